@@ -1,0 +1,71 @@
+package demo
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"cqrslab/demo/lab"
+
+	_ "github.com/lib/pq" // PostgreSQL driver
+	"github.com/redis/go-redis/v9"
+)
+
+// Stores are open connections to a lab's two databases.
+type Stores struct {
+	PG    *sql.DB
+	Redis *redis.Client
+	Info  lab.Info
+}
+
+// Connect opens both stores of a running lab, checks that they answer, and
+// applies the schema. The Redis client keeps the seed's behaviour (go-redis
+// defaults, no deadline of its own); policies that need budgets configure
+// their own client.
+func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
+	db, err := sql.Open("postgres", info.Postgres.DSN())
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres at %s:%d does not answer: %w", info.Postgres.Host, info.Postgres.Port, err)
+	}
+	if err := ApplySchema(pctx, db, info.Postgres.Schema); err != nil {
+		db.Close()
+		return nil, err
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: info.Redis.Addr, Password: info.Redis.Password})
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		db.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("redis at %s does not answer: %w", info.Redis.Addr, err)
+	}
+	return &Stores{PG: db, Redis: rdb, Info: info}, nil
+}
+
+// Service is a PostService over these stores with the lab's namespace.
+func (st *Stores) Service(opts Options) *PostService {
+	if opts.Schema == "" {
+		opts.Schema = st.Info.Postgres.Schema
+	}
+	if opts.KeyPrefix == "" {
+		opts.KeyPrefix = st.Info.Redis.KeyPrefix
+	}
+	return NewPostService(st.PG, st.Redis, opts)
+}
+
+// Close closes both connections.
+func (st *Stores) Close() error {
+	err := st.PG.Close()
+	if e := st.Redis.Close(); err == nil {
+		err = e
+	}
+	return err
+}

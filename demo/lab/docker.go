@@ -1,0 +1,221 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ory/dockertest/v3"
+	dc "github.com/ory/dockertest/v3/docker"
+)
+
+// Labels put on every container the docker provider starts. Clean-up finds
+// containers by these, never by name or image, so it removes only ours.
+const (
+	LabelLab     = "cqrslab"
+	LabelRun     = "cqrslab.run"
+	LabelPID     = "cqrslab.pid"
+	LabelHost    = "cqrslab.host"
+	LabelService = "cqrslab.service"
+)
+
+// dockerHint is appended to every "cannot reach Docker" error: dockertest
+// reads DOCKER_HOST and ignores docker contexts, which is what trips Colima
+// and Podman users.
+const dockerHint = "start Docker (Docker Desktop, or `sudo systemctl start docker`); " +
+	"for Colima or Podman set DOCKER_HOST to their socket " +
+	"(e.g. unix://$HOME/.colima/default/docker.sock or unix://$XDG_RUNTIME_DIR/podman/podman.sock); " +
+	"or run without Docker: --infra local (PostgreSQL and Redis installed) or --infra external --pg-dsn ... --redis-addr ..."
+
+// newDockerPool connects to the Docker engine and checks that it answers
+// within a few seconds, so a dead socket fails fast with advice.
+func newDockerPool(ctx context.Context) (*dockertest.Pool, error) {
+	pool, err := dockertest.NewPool("")
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach Docker (%v): %s", err, dockerHint)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := pool.Client.PingWithContext(pctx); err != nil {
+		where := os.Getenv("DOCKER_HOST")
+		if where == "" {
+			where = "the default socket /var/run/docker.sock"
+		}
+		return nil, fmt.Errorf("cannot reach Docker at %s (%v): %s", where, err, dockerHint)
+	}
+	return pool, nil
+}
+
+func dockerAvailable(ctx context.Context) error {
+	_, err := newDockerPool(ctx)
+	return err
+}
+
+// container is one server of a docker lab.
+type container struct {
+	service  string
+	image    string
+	port     string // container port, e.g. "5432/tcp"
+	env      []string
+	cmd      []string
+	resource *dockertest.Resource
+}
+
+// startDocker runs PostgreSQL and Redis containers side by side. Ports are
+// bound to 127.0.0.1 only, passwords are random, and every container carries
+// the run's labels; AutoRemove and an expiry stand behind Close in case this
+// process dies without running it.
+func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *Lab, err error) {
+	pool, err := newDockerPool(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A crashed earlier run may have left containers: remove those whose
+	// owning process is gone. Other live labs on this machine are left alone.
+	if _, err := purgeStale(ctx, pool, false); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	runID := NewRunID()
+	host, _ := os.Hostname()
+	pgPass, redisPass := RandomPassword(), RandomPassword()
+	labels := func(service string) map[string]string {
+		return map[string]string{LabelLab: "1", LabelRun: runID, LabelPID: strconv.Itoa(os.Getpid()),
+			LabelHost: host, LabelService: service}
+	}
+	pg := &container{service: "postgres", image: opts.PostgresImage, port: "5432/tcp",
+		env: []string{"POSTGRES_USER=cqrslab", "POSTGRES_PASSWORD=" + pgPass, "POSTGRES_DB=cqrslab"},
+		// The lab's data is thrown away with the container, so durability
+		// settings that only cost time are off.
+		cmd: []string{"postgres", "-c", "fsync=off", "-c", "full_page_writes=off"}}
+	rd := &container{service: "redis", image: opts.RedisImage, port: "6379/tcp",
+		cmd: []string{"redis-server", "--requirepass", redisPass, "--save", "", "--appendonly", "no"}}
+
+	purgeAll := func() {
+		for _, c := range []*container{pg, rd} {
+			if c.resource != nil {
+				_ = pool.Purge(c.resource)
+			}
+		}
+		// Anything created under this run ID that we lost track of (a
+		// cancelled create) goes too.
+		_ = purgeRun(pool, runID)
+	}
+	defer func() {
+		if err != nil {
+			purgeAll()
+		}
+	}()
+
+	errc := make(chan error, 2)
+	for _, c := range []*container{pg, rd} {
+		go func() { errc <- runContainer(ctx, pool, c, labels(c.service), opts.Expire, start, progress) }()
+	}
+	for range 2 {
+		if e := <-errc; e != nil && err == nil {
+			err = e
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pgPort, _ := strconv.Atoi(pg.resource.GetPort(pg.port))
+	info := Info{
+		RunID: runID, Provider: Docker, PID: os.Getpid(), Started: start,
+		// 127.0.0.1, not dockertest's "localhost", which may resolve to ::1
+		// where nothing is bound.
+		Postgres: PostgresInfo{Host: "127.0.0.1", Port: pgPort, User: "cqrslab", Password: pgPass,
+			Database: "cqrslab", Schema: "public"},
+		Redis: RedisInfo{Addr: "127.0.0.1:" + rd.resource.GetPort(rd.port), Password: redisPass},
+	}
+	if err = waitReady(ctx, info, opts.ReadyTimeout, start, progress); err != nil {
+		return nil, err
+	}
+	l = &Lab{Info: info, docker: &dockerRun{pool: pool, postgres: pg.resource, redis: rd.resource}}
+	l.closeFn = func() error {
+		var first error
+		for _, r := range []*dockertest.Resource{pg.resource, rd.resource} {
+			if e := pool.Purge(r); e != nil && !isNoSuchContainer(e) && first == nil {
+				first = e
+			}
+		}
+		return first
+	}
+	return l, nil
+}
+
+// dockerRun keeps the handles that fault injection needs (pause, stop,
+// restart a container) reachable from the Lab.
+type dockerRun struct {
+	pool     *dockertest.Pool
+	postgres *dockertest.Resource
+	redis    *dockertest.Resource
+}
+
+// runContainer pulls the image when it is missing (reporting progress), then
+// creates and starts the container. dockertest's own calls take no context,
+// so the pull, the one slow part, is done here under ctx.
+func runContainer(ctx context.Context, pool *dockertest.Pool, c *container, labels map[string]string,
+	expire time.Duration, start time.Time, progress ProgressFunc) error {
+	repo, tag := splitImage(c.image)
+	if _, err := pool.Client.InspectImage(repo + ":" + tag); err != nil {
+		progress(Progress{Service: c.service, Phase: PhasePulling, Detail: c.image, Elapsed: time.Since(start)})
+		out := &pullReporter{service: c.service, start: start, progress: progress}
+		err := pool.Client.PullImage(dc.PullImageOptions{Repository: repo, Tag: tag, Context: ctx,
+			OutputStream: out, RawJSONStream: true, InactivityTimeout: 2 * time.Minute}, dc.AuthConfiguration{})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			env := "CQRSLAB_POSTGRES_IMAGE"
+			if c.service == "redis" {
+				env = "CQRSLAB_REDIS_IMAGE"
+			}
+			return fmt.Errorf("image %s is not on this machine and could not be pulled (%v); "+
+				"offline? load it with `docker load -i FILE`, or build one with scripts/build-offline-images.sh "+
+				"and point %s at it", c.image, err, env)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	progress(Progress{Service: c.service, Phase: PhaseStarting, Detail: c.image, Elapsed: time.Since(start)})
+	res, err := pool.RunWithOptions(&dockertest.RunOptions{
+		Repository: repo, Tag: tag, Env: c.env, Cmd: c.cmd, Labels: labels,
+		ExposedPorts: []string{c.port},
+		PortBindings: map[dc.Port][]dc.PortBinding{dc.Port(c.port): {{HostIP: "127.0.0.1", HostPort: ""}}},
+	}, func(hc *dc.HostConfig) {
+		hc.AutoRemove = true
+		hc.PublishAllPorts = false // only the loopback binding above
+		hc.RestartPolicy = dc.RestartPolicy{Name: "no"}
+	})
+	if err != nil {
+		return fmt.Errorf("%s container (%s) failed to start: %w", c.service, c.image, err)
+	}
+	c.resource = res
+	_ = res.Expire(uint(expire.Seconds()))
+	return nil
+}
+
+// splitImage splits "repo[:tag]" at the tag colon, which is the last colon
+// after the last slash (a registry host may carry a port).
+func splitImage(image string) (repo, tag string) {
+	slash := strings.LastIndex(image, "/")
+	if colon := strings.LastIndex(image, ":"); colon > slash {
+		return image[:colon], image[colon+1:]
+	}
+	return image, "latest"
+}
+
+func isNoSuchContainer(err error) bool {
+	var nsc *dc.NoSuchContainer
+	return errors.As(err, &nsc) || strings.Contains(err.Error(), "No such container") ||
+		strings.Contains(err.Error(), "is already in progress")
+}

@@ -1,0 +1,273 @@
+// Package lab starts and stops the two databases the lesson needs: a
+// PostgreSQL server (the source of truth) and a Redis server (the feed
+// projection). It hides where they come from (Docker containers, local
+// binaries, or servers the user already runs) behind one Start call, so the
+// engine, the TUI and the headless commands never care which one they got.
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Provider names where the lab's servers come from.
+type Provider string
+
+const (
+	// Auto tries Docker, then local binaries, and explains all three ways when
+	// neither is available.
+	Auto Provider = "auto"
+	// Docker runs the official (or configured) images through dockertest.
+	Docker Provider = "docker"
+	// Local runs initdb/postgres and redis-server from the machine.
+	Local Provider = "local"
+	// External uses servers the user already runs; nothing is started.
+	External Provider = "external"
+)
+
+// ParseProvider turns a flag value into a Provider, naming the choices when
+// the value is not one of them.
+func ParseProvider(s string) (Provider, error) {
+	switch p := Provider(strings.ToLower(strings.TrimSpace(s))); p {
+	case Auto, Docker, Local, External:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown infra %q: use auto, docker, local or external", s)
+}
+
+// Default images: the official ones, pinned to a major version, alpine
+// variants because they are the smallest download for a room on venue Wi-Fi.
+const (
+	DefaultPostgresImage = "postgres:17-alpine"
+	DefaultRedisImage    = "redis:7-alpine"
+)
+
+// Options say how to start a lab. The zero value plus defaults() is a docker
+// lab with the official images.
+type Options struct {
+	// Provider chooses where the servers come from (default Auto).
+	Provider Provider
+	// PostgresImage and RedisImage are image references for the docker
+	// provider (defaults: DefaultPostgresImage, DefaultRedisImage, or the
+	// CQRSLAB_POSTGRES_IMAGE / CQRSLAB_REDIS_IMAGE environment variables).
+	PostgresImage string
+	RedisImage    string
+	// PostgresDSN, RedisAddr and RedisPassword describe the servers of the
+	// external provider.
+	PostgresDSN   string
+	RedisAddr     string
+	RedisPassword string
+	// Expire is the docker provider's last-resort lifetime for its
+	// containers, should every other clean-up path fail (default 2h).
+	Expire time.Duration
+	// ReadyTimeout bounds how long the servers may take to accept
+	// connections once started (default 90s). The caller's context bounds
+	// the whole start, pulls included.
+	ReadyTimeout time.Duration
+}
+
+// OptionsFromEnv fills image names from the environment, so CI and offline
+// rooms can point the lab at images they built or loaded themselves.
+func OptionsFromEnv() Options {
+	return Options{
+		PostgresImage: os.Getenv("CQRSLAB_POSTGRES_IMAGE"),
+		RedisImage:    os.Getenv("CQRSLAB_REDIS_IMAGE"),
+	}
+}
+
+func (o Options) withDefaults() Options {
+	if o.Provider == "" {
+		o.Provider = Auto
+	}
+	if o.PostgresImage == "" {
+		o.PostgresImage = DefaultPostgresImage
+	}
+	if o.RedisImage == "" {
+		o.RedisImage = DefaultRedisImage
+	}
+	if o.Expire <= 0 {
+		o.Expire = 2 * time.Hour
+	}
+	if o.ReadyTimeout <= 0 {
+		o.ReadyTimeout = 90 * time.Second
+	}
+	return o
+}
+
+// Phase is where one server is in its start.
+type Phase string
+
+const (
+	PhasePulling  Phase = "pulling"
+	PhaseStarting Phase = "starting"
+	PhaseWaiting  Phase = "waiting"
+	PhaseReady    Phase = "ready"
+	PhaseFailed   Phase = "failed"
+)
+
+// Progress reports one step of a start, so the TUI can draw a spinner per
+// server and the CLI can print a line per phase.
+type Progress struct {
+	Service string // "postgres" or "redis"
+	Phase   Phase
+	Detail  string
+	Elapsed time.Duration
+}
+
+// ProgressFunc receives progress events; it must not block.
+type ProgressFunc func(Progress)
+
+// PostgresInfo is how to reach the lab's PostgreSQL.
+type PostgresInfo struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	User     string `json:"user"`
+	Password string `json:"password"`
+	Database string `json:"database"`
+	// Schema is the schema holding the lab's tables: "public" for servers the
+	// lab started, "cqrslab" for an external server so other data is never
+	// touched.
+	Schema string `json:"schema"`
+	// DSN, when set, is used as is (external provider).
+	RawDSN string `json:"dsn,omitempty"`
+}
+
+// DSN is a lib/pq connection string (sslmode=disable: lab servers speak no
+// TLS, and lib/pq's default would otherwise refuse them).
+func (p PostgresInfo) DSN() string {
+	if p.RawDSN != "" {
+		return p.RawDSN
+	}
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.UserPassword(p.User, p.Password),
+		Host:     p.Host + ":" + strconv.Itoa(p.Port),
+		Path:     "/" + p.Database,
+		RawQuery: "sslmode=disable",
+	}
+	return u.String()
+}
+
+// PsqlCommand is a command line a learner can paste to look at the tables.
+func (p PostgresInfo) PsqlCommand() string {
+	return fmt.Sprintf("psql %q", p.DSN())
+}
+
+// RedisInfo is how to reach the lab's Redis.
+type RedisInfo struct {
+	Addr     string `json:"addr"`
+	Password string `json:"password"`
+	// KeyPrefix is put before every key the lab writes ("" for servers the
+	// lab started, "cqrslab:" on an external server).
+	KeyPrefix string `json:"key_prefix"`
+}
+
+// RedisCliCommand is a command line a learner can paste to look at the feed.
+func (r RedisInfo) RedisCliCommand() string {
+	host, port, _ := strings.Cut(r.Addr, ":")
+	cmd := fmt.Sprintf("redis-cli -h %s -p %s", host, port)
+	if r.Password != "" {
+		cmd += " --no-auth-warning -a " + r.Password
+	}
+	return cmd
+}
+
+// Info describes a running lab. It is what `lab up` records in the state
+// directory so that other commands can find the lab.
+type Info struct {
+	RunID    string       `json:"run_id"`
+	Provider Provider     `json:"provider"`
+	PID      int          `json:"pid"`
+	Started  time.Time    `json:"started"`
+	Postgres PostgresInfo `json:"postgres"`
+	Redis    RedisInfo    `json:"redis"`
+}
+
+// Lab is a running pair of servers. Close stops whatever Start started; it is
+// safe to call more than once and from several goroutines.
+type Lab struct {
+	Info
+
+	closeOnce sync.Once
+	closeErr  error
+	closeFn   func() error
+
+	// docker holds the container handles of a docker lab (nil otherwise).
+	docker *dockerRun
+	// local holds the server processes of a local lab (nil otherwise).
+	local *localRun
+}
+
+// Close stops and removes everything this lab started.
+func (l *Lab) Close() error {
+	if l == nil {
+		return nil
+	}
+	l.closeOnce.Do(func() {
+		if l.closeFn != nil {
+			l.closeErr = l.closeFn()
+		}
+		unregister(l)
+	})
+	return l.closeErr
+}
+
+// ErrNoInfrastructure means neither Docker nor local binaries are available;
+// its message lists the three ways to get a lab.
+var ErrNoInfrastructure = errors.New("no infrastructure for the lab")
+
+// Start brings up PostgreSQL and Redis and waits until both answer. The
+// context bounds the whole start: cancelling it stops the start and removes
+// what was already started. progress may be nil.
+func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, error) {
+	opts = opts.withDefaults()
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	var (
+		l   *Lab
+		err error
+	)
+	switch opts.Provider {
+	case Docker:
+		l, err = startDocker(ctx, opts, progress)
+	case Local:
+		l, err = startLocal(ctx, opts, progress)
+	case External:
+		l, err = startExternal(ctx, opts, progress)
+	case Auto:
+		l, err = startAuto(ctx, opts, progress)
+	default:
+		return nil, fmt.Errorf("unknown provider %q", opts.Provider)
+	}
+	if err != nil {
+		return nil, err
+	}
+	register(l)
+	return l, nil
+}
+
+func startAuto(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, error) {
+	dockerErr := dockerAvailable(ctx)
+	if dockerErr == nil {
+		return startDocker(ctx, opts, progress)
+	}
+	localErr := LocalAvailable()
+	if localErr == nil {
+		return startLocal(ctx, opts, progress)
+	}
+	return nil, fmt.Errorf("%w:\n  docker: %v\n  local: %v\n"+
+		"Choose one of three ways:\n"+
+		"  1. start Docker (Colima or Podman: set DOCKER_HOST to their socket), then run again;\n"+
+		"  2. install PostgreSQL and Redis (Debian: apt-get install postgresql redis-server;"+
+		" macOS: brew install postgresql redis) and use --infra local;\n"+
+		"  3. point at servers you run: --infra external --pg-dsn DSN --redis-addr HOST:PORT",
+		ErrNoInfrastructure, dockerErr, localErr)
+}

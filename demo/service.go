@@ -1,0 +1,248 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+	"github.com/redis/go-redis/v9"
+)
+
+// Options configure a PostService.
+type Options struct {
+	// Schema holds the lab's tables (default "public").
+	Schema string
+	// KeyPrefix goes before every Redis key (default "": keys are exactly
+	// the seed's feed:<authorId>).
+	KeyPrefix string
+	// Observer receives every step of every CreatePost (default none).
+	Observer Observer
+	// Logger receives the warning the seed prints when the Redis step fails
+	// (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock for published times (default time.Now).
+	Now func() time.Time
+}
+
+// PostService is the seed's service: PostgreSQL for writes, Redis for the
+// feed. It is safe for concurrent use.
+type PostService struct {
+	pg   *sql.DB
+	rdb  redis.UniversalClient
+	opts Options
+	q    queries
+
+	// authors caches author names: they never change in the lab, and looking
+	// one up on every write would add a third round trip to a path whose
+	// whole lesson is its two.
+	authors sync.Map // id -> name
+}
+
+// NewPostService wires a service over open connections.
+func NewPostService(pg *sql.DB, rdb redis.UniversalClient, opts Options) *PostService {
+	if opts.Schema == "" {
+		opts.Schema = "public"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &PostService{pg: pg, rdb: rdb, opts: opts, q: newQueries(opts.Schema)}
+}
+
+// FeedKey is the Redis key of an author's feed: feed:<authorId>, behind the
+// lab's key prefix.
+func (s *PostService) FeedKey(authorID string) string { return s.opts.KeyPrefix + "feed:" + authorID }
+
+// CallOption changes one CreatePost call.
+type CallOption func(*call)
+
+type call struct {
+	gate     Gate
+	observer Observer
+}
+
+// WithGate pauses before each step until the gate lets it run (the lesson's
+// step-through mode).
+func WithGate(g Gate) CallOption { return func(c *call) { c.gate = g } }
+
+// WithObserver adds an observer for this call only.
+func WithObserver(o Observer) CallOption { return func(c *call) { c.observer = o } }
+
+// Result is what CreatePost did.
+type Result struct {
+	Post Post
+	// Existing is true when the ID was already stored with the same content:
+	// nothing new was inserted (an idempotent retry).
+	Existing bool
+	// ProjectionErr is the Redis step's error. The call still succeeded: the
+	// post is committed in PostgreSQL and the feed is stale until repaired.
+	ProjectionErr error
+}
+
+// CreatePost validates the post, commits it to PostgreSQL, then adds it to the
+// author's Redis feed. A Redis failure is logged and reported in
+// Result.ProjectionErr, never returned as an error: once PostgreSQL has
+// committed, the post exists.
+func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...CallOption) (Result, error) {
+	var c call
+	for _, o := range options {
+		o(&c)
+	}
+	r := &run{s: s, c: c, ctx: ctx, postID: in.ID, authorID: in.AuthorID}
+	var res Result
+	var name string
+
+	err := r.step(StepValidate, func() error {
+		if err := validate(in); err != nil {
+			return err
+		}
+		var err error
+		name, err = s.authorName(ctx, in.AuthorID)
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	if in.ID == "" {
+		in.ID = newPostID(s.opts.Now())
+		r.postID = in.ID
+	}
+	post := Post{ID: in.ID, AuthorID: in.AuthorID, AuthorName: name, Title: in.Title,
+		PublishedAt: s.opts.Now().UTC().Truncate(time.Millisecond)}
+
+	err = r.step(StepInsert, func() error {
+		var err error
+		post, res.Existing, err = s.insert(ctx, post)
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Post = post
+
+	var member []byte
+	if err := r.step(StepEncode, func() error {
+		var err error
+		member, err = json.Marshal(post.Item())
+		return err
+	}); err != nil {
+		return res, err
+	}
+
+	zerr := r.step(StepZAdd, func() error {
+		return s.rdb.ZAdd(ctx, s.FeedKey(post.AuthorID),
+			redis.Z{Score: float64(post.PublishedAt.UnixMilli()), Member: member}).Err()
+	})
+	if zerr != nil {
+		if r.gateErr {
+			// Cancelled while paused before the ZADD: the post is committed
+			// but the projection was never attempted. Say so, like any
+			// other stale projection.
+			zerr = fmt.Errorf("cancelled before the Redis update: %w", zerr)
+		}
+		res.ProjectionErr = zerr
+		s.opts.Logger.Warn("redis projection update failed; the post is committed and the feed is stale",
+			"post", post.ID, "author", post.AuthorID, "err", zerr)
+		if r.gateErr {
+			return res, nil
+		}
+	}
+	_ = r.step(StepDone, func() error { return nil })
+	return res, nil
+}
+
+// insert runs the INSERT (autocommitted: its success is the commit point).
+// A repeated ID with the same author and title returns the stored post; with
+// other content it is a ConflictError.
+func (s *PostService) insert(ctx context.Context, p Post) (Post, bool, error) {
+	res, err := s.pg.ExecContext(ctx, s.q.insert, p.ID, p.AuthorID, p.Title, p.PublishedAt)
+	if err != nil {
+		if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "23503" { // foreign_key_violation
+			return p, false, &UnknownAuthorError{AuthorID: p.AuthorID}
+		}
+		return p, false, fmt.Errorf("postgres insert: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return p, false, nil
+	}
+	var old Post
+	err = s.pg.QueryRowContext(ctx, s.q.existing, p.ID).
+		Scan(&old.ID, &old.AuthorID, &old.AuthorName, &old.Title, &old.PublishedAt)
+	if err != nil {
+		return p, false, fmt.Errorf("postgres: read existing post %s: %w", p.ID, err)
+	}
+	old.PublishedAt = old.PublishedAt.UTC()
+	if old.AuthorID != p.AuthorID || old.Title != p.Title {
+		return p, false, &ConflictError{ID: p.ID, Existing: old}
+	}
+	return old, true, nil
+}
+
+func (s *PostService) authorName(ctx context.Context, id string) (string, error) {
+	if v, ok := s.authors.Load(id); ok {
+		return v.(string), nil
+	}
+	var name string
+	err := s.pg.QueryRowContext(ctx, s.q.author, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &UnknownAuthorError{AuthorID: id}
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: look up author: %w", err)
+	}
+	s.authors.Store(id, name)
+	return name, nil
+}
+
+// newPostID makes an ID that sorts by creation time (12 hex digits of Unix
+// milliseconds) and is unique without coordination (8 random hex digits).
+func newPostID(now time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%012x%08x", now.UnixMilli(), binary.BigEndian.Uint32(b[:]))
+}
+
+// run carries one CreatePost through its steps: the gate before each, the
+// trace event after each.
+type run struct {
+	s        *PostService
+	c        call
+	ctx      context.Context
+	postID   string
+	authorID string
+	gateErr  bool
+}
+
+func (r *run) step(step Step, fn func() error) error {
+	if r.c.gate != nil {
+		if err := r.c.gate.Before(r.ctx, step); err != nil {
+			r.gateErr = true
+			r.emit(Event{PostID: r.postID, AuthorID: r.authorID, Step: step, Start: time.Now(), Err: err})
+			return err
+		}
+	}
+	start := time.Now()
+	err := fn()
+	r.emit(Event{PostID: r.postID, AuthorID: r.authorID, Step: step, Start: start, Duration: time.Since(start), Err: err})
+	return err
+}
+
+func (r *run) emit(e Event) {
+	if r.s.opts.Observer != nil {
+		r.s.opts.Observer(e)
+	}
+	if r.c.observer != nil {
+		r.c.observer(e)
+	}
+}

@@ -1,0 +1,148 @@
+// Package cli is cqrslab's command line: the subcommands that run the engine
+// headless, and the default that opens the TUI. Errors are mapped to exit
+// codes here, at the edge: 2 for usage and bad input, 1 for everything else.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"cqrslab/demo"
+)
+
+// Stdio are the command's standard streams (tests pass buffers).
+type Stdio struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// UsageError is a bad command line: an unknown command or flag, or a value
+// that does not parse. It exits with status 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Sprintf(format, args...)} }
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, io Stdio, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"lab", "start a lab (lab up), or show the running one (lab status)", runLab},
+		{"post", "create a post through the engine (post create)", runPost},
+		{"feed", "read an author's feed from Redis (or --sql from PostgreSQL)", runFeed},
+		{"bench", "measure the dual write and the read path against their floors", runBench},
+		{"cleanup", "remove every container and process cqrslab started", runCleanup},
+		{"tui", "open the interactive lesson (the default with no command)", runTUI},
+	}
+}
+
+const mainUsage = `cqrslab — a lab for synchronous CQRS with two databases
+(PostgreSQL is the source of truth; Redis holds the feed projection).
+
+Usage:
+  cqrslab                 open the interactive lesson
+  cqrslab COMMAND [flags] run a command headless
+
+Commands:
+%s
+Run 'cqrslab COMMAND --help' for a command's flags.
+`
+
+func printMainUsage(w io.Writer) {
+	var b strings.Builder
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, mainUsage, b.String())
+}
+
+// Main runs the command line and returns the exit status.
+func Main(ctx context.Context, args []string, stdio Stdio) int {
+	err := dispatch(ctx, args, stdio)
+	return report(err, stdio.Err)
+}
+
+func dispatch(ctx context.Context, args []string, stdio Stdio) error {
+	if len(args) == 0 {
+		return runTUI(ctx, stdio, nil)
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		printMainUsage(stdio.Out)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, stdio, args[1:])
+		}
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return usagef("unknown flag %s before a command; run 'cqrslab --help'", args[0])
+	}
+	return usagef("unknown command %q; run 'cqrslab --help' for the list", args[0])
+}
+
+// errHelpShown means --help was printed: success, nothing more to do.
+var errHelpShown = errors.New("help shown")
+
+func report(err error, w io.Writer) int {
+	var ue *UsageError
+	switch {
+	case err == nil || errors.Is(err, errHelpShown):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(w, "cqrslab: %s\n", err)
+		return 2
+	case demo.IsInvalidInput(err):
+		fmt.Fprintf(w, "cqrslab: %s\n", err)
+		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(w, "cqrslab: interrupted")
+		return 130
+	default:
+		fmt.Fprintf(w, "cqrslab: %s\n", err)
+		return 1
+	}
+}
+
+// newFlags makes a flag set whose errors become UsageErrors and whose help
+// goes to stdout.
+func newFlags(name, usage string, stdio Stdio) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdio.Out, "Usage: cqrslab %s\n\nFlags:\n", usage)
+		fs.SetOutput(stdio.Out)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parse parses flags, turning --help into errHelpShown and any other error
+// into a UsageError that names the command. Positional arguments left over
+// are refused unless allowArgs.
+func parse(fs *flag.FlagSet, args []string, allowArgs bool) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return errHelpShown
+		}
+		return usagef("%s: %v (run 'cqrslab %s --help')", fs.Name(), err, fs.Name())
+	}
+	if !allowArgs && fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q (run 'cqrslab %s --help')", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"flag"
+
+	"cqrslab/demo/lab"
+)
+
+// infraFlags are the flags that choose where a lab's servers come from,
+// shared by every command that can start one.
+type infraFlags struct {
+	infra, pgImage, redisImage, pgDSN, redisAddr, redisPassword string
+}
+
+func addInfraFlags(fs *flag.FlagSet) *infraFlags {
+	f := &infraFlags{}
+	env := lab.OptionsFromEnv()
+	fs.StringVar(&f.infra, "infra", "auto", "where PostgreSQL and Redis come from: auto, docker, local or external")
+	fs.StringVar(&f.pgImage, "postgres-image", orDefault(env.PostgresImage, lab.DefaultPostgresImage),
+		"PostgreSQL image for --infra docker (env CQRSLAB_POSTGRES_IMAGE)")
+	fs.StringVar(&f.redisImage, "redis-image", orDefault(env.RedisImage, lab.DefaultRedisImage),
+		"Redis image for --infra docker (env CQRSLAB_REDIS_IMAGE)")
+	fs.StringVar(&f.pgDSN, "pg-dsn", "", "PostgreSQL DSN for --infra external")
+	fs.StringVar(&f.redisAddr, "redis-addr", "", "Redis HOST:PORT for --infra external")
+	fs.StringVar(&f.redisPassword, "redis-password", "", "Redis password for --infra external")
+	return f
+}
+
+func orDefault(v, d string) string {
+	if v != "" {
+		return v
+	}
+	return d
+}
+
+// options validates the flags and turns them into lab options.
+func (f *infraFlags) options() (lab.Options, error) {
+	p, err := lab.ParseProvider(f.infra)
+	if err != nil {
+		return lab.Options{}, usagef("--infra: %v", err)
+	}
+	if p == lab.External {
+		if f.pgDSN == "" || f.redisAddr == "" {
+			return lab.Options{}, usagef("--infra external needs --pg-dsn and --redis-addr")
+		}
+		if err := lab.ValidatePostgresDSN(f.pgDSN); err != nil {
+			return lab.Options{}, usagef("%v", err)
+		}
+	} else if f.pgDSN != "" || f.redisAddr != "" {
+		return lab.Options{}, usagef("--pg-dsn and --redis-addr go with --infra external")
+	}
+	return lab.Options{Provider: p, PostgresImage: f.pgImage, RedisImage: f.redisImage,
+		PostgresDSN: f.pgDSN, RedisAddr: f.redisAddr, RedisPassword: f.redisPassword}, nil
+}

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"cqrslab/demo"
+	"cqrslab/internal/safetext"
+)
+
+func runPost(ctx context.Context, stdio Stdio, args []string) error {
+	if len(args) == 0 {
+		return usagef("post: say what to do: 'cqrslab post create --author A --title T'")
+	}
+	switch args[0] {
+	case "create":
+		return runPostCreate(ctx, stdio, args[1:])
+	case "-h", "--help", "-help", "help":
+		fmt.Fprintln(stdio.Out, "Usage: cqrslab post create --author A --title T [--id ID] [--json]")
+		return nil
+	}
+	return usagef("post: unknown subcommand %q; use 'post create'", args[0])
+}
+
+func runPostCreate(ctx context.Context, stdio Stdio, args []string) error {
+	fs := newFlags("post create", "post create --author A --title T [--id ID] [--json]", stdio)
+	author := fs.String("author", "", "author ID (the lab has alice, bob, carol and dave)")
+	title := fs.String("title", "", fmt.Sprintf("post title: one line, at most %d characters", demo.MaxTitleRunes))
+	id := fs.String("id", "", "post ID (default: generated); repeating an ID with the same content is a no-op")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *author == "" {
+		return usagef("post create: --author is required (e.g. --author alice)")
+	}
+	st, err := connectCurrent(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := st.Service(demo.Options{Logger: warnLogger(stdio.Err)})
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := svc.CreatePost(wctx, demo.NewPost{ID: *id, AuthorID: *author, Title: *title})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := struct {
+			Post       demo.Post `json:"post"`
+			Existing   bool      `json:"existing"`
+			Projected  bool      `json:"projected"`
+			Projection string    `json:"projection_error,omitempty"`
+		}{res.Post, res.Existing, res.ProjectionErr == nil, errString(res.ProjectionErr)}
+		return json.NewEncoder(stdio.Out).Encode(out)
+	}
+	verb := "Created"
+	if res.Existing {
+		verb = "Already had"
+	}
+	fmt.Fprintf(stdio.Out, "%s post %s by %s: %s\n", verb, res.Post.ID, res.Post.AuthorID, safetext.Visible(res.Post.Title))
+	fmt.Fprintf(stdio.Out, "  PostgreSQL: committed at %s\n", res.Post.PublishedAt.Format(time.RFC3339Nano))
+	if res.ProjectionErr != nil {
+		fmt.Fprintf(stdio.Out, "  Redis:      NOT updated (%v): the feed is stale until repaired\n", res.ProjectionErr)
+	} else {
+		fmt.Fprintf(stdio.Out, "  Redis:      added to %s\n", svc.FeedKey(res.Post.AuthorID))
+	}
+	return nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// connectCurrent connects to the newest running lab.
+func connectCurrent(ctx context.Context) (*demo.Stores, error) {
+	info, err := currentLab()
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	st, err := demo.Connect(cctx, info)
+	if err != nil {
+		return nil, fmt.Errorf("lab %s is recorded but does not answer (%v); restart it with `cqrslab lab up`", info.RunID, err)
+	}
+	return st, nil
+}

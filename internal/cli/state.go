@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+
+	"cqrslab/demo/lab"
+)
+
+// The running labs are recorded one file each under StateDir()/labs, written
+// by `lab up` and removed when it ends, so `post`, `feed` and `bench` in
+// another terminal can find them. Two labs at once do not clash: each has its
+// own file, and commands use the newest one whose process is alive.
+
+func labsDir() string { return filepath.Join(lab.StateDir(), "labs") }
+
+func recordLab(info lab.Info) (string, error) {
+	if err := os.MkdirAll(labsDir(), 0o700); err != nil {
+		return "", fmt.Errorf("record the lab: %w", err)
+	}
+	path := filepath.Join(labsDir(), info.RunID+".json")
+	b, _ := json.MarshalIndent(info, "", "  ")
+	// Written to a temporary file and renamed, so a reader never sees half a
+	// record. 0600: the record holds the lab's passwords.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return "", fmt.Errorf("record the lab: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("record the lab: %w", err)
+	}
+	return path, nil
+}
+
+// errNoLab is returned when a command needs a running lab and there is none.
+var errNoLab = errors.New("no lab is running: start one with `cqrslab lab up` in another terminal " +
+	"(or pass --start to start a lab just for this command)")
+
+// runningLabs returns the recorded labs whose owning process is alive,
+// newest first, and deletes the records of dead ones.
+func runningLabs() []lab.Info {
+	entries, _ := os.ReadDir(labsDir())
+	var out []lab.Info
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) != ".json" {
+			continue
+		}
+		path := filepath.Join(labsDir(), e.Name())
+		b, err := os.ReadFile(path)
+		var info lab.Info
+		if err != nil || json.Unmarshal(b, &info) != nil || !alive(info.PID) {
+			os.Remove(path)
+			continue
+		}
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Started.After(out[j].Started) })
+	return out
+}
+
+func currentLab() (lab.Info, error) {
+	labs := runningLabs()
+	if len(labs) == 0 {
+		return lab.Info{}, errNoLab
+	}
+	return labs[0], nil
+}
+
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
