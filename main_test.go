@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"cqrslab/demo/lab"
+	"cqrslab/internal/labtest"
+)
+
+// binary is the cqrslab binary built once for these tests: the CLI is tested
+// as a user runs it, exit codes and all.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cqrslab-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "cqrslab")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func cqrslab(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"--bogus"}, "unknown flag --bogus"},
+		{[]string{"feed", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"feed"}, "--author is required"},
+		{[]string{"feed", "--author", "alice", "-n", "zero"}, `invalid value "zero" for flag -n`},
+		{[]string{"lab", "up", "--infra", "cloud"}, `unknown infra "cloud"`},
+		{[]string{"lab", "up", "--infra", "external"}, "needs --pg-dsn and --redis-addr"},
+		{[]string{"lab", "up", "--infra", "external", "--pg-dsn", "nonsense", "--redis-addr", "x:1"}, "bad --pg-dsn"},
+		{[]string{"lab"}, "lab up"},
+		{[]string{"post", "create"}, "--author is required"},
+		{[]string{"bench", "--iterations", "1"}, "out of range"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, stderr, code := cqrslab(t, env, tc.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestHelpEverywhere(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"lab", "--help"}, {"lab", "up", "--help"}, {"lab", "status", "--help"},
+		{"post", "--help"}, {"post", "create", "--help"}, {"feed", "--help"}, {"bench", "--help"}, {"cleanup", "--help"}} {
+		out, stderr, code := cqrslab(t, nil, args...)
+		if code != 0 || !strings.Contains(out, "Usage") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
+		}
+	}
+}
+
+func TestNoLabRunningIsClear(t *testing.T) {
+	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
+	_, stderr, code := cqrslab(t, env, "feed", "--author", "alice")
+	if code != 1 || !strings.Contains(stderr, "cqrslab lab up") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestLabUpPostFeedRoundTrip runs `lab up` as a user would, in its own
+// process, then posts and reads through other processes, then stops it with
+// Ctrl-C (SIGINT) and checks nothing is left.
+func TestLabUpPostFeedRoundTrip(t *testing.T) {
+	opts := labtest.Options()
+	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
+	args := []string{"lab", "up", "--infra", string(opts.Provider)}
+	if opts.PostgresImage != "" {
+		args = append(args, "--postgres-image", opts.PostgresImage)
+	}
+	if opts.RedisImage != "" {
+		args = append(args, "--redis-image", opts.RedisImage)
+	}
+	up := exec.Command(binary, args...)
+	up.Env = append(os.Environ(), env...)
+	stdout, _ := up.StdoutPipe()
+	var stderr strings.Builder
+	up.Stderr = &stderr
+	if err := up.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer up.Process.Kill()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	runID := ""
+	deadline := time.After(3 * time.Minute)
+	for runID == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				up.Wait()
+				labtest.Unavailable(t, "lab up exited: %s", stderr.String())
+				return
+			}
+			if m := regexp.MustCompile(`^Lab ([0-9a-f]+) is up`).FindStringSubmatch(l); m != nil {
+				runID = m[1]
+			}
+		case <-deadline:
+			t.Fatalf("lab up did not come up in time: %s", stderr.String())
+		}
+	}
+	var more []string
+	drain := func() {
+		for {
+			select {
+			case l := <-lines:
+				more = append(more, l)
+			default:
+				return
+			}
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	drain()
+	if s := strings.Join(more, "\n"); !strings.Contains(s, "psql \"postgres://") || !strings.Contains(s, "redis-cli -h 127.0.0.1") {
+		t.Errorf("connection strings missing:\n%s", s)
+	}
+
+	out, errOut, code := cqrslab(t, env, "post", "create", "--author", "alice", "--title", "round trip", "--id", "rt-1", "--json")
+	if code != 0 {
+		t.Fatalf("post create: exit %d: %s", code, errOut)
+	}
+	var created struct {
+		Post      struct{ ID string } `json:"post"`
+		Projected bool                `json:"projected"`
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil || created.Post.ID != "rt-1" || !created.Projected {
+		t.Fatalf("post create output %q (%v)", out, err)
+	}
+	for _, src := range [][]string{{}, {"--sql"}} {
+		out, errOut, code = cqrslab(t, env, append([]string{"feed", "--author", "alice", "--json"}, src...)...)
+		var items []struct {
+			PostID string `json:"postId"`
+			Title  string `json:"title"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &items) != nil || len(items) != 1 || items[0].Title != "round trip" {
+			t.Fatalf("feed %v: exit %d, %q %q", src, code, out, errOut)
+		}
+	}
+	// Bad input through the CLI: exit 2, the field named, nothing written.
+	_, errOut, code = cqrslab(t, env, "post", "create", "--author", "alice", "--title", "\x1b[2J")
+	if code != 2 || !strings.Contains(errOut, "invalid title") {
+		t.Fatalf("bad title: exit %d, %q", code, errOut)
+	}
+	out, _, _ = cqrslab(t, env, "lab", "status")
+	if !strings.Contains(out, runID) {
+		t.Errorf("lab status does not list the lab: %q", out)
+	}
+
+	up.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- up.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("lab up after Ctrl-C: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("lab up did not stop within 60s of SIGINT")
+	}
+	if opts.Provider == lab.Docker {
+		if n, err := lab.CountContainers(context.Background(), runID); err != nil || n != 0 {
+			t.Fatalf("%d containers left after Ctrl-C (%v)", n, err)
+		}
+	}
+	_, errOut, code = cqrslab(t, env, "feed", "--author", "alice")
+	if code != 1 || !strings.Contains(errOut, "no lab is running") {
+		t.Fatalf("after lab up ended: exit %d, %q", code, errOut)
+	}
+}
