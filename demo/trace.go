@@ -6,7 +6,7 @@ import "time"
 type Step string
 
 const (
-	StepValidate Step = "validate"       // check the input; no I/O
+	StepValidate Step = "validate"        // check the input; no I/O
 	StepInsert   Step = "postgres.insert" // INSERT, autocommitted: the commit point
 	StepEncode   Step = "encode"          // build the feed item (canonical JSON)
 	StepZAdd     Step = "redis.zadd"      // update the projection

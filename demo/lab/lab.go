@@ -121,7 +121,7 @@ type Progress struct {
 	Elapsed time.Duration
 }
 
-// ProgressFunc receives progress events; it must not block.
+// ProgressFunc receives progress events, one at a time; it must not block.
 type ProgressFunc func(Progress)
 
 // PostgresInfo is how to reach the lab's PostgreSQL.
@@ -230,6 +230,15 @@ func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, erro
 	opts = opts.withDefaults()
 	if progress == nil {
 		progress = func(Progress) {}
+	}
+	// The two servers start side by side; calls to progress are serialised
+	// so callers need no locking of their own.
+	var progressMu sync.Mutex
+	caller := progress
+	progress = func(p Progress) {
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		caller(p)
 	}
 	var (
 		l   *Lab
