@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -24,8 +23,7 @@ func (s *PostService) GetFeed(ctx context.Context, authorID string, n int) (item
 	}
 	items = make([]FeedItem, 0, len(raw))
 	for _, m := range raw {
-		var it FeedItem
-		if json.Unmarshal([]byte(m), &it) == nil {
+		if it, ok := decodeMember(m); ok {
 			items = append(items, it)
 		}
 	}
