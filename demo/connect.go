@@ -17,6 +17,8 @@ type Stores struct {
 	PG    *sql.DB
 	Redis *redis.Client
 	Info  lab.Info
+
+	extra []*redis.Client // budgeted clients made by Service, closed with the stores
 }
 
 // Connect opens both stores of a running lab, checks that they answer, and
@@ -58,6 +60,11 @@ func (st *Stores) Service(opts Options) *PostService {
 	if opts.KeyPrefix == "" {
 		opts.KeyPrefix = st.Info.Redis.KeyPrefix
 	}
+	if opts.Policy != "" && opts.Policy != PolicySeed && opts.Projection == nil {
+		rdb, br := NewBudgetedClient(st.Info.Redis.Addr, st.Info.Redis.Password, opts.Budget)
+		st.extra = append(st.extra, rdb)
+		opts.Projection, opts.Breaker = rdb, br
+	}
 	return NewPostService(st.PG, st.Redis, opts)
 }
 
@@ -66,6 +73,9 @@ func (st *Stores) Close() error {
 	err := st.PG.Close()
 	if e := st.Redis.Close(); err == nil {
 		err = e
+	}
+	for _, c := range st.extra {
+		c.Close()
 	}
 	return err
 }

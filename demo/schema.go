@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS %[1]s.posts (
 	published_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS posts_author_feed_idx ON %[1]s.posts (author_id, published_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS %[1]s.outbox (
+	post_id    text COLLATE "C" PRIMARY KEY REFERENCES %[1]s.posts(id),
+	created_at timestamptz NOT NULL DEFAULT now()
+);
 `
 
 // ApplySchema creates the lab's tables and seed authors if they are missing.
@@ -68,6 +72,8 @@ func ApplySchema(ctx context.Context, db *sql.DB, schema string) error {
 // once so the hot path does no string building.
 type queries struct {
 	author, insert, existing, feedSQL, allPosts string
+	outboxAdd, outboxDone, outboxPending       string
+	authorsAll, postsAll                       string
 }
 
 func newQueries(schema string) queries {
@@ -85,5 +91,15 @@ func newQueries(schema string) queries {
 			".authors a ON a.id = p.author_id WHERE p.author_id = $1 ORDER BY p.published_at DESC, p.id DESC LIMIT $2",
 		allPosts: "SELECT p.id, p.author_id, a.name, p.title, p.published_at FROM " + s + ".posts p JOIN " + s +
 			".authors a ON a.id = p.author_id WHERE p.author_id = $1 ORDER BY p.published_at DESC, p.id DESC",
+		outboxAdd:  "INSERT INTO " + s + ".outbox(post_id) VALUES ($1)",
+		outboxDone: "DELETE FROM " + s + ".outbox WHERE post_id = $1",
+		// Rows older than a moment: younger ones belong to writes still in
+		// flight, whose own ZADD is about to run.
+		outboxPending: "SELECT p.id, p.author_id, a.name, p.title, p.published_at FROM " + s + ".outbox o JOIN " + s +
+			".posts p ON p.id = o.post_id JOIN " + s + ".authors a ON a.id = p.author_id " +
+			"WHERE o.created_at < now() - $1::interval ORDER BY o.created_at LIMIT $2",
+		authorsAll: "SELECT id FROM " + s + ".authors ORDER BY id",
+		postsAll: "SELECT p.id, p.author_id, a.name, p.title, p.published_at FROM " + s + ".posts p JOIN " + s +
+			".authors a ON a.id = p.author_id ORDER BY p.author_id",
 	}
 }

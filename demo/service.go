@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -30,6 +31,16 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for published times (default time.Now).
 	Now func() time.Time
+	// Policy chooses what happens around the Redis step (default seed).
+	Policy PolicyName
+	// Budget configures the budgeted and outbox policies.
+	Budget Budget
+	// Projection is the Redis client those policies write the feed with
+	// (NewBudgetedClient); Stores.Service makes it. The seed policy uses
+	// the plain client.
+	Projection redis.UniversalClient
+	// Breaker is Projection's circuit breaker, for display (may be nil).
+	Breaker *Breaker
 }
 
 // PostService is the seed's service: PostgreSQL for writes, Redis for the
@@ -44,6 +55,11 @@ type PostService struct {
 	// one up on every write would add a third round trip to a path whose
 	// whole lesson is its two.
 	authors sync.Map // id -> name
+
+	crash atomic.Bool // the crash point: stop after the commit
+
+	dirtyMu sync.Mutex
+	dirty   map[string]struct{} // authors whose projection missed a write
 }
 
 // NewPostService wires a service over open connections.
@@ -57,7 +73,49 @@ func NewPostService(pg *sql.DB, rdb redis.UniversalClient, opts Options) *PostSe
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &PostService{pg: pg, rdb: rdb, opts: opts, q: newQueries(opts.Schema)}
+	if opts.Policy == "" {
+		opts.Policy = PolicySeed
+	}
+	opts.Budget = opts.Budget.withDefaults()
+	if opts.Projection == nil {
+		opts.Projection = rdb
+	}
+	return &PostService{pg: pg, rdb: rdb, opts: opts, q: newQueries(opts.Schema), dirty: map[string]struct{}{}}
+}
+
+// Policy is the service's write policy.
+func (s *PostService) Policy() PolicyName { return s.opts.Policy }
+
+// Breaker is the budgeted client's breaker (nil under the seed policy).
+func (s *PostService) Breaker() *Breaker { return s.opts.Breaker }
+
+// ErrCrashed is what CreatePost returns when the crash point is armed: the
+// post is committed in PostgreSQL and the write path stops there, before the
+// Redis update, as a process that died between the two writes would. The
+// caller never hears back, so the write's outcome is unknown to it.
+var ErrCrashed = errors.New("simulated crash between the PostgreSQL commit and the Redis update")
+
+// SetCrashPoint arms or disarms the crash point.
+func (s *PostService) SetCrashPoint(on bool) { s.crash.Store(on) }
+
+// markDirty records an author whose feed missed a write, for the reconciler.
+func (s *PostService) markDirty(author string) {
+	s.dirtyMu.Lock()
+	s.dirty[author] = struct{}{}
+	s.dirtyMu.Unlock()
+}
+
+// TakeDirty returns the authors marked dirty since the last call and clears
+// the set.
+func (s *PostService) TakeDirty() []string {
+	s.dirtyMu.Lock()
+	defer s.dirtyMu.Unlock()
+	out := make([]string, 0, len(s.dirty))
+	for a := range s.dirty {
+		out = append(out, a)
+	}
+	clear(s.dirty)
+	return out
 }
 
 // FeedKey is the Redis key of an author's feed: feed:<authorId>, behind the
@@ -123,13 +181,20 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 
 	err = r.step(StepInsert, func() error {
 		var err error
-		post, res.Existing, err = s.insert(ctx, post)
+		if s.opts.Policy == PolicyOutbox {
+			post, res.Existing, err = s.insertWithOutbox(ctx, post)
+		} else {
+			post, res.Existing, err = s.insert(ctx, post)
+		}
 		return err
 	})
 	if err != nil {
 		return res, err
 	}
 	res.Post = post
+	if s.crash.Load() {
+		return res, ErrCrashed
+	}
 
 	var member []byte
 	if err := r.step(StepEncode, func() error {
@@ -140,10 +205,7 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 		return res, err
 	}
 
-	zerr := r.step(StepZAdd, func() error {
-		return s.rdb.ZAdd(ctx, s.FeedKey(post.AuthorID),
-			redis.Z{Score: float64(post.PublishedAt.UnixMilli()), Member: member}).Err()
-	})
+	zerr := r.step(StepZAdd, func() error { return s.project(ctx, post, member, res.Existing) })
 	if zerr != nil {
 		if r.gateErr {
 			// Cancelled while paused before the ZADD: the post is committed
@@ -152,6 +214,9 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 			zerr = fmt.Errorf("cancelled before the Redis update: %w", zerr)
 		}
 		res.ProjectionErr = zerr
+		if s.opts.Policy == PolicyBudgeted {
+			s.markDirty(post.AuthorID)
+		}
 		s.opts.Logger.Warn("redis projection update failed; the post is committed and the feed is stale",
 			"post", post.ID, "author", post.AuthorID, "err", zerr)
 		if r.gateErr {
@@ -160,6 +225,38 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 	}
 	_ = r.step(StepDone, func() error { return nil })
 	return res, nil
+}
+
+// project is the Redis step under the service's policy.
+func (s *PostService) project(ctx context.Context, post Post, member []byte, existing bool) error {
+	z := redis.Z{Score: float64(post.PublishedAt.UnixMilli()), Member: member}
+	key := s.FeedKey(post.AuthorID)
+	switch s.opts.Policy {
+	case PolicyBudgeted:
+		zctx, cancel := context.WithTimeout(ctx, s.opts.Budget.Deadline)
+		defer cancel()
+		return s.opts.Projection.ZAdd(zctx, key, z).Err()
+	case PolicyOutbox:
+		zctx, cancel := context.WithTimeout(ctx, s.opts.Budget.Deadline)
+		err := s.opts.Projection.ZAdd(zctx, key, z).Err()
+		cancel()
+		if err != nil {
+			return fmt.Errorf("%w (left in the outbox for the relay)", err)
+		}
+		if existing {
+			return nil
+		}
+		// The projection is done: the row has served its purpose. If this
+		// delete fails the relay will ZADD the same member again, which is
+		// harmless.
+		if _, err := s.pg.ExecContext(ctx, s.q.outboxDone, post.ID); err != nil {
+			s.opts.Logger.Warn("outbox row not cleared; the relay will re-project it", "post", post.ID, "err", err)
+		}
+		return nil
+	default:
+		// The seed: no deadline of its own, go-redis defaults.
+		return s.rdb.ZAdd(ctx, key, z).Err()
+	}
 }
 
 // insert runs the INSERT (autocommitted: its success is the commit point).
@@ -187,6 +284,35 @@ func (s *PostService) insert(ctx context.Context, p Post) (Post, bool, error) {
 		return p, false, &ConflictError{ID: p.ID, Existing: old}
 	}
 	return old, true, nil
+}
+
+// insertWithOutbox is the outbox policy's INSERT: the post and its outbox
+// row commit together, so a post can never exist without a record that its
+// projection is still owed.
+func (s *PostService) insertWithOutbox(ctx context.Context, p Post) (Post, bool, error) {
+	tx, err := s.pg.BeginTx(ctx, nil)
+	if err != nil {
+		return p, false, fmt.Errorf("postgres begin: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, s.q.insert, p.ID, p.AuthorID, p.Title, p.PublishedAt)
+	if err != nil {
+		if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "23503" {
+			return p, false, &UnknownAuthorError{AuthorID: p.AuthorID}
+		}
+		return p, false, fmt.Errorf("postgres insert: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		tx.Rollback()
+		return s.insert(ctx, p) // an existing ID: compare as the other policies do
+	}
+	if _, err := tx.ExecContext(ctx, s.q.outboxAdd, p.ID); err != nil {
+		return p, false, fmt.Errorf("postgres outbox insert: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return p, false, fmt.Errorf("postgres commit: %w", err)
+	}
+	return p, false, nil
 }
 
 func (s *PostService) authorName(ctx context.Context, id string) (string, error) {
