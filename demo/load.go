@@ -1,0 +1,220 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/redis/go-redis/v9"
+)
+
+// LoadConfig describes an open-loop load: writes are started on a fixed
+// schedule whatever happens to earlier ones, as real users keep arriving
+// while a server is slow.
+type LoadConfig struct {
+	// Rate is writes per second (must be > 0).
+	Rate float64
+	// Duration is how long writes are started for.
+	Duration time.Duration
+	// Authors are written round-robin (default alice, bob, carol, dave).
+	Authors []string
+	// MaxInFlight caps concurrent writes (default 20,000): beyond it a write
+	// is counted as failed rather than started, so a hung store cannot
+	// exhaust memory.
+	MaxInFlight int
+	// IDPrefix makes post IDs unique to this run (default "load-").
+	IDPrefix string
+}
+
+// Outcome is how one write ended, from its caller's point of view (the
+// categories of Jepsen's set checker).
+type Outcome int
+
+const (
+	// Acknowledged: CreatePost returned success (the feed may be stale).
+	Acknowledged Outcome = iota
+	// Failed: CreatePost returned an error that means nothing was written.
+	Failed
+	// Unknown: the caller cannot tell (a timeout, or the crash point).
+	Unknown
+)
+
+// Tick is a one-second summary of the load, for live displays and series.
+type Tick struct {
+	Second           int     `json:"second"`
+	Started          int     `json:"started"`
+	Completed        int     `json:"completed"`
+	P50Ms            float64 `json:"p50_ms"`
+	P99Ms            float64 `json:"p99_ms"`
+	InFlight         int64   `json:"in_flight"`
+	ProjectionErrors int     `json:"projection_errors"`
+	PoolHits         uint32  `json:"pool_hits"`
+	PoolMisses       uint32  `json:"pool_misses"`
+	PoolTimeouts     uint32  `json:"pool_timeouts"`
+	PoolTotal        uint32  `json:"pool_total_conns"`
+	PoolIdle         uint32  `json:"pool_idle_conns"`
+}
+
+// LoadResult is a finished load run.
+type LoadResult struct {
+	Attempted, Acknowledged, Failed, Unknown int
+	// ProjectionErrors counts acknowledged writes whose Redis step failed.
+	ProjectionErrors int
+	// AckedIDs are the IDs of acknowledged posts: each must be in
+	// PostgreSQL, or it was lost.
+	AckedIDs []string
+	// Latency of every completed write, measured from its intended start
+	// (so time spent queued behind a stalled store counts), in microseconds.
+	Latency *hdrhistogram.Histogram
+	Series  []Tick
+	// Achieved is writes started per second of the run.
+	Achieved float64
+	// PoolTimeouts is the projection client's pool timeouts during the run.
+	PoolTimeouts uint32
+	Errors       map[string]int // error text (trimmed) -> count, for the report
+}
+
+// RunLoad drives svc with cfg until the duration ends and every started
+// write has returned (or ctx ends). onTick, if set, gets a Tick each second.
+func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(Tick)) (*LoadResult, error) {
+	if cfg.Rate <= 0 || cfg.Duration <= 0 {
+		return nil, fmt.Errorf("load needs a positive rate and duration (got %v/s for %v)", cfg.Rate, cfg.Duration)
+	}
+	if len(cfg.Authors) == 0 {
+		cfg.Authors = []string{"alice", "bob", "carol", "dave"}
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 20000
+	}
+	if cfg.IDPrefix == "" {
+		cfg.IDPrefix = "load-"
+	}
+	res := &LoadResult{Latency: hdrhistogram.New(1, 120_000_000, 3), Errors: map[string]int{}}
+	var (
+		mu       sync.Mutex
+		second   = hdrhistogram.New(1, 120_000_000, 3)
+		tick     Tick
+		inFlight atomic.Int64
+		wg       sync.WaitGroup
+	)
+	pool0 := svc.PoolStats()
+	record := func(intended time.Time, id string, r Result, err error) {
+		lat := time.Since(intended).Microseconds()
+		mu.Lock()
+		defer mu.Unlock()
+		_ = res.Latency.RecordValue(max(lat, 1))
+		_ = second.RecordValue(max(lat, 1))
+		tick.Completed++
+		switch classify(err) {
+		case Acknowledged:
+			res.Acknowledged++
+			res.AckedIDs = append(res.AckedIDs, id)
+			if r.ProjectionErr != nil {
+				res.ProjectionErrors++
+				tick.ProjectionErrors++
+				res.Errors[errKey(r.ProjectionErr)]++
+			}
+		case Failed:
+			res.Failed++
+			res.Errors[errKey(err)]++
+		case Unknown:
+			res.Unknown++
+			res.Errors[errKey(err)]++
+		}
+	}
+	flushTick := func(sec int) {
+		mu.Lock()
+		tick.Second = sec
+		tick.P50Ms = float64(second.ValueAtQuantile(50)) / 1000
+		tick.P99Ms = float64(second.ValueAtQuantile(99)) / 1000
+		tick.InFlight = inFlight.Load()
+		ps := svc.PoolStats()
+		tick.PoolHits, tick.PoolMisses = ps.Hits-pool0.Hits, ps.Misses-pool0.Misses
+		tick.PoolTimeouts, tick.PoolTotal, tick.PoolIdle = ps.Timeouts-pool0.Timeouts, ps.TotalConns, ps.IdleConns
+		t := tick
+		res.Series = append(res.Series, t)
+		tick = Tick{}
+		second.Reset()
+		mu.Unlock()
+		if onTick != nil {
+			onTick(t)
+		}
+	}
+
+	start := time.Now()
+	interval := time.Duration(float64(time.Second) / cfg.Rate)
+	total := int(cfg.Rate * cfg.Duration.Seconds())
+	nextTick := start.Add(time.Second)
+	sec := 0
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for i := 0; i < total; i++ {
+		intended := start.Add(time.Duration(i) * interval)
+		if d := time.Until(intended); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-ctx.Done():
+				i = total
+				continue
+			case <-timer.C:
+			}
+		}
+		for !time.Now().Before(nextTick) {
+			sec++
+			flushTick(sec)
+			nextTick = nextTick.Add(time.Second)
+		}
+		res.Attempted++
+		mu.Lock()
+		tick.Started++
+		mu.Unlock()
+		if inFlight.Load() >= int64(cfg.MaxInFlight) {
+			record(intended, "", Result{}, errShed)
+			continue
+		}
+		id := fmt.Sprintf("%s%d", cfg.IDPrefix, i)
+		author := cfg.Authors[i%len(cfg.Authors)]
+		inFlight.Add(1)
+		wg.Go(func() {
+			defer inFlight.Add(-1)
+			r, err := svc.CreatePost(ctx, NewPost{ID: id, AuthorID: author, Title: "load write " + id})
+			record(intended, id, r, err)
+		})
+	}
+	elapsed := time.Since(start)
+	res.Achieved = float64(res.Attempted) / max(elapsed.Seconds(), cfg.Duration.Seconds())
+	wg.Wait()
+	sec++
+	flushTick(sec)
+	res.PoolTimeouts = svc.PoolStats().Timeouts - pool0.Timeouts
+	return res, nil
+}
+
+var errShed = errors.New("not started: too many writes in flight")
+
+func classify(err error) Outcome {
+	switch {
+	case err == nil:
+		return Acknowledged
+	case errors.Is(err, ErrCrashed), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return Unknown
+	default:
+		return Failed
+	}
+}
+
+func errKey(err error) string {
+	s := err.Error()
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
+}
+
+// PoolStats are the connection-pool counters of the client that writes the
+// projection (the plain client under the seed policy).
+func (s *PostService) PoolStats() *redis.PoolStats { return s.opts.Projection.PoolStats() }
