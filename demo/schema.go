@@ -72,8 +72,8 @@ func ApplySchema(ctx context.Context, db *sql.DB, schema string) error {
 // once so the hot path does no string building.
 type queries struct {
 	author, insert, existing, feedSQL, allPosts string
-	outboxAdd, outboxDone, outboxPending       string
-	authorsAll, postsAll                       string
+	outboxAdd, outboxDone, outboxPending        string
+	authorsAll, postsAll                        string
 }
 
 func newQueries(schema string) queries {
