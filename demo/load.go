@@ -28,6 +28,9 @@ type LoadConfig struct {
 	MaxInFlight int
 	// IDPrefix makes post IDs unique to this run (default "load-").
 	IDPrefix string
+	// OnWrite, if set, is told about every completed write (from the
+	// writer's goroutine; it must be quick and safe for concurrent use).
+	OnWrite func(intended time.Time, latency time.Duration, o Outcome, projectionErr error)
 }
 
 // Outcome is how one write ended, from its caller's point of view (the
@@ -76,6 +79,9 @@ type LoadResult struct {
 	// PoolTimeouts is the projection client's pool timeouts during the run.
 	PoolTimeouts uint32
 	Errors       map[string]int // error text (trimmed) -> count, for the report
+	// FirstProjectionErr is when the first acknowledged write's Redis step
+	// failed (zero if none): where the feed starts to go stale.
+	FirstProjectionErr time.Time
 }
 
 // RunLoad drives svc with cfg until the duration ends and every started
@@ -103,7 +109,11 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 	)
 	pool0 := svc.PoolStats()
 	record := func(intended time.Time, id string, r Result, err error) {
-		lat := time.Since(intended).Microseconds()
+		latency := time.Since(intended)
+		lat := latency.Microseconds()
+		if cfg.OnWrite != nil {
+			cfg.OnWrite(intended, latency, classify(err), r.ProjectionErr)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		_ = res.Latency.RecordValue(max(lat, 1))
@@ -114,6 +124,9 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 			res.Acknowledged++
 			res.AckedIDs = append(res.AckedIDs, id)
 			if r.ProjectionErr != nil {
+				if res.FirstProjectionErr.IsZero() {
+					res.FirstProjectionErr = time.Now()
+				}
 				res.ProjectionErrors++
 				tick.ProjectionErrors++
 				res.Errors[errKey(r.ProjectionErr)]++
@@ -122,6 +135,9 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 			res.Failed++
 			res.Errors[errKey(err)]++
 		case Unknown:
+			if errors.Is(err, ErrCrashed) && res.FirstProjectionErr.IsZero() {
+				res.FirstProjectionErr = time.Now()
+			}
 			res.Unknown++
 			res.Errors[errKey(err)]++
 		}

@@ -18,6 +18,9 @@ func (s *PostService) RelayOnce(ctx context.Context, minAge time.Duration, limit
 	if limit <= 0 {
 		limit = 1000
 	}
+	if err := s.clearProjected(ctx); err != nil {
+		return 0, err
+	}
 	rows, err := s.pg.QueryContext(ctx, s.q.outboxPending, fmt.Sprintf("%d milliseconds", minAge.Milliseconds()), limit)
 	if err != nil {
 		return 0, fmt.Errorf("outbox relay: read pending: %w", err)
@@ -53,8 +56,33 @@ func (s *PostService) RelayOnce(ctx context.Context, minAge time.Duration, limit
 	return len(posts), nil
 }
 
+// clearProjected deletes the outbox rows of posts whose ZADD succeeded on
+// the request path, in one statement.
+func (s *PostService) clearProjected(ctx context.Context) error {
+	s.outboxMu.Lock()
+	ids := s.outboxDone
+	s.outboxDone = nil
+	s.outboxMu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.pg.ExecContext(ctx, "DELETE FROM "+pq.QuoteIdentifier(s.opts.Schema)+".outbox WHERE post_id = ANY($1)", pq.Array(ids))
+	if err != nil {
+		// Put them back for the next round; meanwhile the rows are merely
+		// projected twice.
+		s.outboxMu.Lock()
+		s.outboxDone = append(s.outboxDone, ids...)
+		s.outboxMu.Unlock()
+		return fmt.Errorf("outbox relay: clear projected rows: %w", err)
+	}
+	return nil
+}
+
 // OutboxPending counts the outbox rows still waiting for their projection.
 func (s *PostService) OutboxPending(ctx context.Context) (int, error) {
+	if err := s.clearProjected(ctx); err != nil {
+		return 0, err
+	}
 	var n int
 	err := s.pg.QueryRowContext(ctx, "SELECT count(*) FROM "+pq.QuoteIdentifier(s.opts.Schema)+".outbox").Scan(&n)
 	return n, err

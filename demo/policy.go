@@ -38,11 +38,11 @@ func ParsePolicy(s string) (PolicyName, error) {
 
 // Budget configures the budgeted policy's Redis client and breaker. Zero
 // fields take the defaults below, chosen for the lesson's 500 writes/s: a
-// deadline well under the 50 ms spike so a slow Redis costs each write at
+// deadline well under the lesson's 50 ms spike (yet loose enough for a busy laptop) so a slow Redis costs each write at
 // most the deadline, and a pool large enough that writes in flight
-// (rate × deadline ≈ 5) never wait for a connection.
+// (rate × deadline ≈ 10) never wait for a connection.
 type Budget struct {
-	// Deadline bounds each ZADD, connection wait included (default 10ms).
+	// Deadline bounds each ZADD, connection wait included (default 20ms).
 	Deadline time.Duration
 	// PoolSize is the Redis connection pool size (default 64).
 	PoolSize int
@@ -59,7 +59,7 @@ type Budget struct {
 
 func (b Budget) withDefaults() Budget {
 	if b.Deadline <= 0 {
-		b.Deadline = 10 * time.Millisecond
+		b.Deadline = 20 * time.Millisecond
 	}
 	if b.PoolSize <= 0 {
 		b.PoolSize = 64

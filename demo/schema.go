@@ -72,7 +72,7 @@ func ApplySchema(ctx context.Context, db *sql.DB, schema string) error {
 // once so the hot path does no string building.
 type queries struct {
 	author, insert, existing, feedSQL, allPosts string
-	outboxAdd, outboxDone, outboxPending        string
+	insertOutbox, outboxPending                 string
 	authorsAll, postsAll                        string
 }
 
@@ -91,8 +91,8 @@ func newQueries(schema string) queries {
 			".authors a ON a.id = p.author_id WHERE p.author_id = $1 ORDER BY p.published_at DESC, p.id DESC LIMIT $2",
 		allPosts: "SELECT p.id, p.author_id, a.name, p.title, p.published_at FROM " + s + ".posts p JOIN " + s +
 			".authors a ON a.id = p.author_id WHERE p.author_id = $1 ORDER BY p.published_at DESC, p.id DESC",
-		outboxAdd:  "INSERT INTO " + s + ".outbox(post_id) VALUES ($1)",
-		outboxDone: "DELETE FROM " + s + ".outbox WHERE post_id = $1",
+		insertOutbox: "WITH p AS (INSERT INTO " + s + ".posts(id, author_id, title, published_at) VALUES ($1, $2, $3, $4) " +
+			"ON CONFLICT (id) DO NOTHING RETURNING id) INSERT INTO " + s + ".outbox(post_id) SELECT id FROM p",
 		// Rows older than a moment: younger ones belong to writes still in
 		// flight, whose own ZADD is about to run.
 		outboxPending: "SELECT p.id, p.author_id, a.name, p.title, p.published_at FROM " + s + ".outbox o JOIN " + s +
