@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"cqrslab/lessons"
+)
+
+const exportUsage = `export lesson [--output FILE]  the whole lesson as one markdown document (slides, print)
+       cqrslab export prompt [--output FILE]  the lesson as plain text to paste into an AI assistant`
+
+func runExport(ctx context.Context, stdio Stdio, args []string) error {
+	if len(args) == 0 {
+		return usagef("export: say what to export: 'cqrslab export lesson' or 'cqrslab export prompt'")
+	}
+	switch args[0] {
+	case "lesson":
+		return runExportLesson(stdio, args[1:])
+	case "prompt":
+		return runExportPrompt(stdio, args[1:])
+	case "-h", "--help", "-help", "help":
+		fmt.Fprintf(stdio.Out, "Usage: cqrslab %s\n", exportUsage)
+		return nil
+	}
+	return usagef("export: unknown subcommand %q; use 'export lesson' or 'export prompt'", args[0])
+}
+
+func runExportLesson(stdio Stdio, args []string) error {
+	fs := newFlags("export lesson", "export lesson [--output FILE]\n\n"+
+		"Writes the whole lesson as one markdown document: every page in order, the\n"+
+		"seed code with each page's lines marked, hints as blockquotes. Pages are\n"+
+		"separated by horizontal rules (slide breaks in most slide tools).", stdio)
+	output := fs.String("output", "", "write to `FILE` (replaced atomically) instead of standard output")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	pages, err := lessons.Default()
+	if err != nil {
+		return err
+	}
+	return emit(stdio, *output, lessons.Markdown(pages, lessons.SeedCode()),
+		fmt.Sprintf("the lesson, %d pages", len(pages)))
+}
+
+func runExportPrompt(stdio Stdio, args []string) error {
+	fs := newFlags("export prompt", "export prompt [--output FILE]\n\n"+
+		"Writes a plain text to paste into an AI assistant: what to do with it, the\n"+
+		"lesson in brief, the demo code, and the three try-it prompts in order.", stdio)
+	output := fs.String("output", "", "write to `FILE` (replaced atomically) instead of standard output")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	pages, err := lessons.Default()
+	if err != nil {
+		return err
+	}
+	prompts, err := lessons.Prompts()
+	if err != nil {
+		return err
+	}
+	return emit(stdio, *output, lessons.PromptText(pages, lessons.SeedCode(), prompts),
+		fmt.Sprintf("the AI prompt, %d questions", len(prompts)))
+}
+
+// emit writes text to stdout, or to path when one is given, saying on
+// stdout what it wrote there.
+func emit(stdio Stdio, path, text, what string) error {
+	if path == "" {
+		_, err := fmt.Fprint(stdio.Out, text)
+		return err
+	}
+	if err := writeFileAtomic(path, []byte(text)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdio.Out, "Wrote %s (%s).\n", path, what)
+	return nil
+}
+
+// writeFileAtomic writes a temporary file beside path and renames it over
+// path, so a reader (a slide tool watching the file, say) sees the old
+// document or the new one, never half of one, and a failed write leaves the
+// old file as it was.
+func writeFileAtomic(path string, data []byte) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("export: write %s: %w", path, err)
+	}
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export: write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export: write %s: %w", path, err)
+	}
+	return nil
+}
