@@ -1,0 +1,205 @@
+// Package progress keeps what a learner has done (lessons reached, quiz
+// answers and scores) in one small JSON file in the state directory, so a
+// learner can quit at any moment and carry on later.
+//
+// The file is the learner's, and losing it would be worse than any error:
+// writes are atomic (a temporary file in the same folder, synced, then
+// renamed over the old one), a damaged file is set aside as a backup rather
+// than overwritten, and a folder that cannot be written leaves the learner
+// working in memory with a notice instead of a crash.
+package progress
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Version is the file format written. A file with a higher version came from
+// a newer cqrslab and is left untouched.
+const Version = 1
+
+// MaxAttempts is how many attempts are kept per question; older ones are
+// dropped so a learner retrying all afternoon does not grow the file forever.
+const MaxAttempts = 20
+
+// MaxAnswerBytes is the longest answer kept; anything longer is cut.
+const MaxAnswerBytes = 16 << 10
+
+// Progress is everything remembered about one learner. Its methods change
+// it in memory; Store.Save writes it. It is not safe for concurrent use:
+// the TUI owns one and hands copies (Clone) to the goroutine that saves.
+type Progress struct {
+	Version int               `json:"version"`
+	Lessons map[string]Lesson `json:"lessons,omitempty"`
+	Quiz    Quiz              `json:"quiz"`
+
+	seq uint64 // bumped by every change, so a stale copy never overwrites a newer one
+}
+
+// Lesson is how far a learner got in one lesson.
+type Lesson struct {
+	Step      int       `json:"step"`
+	Done      bool      `json:"done,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Quiz is the learner's place in the quiz and every question's history.
+type Quiz struct {
+	Current   string               `json:"current,omitempty"` // the question the learner was on
+	Questions map[string]*Question `json:"questions,omitempty"`
+}
+
+// Question is one question's history.
+type Question struct {
+	Attempts []Attempt `json:"attempts,omitempty"`
+	Revealed bool      `json:"revealed,omitempty"` // the learner asked for the model answer
+}
+
+// Attempt is one graded answer, kept as given so it can be reviewed and
+// regraded, with the grade it got at the time.
+type Attempt struct {
+	At             time.Time `json:"at"`
+	Answer         string    `json:"answer"`
+	Score          float64   `json:"score"`
+	Passed         bool      `json:"passed"`
+	Found          []string  `json:"found,omitempty"`
+	Missed         []string  `json:"missed,omitempty"`
+	Misconceptions []string  `json:"misconceptions,omitempty"`
+	LabSource      string    `json:"labSource,omitempty"`
+}
+
+// New is an empty record.
+func New() *Progress { return &Progress{Version: Version} }
+
+func (p *Progress) changed() { p.seq++ }
+
+func (p *Progress) question(id string) *Question {
+	if p.Quiz.Questions == nil {
+		p.Quiz.Questions = map[string]*Question{}
+	}
+	q := p.Quiz.Questions[id]
+	if q == nil {
+		q = &Question{}
+		p.Quiz.Questions[id] = q
+	}
+	return q
+}
+
+// Record adds a graded attempt and makes its question the current one.
+func (p *Progress) Record(id string, a Attempt) {
+	if len(a.Answer) > MaxAnswerBytes {
+		a.Answer = a.Answer[:MaxAnswerBytes]
+	}
+	q := p.question(id)
+	q.Attempts = append(q.Attempts, a)
+	if n := len(q.Attempts); n > MaxAttempts {
+		q.Attempts = slices.Clone(q.Attempts[n-MaxAttempts:])
+	}
+	p.Quiz.Current = id
+	p.changed()
+}
+
+// SetCurrent remembers which question the learner is on.
+func (p *Progress) SetCurrent(id string) {
+	if p.Quiz.Current != id {
+		p.Quiz.Current = id
+		p.changed()
+	}
+}
+
+// Reveal notes that the learner asked for the full answer (an instructor
+// reading the export may want to know).
+func (p *Progress) Reveal(id string) {
+	if q := p.question(id); !q.Revealed {
+		q.Revealed = true
+		p.changed()
+	}
+}
+
+// Last is the most recent attempt at a question.
+func (p *Progress) Last(id string) (Attempt, bool) {
+	q := p.Quiz.Questions[id]
+	if q == nil || len(q.Attempts) == 0 {
+		return Attempt{}, false
+	}
+	return q.Attempts[len(q.Attempts)-1], true
+}
+
+// Best is the best score at a question, whether it was ever passed, and
+// how many attempts there were.
+func (p *Progress) Best(id string) (best float64, passed bool, attempts int) {
+	q := p.Quiz.Questions[id]
+	if q == nil {
+		return 0, false, 0
+	}
+	for _, a := range q.Attempts {
+		best = max(best, a.Score)
+		passed = passed || a.Passed
+	}
+	return best, passed, len(q.Attempts)
+}
+
+// Attempts returns a question's attempts, oldest first.
+func (p *Progress) Attempts(id string) []Attempt {
+	if q := p.Quiz.Questions[id]; q != nil {
+		return q.Attempts
+	}
+	return nil
+}
+
+// Revealed reports whether the learner asked for the full answer.
+func (p *Progress) Revealed(id string) bool {
+	q := p.Quiz.Questions[id]
+	return q != nil && q.Revealed
+}
+
+// ResetQuestion forgets one question's history.
+func (p *Progress) ResetQuestion(id string) {
+	if _, ok := p.Quiz.Questions[id]; ok {
+		delete(p.Quiz.Questions, id)
+		p.changed()
+	}
+}
+
+// ResetQuiz forgets every quiz answer and the place in the quiz.
+func (p *Progress) ResetQuiz() {
+	p.Quiz = Quiz{}
+	p.changed()
+}
+
+// ResetAll forgets everything: lessons and quiz.
+func (p *Progress) ResetAll() {
+	p.Lessons = nil
+	p.Quiz = Quiz{}
+	p.changed()
+}
+
+// SetLesson records how far a learner got in a lesson.
+func (p *Progress) SetLesson(id string, step int, done bool, now time.Time) {
+	if p.Lessons == nil {
+		p.Lessons = map[string]Lesson{}
+	}
+	p.Lessons[id] = Lesson{Step: step, Done: done, UpdatedAt: now}
+	p.changed()
+}
+
+// Clone is a deep copy, to hand to a goroutine that saves it.
+func (p *Progress) Clone() *Progress {
+	c := &Progress{Version: p.Version, seq: p.seq, Lessons: maps.Clone(p.Lessons)}
+	c.Quiz.Current = p.Quiz.Current
+	if p.Quiz.Questions != nil {
+		c.Quiz.Questions = make(map[string]*Question, len(p.Quiz.Questions))
+		for id, q := range p.Quiz.Questions {
+			cq := &Question{Revealed: q.Revealed, Attempts: make([]Attempt, len(q.Attempts))}
+			for i, a := range q.Attempts {
+				a.Found = slices.Clone(a.Found)
+				a.Missed = slices.Clone(a.Missed)
+				a.Misconceptions = slices.Clone(a.Misconceptions)
+				cq.Attempts[i] = a
+			}
+			c.Quiz.Questions[id] = cq
+		}
+	}
+	return c
+}

@@ -1,0 +1,391 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"cqrslab/internal/progress"
+	"cqrslab/quiz"
+)
+
+// newTestQuiz opens the quiz the way the app does, over a temporary state
+// directory, at 80×24 with no colour.
+func newTestQuiz(t *testing.T, dir string) *Quiz {
+	t.Helper()
+	t.Setenv("CQRSLAB_STATE_DIR", dir)
+	t.Setenv("NO_COLOR", "1")
+	msg := loadQuiz(true, true)()
+	loaded, ok := msg.(quizLoadedMsg)
+	if !ok {
+		t.Fatalf("loadQuiz = %#v", msg)
+	}
+	q := loaded.quiz
+	// A blinking cursor's command sleeps half a second; tests run every
+	// command they get, so keep the cursor still.
+	ts := q.ta.Styles()
+	ts.Cursor.Blink = false
+	q.ta.SetStyles(ts)
+	is := q.num.Styles()
+	is.Cursor.Blink = false
+	q.num.SetStyles(is)
+	q.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	return q
+}
+
+// keyMsg builds the key press for names like "ctrl+s", "shift+tab", "enter"
+// or a single character.
+func keyMsg(name string) tea.KeyPressMsg {
+	special := map[string]tea.KeyPressMsg{
+		"enter":     {Code: tea.KeyEnter},
+		"tab":       {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"esc":       {Code: tea.KeyEscape},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"space":     {Code: tea.KeySpace, Text: " "},
+		"ctrl+s":    {Code: 's', Mod: tea.ModCtrl},
+		"ctrl+r":    {Code: 'r', Mod: tea.ModCtrl},
+		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
+	}
+	if k, ok := special[name]; ok {
+		return k
+	}
+	r := []rune(name)[0]
+	return tea.KeyPressMsg{Code: r, Text: name}
+}
+
+// run sends keys and runs the commands they return (saves included), the
+// way the Bubble Tea runtime would, so state on disk follows.
+func run(q *Quiz, keys ...string) []tea.Msg {
+	var out []tea.Msg
+	for _, k := range keys {
+		out = append(out, drain(q, q.Update(keyMsg(k)))...)
+	}
+	return out
+}
+
+func typeText(q *Quiz, s string) {
+	drain(q, q.Update(tea.PasteMsg{Content: s}))
+}
+
+// drain runs a command and feeds its messages back, returning the ones the
+// quiz passes up (closeQuizMsg).
+func drain(q *Quiz, cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	switch m := msg.(type) {
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range m {
+			out = append(out, drain(q, c)...)
+		}
+		return out
+	case quizSavedMsg:
+		q.Update(m)
+		return nil
+	case closeQuizMsg:
+		return []tea.Msg{m}
+	}
+	return nil
+}
+
+func screen(q *Quiz) string { return ansi.Strip(q.View()) }
+
+func mustContain(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("screen lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func checkFits(t *testing.T, out string, w, h int) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	if len(lines) > h {
+		t.Errorf("screen is %d lines, taller than %d:\n%s", len(lines), h, out)
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > w {
+			t.Errorf("line wider than %d: %q", w, l)
+		}
+	}
+}
+
+func TestQuizFirstScreen(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	out := screen(q)
+	mustContain(t, out,
+		"Question 1 of 14", "prompt 1 of 3: Explain synchronous CQRS", "not answered yet",
+		"In one paragraph, explain synchronous CQRS",
+		"ctrl+s submit", "tab next question", "esc home", "ctrl+c quit",
+	)
+	checkFits(t, out, 80, 24)
+}
+
+func TestQuizAnswerFeedbackRetryReveal(t *testing.T) {
+	dir := t.TempDir()
+	q := newTestQuiz(t, dir)
+	run(q, "ctrl+s")
+	mustContain(t, screen(q), "Write an answer first.")
+
+	typeText(q, "Postgres, Redis, source of truth, projection, stale")
+	run(q, "ctrl+s")
+	out := screen(q)
+	mustContain(t, out, "not passed yet", "reads as a list of terms", "r try again", "a show full answer")
+	if strings.Contains(out, "A model answer") {
+		t.Error("the model answer shows before it is asked for")
+	}
+	body := q.feedbackText()
+	if !strings.Contains(body, "Hint:") || strings.Contains(body, "Redis is updated in the same request") {
+		t.Errorf("missed points should show hints, not the answer:\n%s", ansi.Strip(body))
+	}
+
+	run(q, "r")
+	if q.mode != modeAnswer || !strings.Contains(q.ta.Value(), "source of truth") {
+		t.Fatalf("retry should return to the answer with the last text: mode %v, %q", q.mode, q.ta.Value())
+	}
+	q.ta.SetValue("")
+	typeText(q, "Every write goes to PostgreSQL, the source of truth. In the same request, right after the commit, "+
+		"the post is added to a sorted set in Redis. Reads come from Redis only, so the feed is fast with no joins. "+
+		"If the Redis write fails the feed is stale until it is rebuilt from PostgreSQL.")
+	run(q, "ctrl+s")
+	mustContain(t, screen(q), "passed", "Found:", "you wrote:")
+
+	run(q, "a")
+	q.body.GotoBottom()
+	mustContain(t, screen(q), "A model answer")
+	if !q.prog.Revealed("explain-sync-cqrs") {
+		t.Error("the reveal was not recorded")
+	}
+	_, p, _ := progress.Open(dir)
+	if best, passed, n := p.Best("explain-sync-cqrs"); n != 2 || !passed || best < 0.6 {
+		t.Errorf("on disk: best %v passed %v attempts %d", best, passed, n)
+	}
+}
+
+func TestQuizChoiceAndOrdering(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	run(q, "tab")
+	out := screen(q)
+	mustContain(t, out, "Question 2 of 14", "> a) PostgreSQL", "enter submit", "a–d choose")
+	run(q, "b", "enter")
+	mustContain(t, screen(q), "Not right yet.", "To rethink", "you chose b")
+	run(q, "r", "up", "enter")
+	mustContain(t, screen(q), "Right.")
+
+	run(q, "n", "tab", "tab", "tab")
+	mustContain(t, screen(q), "Question 6 of 14", "Put the steps of CreatePost in the order", "space pick up/put down")
+	// Shown: zadd return insert warn build-item pg-error; right: insert pg-error build-item zadd warn return.
+	want := []string{"insert", "pg-error", "build-item", "zadd", "warn", "return"}
+	for target, id := range want {
+		from := indexOf(q.order, id)
+		for range 10 {
+			if q.cursor < from {
+				run(q, "down")
+			} else if q.cursor > from {
+				run(q, "up")
+			}
+		}
+		run(q, "space")
+		for range 10 {
+			if q.cursor > target {
+				run(q, "up")
+			}
+		}
+		run(q, "space")
+	}
+	if strings.Join(q.order, " ") != strings.Join(want, " ") {
+		t.Fatalf("order = %v", q.order)
+	}
+	run(q, "enter")
+	mustContain(t, screen(q), "Score 1.00 of 1", "In place: 6 of 6 steps")
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestQuizNumericUsesExampleRunAndSaysSo(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	q.move(indexQuestion(t, q, "lab-missing-before-repair"))
+	mustContain(t, screen(q), "the recorded example run", "posts")
+	run(q, "enter")
+	mustContain(t, screen(q), "Write an answer first.")
+	typeText(q, "lots")
+	run(q, "enter")
+	mustContain(t, screen(q), "answer with a number")
+	q.num.SetValue("604")
+	run(q, "enter")
+	mustContain(t, screen(q), "Right.", "Graded against the recorded example run")
+}
+
+func TestQuizUsesOwnLabRun(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, quiz.LabResultsFile), []byte(`{"scenario":"redis-paused","policy":"budgeted","writes":{"attempted":50,"acknowledged":50},"consistency":{"pg_rows":50,"missing_before_repair":7}}`), 0o600)
+	q := newTestQuiz(t, dir)
+	q.move(indexQuestion(t, q, "lab-missing-before-repair"))
+	mustContain(t, screen(q), "your own lab run", "50 posts", "held 43 of them")
+}
+
+func indexQuestion(t *testing.T, q *Quiz, id string) int {
+	for i, bq := range q.bank.Questions() {
+		if bq.ID == id {
+			return i
+		}
+	}
+	t.Fatalf("no question %s", id)
+	return 0
+}
+
+// TestQuizQuitAndResume is the promise of the issue: answer some, quit,
+// start again, and carry on at the same question.
+func TestQuizQuitAndResume(t *testing.T) {
+	dir := t.TempDir()
+	q := newTestQuiz(t, dir)
+	typeText(q, "Writes go to PostgreSQL and reads come from Redis.")
+	run(q, "ctrl+s", "n", "a", "enter", "n")
+	if q.idx != 2 {
+		t.Fatalf("idx = %d, want 2", q.idx)
+	}
+
+	again := newTestQuiz(t, dir)
+	if again.idx != 2 || again.mode != modeAnswer {
+		t.Fatalf("resumed at %d in mode %v, want question 3 ready to answer", again.idx, again.mode)
+	}
+	mustContain(t, screen(again), "Welcome back: 2 of 14 questions answered; carrying on at question 3", "Question 3 of 14")
+
+	run(again, "shift+tab")
+	mustContain(t, screen(again), "Question 2 of 14", "Right.")
+}
+
+func TestQuizReviewAndReset(t *testing.T) {
+	dir := t.TempDir()
+	q := newTestQuiz(t, dir)
+	typeText(q, "Writes go to PostgreSQL and reads come from Redis.")
+	run(q, "ctrl+s", "v")
+	out := screen(q)
+	mustContain(t, out, "review of your answers", "1. Explain synchronous CQRS", "follow-ups passed 0/3", "x reset question", "esc back to question")
+	mustContain(t, out, "~ 0.")
+
+	run(q, "x")
+	mustContain(t, screen(q), "Reset question 1 (Explain synchronous CQRS)? Its answers are forgotten. y/n")
+	run(q, "n")
+	if _, _, n := q.prog.Best("explain-sync-cqrs"); n != 1 {
+		t.Fatal("n reset anyway")
+	}
+	run(q, "x", "y")
+	if _, _, n := q.prog.Best("explain-sync-cqrs"); n != 0 {
+		t.Fatal("y did not reset")
+	}
+	_, p, _ := progress.Open(dir)
+	if _, _, n := p.Best("explain-sync-cqrs"); n != 0 {
+		t.Error("the reset was not saved")
+	}
+	run(q, "down", "enter")
+	mustContain(t, screen(q), "Question 2 of 14")
+	run(q, "ctrl+r", "X", "y")
+	mustContain(t, screen(q), "The whole quiz was reset.")
+}
+
+func TestQuizEndOfQuizOpensSummary(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	q.move(len(q.bank.Questions()) - 1)
+	run(q, "tab")
+	mustContain(t, screen(q), "You have reached the end of the quiz.")
+}
+
+func TestQuizEscGoesHomeAndKeepsDraft(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	typeText(q, "half an answer")
+	msgs := run(q, "esc")
+	if len(msgs) != 1 {
+		t.Fatalf("esc should ask to close the quiz, got %v", msgs)
+	}
+	if q.drafts["explain-sync-cqrs"] != "half an answer" {
+		t.Errorf("draft lost: %q", q.drafts)
+	}
+}
+
+func TestQuizTypingLettersDoesNotTriggerKeys(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	run(q, "v", "r", "a", "x", "n", "q")
+	if q.mode != modeAnswer || q.ta.Value() != "vraxnq" {
+		t.Errorf("letters should go into the answer: mode %v value %q", q.mode, q.ta.Value())
+	}
+}
+
+func TestQuizEscapeSequencesInAnswerAreShownNotObeyed(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	typeText(q, "PostgreSQL is the source of truth \x1b]2;pwned\x07 and reads come from Redis.")
+	run(q, "ctrl+s")
+	if out := q.View(); strings.Contains(out, "\x1b]2;") {
+		t.Error("an escape sequence from the answer reached the screen")
+	}
+}
+
+func TestQuizResizeAndSmallWindow(t *testing.T) {
+	dir := t.TempDir()
+	q := newTestQuiz(t, dir)
+	for _, size := range [][2]int{{60, 16}, {100, 30}, {80, 24}} {
+		q.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		checkFits(t, screen(q), size[0], size[1])
+		typeText(q, "x")
+	}
+	run(q, "tab")
+	for _, size := range [][2]int{{60, 16}, {80, 24}, {62, 17}} {
+		q.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		checkFits(t, screen(q), size[0], size[1])
+	}
+	// A short window with feedback and a notice showing: the question folds
+	// to one line and the help bar stays whole.
+	q.move(indexQuestion(t, q, "lab-lost-writes"))
+	q.notice = "Welcome back: a notice that takes two lines at this width, as the real one does when resuming."
+	q.num.SetValue("0")
+	run(q, "enter")
+	q.Update(tea.WindowSizeMsg{Width: 62, Height: 17})
+	out := screen(q)
+	checkFits(t, out, 62, 17)
+	mustContain(t, out, "ctrl+c quit", "Right.")
+}
+
+func TestQuizFeedbackFitsAt80x24(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	typeText(q, "Redis is the source of truth and the two stores are written in one atomic transaction.")
+	run(q, "ctrl+s")
+	out := screen(q)
+	checkFits(t, out, 80, 24)
+	mustContain(t, out, "↑/↓ scroll", "↓ more below")
+	run(q, "a")
+	checkFits(t, screen(q), 80, 24)
+	if lines := strings.Split(screen(q), "\n"); len(lines) != 24 || !strings.Contains(lines[23], "ctrl+c quit") {
+		t.Errorf("the help bar should sit on the last line of a 24-line screen:\n%s", screen(q))
+	}
+}
+
+// TestQuizFeedbackUsesTheWholeScreen: after answering a list question, the
+// feedback gets the room the list had.
+func TestQuizFeedbackUsesTheWholeScreen(t *testing.T) {
+	q := newTestQuiz(t, t.TempDir())
+	q.move(indexQuestion(t, q, "createpost-order"))
+	run(q, "enter")
+	if q.mode != modeFeedback {
+		t.Fatal("enter did not grade the order")
+	}
+	if free := q.height - q.chromeHeight(); q.body.Height() != free {
+		t.Errorf("feedback body is %d lines; %d are free", q.body.Height(), free)
+	}
+}

@@ -1,0 +1,466 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"cqrslab/internal/safetext"
+	"cqrslab/quiz"
+)
+
+// quizStyles extend the home screen's styles with the colours of a grade.
+type quizStyles struct {
+	styles
+	good, bad, warn, heading lipgloss.Style
+}
+
+func newQuizStyles(dark, noColor bool) quizStyles {
+	s := quizStyles{styles: newStyles(dark, noColor)}
+	if noColor {
+		plain := lipgloss.NewStyle()
+		s.good, s.bad, s.warn, s.heading = plain, plain, plain, plain.Bold(true)
+		return s
+	}
+	ld := lipgloss.LightDark(dark)
+	s.good = lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#1A7F37"), lipgloss.Color("#56D364")))
+	s.bad = lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#CF222E"), lipgloss.Color("#FF7B72")))
+	s.warn = lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#9A6700"), lipgloss.Color("#E3B341")))
+	s.heading = lipgloss.NewStyle().Bold(true)
+	return s
+}
+
+func (q *Quiz) applyStyles() {
+	q.st = newQuizStyles(q.dark, q.noColor)
+	ts := textarea.DefaultStyles(q.dark)
+	is := textinput.DefaultStyles(q.dark)
+	hs := help.DefaultStyles(q.dark)
+	if q.noColor {
+		plain := lipgloss.NewStyle()
+		ts.Focused = textarea.StyleState{Base: plain, Text: plain, Placeholder: plain, Prompt: plain, CursorLine: plain, EndOfBuffer: plain, LineNumber: plain, CursorLineNumber: plain}
+		ts.Blurred = ts.Focused
+		is.Focused = textinput.StyleState{Text: plain, Placeholder: plain, Prompt: plain, Suggestion: plain}
+		is.Blurred = is.Focused
+		hs = help.Styles{Ellipsis: plain, ShortKey: plain, ShortDesc: plain, ShortSeparator: plain, FullKey: plain, FullDesc: plain, FullSeparator: plain}
+	}
+	q.ta.SetStyles(ts)
+	q.num.SetStyles(is)
+	q.help.Styles = hs
+}
+
+// View draws the quiz screen at its size.
+func (q *Quiz) View() string {
+	st := q.st
+	top, bottom := q.top(st), q.bottom(st)
+	var middle string
+	switch q.mode {
+	case modeReview, modeConfirm, modeFeedback:
+		middle = q.body.View()
+		if !q.body.AtBottom() {
+			lines := strings.Split(middle, "\n")
+			lines[len(lines)-1] = st.dim.Render("  ↓ more below: ↑/↓ or pgup/pgdown to scroll")
+			middle = strings.Join(lines, "\n")
+		}
+	default:
+		middle = strings.TrimRight(q.answerView(st), "\n")
+	}
+	// Keep the help bar on the last lines whatever the question, so the
+	// keys are always in the same place.
+	if gap := q.height - strings.Count(top, "\n") - lipgloss.Height(middle) - lipgloss.Height(bottom); gap > 0 {
+		middle += strings.Repeat("\n", gap)
+	}
+	return top + middle + "\n" + bottom
+}
+
+// chromeHeight is every line that is not the answer box or the scrolling
+// body: header, question, the lists of a choice or ordering question,
+// notices and help.
+func (q *Quiz) chromeHeight() int {
+	st := q.st
+	h := strings.Count(q.top(st), "\n") + lipgloss.Height(q.bottom(st)) // top ends in a newline
+	if q.mode == modeAnswer && q.current().Kind != quiz.FreeText {
+		h += lipgloss.Height(q.answerView(st)) // fixed size; the rest stays free
+	}
+	return h
+}
+
+func (q *Quiz) wrap(s string) string { return lipgloss.Wrap(s, max(20, q.width), " -") }
+
+// top is the header and, while on a question, the question itself.
+func (q *Quiz) top(st quizStyles) string {
+	cur := q.current()
+	var b strings.Builder
+	if q.mode == modeReview || q.mode == modeConfirm {
+		b.WriteString(st.title.Render("Quiz") + st.dim.Render(" · review of your answers") + "\n\n")
+		return b.String()
+	}
+	sec := q.bank.SectionIndex(cur.ID)
+	fmt.Fprintf(&b, "%s%s\n", st.title.Render("Quiz"),
+		st.dim.Render(fmt.Sprintf(" · prompt %d of %d: %s", sec+1, len(q.bank.Sections), q.bank.Sections[sec].Prompt.Title)))
+	status := "not answered yet"
+	if best, passed, n := q.prog.Best(cur.ID); n > 0 {
+		status = fmt.Sprintf("best %.2f (%s), %d %s", best, passWord(passed), n, plural(n, "try", "tries"))
+	}
+	if q.compact {
+		b.WriteString(st.dim.Render(ansi.Truncate(fmt.Sprintf("Question %d of %d · %s", q.idx+1, len(q.bank.Questions()), status), q.width, "…")) + "\n")
+		b.WriteString(st.heading.Render(ansi.Truncate(strings.Join(strings.Fields(cur.PromptText(q.run)), " "), q.width, "…")) + "\n")
+		return b.String()
+	}
+	b.WriteString(st.dim.Render(q.wrap(fmt.Sprintf("Question %d of %d · %s · %s", q.idx+1, len(q.bank.Questions()), kindLabel(cur), status))) + "\n\n")
+	b.WriteString(st.heading.Render(q.wrap(cur.PromptText(q.run))) + "\n\n")
+	return b.String()
+}
+
+func kindLabel(q *quiz.Question) string {
+	switch {
+	case q.Kind == quiz.FreeText && len(q.FollowUps) > 0:
+		return "try-it prompt"
+	case q.UsesLab():
+		return "about a lab run"
+	case q.Kind == quiz.Choice:
+		return "pick one"
+	case q.Kind == quiz.Ordering:
+		return "put in order"
+	case q.Kind == quiz.Numeric:
+		return "a number"
+	}
+	return string(q.Kind)
+}
+
+func passWord(p bool) string {
+	if p {
+		return "passed"
+	}
+	return "not passed yet"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// bottom is the one-line notice, if any, and the help bar.
+func (q *Quiz) bottom(st quizStyles) string {
+	var lines []string
+	switch {
+	case q.mode == modeConfirm && q.confirmAll:
+		lines = append(lines, st.warn.Render("Reset every quiz answer and start again from question 1? y/n"))
+	case q.mode == modeConfirm:
+		lines = append(lines, st.warn.Render(fmt.Sprintf("Reset question %d (%s)? Its answers are forgotten. y/n", q.reviewCursor+1, q.bank.Questions()[q.reviewCursor].Title)))
+	case q.inputErr != "":
+		lines = append(lines, st.bad.Render(q.wrap(q.inputErr)))
+	case q.notice != "" && !q.compact:
+		lines = append(lines, st.warn.Render(q.wrap(q.notice)))
+	}
+	lines = append(lines, q.helpLines()...)
+	return strings.Join(lines, "\n")
+}
+
+// helpLines fits the live key bindings on as few lines as the width allows,
+// never cutting one off: a key the learner cannot see is a key they do not
+// have.
+func (q *Quiz) helpLines() []string {
+	var lines []string
+	var row []int
+	bindings := q.helpBindings()
+	width := func(idx []int) int {
+		w := 0
+		for i, j := range idx {
+			h := bindings[j].Help()
+			w += lipgloss.Width(h.Key) + 1 + lipgloss.Width(h.Desc)
+			if i > 0 {
+				w += 3
+			}
+		}
+		return w
+	}
+	flush := func() {
+		bs := make([]key.Binding, 0, len(row))
+		for _, j := range row {
+			bs = append(bs, bindings[j])
+		}
+		lines = append(lines, q.help.ShortHelpView(bs))
+		row = nil
+	}
+	for i := range bindings {
+		if len(row) > 0 && width(append(row, i)) > q.width {
+			flush()
+		}
+		row = append(row, i)
+	}
+	if len(row) > 0 {
+		flush()
+	}
+	return lines
+}
+
+// answerView is the input for the current question.
+func (q *Quiz) answerView(st quizStyles) string {
+	cur := q.current()
+	switch cur.Kind {
+	case quiz.Choice:
+		var b strings.Builder
+		for i, o := range cur.Options {
+			line := q.hanging(fmt.Sprintf("%s) %s", quiz.Letter(i), o.Text), 5)
+			if i == q.choice {
+				b.WriteString(st.accent.Render("> ") + st.selected.Render(line) + "\n")
+			} else {
+				b.WriteString("  " + line + "\n")
+			}
+		}
+		return b.String() + q.inputHint(st, "")
+	case quiz.Ordering:
+		var b strings.Builder
+		for i, id := range q.order {
+			text := ""
+			for _, s := range cur.Steps {
+				if s.ID == id {
+					text = s.Text
+				}
+			}
+			line := q.hanging(fmt.Sprintf("%d. %s", i+1, text), 5)
+			switch {
+			case i == q.cursor && q.holding:
+				b.WriteString(st.accent.Render("↕ ") + st.selected.Render(line) + "\n")
+			case i == q.cursor:
+				b.WriteString(st.accent.Render("> ") + line + "\n")
+			default:
+				b.WriteString("  " + line + "\n")
+			}
+		}
+		tip := "Select a step with ↑/↓, press space to pick it up, move it, space to put it down."
+		if q.holding {
+			tip = "Moving the step: ↑/↓ to move it, space to put it down."
+		}
+		return b.String() + q.inputHint(st, tip)
+	case quiz.Numeric:
+		unit := ""
+		if cur.Number.Unit != "" {
+			unit = " " + cur.Number.Unit
+		}
+		return q.num.View() + st.dim.Render(unit) + "\n"
+	}
+	return q.ta.View()
+}
+
+// hanging wraps a list item to the screen, indenting its later lines by
+// indent cells so they sit under the item's text.
+func (q *Quiz) hanging(s string, indent int) string {
+	w := max(20, q.width-2)
+	return strings.ReplaceAll(lipgloss.Wrap(s, w, " -"), "\n", "\n"+strings.Repeat(" ", indent))
+}
+
+func (q *Quiz) inputHint(st quizStyles, s string) string {
+	if s == "" {
+		return ""
+	}
+	return st.dim.Render(q.wrap(s)) + "\n"
+}
+
+// feedbackText explains the grade: hints first, everything on reveal.
+func (q *Quiz) feedbackText() string {
+	st := q.st
+	r := q.result
+	if r == nil {
+		return ""
+	}
+	var b strings.Builder
+	cur := q.current()
+	switch {
+	case cur.Kind == quiz.Choice || cur.Kind == quiz.Numeric:
+		if r.Passed {
+			b.WriteString(st.good.Render("Right.") + "\n")
+		} else {
+			b.WriteString(st.bad.Render("Not right yet.") + "\n")
+		}
+	default:
+		verdict := st.good.Render("passed")
+		if !r.Passed {
+			verdict = st.bad.Render("not passed yet")
+		}
+		fmt.Fprintf(&b, "%s %.2f of 1 · %s %s\n", st.heading.Render("Score"), r.Score, verdict, st.dim.Render(fmt.Sprintf("(pass mark %.2f)", r.PassMark)))
+	}
+	switch r.LabSource {
+	case quiz.SourceOwn:
+		b.WriteString(st.dim.Render("Graded against your own lab run.") + "\n")
+	case quiz.SourceExample:
+		b.WriteString(st.dim.Render("Graded against the recorded example run.") + "\n")
+	}
+	for _, n := range r.Notes {
+		b.WriteString(st.warn.Render(q.wrap("! "+n)) + "\n")
+	}
+	indent := func(s string) string {
+		return strings.ReplaceAll(lipgloss.Wrap(s, max(20, q.width-4), " -"), "\n", "\n    ")
+	}
+	quote := func(ev string) string {
+		if cur.Kind == quiz.FreeText {
+			return "you wrote: “" + safetext.Visible(ev) + "”"
+		}
+		return safetext.Visible(ev)
+	}
+	if len(r.Found) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", st.heading.Render(foundHeading(cur, r)))
+		for _, f := range r.Found {
+			fmt.Fprintf(&b, "%s %s\n", st.good.Render(" ✓"), indent(f.Summary))
+			if f.Evidence != "" {
+				fmt.Fprintf(&b, "    %s\n", st.dim.Render(indent(quote(f.Evidence))))
+			}
+			fmt.Fprintf(&b, "    %s\n", indent(f.Feedback))
+		}
+	}
+	if len(r.Misconceptions) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", st.heading.Render("To rethink"))
+		for _, f := range r.Misconceptions {
+			fmt.Fprintf(&b, "%s %s\n", st.bad.Render(" ✗"), indent(f.Summary))
+			if f.Evidence != "" {
+				fmt.Fprintf(&b, "    %s\n", st.dim.Render(indent(quote(f.Evidence))))
+			}
+			fmt.Fprintf(&b, "    %s\n", indent(f.Feedback))
+		}
+	}
+	// Once revealed, the explanation below says it all for a choice, an
+	// order or a number; only free text lists its missed points again.
+	if len(r.Missed) > 0 && (!q.revealed || cur.Kind == quiz.FreeText || r.Reveal == "") {
+		fmt.Fprintf(&b, "\n%s\n", st.heading.Render(missedHeading(cur, r, q.revealed)))
+		for _, f := range r.Missed {
+			if q.revealed {
+				fmt.Fprintf(&b, "%s %s\n    %s\n", st.warn.Render(" ○"), indent(f.Summary), indent(f.Feedback))
+				continue
+			}
+			hint := f.Hint
+			if hint == "" {
+				hint = "Think it through again."
+			}
+			if cur.Kind == quiz.Ordering { // the step is no secret, only its place
+				fmt.Fprintf(&b, "%s %s\n    %s\n", st.warn.Render(" ○"), indent(f.Summary), indent(f.Evidence+". Hint: "+hint))
+				continue
+			}
+			fmt.Fprintf(&b, "%s %s\n", st.warn.Render(" ○"), indent("Hint: "+hint))
+		}
+	}
+	if q.revealed && r.Reveal != "" {
+		label := "Explanation"
+		if cur.Kind == quiz.FreeText {
+			label = "A model answer"
+		}
+		fmt.Fprintf(&b, "\n%s\n%s\n", st.heading.Render(label), q.wrap(r.Reveal))
+	}
+	if !q.revealed && (len(r.Missed) > 0 || len(r.Misconceptions) > 0) {
+		b.WriteString("\n" + st.dim.Render(q.wrap("Press r to try again with these hints, or a to see the full answer.")) + "\n")
+	} else if !q.revealed {
+		b.WriteString("\n" + st.dim.Render(q.wrap("Press a to compare with the full answer, or n for the next question.")) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func foundHeading(q *quiz.Question, r *quiz.Result) string {
+	if q.Kind == quiz.FreeText {
+		return fmt.Sprintf("Found: %d of %d key points", len(r.Found), len(r.Found)+len(r.Missed))
+	}
+	if q.Kind == quiz.Ordering {
+		return fmt.Sprintf("In place: %d of %d steps", len(r.Found), len(q.Steps))
+	}
+	return "Right"
+}
+
+func missedHeading(q *quiz.Question, r *quiz.Result, revealed bool) string {
+	switch {
+	case q.Kind == quiz.FreeText && revealed:
+		return fmt.Sprintf("Missed: %d key points", len(r.Missed))
+	case q.Kind == quiz.FreeText:
+		return fmt.Sprintf("Missed: %d key points (hints only; a shows them)", len(r.Missed))
+	case q.Kind == quiz.Ordering:
+		return "Out of place"
+	case revealed:
+		return "The right answer"
+	}
+	return "Not quite"
+}
+
+// reviewText lists every question with its best score, section by section.
+func (q *Quiz) reviewText() string {
+	lines, _ := q.reviewLines()
+	return strings.Join(lines, "\n")
+}
+
+func (q *Quiz) reviewLine(i int) int {
+	_, at := q.reviewLines()
+	return at[i]
+}
+
+func (q *Quiz) reviewLines() ([]string, []int) {
+	st := q.st
+	var lines []string
+	at := make([]int, len(q.bank.Questions()))
+	if q.reviewEnd {
+		lines = append(lines, st.heading.Render("You have reached the end of the quiz."), st.dim.Render("Open any question to read its feedback again or to try it once more."), "")
+	}
+	passedAll, prompts := 0, 0
+	for _, bq := range q.bank.Questions() {
+		if _, p, _ := q.prog.Best(bq.ID); p {
+			passedAll++
+		}
+	}
+	for _, sec := range q.bank.Sections {
+		if _, p, _ := q.prog.Best(sec.Prompt.ID); p {
+			prompts++
+		}
+	}
+	lines = append(lines,
+		fmt.Sprintf("Passed %d of %d questions, and %d of %d try-it prompts.", passedAll, len(q.bank.Questions()), prompts, len(q.bank.Sections)),
+		st.dim.Render("✓ passed   ~ tried, not passed yet   · not tried"), "")
+	n := 0
+	for si, sec := range q.bank.Sections {
+		passed, tried := 0, 0
+		for _, sq := range sec.Questions[1:] {
+			if _, p, k := q.prog.Best(sq.ID); k > 0 {
+				tried++
+				if p {
+					passed++
+				}
+			}
+		}
+		promptScore := "not tried"
+		if best, p, k := q.prog.Best(sec.Prompt.ID); k > 0 {
+			promptScore = fmt.Sprintf("%.2f", best)
+			if p {
+				promptScore += " ✓"
+			}
+		}
+		title := fmt.Sprintf("%d. %s", si+1, sec.Prompt.Title)
+		stats := fmt.Sprintf(" · prompt %s · follow-ups passed %d/%d", promptScore, passed, len(sec.Questions)-1)
+		if lipgloss.Width(title+stats) <= q.width {
+			lines = append(lines, st.heading.Render(title)+st.dim.Render(stats))
+		} else {
+			lines = append(lines, st.heading.Render(title), st.dim.Render("  "+strings.TrimPrefix(stats, " · ")))
+		}
+		for _, sq := range sec.Questions {
+			mark, score := "·", "    "
+			if best, p, k := q.prog.Best(sq.ID); k > 0 {
+				mark, score = "~", fmt.Sprintf("%.2f", best)
+				if p {
+					mark = "✓"
+				}
+			}
+			line := fmt.Sprintf("%s %s  %s", mark, score, sq.Title)
+			at[n] = len(lines)
+			if n == q.reviewCursor {
+				line = st.accent.Render("> ") + st.selected.Render(line)
+			} else {
+				line = "  " + line
+			}
+			lines = append(lines, line)
+			n++
+		}
+		lines = append(lines, "")
+	}
+	return lines, at
+}

@@ -1,0 +1,232 @@
+package quiz
+
+import (
+	"fmt"
+	"strings"
+)
+
+// maxNegationScope is how many words a "not" reaches when no comma or
+// conjunction stops it first.
+const maxNegationScope = 8
+
+// compiledClaim is a Claim with its terms resolved to phrases.
+type compiledClaim struct {
+	terms    [][]phrase
+	polarity string
+	ordered  bool
+	clause   bool
+	window   int
+	unless   []phrase
+}
+
+// compileClaim resolves "@concept" and "a|b" terms against the bank.
+func (b *Bank) compileClaim(c Claim, lx lexicon) (compiledClaim, error) {
+	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause}
+	switch cc.polarity {
+	case "":
+		cc.polarity = Positive
+	case Positive, Negative, AnyPolar:
+	default:
+		return cc, fmt.Errorf("claim %v: polarity %q is not positive, negative or any", c.Terms, c.Polarity)
+	}
+	if cc.window == 0 {
+		cc.window = DefaultWindow
+	}
+	if len(c.Terms) == 0 || len(c.Terms) > 5 {
+		return cc, fmt.Errorf("claim %v: needs 1 to 5 terms", c.Terms)
+	}
+	for _, term := range c.Unless {
+		alts, err := b.resolveTerm(c, term, lx)
+		if err != nil {
+			return cc, err
+		}
+		cc.unless = append(cc.unless, alts...)
+	}
+	for _, term := range c.Terms {
+		alts, err := b.resolveTerm(c, term, lx)
+		if err != nil {
+			return cc, err
+		}
+		cc.terms = append(cc.terms, alts)
+	}
+	return cc, nil
+}
+
+// resolveTerm turns "@concept|literal phrase|..." into phrases.
+func (b *Bank) resolveTerm(c Claim, term string, lx lexicon) ([]phrase, error) {
+	var alts []phrase
+	for _, alt := range strings.Split(term, "|") {
+		alt = strings.TrimSpace(alt)
+		if name, ok := strings.CutPrefix(alt, "@"); ok {
+			ps, ok := b.concepts[name]
+			if !ok {
+				return nil, fmt.Errorf("claim %v: unknown concept @%s", c.Terms, name)
+			}
+			alts = append(alts, ps...)
+			continue
+		}
+		p := newPhrase(alt)
+		if len(p.words) == 0 {
+			return nil, fmt.Errorf("claim %v: empty phrase in term %q", c.Terms, term)
+		}
+		for _, w := range p.words {
+			lx[w] = true
+		}
+		alts = append(alts, p)
+	}
+	return alts, nil
+}
+
+// span is where one term matched: tokens [start, end).
+type span struct{ start, end int }
+
+// match looks for the claim in one sentence and returns where it holds with
+// the claim's polarity.
+func (c compiledClaim) match(lx lexicon, s sentence, neg negation) ([]span, bool) {
+	for i := range s.tokens {
+		for _, p := range c.unless {
+			if _, ok := p.matchAt(lx, s.tokens, i); ok {
+				return nil, false
+			}
+		}
+	}
+	occ := make([][]span, len(c.terms))
+	for k, alts := range c.terms {
+		for i := range s.tokens {
+			for _, p := range alts {
+				if n, ok := p.matchAt(lx, s.tokens, i); ok {
+					occ[k] = append(occ[k], span{i, i + n})
+					break
+				}
+			}
+		}
+		if len(occ[k]) == 0 {
+			return nil, false
+		}
+	}
+	chosen := make([]span, len(c.terms))
+	var try func(k int) bool
+	try = func(k int) bool {
+		if k == len(c.terms) {
+			return c.fits(s, chosen, neg)
+		}
+		for _, sp := range occ[k] {
+			if c.ordered && k > 0 && sp.start < chosen[k-1].end {
+				continue
+			}
+			if overlaps(chosen[:k], sp) {
+				continue
+			}
+			chosen[k] = sp
+			if try(k + 1) {
+				return true
+			}
+		}
+		return false
+	}
+	if try(0) {
+		return append([]span(nil), chosen...), true
+	}
+	return nil, false
+}
+
+func overlaps(spans []span, sp span) bool {
+	for _, o := range spans {
+		if sp.start < o.end && o.start < sp.end {
+			return true
+		}
+	}
+	return false
+}
+
+// fits checks the window and the polarity of one choice of term positions.
+func (c compiledClaim) fits(s sentence, spans []span, neg negation) bool {
+	lo, hi := spans[0].start, spans[0].end
+	negated := false
+	for _, sp := range spans {
+		lo, hi = min(lo, sp.start), max(hi, sp.end)
+		if neg.in[sp.start] {
+			negated = true
+		}
+	}
+	for _, n := range neg.linking {
+		if lo < n && n < hi {
+			negated = true
+		}
+	}
+	if hi-lo > c.window {
+		return false
+	}
+	if c.clause {
+		for i := lo + 1; i < hi; i++ {
+			if s.tokens[i].softBefore {
+				return false
+			}
+		}
+	}
+	switch c.polarity {
+	case Negative:
+		return negated
+	case AnyPolar:
+		return true
+	default:
+		return !negated
+	}
+}
+
+// negationScope marks every token that a negator reaches: from the word after
+// "not" (or "instead of") to the next comma, conjunction or clause word, at
+// most maxNegationScope words; or, when the negator ends its clause, back to
+// the start of that clause.
+func negationScope(s sentence) negation {
+	in := make([]bool, len(s.tokens))
+	var linking []int
+	toks := s.tokens
+	for n := 0; n < len(toks); n++ {
+		w := toks[n].word
+		first := n + 1
+		switch {
+		case negators[w]:
+			if w == "not" && n+1 < len(toks) && (toks[n+1].word == "only" || toks[n+1].word == "just") {
+				continue // "not only ... but also" affirms
+			}
+		case negationPairs[w] != "" && n+1 < len(toks) && toks[n+1].word == negationPairs[w]:
+			first = n + 2
+		default:
+			continue
+		}
+		if first >= len(toks) || toks[first].softBefore || scopeEnders[toks[first].word] {
+			// A negator ending its clause looks back: "Redis is the
+			// source of truth and Postgres is not".
+			for j := n - 1; j >= 0 && n-j <= maxNegationScope; j-- {
+				if scopeEnders[toks[j].word] || negators[toks[j].word] {
+					break
+				}
+				in[j] = true
+				if toks[j].softBefore {
+					break
+				}
+			}
+			continue
+		}
+		for j := first; j < len(toks) && j < first+maxNegationScope; j++ {
+			if j > first && (toks[j].softBefore || scopeEnders[toks[j].word]) {
+				if !toks[j].softBefore && relationWords[toks[j].word] {
+					linking = append(linking, n)
+				}
+				break
+			}
+			in[j] = true
+		}
+	}
+	return negation{in: in, linking: linking}
+}
+
+// negation is what negationScope found in one sentence: the tokens inside a
+// negation, and the negators that deny a relation between two things ("Redis
+// is not touched before PostgreSQL commits" denies "Redis before
+// PostgreSQL", though neither word is itself negated).
+type negation struct {
+	in      []bool
+	linking []int
+}

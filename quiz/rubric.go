@@ -1,0 +1,231 @@
+package quiz
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// keywordListCap is the most a list of keywords can score, as a share of
+// the pass mark: naming the terms is a start, not an explanation.
+const keywordListCap = 0.5
+
+type compiledPoint struct {
+	Point
+	claims []compiledClaim
+}
+
+type compiledRubric struct {
+	points   []compiledPoint
+	requires []Requirement
+	total    float64 // sum of positive weights
+	outOf    float64 // weight that earns full marks
+	lx       lexicon
+}
+
+func (b *Bank) lexicon() lexicon {
+	if b.rubricLex == nil {
+		b.rubricLex = lexicon{}
+		for w := range commonWords {
+			b.rubricLex[w] = true
+		}
+		for w := range functionWords {
+			b.rubricLex[w] = true
+		}
+		for _, ps := range b.concepts {
+			for _, p := range ps {
+				for _, w := range p.words {
+					b.rubricLex[w] = true
+				}
+			}
+		}
+	}
+	return b.rubricLex
+}
+
+func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
+	var errs []error
+	cr := &compiledRubric{requires: r.Requires, lx: b.lexicon()}
+	ids := map[string]bool{}
+	positives := 0
+	for _, p := range r.Points {
+		if !validID(p.ID) || ids[p.ID] {
+			errs = append(errs, fmt.Errorf("point %q: ID must be unique, lower-case letters, digits and dashes", p.ID))
+		}
+		ids[p.ID] = true
+		if p.Weight == 0 || math.IsNaN(p.Weight) || math.Abs(p.Weight) > 10 {
+			errs = append(errs, fmt.Errorf("point %s: weight must be non-zero and within ±10", p.ID))
+		}
+		if strings.TrimSpace(p.Summary) == "" || strings.TrimSpace(p.Found) == "" {
+			errs = append(errs, fmt.Errorf("point %s: needs a summary and found feedback", p.ID))
+		}
+		if p.Weight > 0 {
+			positives++
+			cr.total += p.Weight
+			if strings.TrimSpace(p.Hint) == "" || strings.TrimSpace(p.Missed) == "" {
+				errs = append(errs, fmt.Errorf("point %s: a key point needs a hint and missed feedback", p.ID))
+			}
+			if p.BlocksPass {
+				errs = append(errs, fmt.Errorf("point %s: only a misconception can block a pass", p.ID))
+			}
+		}
+		if len(p.Claims) == 0 {
+			errs = append(errs, fmt.Errorf("point %s: no claims", p.ID))
+		}
+		cp := compiledPoint{Point: p}
+		for _, c := range p.Claims {
+			cc, err := b.compileClaim(c, cr.lx)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("point %s: %w", p.ID, err))
+				continue
+			}
+			cp.claims = append(cp.claims, cc)
+		}
+		cr.points = append(cr.points, cp)
+	}
+	if r.OutOf < 0 || r.OutOf > cr.total {
+		errs = append(errs, fmt.Errorf("outOf %v must be within 0..%v (the sum of the key points)", r.OutOf, cr.total))
+	} else if r.OutOf > 0 {
+		cr.outOf = r.OutOf
+	} else {
+		cr.outOf = cr.total
+	}
+	if positives < 3 {
+		errs = append(errs, fmt.Errorf("rubric needs at least 3 key points"))
+	}
+	for _, req := range r.Requires {
+		if req.Min < 1 || req.Min > len(req.Points) || req.Missing == "" {
+			errs = append(errs, fmt.Errorf("requirement %v: min must be 1..%d and missing feedback given", req.Points, len(req.Points)))
+		}
+		for _, id := range req.Points {
+			if !ids[id] {
+				errs = append(errs, fmt.Errorf("requirement names unknown point %q", id))
+			}
+		}
+	}
+	return cr, errs
+}
+
+// grade scores a free-text answer against the rubric.
+func (cr *compiledRubric) grade(answer string, passMark float64) Result {
+	res := Result{Kind: FreeText, PassMark: passMark, Found: []Finding{}, Missed: []Finding{}}
+	sents := split(answer)
+	if len(sents) == 0 {
+		for _, p := range cr.points {
+			if !p.Misconception() {
+				res.Missed = append(res.Missed, missed(p.Point))
+			}
+		}
+		res.Notes = append(res.Notes, "The answer is empty. Write a few sentences in your own words; the hints below say where to start.")
+		return res
+	}
+	negs := make([]negation, len(sents))
+	for i, s := range sents {
+		negs[i] = negationScope(s)
+	}
+	found := map[string]bool{}
+	earned, penalty, blocked := 0.0, 0.0, false
+	for _, p := range cr.points {
+		ev, ok := cr.find(p, answer, sents, negs)
+		switch {
+		case ok && p.Misconception():
+			penalty += -p.Weight
+			blocked = blocked || p.BlocksPass
+			res.Misconceptions = append(res.Misconceptions, Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: ev, Feedback: p.Found})
+		case ok:
+			found[p.ID] = true
+			earned += p.Weight
+			res.Found = append(res.Found, Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: ev, Feedback: p.Found})
+		case !p.Misconception():
+			res.Missed = append(res.Missed, missed(p.Point))
+		}
+	}
+	score := (earned - penalty) / cr.outOf
+	capAt := 1.0
+	below := math.Max(0, passMark-0.05)
+	if blocked {
+		capAt = min(capAt, below)
+		res.Notes = append(res.Notes, "A misconception below keeps this answer from passing; fix that idea first.")
+	}
+	for _, req := range cr.requires {
+		if earned == 0 {
+			capAt = min(capAt, below)
+			break // one note saying nothing was found says it better than each requirement
+		}
+		n := 0
+		for _, id := range req.Points {
+			if found[id] {
+				n++
+			}
+		}
+		if n < req.Min {
+			capAt = min(capAt, below)
+			res.Notes = append(res.Notes, req.Missing)
+		}
+	}
+	if isKeywordList(sents) {
+		res.KeywordList = true
+		capAt = min(capAt, passMark*keywordListCap)
+		res.Notes = append(res.Notes, "This reads as a list of terms. Naming the ideas is a start; explain how they connect, in sentences, to pass.")
+	}
+	if earned == 0 {
+		res.Notes = append(res.Notes, "None of the key ideas showed up. Re-read the question: it is about this lesson's CreatePost, PostgreSQL and the Redis feed.")
+	}
+	score = math.Round(min(max(score, 0), capAt)*100) / 100
+	res.Score = score
+	res.Passed = score >= passMark
+	return res
+}
+
+func missed(p Point) Finding {
+	return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Hint: p.Hint, Feedback: p.Missed}
+}
+
+// find reports whether any of the point's claims holds in any sentence, and
+// quotes the first sentence where one does.
+func (cr *compiledRubric) find(p compiledPoint, answer string, sents []sentence, negs []negation) (string, bool) {
+	for i, s := range sents {
+		for _, c := range p.claims {
+			if spans, ok := c.match(cr.lx, s, negs[i]); ok {
+				return evidence(answer, s, spans), true
+			}
+		}
+	}
+	return "", false
+}
+
+// maxEvidence is the longest quote of the learner's answer in feedback.
+const maxEvidence = 120
+
+// evidence quotes the sentence a claim held in, widened word by word
+// around the matched terms while it stays short.
+func evidence(answer string, s sentence, spans []span) string {
+	a, b := spans[0].start, spans[0].end-1
+	for _, sp := range spans {
+		a, b = min(a, sp.start), max(b, sp.end-1)
+	}
+	for grew := true; grew; {
+		grew = false
+		if a > 0 && s.tokens[b].end-s.tokens[a-1].start <= maxEvidence {
+			a, grew = a-1, true
+		}
+		if b < len(s.tokens)-1 && s.tokens[b+1].end-s.tokens[a].start <= maxEvidence {
+			b, grew = b+1, true
+		}
+	}
+	from, to := s.tokens[a].start, s.tokens[b].end
+	if a == 0 {
+		from = s.start
+	}
+	if b == len(s.tokens)-1 {
+		to = s.end
+	}
+	q := strings.Join(strings.Fields(answer[from:to]), " ")
+	if a > 0 {
+		q = "…" + q
+	}
+	if b < len(s.tokens)-1 {
+		q += "…"
+	}
+	return q
+}

@@ -1,0 +1,261 @@
+package quiz
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one word of an answer, normalised for matching but remembering
+// where it came from so feedback can quote the learner's own sentence.
+type token struct {
+	word       string // lower case, contractions expanded ("isn't" gives "is", "not")
+	stem       string // word with common endings removed
+	start, end int    // byte offsets in the original answer
+	softBefore bool   // a comma, colon, dash or bracket came just before it
+	arrow      bool   // an arrow, read as "then"
+}
+
+// sentence is a run of tokens between hard boundaries (. ! ? ; new line).
+// Claims must hold inside one sentence; negation reaches only to the next
+// soft boundary.
+type sentence struct {
+	tokens     []token
+	start, end int
+}
+
+// split breaks an answer into sentences of tokens. It is deliberately
+// forgiving: no capitals, no punctuation and odd spacing all give the same
+// tokens as tidy prose.
+func split(text string) []sentence {
+	var (
+		out  []sentence
+		cur  sentence
+		word strings.Builder
+		ws   int // start of the word being built
+		soft bool
+	)
+	cur.start = -1
+	flushWord := func(end int) {
+		if word.Len() == 0 {
+			return
+		}
+		for i, w := range expand(word.String()) {
+			t := token{word: w, stem: stem(w), start: ws, end: end, softBefore: soft && i == 0}
+			if cur.start < 0 {
+				cur.start = ws
+			}
+			cur.tokens = append(cur.tokens, t)
+			cur.end = end
+		}
+		soft = false
+		word.Reset()
+	}
+	flushSentence := func() {
+		if len(cur.tokens) > 0 {
+			out = append(out, cur)
+		}
+		cur = sentence{start: -1}
+		soft = false
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		next, _ := utf8.DecodeRuneInString(text[i+size:])
+		prev, _ := utf8.DecodeLastRuneInString(text[:i])
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if word.Len() == 0 {
+				ws = i
+			}
+			word.WriteRune(unicode.ToLower(r))
+		case (r == '\'' || r == '’') && word.Len() > 0 && unicode.IsLetter(next):
+			word.WriteRune('\'')
+		case r == '.' && unicode.IsDigit(prev) && unicode.IsDigit(next) && word.Len() > 0:
+			word.WriteRune('.')
+		case (r == '.' || r == ')') && listMarker(cur, word.String(), r):
+			flushWord(i) // "1." or "2)" starting a step: part of the step
+			soft = true
+		case r == '.' || r == '!' || r == '?':
+			flushWord(i)
+			if next == utf8.RuneError || unicode.IsSpace(next) || strings.ContainsRune(`"')]`, next) {
+				flushSentence()
+			}
+		case r == ';' || r == '\n' || r == '•':
+			flushWord(i)
+			flushSentence()
+		case r == '-' && (unicode.IsLetter(prev) || unicode.IsDigit(prev)) && (unicode.IsLetter(next) || unicode.IsDigit(next)):
+			flushWord(i) // read-only, in-flight: two words, no pause
+		case strings.ContainsRune(",:()[]—–-\"“”", r):
+			flushWord(i)
+			soft = true
+		case r == '→' || (r == '>' && (prev == '-' || prev == '=')):
+			// An arrow relates what is either side of it: read it as "then".
+			flushWord(i)
+			soft = false
+			word.WriteString("then")
+			ws = i
+			flushWord(i + size)
+			cur.tokens[len(cur.tokens)-1].arrow = true
+		default:
+			flushWord(i)
+		}
+		i += size
+	}
+	flushWord(len(text))
+	flushSentence()
+	return out
+}
+
+// listMarker reports whether word, about to be ended by r ("." or ")"), is a
+// step number or letter opening a sentence ("1.", "2)", "b)", "Step 3.")
+// rather than the end of one.
+func listMarker(cur sentence, word string, r rune) bool {
+	if word == "" || len(word) > 2 {
+		return false
+	}
+	if len(cur.tokens) > 1 || len(cur.tokens) == 1 && cur.tokens[0].word != "step" {
+		return false
+	}
+	if len(word) == 1 && word[0] >= 'a' && word[0] <= 'h' {
+		return r == ')'
+	}
+	for _, c := range word {
+		if !unicode.IsDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// expand splits contractions so negation is visible as its own word.
+func expand(w string) []string {
+	if full, ok := contractions[w]; ok {
+		return strings.Fields(full)
+	}
+	if !strings.Contains(w, "'") {
+		return []string{w}
+	}
+	switch {
+	case strings.HasSuffix(w, "n't"):
+		base := strings.TrimSuffix(w, "n't")
+		switch base {
+		case "ca":
+			base = "can"
+		case "wo":
+			base = "will"
+		case "sha":
+			base = "shall"
+		}
+		return []string{base, "not"}
+	case strings.HasSuffix(w, "'re"):
+		return []string{strings.TrimSuffix(w, "'re"), "are"}
+	case strings.HasSuffix(w, "'ll"):
+		return []string{strings.TrimSuffix(w, "'ll"), "will"}
+	case strings.HasSuffix(w, "'ve"):
+		return []string{strings.TrimSuffix(w, "'ve"), "have"}
+	case strings.HasSuffix(w, "'d"):
+		return []string{strings.TrimSuffix(w, "'d"), "would"}
+	case strings.HasSuffix(w, "'m"):
+		return []string{strings.TrimSuffix(w, "'m"), "am"}
+	case strings.HasSuffix(w, "'s"):
+		base := strings.TrimSuffix(w, "'s")
+		switch base {
+		case "it", "that", "there", "what", "here", "he", "she", "who":
+			return []string{base, "is"}
+		}
+		return []string{base} // possessive: the author's feed
+	}
+	return []string{strings.ReplaceAll(w, "'", "")}
+}
+
+// contractions written without the apostrophe, as people type in a hurry.
+var contractions = map[string]string{
+	"isnt": "is not", "arent": "are not", "wasnt": "was not", "werent": "were not",
+	"dont": "do not", "doesnt": "does not", "didnt": "did not",
+	"cant": "can not", "cannot": "can not", "couldnt": "could not",
+	"wont": "will not", "wouldnt": "would not", "shouldnt": "should not",
+	"hasnt": "has not", "havent": "have not", "hadnt": "had not",
+	"mustnt": "must not", "neednt": "need not", "aint": "is not",
+	"thats": "that is", "theres": "there is", // not "its": usually the possessive
+}
+
+// stem strips the endings that matter for matching (plurals, -ed, -ing,
+// -ly) and a final e, so "commits", "committed" and "committing" meet at
+// "commit", and "write"/"writes"/"writing" at "writ". It is far cruder
+// than Porter's stemmer, and only needs to treat the answer and the rubric
+// the same way.
+func stem(w string) string {
+	if len(w) <= 3 || !isAlpha(w) {
+		return w
+	}
+	s := w
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 4:
+		s = s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "ied") && len(s) > 4:
+		s = s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "ing") && len(s) > 5:
+		s = undouble(s[:len(s)-3])
+	case strings.HasSuffix(s, "ed") && len(s) > 4:
+		s = undouble(s[:len(s)-2])
+	case strings.HasSuffix(s, "ly") && len(s) > 5:
+		s = s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss") && !strings.HasSuffix(s, "us") && !strings.HasSuffix(s, "is"):
+		s = s[:len(s)-1]
+	}
+	if len(s) > 3 && strings.HasSuffix(s, "e") {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// undouble turns "committ" back into "commit" but leaves "roll" and "pass".
+func undouble(s string) string {
+	n := len(s)
+	if n >= 4 && s[n-1] == s[n-2] && !strings.ContainsRune("lsz", rune(s[n-1])) && !strings.ContainsRune("aeiou", rune(s[n-1])) {
+		return s[:n-1]
+	}
+	return s
+}
+
+func isAlpha(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// phrase is one way of saying a concept: a short run of words.
+type phrase struct {
+	words []string
+	stems []string
+}
+
+func newPhrase(s string) phrase {
+	var p phrase
+	for _, sent := range split(s) {
+		for _, t := range sent.tokens {
+			p.words = append(p.words, t.word)
+			p.stems = append(p.stems, t.stem)
+		}
+	}
+	return p
+}
+
+// matchAt reports whether p occurs at tokens[i:], and how many tokens it
+// covers. A word matches on the same stem or, for long words that are not
+// themselves ordinary words, on one typo.
+func (p phrase) matchAt(lx lexicon, tokens []token, i int) (int, bool) {
+	if i+len(p.words) > len(tokens) {
+		return 0, false
+	}
+	for k := range p.words {
+		t := tokens[i+k]
+		if t.stem != p.stems[k] && t.word != p.words[k] && !lx.typoOf(t.word, p.words[k]) {
+			return 0, false
+		}
+	}
+	return len(p.words), true
+}
