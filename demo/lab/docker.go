@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ory/dockertest/v3"
@@ -57,11 +58,13 @@ func dockerAvailable(ctx context.Context) error {
 
 // container is one server of a docker lab.
 type container struct {
-	service  string
-	image    string
-	port     string // container port, e.g. "5432/tcp"
-	env      []string
-	cmd      []string
+	service string
+	image   string
+	port    string // container port, e.g. "5432/tcp"
+	env     []string
+	cmd     []string
+	// keep turns AutoRemove off, so the container survives a stop.
+	keep     bool
 	resource *dockertest.Resource
 }
 
@@ -88,7 +91,13 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 			LabelHost: host, LabelService: service}
 	}
 	pg := &container{service: "postgres", image: opts.PostgresImage, port: "5432/tcp",
-		env: []string{"POSTGRES_USER=cqrslab", "POSTGRES_PASSWORD=" + pgPass, "POSTGRES_DB=cqrslab"},
+		// No AutoRemove: a postgres_stop fault stops the container and
+		// starts it again on the same data (PostgreSQL is the source of
+		// truth), which an auto-removed container would not survive. Close,
+		// the signal purge, the stale purge at the next start and
+		// `cqrslab cleanup` remove it like the others.
+		keep: true,
+		env:  []string{"POSTGRES_USER=cqrslab", "POSTGRES_PASSWORD=" + pgPass, "POSTGRES_DB=cqrslab"},
 		// The lab's data is thrown away with the container, so durability
 		// settings that only cost time are off.
 		cmd: []string{"postgres", "-c", "fsync=off", "-c", "full_page_writes=off"}}
@@ -138,25 +147,48 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 	if err = waitReady(ctx, info, opts.ReadyTimeout, start, progress); err != nil {
 		return nil, err
 	}
-	l = &Lab{Info: info, docker: &dockerRun{pool: pool, postgres: pg.resource, redis: rd.resource}}
-	l.closeFn = func() error {
-		var first error
-		for _, r := range []*dockertest.Resource{pg.resource, rd.resource} {
-			if e := pool.Purge(r); e != nil && !isNoSuchContainer(e) && first == nil {
-				first = e
-			}
-		}
-		return first
-	}
+	d := &dockerRun{pool: pool, runID: runID, expire: opts.Expire, labels: labels, pg: pg, rd: rd,
+		postgres: pg.resource, redis: rd.resource}
+	l = &Lab{Info: info, docker: d}
+	l.closeFn = d.purge
 	return l, nil
 }
 
 // dockerRun keeps the handles that fault injection needs (pause, stop,
-// restart a container) reachable from the Lab.
+// restart a container) reachable from the Lab. A stop fault replaces the
+// Redis container, so the current resources are read under mu.
 type dockerRun struct {
-	pool     *dockertest.Pool
+	pool   *dockertest.Pool
+	runID  string
+	expire time.Duration
+	labels func(service string) map[string]string
+	// pg and rd are the container specs, reused to start Redis again.
+	pg, rd *container
+
+	mu       sync.Mutex
 	postgres *dockertest.Resource
-	redis    *dockertest.Resource
+	redis    *dockertest.Resource // nil while a stop fault has removed it
+}
+
+// purge removes the run's containers: the ones we hold, then anything else
+// labelled with the run (a container a cancelled fault heal created).
+func (d *dockerRun) purge() error {
+	d.mu.Lock()
+	rs := []*dockertest.Resource{d.postgres, d.redis}
+	d.mu.Unlock()
+	var first error
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		if e := d.pool.Purge(r); e != nil && !isNoSuchContainer(e) && first == nil {
+			first = e
+		}
+	}
+	if e := purgeRun(d.pool, d.runID); e != nil && first == nil {
+		first = e
+	}
+	return first
 }
 
 // runContainer pulls the image when it is missing (reporting progress), then
@@ -192,7 +224,9 @@ func runContainer(ctx context.Context, pool *dockertest.Pool, c *container, labe
 		ExposedPorts: []string{c.port},
 		PortBindings: map[dc.Port][]dc.PortBinding{dc.Port(c.port): {{HostIP: "127.0.0.1", HostPort: ""}}},
 	}, func(hc *dc.HostConfig) {
-		hc.AutoRemove = true
+		// AutoRemove is the backstop that removes a container that stops
+		// on its own; PostgreSQL's is kept (see startDocker).
+		hc.AutoRemove = !c.keep
 		hc.PublishAllPorts = false // only the loopback binding above
 		hc.RestartPolicy = dc.RestartPolicy{Name: "no"}
 	})

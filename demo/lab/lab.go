@@ -71,6 +71,14 @@ type Options struct {
 	// connections once started (default 90s). The caller's context bounds
 	// the whole start, pulls included.
 	ReadyTimeout time.Duration
+	// ToxiproxyAPI, when set (a loopback HOST:PORT; port 0 picks one), serves
+	// the embedded Toxiproxy's standard HTTP API there, so toxiproxy-cli and
+	// the Toxiproxy client libraries can drive the lab's network faults. The
+	// address actually served is Info.ToxiproxyAPI.
+	ToxiproxyAPI string
+	// OnFault, when set, is told of every fault change (see FaultEvent); it
+	// must not block. SetFaultObserver replaces it later.
+	OnFault func(FaultEvent)
 }
 
 // OptionsFromEnv fills image names from the environment, so CI and offline
@@ -124,19 +132,42 @@ type Progress struct {
 // ProgressFunc receives progress events, one at a time; it must not block.
 type ProgressFunc func(Progress)
 
-// PostgresInfo is how to reach the lab's PostgreSQL.
+// PostgresInfo is how to reach the lab's PostgreSQL. Host and Port (and
+// RawDSN for an external server) lead through the lab's Toxiproxy, so every
+// network fault applies to every client that uses them; the Direct fields
+// name the server itself.
 type PostgresInfo struct {
-	Host     string `json:"host"`
-	Port     int    `json:"port"`
-	User     string `json:"user"`
-	Password string `json:"password"`
-	Database string `json:"database"`
+	Host string `json:"host"`
+	Port int    `json:"port"`
+	// DirectHost and DirectPort are the server itself, bypassing the proxy
+	// (readiness checks, a reconciler's own view). DirectPort changes when a
+	// postgres_stop fault is healed on a new port; Lab.CurrentInfo has the
+	// current value.
+	DirectHost string `json:"direct_host,omitempty"`
+	DirectPort int    `json:"direct_port,omitempty"`
+	User       string `json:"user"`
+	Password   string `json:"password"`
+	Database   string `json:"database"`
 	// Schema is the schema holding the lab's tables: "public" for servers the
 	// lab started, "cqrslab" for an external server so other data is never
 	// touched.
 	Schema string `json:"schema"`
 	// DSN, when set, is used as is (external provider).
 	RawDSN string `json:"dsn,omitempty"`
+	// DirectRawDSN is the external server's own DSN, bypassing the proxy.
+	DirectRawDSN string `json:"direct_dsn,omitempty"`
+}
+
+// Direct is this PostgresInfo pointed at the server itself instead of the
+// lab's proxy. Info recorded before proxies existed (no direct fields) is
+// returned unchanged.
+func (p PostgresInfo) Direct() PostgresInfo {
+	if p.DirectRawDSN != "" {
+		p.RawDSN = p.DirectRawDSN
+	} else if p.DirectPort != 0 {
+		p.Host, p.Port, p.RawDSN = p.DirectHost, p.DirectPort, ""
+	}
+	return p
 }
 
 // DSN is a lib/pq connection string (sslmode=disable: lab servers speak no
@@ -160,13 +191,27 @@ func (p PostgresInfo) PsqlCommand() string {
 	return fmt.Sprintf("psql %q", p.DSN())
 }
 
-// RedisInfo is how to reach the lab's Redis.
+// RedisInfo is how to reach the lab's Redis. Addr leads through the lab's
+// Toxiproxy; DirectAddr is the server itself.
 type RedisInfo struct {
-	Addr     string `json:"addr"`
-	Password string `json:"password"`
+	Addr string `json:"addr"`
+	// DirectAddr is the server itself, bypassing the proxy. It changes when
+	// a stop or restart_data_loss fault starts a new server; Lab.CurrentInfo
+	// has the current value.
+	DirectAddr string `json:"direct_addr,omitempty"`
+	Password   string `json:"password"`
 	// KeyPrefix is put before every key the lab writes ("" for servers the
 	// lab started, "cqrslab:" on an external server).
 	KeyPrefix string `json:"key_prefix"`
+}
+
+// Direct is this RedisInfo pointed at the server itself instead of the
+// lab's proxy.
+func (r RedisInfo) Direct() RedisInfo {
+	if r.DirectAddr != "" {
+		r.Addr = r.DirectAddr
+	}
+	return r
 }
 
 // RedisCliCommand is a command line a learner can paste to look at the feed.
@@ -188,11 +233,22 @@ type Info struct {
 	Started  time.Time    `json:"started"`
 	Postgres PostgresInfo `json:"postgres"`
 	Redis    RedisInfo    `json:"redis"`
+	// ToxiproxyAPI is where the embedded Toxiproxy's HTTP API is served
+	// (Options.ToxiproxyAPI), empty when it is not.
+	ToxiproxyAPI string `json:"toxiproxy_api,omitempty"`
+	// ControlAddr and ControlToken reach the fault control API that
+	// ServeControl serves (`lab up` does), for `cqrslab fault` in another
+	// terminal. The token is a secret: the state file is 0600.
+	ControlAddr  string `json:"control_addr,omitempty"`
+	ControlToken string `json:"control_token,omitempty"`
 }
 
 // Lab is a running pair of servers. Close stops whatever Start started; it is
 // safe to call more than once and from several goroutines.
 type Lab struct {
+	// Info is how to reach the lab. Its proxy addresses never change; the
+	// Direct fields are rewritten (under a lock) when a fault restarts a
+	// server, so code running beside faults reads CurrentInfo instead.
 	Info
 
 	closeOnce sync.Once
@@ -203,6 +259,21 @@ type Lab struct {
 	docker *dockerRun
 	// local holds the server processes of a local lab (nil otherwise).
 	local *localRun
+
+	// infoMu guards the Direct fields of Info and the control fields.
+	infoMu sync.Mutex
+	// proxies is the lab's embedded Toxiproxy (nil only while starting).
+	proxies *proxySet
+	// faults is the state of fault injection (see fault.go).
+	faults faultState
+}
+
+// CurrentInfo returns a copy of Info as it is now, taken under the lock that
+// fault injection holds when a restart changes a direct address.
+func (l *Lab) CurrentInfo() Info {
+	l.infoMu.Lock()
+	defer l.infoMu.Unlock()
+	return l.Info
 }
 
 // Close stops and removes everything this lab started.
@@ -211,9 +282,14 @@ func (l *Lab) Close() error {
 		return nil
 	}
 	l.closeOnce.Do(func() {
+		// Fault work stops first (and a paused server is let go, so it
+		// can shut down cleanly), then the servers, then the proxies in
+		// front of them.
+		l.closeFaults()
 		if l.closeFn != nil {
 			l.closeErr = l.closeFn()
 		}
+		l.proxies.close()
 		unregister(l)
 	})
 	return l.closeErr
@@ -228,6 +304,11 @@ var ErrNoInfrastructure = errors.New("no infrastructure for the lab")
 // what was already started. progress may be nil.
 func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, error) {
 	opts = opts.withDefaults()
+	if opts.ToxiproxyAPI != "" {
+		if err := ValidateLoopbackAddr(opts.ToxiproxyAPI); err != nil {
+			return nil, fmt.Errorf("--toxiproxy-api: %w", err)
+		}
+	}
 	if progress == nil {
 		progress = func(Progress) {}
 	}
@@ -259,7 +340,16 @@ func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, erro
 	if err != nil {
 		return nil, err
 	}
+	l.faults.init(l, opts)
 	register(l)
+	// Every lab reaches its servers through an in-process Toxiproxy, so
+	// network faults can be switched at any moment without reconnecting.
+	if err := l.startProxies(ctx, opts); err != nil {
+		if cerr := l.Close(); cerr != nil {
+			err = fmt.Errorf("%w (and tearing down: %v)", err, cerr)
+		}
+		return nil, err
+	}
 	return l, nil
 }
 

@@ -340,6 +340,11 @@ type localRun struct {
 	dir        string
 	recordPath string
 	cred       *syscall.Credential
+	// bins, opts and redisPassword let fault injection start a server again
+	// exactly as the start did.
+	bins          localBins
+	opts          Options
+	redisPassword string
 
 	mu       sync.Mutex
 	rec      localRecord
@@ -505,17 +510,8 @@ func startLocal(ctx context.Context, opts Options, progress ProgressFunc) (l *La
 	// Redis first: it is up in milliseconds, and once it listens the kernel
 	// will not hand its port to PostgreSQL's probe.
 	progress(Progress{Service: "redis", Phase: PhaseStarting, Detail: "starting redis-server", Elapsed: time.Since(start)})
-	redisPort, err := r.startServer(ctx, opts, "redis", func(port int) (*localProc, error) {
-		return r.spawn("redis", bins.redis, []string{
-			"--port", strconv.Itoa(port),
-			"--bind", "127.0.0.1",
-			"--requirepass", redisPassword,
-			"--save", "",
-			"--appendonly", "no",
-			"--daemonize", "no",
-			"--dir", filepath.Join(r.dir, "redis"),
-		}, nil)
-	}, redisListening(redisPassword))
+	r.bins, r.opts, r.redisPassword = bins, opts, redisPassword
+	redisPort, err := r.startServer(ctx, opts, "redis", r.spawnRedis, redisListening(redisPassword))
 	if err != nil {
 		failed = "redis"
 		return nil, err
@@ -529,16 +525,7 @@ func startLocal(ctx context.Context, opts Options, progress ProgressFunc) (l *La
 	pgPort, err := r.startServer(ctx, opts, "postgres", func(port int) (*localProc, error) {
 		progress(Progress{Service: "postgres", Phase: PhaseStarting,
 			Detail: "starting postgres on port " + strconv.Itoa(port), Elapsed: time.Since(start)})
-		return r.spawn("postgres", bins.postgres, []string{
-			"-D", filepath.Join(r.dir, "pgdata"),
-			"-p", strconv.Itoa(port),
-			"-k", r.socketDir(),
-			"-c", "listen_addresses=127.0.0.1",
-			// A lab's data is thrown away at the end: durability only costs time.
-			"-c", "fsync=off",
-			"-c", "synchronous_commit=off",
-			"-c", "full_page_writes=off",
-		}, cred)
+		return r.spawnPostgres(port)
 	}, postmasterListening(filepath.Join(r.dir, "pgdata")))
 	if err != nil {
 		failed = "postgres"
@@ -576,6 +563,36 @@ func startLocal(ctx context.Context, opts Options, progress ProgressFunc) (l *La
 		return nil, err
 	}
 	return &Lab{Info: info, closeFn: r.stop, local: r}, nil
+}
+
+// spawnRedis starts redis-server on port with the run's password. It keeps
+// no data on disk: a Redis started again (a stop fault healed) is empty.
+func (r *localRun) spawnRedis(port int) (*localProc, error) {
+	return r.spawn("redis", r.bins.redis, []string{
+		"--port", strconv.Itoa(port),
+		"--bind", "127.0.0.1",
+		"--requirepass", r.redisPassword,
+		"--save", "",
+		"--appendonly", "no",
+		"--daemonize", "no",
+		"--dir", filepath.Join(r.dir, "redis"),
+	}, nil)
+}
+
+// spawnPostgres starts the postmaster on the run's data directory.
+func (r *localRun) spawnPostgres(port int) (*localProc, error) {
+	return r.spawn("postgres", r.bins.postgres, []string{
+		"-D", filepath.Join(r.dir, "pgdata"),
+		"-p", strconv.Itoa(port),
+		"-k", r.socketDir(),
+		"-c", "listen_addresses=127.0.0.1",
+		// A lab's data is thrown away at the end: durability only costs time.
+		// A fast shutdown (postgres_stop) still checkpoints, so a restart
+		// finds every committed row.
+		"-c", "fsync=off",
+		"-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off",
+	}, r.cred)
 }
 
 // socketDir is where postgres puts its Unix socket: inside the run directory,

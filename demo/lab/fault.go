@@ -1,0 +1,750 @@
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Faults break a running lab on purpose, one API for every provider:
+//
+//   - network faults between the clients and a server, through the lab's
+//     in-process Toxiproxy (latency, timeout, reset_peer, bandwidth,
+//     slow_close as toxics; down and postgres_down as a disabled proxy).
+//     They work on every provider, external included;
+//   - process faults on the servers themselves: pause, stop and
+//     restart_data_loss for Redis, postgres_stop for PostgreSQL. The docker
+//     provider does them through the Docker API, the local provider with
+//     signals; an external lab cannot (it did not start the servers) and
+//     says so with ErrFaultUnavailable.
+//
+// Every change is bounded by a timeout (NetworkFaultTimeout,
+// ProcessFaultTimeout, or the caller's earlier deadline), so a fault change
+// can never hang an experiment, even when Toxiproxy itself sticks.
+
+// FaultKind names one kind of fault.
+type FaultKind string
+
+// The fault kinds. The network kinds take a Target ("redis" by default, or
+// "postgres"); postgres_down is down with Target "postgres".
+const (
+	// FaultLatency delays data by Latency ± Jitter (downstream: the
+	// replies, so a round trip takes at least Latency longer).
+	FaultLatency FaultKind = "latency"
+	// FaultTimeout lets no data through, in both directions by default:
+	// requests hang. With Timeout > 0 the connection is closed after that
+	// long; 0 holds it until healed. Healing closes the held connections.
+	FaultTimeout FaultKind = "timeout"
+	// FaultResetPeer resets connections (TCP RST) when data arrives
+	// (downstream: after the server has answered, so the request ran but
+	// the client cannot know), after Timeout if set.
+	FaultResetPeer FaultKind = "reset_peer"
+	// FaultBandwidth limits the data rate to RateKB kilobytes per second.
+	FaultBandwidth FaultKind = "bandwidth"
+	// FaultSlowClose delays the close of a connection by Delay.
+	FaultSlowClose FaultKind = "slow_close"
+	// FaultDown disables the Redis proxy: connections are refused and open
+	// ones are closed. The server keeps running and keeps its data.
+	FaultDown FaultKind = "down"
+	// FaultPostgresDown disables the PostgreSQL proxy.
+	FaultPostgresDown FaultKind = "postgres_down"
+	// FaultPause freezes the Redis server (docker pause, or SIGSTOP): it
+	// accepts connections but answers nothing, so requests hang until the
+	// client's own timeout. Healing resumes it; nothing is lost.
+	FaultPause FaultKind = "pause"
+	// FaultStop stops the Redis server. The lab's Redis keeps no data on
+	// disk, so a stopped Redis comes back EMPTY when healed (on a new port,
+	// behind the same proxy address).
+	FaultStop FaultKind = "stop"
+	// FaultRestartDataLoss is stop and start at once: Redis comes back at
+	// the same proxy address with no data. It is instantaneous: there is
+	// nothing to heal.
+	FaultRestartDataLoss FaultKind = "restart_data_loss"
+	// FaultPostgresStop stops PostgreSQL (a fast shutdown). Healing starts
+	// it again on the same data: PostgreSQL is the source of truth and
+	// keeps every committed row.
+	FaultPostgresStop FaultKind = "postgres_stop"
+)
+
+// FaultAll is not a kind of fault: it names HealAll in a FaultEvent.
+const FaultAll FaultKind = "all"
+
+// FaultKinds lists every kind, network kinds first.
+func FaultKinds() []FaultKind {
+	return []FaultKind{FaultLatency, FaultTimeout, FaultResetPeer, FaultBandwidth, FaultSlowClose,
+		FaultDown, FaultPostgresDown, FaultPause, FaultStop, FaultRestartDataLoss, FaultPostgresStop}
+}
+
+// IsNetwork reports whether the kind is done by the proxies (and so works on
+// every provider).
+func (k FaultKind) IsNetwork() bool {
+	switch k {
+	case FaultLatency, FaultTimeout, FaultResetPeer, FaultBandwidth, FaultSlowClose, FaultDown, FaultPostgresDown:
+		return true
+	}
+	return false
+}
+
+// isToxic reports whether the kind is a Toxiproxy toxic (every network
+// kind but down).
+func (k FaultKind) isToxic() bool {
+	return k.IsNetwork() && k != FaultDown && k != FaultPostgresDown
+}
+
+// Instant reports whether the kind happens at once and leaves nothing to
+// heal (restart_data_loss).
+func (k FaultKind) Instant() bool { return k == FaultRestartDataLoss }
+
+// Targets of a fault.
+const (
+	TargetRedis    = "redis"
+	TargetPostgres = "postgres"
+)
+
+// Streams a toxic applies to (Toxiproxy's terms): downstream is the
+// server's replies, upstream the client's requests.
+const (
+	StreamDownstream = "downstream"
+	StreamUpstream   = "upstream"
+	StreamBoth       = "both"
+)
+
+// Fault is one fault: what ParseFault reads, Inject takes and ActiveFaults
+// reports.
+type Fault struct {
+	Kind FaultKind `json:"kind"`
+	// Target is "redis" (the default) or "postgres", for network kinds.
+	Target string `json:"target,omitempty"`
+	// Stream is "downstream", "upstream" or "both"; empty means the kind's
+	// default (downstream, both for timeout), as toxiproxy-cli does.
+	Stream string `json:"stream,omitempty"`
+	// Latency and Jitter for latency (whole milliseconds).
+	Latency time.Duration `json:"latency,omitempty"`
+	Jitter  time.Duration `json:"jitter,omitempty"`
+	// Timeout for timeout (0 holds the connection forever) and reset_peer
+	// (0 resets at once).
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// RateKB for bandwidth, in KB/s.
+	RateKB int64 `json:"rate_kb,omitempty"`
+	// Delay for slow_close.
+	Delay time.Duration `json:"delay,omitempty"`
+
+	// Since is when the fault was injected (set by ActiveFaults; zero for a
+	// toxic this process did not add itself, e.g. through the Toxiproxy
+	// API).
+	Since time.Time `json:"since,omitzero"`
+	// Toxic is the Toxiproxy toxic's name, for toxic kinds in ActiveFaults.
+	Toxic string `json:"toxic,omitempty"`
+}
+
+// MarshalJSON adds "spec", the fault in ParseFault's syntax.
+func (f Fault) MarshalJSON() ([]byte, error) {
+	type plain Fault
+	return json.Marshal(struct {
+		Spec string `json:"spec"`
+		plain
+	}{f.String(), plain(f)})
+}
+
+// ErrFaultUnavailable means the lab cannot do that fault: the provider does
+// not support it (pause under external), or the machine does not (docker
+// pause without cgroup freezer). It is wrapped with the reason; a fault
+// that is unavailable was not injected and must be reported so, never
+// counted as passed.
+var ErrFaultUnavailable = errors.New("fault unavailable")
+
+// ErrBadFault wraps errors of ParseFault and ParseSchedule, and of faults
+// whose fields make no sense.
+var ErrBadFault = errors.New("bad fault")
+
+// Bounds on one fault change when the caller's context has no earlier
+// deadline. A network change is one call into Toxiproxy; a process change
+// may start a server and wait until it answers.
+const (
+	NetworkFaultTimeout = 5 * time.Second
+	ProcessFaultTimeout = 60 * time.Second
+)
+
+// FaultSyntax describes ParseFault's input, for usage messages.
+const FaultSyntax = "latency=DUR[,jitter=DUR], timeout[=DUR], reset_peer[=DUR], bandwidth=KB/s, slow_close=DUR, " +
+	"down, postgres_down, pause, stop, restart_data_loss, postgres_stop; " +
+	"network kinds take target=redis|postgres and stream=down|up|both"
+
+func badFault(spec, format string, args ...any) error {
+	return fmt.Errorf("%w %q: %s (kinds: %s)", ErrBadFault, spec, fmt.Sprintf(format, args...), FaultSyntax)
+}
+
+// ParseFault reads a fault: "latency=50ms", "latency=50ms,jitter=10ms",
+// "timeout", "timeout=2s", "reset_peer", "bandwidth=64", "slow_close=1s",
+// "down", "pause", "stop", "restart_data_loss", "postgres_stop",
+// "postgres_down", with target=postgres and stream=up|down|both options for
+// the network kinds ("latency=20ms,target=postgres"). Errors name the bad
+// part and list the kinds.
+func ParseFault(spec string) (Fault, error) {
+	return parseFault(spec, true)
+}
+
+// ParseFaultKind reads what to heal: a kind alone, optionally with a
+// target ("latency", "latency,target=postgres"); values are allowed and
+// ignored, so a fault's spec heals that fault.
+func ParseFaultKind(spec string) (Fault, error) {
+	return parseFault(spec, false)
+}
+
+func parseFault(spec string, needValues bool) (Fault, error) {
+	parts := strings.Split(strings.TrimSpace(spec), ",")
+	head := strings.TrimSpace(parts[0])
+	if head == "" {
+		return Fault{}, badFault(spec, "empty")
+	}
+	name, value, hasValue := strings.Cut(head, "=")
+	kind := FaultKind(strings.ToLower(strings.TrimSpace(name)))
+	value = strings.TrimSpace(value)
+	if !slices.Contains(FaultKinds(), kind) {
+		return Fault{}, badFault(spec, "unknown kind %q", name)
+	}
+	f := Fault{Kind: kind}
+	dur := func(what, s string) (time.Duration, error) {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, badFault(spec, "%s: %q is not a duration (e.g. 50ms, 2s)", what, s)
+		}
+		if d < 0 {
+			return 0, badFault(spec, "%s: %q is negative", what, s)
+		}
+		return d, nil
+	}
+	var err error
+	switch kind {
+	case FaultLatency:
+		if !hasValue {
+			if needValues {
+				return Fault{}, badFault(spec, "latency needs a value, e.g. latency=50ms")
+			}
+			break
+		}
+		if f.Latency, err = dur("latency", value); err != nil {
+			return Fault{}, err
+		}
+	case FaultTimeout, FaultResetPeer:
+		if hasValue {
+			if f.Timeout, err = dur(string(kind), value); err != nil {
+				return Fault{}, err
+			}
+		}
+	case FaultBandwidth:
+		if !hasValue {
+			if needValues {
+				return Fault{}, badFault(spec, "bandwidth needs a rate in KB/s, e.g. bandwidth=64")
+			}
+			break
+		}
+		n, perr := strconv.ParseInt(strings.TrimSuffix(strings.ToLower(value), "kb/s"), 10, 64)
+		if perr != nil || n < 1 {
+			return Fault{}, badFault(spec, "bandwidth: %q is not a rate of at least 1 KB/s", value)
+		}
+		f.RateKB = n
+	case FaultSlowClose:
+		if !hasValue {
+			if needValues {
+				return Fault{}, badFault(spec, "slow_close needs a delay, e.g. slow_close=1s")
+			}
+			break
+		}
+		if f.Delay, err = dur("slow_close", value); err != nil {
+			return Fault{}, err
+		}
+	default:
+		if hasValue {
+			return Fault{}, badFault(spec, "%s takes no value", kind)
+		}
+	}
+	for _, opt := range parts[1:] {
+		k, v, ok := strings.Cut(strings.TrimSpace(opt), "=")
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return Fault{}, badFault(spec, "option %q: want key=value", opt)
+		}
+		switch k {
+		case "jitter":
+			if kind != FaultLatency {
+				return Fault{}, badFault(spec, "jitter goes with latency only")
+			}
+			if f.Jitter, err = dur("jitter", v); err != nil {
+				return Fault{}, err
+			}
+		case "target":
+			f.Target = strings.ToLower(v)
+		case "stream":
+			switch strings.ToLower(v) {
+			case "down", "downstream":
+				f.Stream = StreamDownstream
+			case "up", "upstream":
+				f.Stream = StreamUpstream
+			case "both":
+				f.Stream = StreamBoth
+			default:
+				return Fault{}, badFault(spec, "stream %q: want down, up or both", v)
+			}
+		default:
+			return Fault{}, badFault(spec, "unknown option %q (options: jitter, target, stream)", k)
+		}
+	}
+	if needValues {
+		return f.normalizeAs(spec)
+	}
+	if f.Target != "" && f.Target != TargetRedis && f.Target != TargetPostgres {
+		return Fault{}, badFault(spec, "target %q: want redis or postgres", f.Target)
+	}
+	if f.Kind == FaultDown && f.Target == TargetPostgres {
+		f.Kind = FaultPostgresDown
+	}
+	return f, nil
+}
+
+// normalize checks a fault and fills its defaults: the target, the stream,
+// postgres down as postgres_down.
+func (f Fault) normalize() (Fault, error) { return f.normalizeAs(f.String()) }
+
+// normalizeAs is normalize with errors naming spec, the fault as given.
+func (f Fault) normalizeAs(spec string) (Fault, error) {
+	if !slices.Contains(FaultKinds(), f.Kind) {
+		return Fault{}, badFault(string(f.Kind), "unknown kind %q", f.Kind)
+	}
+	switch f.Target {
+	case "", TargetRedis, TargetPostgres:
+	default:
+		return Fault{}, badFault(spec, "target %q: want redis or postgres", f.Target)
+	}
+	switch f.Kind {
+	case FaultDown:
+		if f.Target == TargetPostgres {
+			f.Kind = FaultPostgresDown
+		}
+	case FaultPostgresDown, FaultPostgresStop:
+		if f.Target == TargetRedis {
+			return Fault{}, badFault(spec, "%s targets postgres", f.Kind)
+		}
+	case FaultPause, FaultStop, FaultRestartDataLoss:
+		if f.Target == TargetPostgres {
+			return Fault{}, badFault(spec, "%s is a Redis fault; for PostgreSQL use postgres_stop or postgres_down", f.Kind)
+		}
+	}
+	switch f.Kind {
+	case FaultPostgresDown, FaultPostgresStop:
+		f.Target = TargetPostgres
+	case FaultDown, FaultPause, FaultStop, FaultRestartDataLoss:
+		f.Target = TargetRedis
+	default:
+		if f.Target == "" {
+			f.Target = TargetRedis
+		}
+	}
+	if f.Kind.isToxic() {
+		switch f.Stream {
+		case "":
+			f.Stream = StreamDownstream
+			if f.Kind == FaultTimeout {
+				f.Stream = StreamBoth
+			}
+		case StreamDownstream, StreamUpstream, StreamBoth:
+		default:
+			return Fault{}, badFault(spec, "stream %q: want downstream, upstream or both", f.Stream)
+		}
+	} else if f.Stream != "" {
+		return Fault{}, badFault(spec, "%s has no stream", f.Kind)
+	}
+	ms := func(what string, d time.Duration, min time.Duration) error {
+		if d < 0 {
+			return badFault(spec, "%s is negative", what)
+		}
+		if d > 0 && d < time.Millisecond || d < min {
+			return badFault(spec, "%s %v: Toxiproxy works in whole milliseconds, at least %v", what, d, max(min, time.Millisecond))
+		}
+		return nil
+	}
+	var err error
+	switch f.Kind {
+	case FaultLatency:
+		if err = ms("latency", f.Latency, time.Millisecond); err == nil {
+			err = ms("jitter", f.Jitter, 0)
+		}
+	case FaultTimeout, FaultResetPeer:
+		err = ms("timeout", f.Timeout, 0)
+	case FaultBandwidth:
+		if f.RateKB < 1 {
+			err = badFault(spec, "bandwidth needs a rate of at least 1 KB/s")
+		}
+	case FaultSlowClose:
+		err = ms("delay", f.Delay, 0)
+	}
+	return f, err
+}
+
+// String is the fault in ParseFault's syntax.
+func (f Fault) String() string {
+	var b strings.Builder
+	b.WriteString(string(f.Kind))
+	switch f.Kind {
+	case FaultLatency:
+		b.WriteString("=" + f.Latency.String())
+		if f.Jitter > 0 {
+			b.WriteString(",jitter=" + f.Jitter.String())
+		}
+	case FaultTimeout, FaultResetPeer:
+		if f.Timeout > 0 {
+			b.WriteString("=" + f.Timeout.String())
+		}
+	case FaultBandwidth:
+		b.WriteString("=" + strconv.FormatInt(f.RateKB, 10))
+	case FaultSlowClose:
+		b.WriteString("=" + f.Delay.String())
+	}
+	if f.Kind.IsNetwork() && f.Kind != FaultPostgresDown && f.Target == TargetPostgres {
+		b.WriteString(",target=postgres")
+	}
+	if f.Kind.isToxic() && f.Stream != "" {
+		def := StreamDownstream
+		if f.Kind == FaultTimeout {
+			def = StreamBoth
+		}
+		if f.Stream != def {
+			b.WriteString(",stream=" + strings.TrimSuffix(f.Stream, "stream"))
+		}
+	}
+	return b.String()
+}
+
+// FaultAction says what a FaultEvent reports.
+type FaultAction string
+
+const (
+	ActionInject FaultAction = "inject"
+	ActionHeal   FaultAction = "heal"
+	// ActionFailed: an inject or heal that did not happen (Err says why;
+	// errors.Is(Err, ErrFaultUnavailable) when the lab cannot do it).
+	ActionFailed FaultAction = "failed"
+	// ActionAPI: something changed through the Toxiproxy API.
+	ActionAPI FaultAction = "toxiproxy-api"
+)
+
+// Sources of a change.
+const (
+	SourceLab          = "lab"
+	SourceToxiproxyAPI = "toxiproxy-api"
+)
+
+// FaultEvent reports one fault change to the observer (Options.OnFault,
+// SetFaultObserver), so a TUI or an experiment can show "active faults".
+type FaultEvent struct {
+	Time   time.Time
+	Action FaultAction
+	// Op is "inject" or "heal" for ActionFailed too.
+	Op     FaultAction
+	Fault  Fault
+	Source string
+	// Detail is free text: the API request, or why a heal happened on its
+	// own ("before stop").
+	Detail string
+	Err    error
+	// Took is how long the change took.
+	Took time.Duration
+	// Active is the active faults after the change.
+	Active []Fault
+}
+
+// faultState is a Lab's fault bookkeeping.
+type faultState struct {
+	lab *Lab
+	// life ends when the lab closes: every fault change in flight stops.
+	life     context.Context
+	killLife context.CancelFunc
+	observer atomic.Pointer[func(FaultEvent)]
+
+	// One network change and one process change at a time. Separate, so a
+	// slow restart never holds up switching a toxic.
+	netSem  chan struct{}
+	procSem chan struct{}
+
+	mu sync.Mutex
+	// process holds the active process faults (pause, stop, postgres_stop).
+	process map[FaultKind]Fault
+	// since remembers when this process added a toxic or disabled a proxy
+	// ("proxy/toxic" or "proxy/" for down).
+	since map[string]time.Time
+	// lastNet is the last complete read of the proxies' faults, used when
+	// Toxiproxy does not answer in time.
+	lastNet []Fault
+	// pauseUnavailable is why docker pause failed here, once it has.
+	pauseUnavailable string
+
+	control *controlServer
+}
+
+func (fs *faultState) init(l *Lab, opts Options) {
+	fs.lab = l
+	fs.life, fs.killLife = context.WithCancel(context.Background())
+	fs.netSem = make(chan struct{}, 1)
+	fs.procSem = make(chan struct{}, 1)
+	fs.process = map[FaultKind]Fault{}
+	fs.since = map[string]time.Time{}
+	if opts.OnFault != nil {
+		fs.observer.Store(&opts.OnFault)
+	}
+}
+
+// SetFaultObserver sets (or, with nil, removes) the function told of every
+// fault change. It is called from the goroutine that made the change and
+// must not block.
+func (l *Lab) SetFaultObserver(fn func(FaultEvent)) {
+	if fn == nil {
+		l.faults.observer.Store(nil)
+		return
+	}
+	l.faults.observer.Store(&fn)
+}
+
+func (fs *faultState) emit(ev FaultEvent) {
+	fn := fs.observer.Load()
+	if fn == nil || fs.lab == nil {
+		return
+	}
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	if ev.Source == "" {
+		ev.Source = SourceLab
+	}
+	ev.Active = fs.lab.ActiveFaults()
+	(*fn)(ev)
+}
+
+// opContext bounds one fault change: by the caller's context, by bound,
+// and by the lab's life.
+func (fs *faultState) opContext(ctx context.Context, bound time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, bound)
+	stop := context.AfterFunc(fs.life, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+func acquire(ctx context.Context, sem chan struct{}, what string) (func(), error) {
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s: another fault change is still running (%v)", what, context.Cause(ctx))
+	}
+}
+
+func (l *Lab) checkOpen() error {
+	if l.faults.life == nil || l.faults.life.Err() != nil {
+		return errors.New("the lab is closed")
+	}
+	return nil
+}
+
+// Supports says whether the lab can inject faults of this kind (on its
+// default target): nil, or an error wrapping ErrFaultUnavailable with the
+// reason.
+func (l *Lab) Supports(kind FaultKind) error {
+	return l.SupportsFault(Fault{Kind: kind})
+}
+
+// SupportsFault is Supports for one fault, its target included.
+func (l *Lab) SupportsFault(f Fault) error {
+	if !slices.Contains(FaultKinds(), f.Kind) {
+		return fmt.Errorf("%w: unknown fault kind %q", ErrBadFault, f.Kind)
+	}
+	if f.Kind.IsNetwork() {
+		target := f.Target
+		if f.Kind == FaultPostgresDown {
+			target = TargetPostgres
+		}
+		if target == "" {
+			target = TargetRedis
+		}
+		_, err := l.proxies.proxy(target)
+		return err
+	}
+	if l.docker == nil && l.local == nil {
+		return fmt.Errorf("%w: %s needs the docker or local provider; this lab is %s, "+
+			"so cqrslab did not start its servers and will not pause or stop them (network faults work)",
+			ErrFaultUnavailable, f.Kind, l.Provider)
+	}
+	if f.Kind == FaultPause {
+		l.faults.mu.Lock()
+		why := l.faults.pauseUnavailable
+		l.faults.mu.Unlock()
+		if why != "" {
+			return fmt.Errorf("%w: %s", ErrFaultUnavailable, why)
+		}
+	}
+	return nil
+}
+
+// Inject starts a fault. Injecting a kind that is active already replaces
+// it (a toxic gets the new values; a paused Redis stays paused). The change
+// is bounded by NetworkFaultTimeout or ProcessFaultTimeout even when ctx has
+// no deadline; a fault the lab cannot do returns an error wrapping
+// ErrFaultUnavailable and changes nothing.
+func (l *Lab) Inject(ctx context.Context, f Fault) (err error) {
+	start := time.Now()
+	f, err = f.normalize()
+	if err == nil {
+		err = l.checkOpen()
+	}
+	if err == nil {
+		err = l.SupportsFault(f)
+	}
+	if err == nil {
+		if f.Kind.IsNetwork() {
+			err = l.injectNetwork(ctx, f)
+		} else {
+			err = l.injectProcess(ctx, f)
+		}
+	}
+	ev := FaultEvent{Action: ActionInject, Op: ActionInject, Fault: f, Took: time.Since(start), Err: err}
+	if err != nil {
+		ev.Action = ActionFailed
+		err = fmt.Errorf("inject %s: %w", f, err)
+		ev.Err = err
+	}
+	l.faults.emit(ev)
+	return err
+}
+
+// Heal ends every active fault of the kind, on every target (latency on
+// both proxies; down means Redis's proxy, postgres_down PostgreSQL's).
+// Toxics of the kind's type are removed whoever added them (toxiproxy-cli
+// included). Healing a fault that is not active is not an error;
+// restart_data_loss has nothing to heal.
+func (l *Lab) Heal(ctx context.Context, kind FaultKind) error {
+	return l.HealFault(ctx, Fault{Kind: kind})
+}
+
+// HealFault ends the active faults of f.Kind on f.Target (every target when
+// empty). Only Kind and Target are read.
+func (l *Lab) HealFault(ctx context.Context, f Fault) (err error) {
+	start := time.Now()
+	if !slices.Contains(FaultKinds(), f.Kind) {
+		return fmt.Errorf("%w: unknown fault kind %q (kinds: %s)", ErrBadFault, f.Kind, FaultSyntax)
+	}
+	if f.Kind == FaultDown && f.Target == TargetPostgres {
+		f.Kind = FaultPostgresDown
+	}
+	if err = l.checkOpen(); err == nil {
+		if f.Kind.IsNetwork() {
+			err = l.healNetwork(ctx, f)
+		} else if l.docker != nil || l.local != nil {
+			err = l.healProcess(ctx, f.Kind)
+		}
+	}
+	ev := FaultEvent{Action: ActionHeal, Op: ActionHeal, Fault: f, Took: time.Since(start), Err: err}
+	if err != nil {
+		ev.Action = ActionFailed
+		err = fmt.Errorf("heal %s: %w", f.Kind, err)
+		ev.Err = err
+	}
+	l.faults.emit(ev)
+	return err
+}
+
+// HealAll ends every fault: every toxic on every proxy is removed, every
+// proxy enabled, a paused server resumed and a stopped one started. It
+// tries everything and returns every error.
+func (l *Lab) HealAll(ctx context.Context) error {
+	start := time.Now()
+	if err := l.checkOpen(); err != nil {
+		return err
+	}
+	var errs []error
+	if l.docker != nil || l.local != nil {
+		for _, k := range []FaultKind{FaultPause, FaultStop, FaultPostgresStop} {
+			if err := l.healProcess(ctx, k); err != nil {
+				errs = append(errs, fmt.Errorf("heal %s: %w", k, err))
+			}
+		}
+	}
+	if err := l.resetNetwork(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	err := errors.Join(errs...)
+	ev := FaultEvent{Action: ActionHeal, Op: ActionHeal, Fault: Fault{Kind: FaultAll}, Took: time.Since(start), Err: err}
+	if err != nil {
+		ev.Action = ActionFailed
+	}
+	l.faults.emit(ev)
+	return err
+}
+
+// ActiveFaults lists the faults in force now: the proxies' toxics and
+// disabled proxies (whoever set them, the Toxiproxy API included) and the
+// process faults. It never blocks for long: when Toxiproxy does not answer
+// within a second, the network part is the last one read.
+func (l *Lab) ActiveFaults() []Fault {
+	fs := &l.faults
+	var out []Fault
+	if l.proxies != nil {
+		var net []Fault
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := runBounded(ctx, "read the proxies", func() error {
+			net = l.readNetworkFaults()
+			return nil
+		})
+		cancel()
+		fs.mu.Lock()
+		if err == nil {
+			fs.lastNet = net
+		} else {
+			net = fs.lastNet
+		}
+		fs.mu.Unlock()
+		out = append(out, net...)
+	}
+	fs.mu.Lock()
+	for _, f := range fs.process {
+		out = append(out, f)
+	}
+	fs.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b Fault) int {
+		if c := a.Since.Compare(b.Since); c != 0 && !a.Since.IsZero() && !b.Since.IsZero() {
+			return c
+		}
+		return strings.Compare(a.Target+string(a.Kind)+a.Toxic, b.Target+string(b.Kind)+b.Toxic)
+	})
+	return out
+}
+
+// closeFaults ends fault work when the lab closes: it stops the control API,
+// cancels changes in flight and waits (bounded) for them, then lets a
+// paused Redis go so the servers can stop cleanly.
+func (l *Lab) closeFaults() {
+	fs := &l.faults
+	if fs.life == nil {
+		return
+	}
+	fs.killLife()
+	fs.control.close()
+	// Wait for a process change in flight (it was just cancelled) and keep
+	// the slot: nothing may start or stop a server while Close does.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, _ = acquire(ctx, fs.procSem, "close")
+	fs.mu.Lock()
+	_, paused := fs.process[FaultPause]
+	fs.mu.Unlock()
+	if paused {
+		if pf := l.processFaults(); pf != nil {
+			uctx, ucancel := context.WithTimeout(context.Background(), NetworkFaultTimeout)
+			_ = pf.unpauseRedis(uctx)
+			ucancel()
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"cqrslab/demo/lab"
+)
+
+const faultUsage = `fault inject SPEC [--lab ID] [--json]    break the running lab (see the kinds below)
+       cqrslab fault heal KIND|all [--lab ID] [--json]
+       cqrslab fault list [--lab ID] [--json]   active faults, and which kinds this lab can do
+
+Faults act on the lab that 'cqrslab lab up' runs in another terminal (the
+newest one, or --lab ID). SPEC is one of:
+  latency=50ms[,jitter=10ms]  timeout[=2s]  reset_peer[=100ms]  bandwidth=64 (KB/s)
+  slow_close=1s  down  postgres_down          (network, through the lab's proxy;
+                                               add target=postgres or stream=up|down|both)
+  pause  stop  restart_data_loss  postgres_stop (the servers; docker and local labs)
+Examples:
+  cqrslab fault inject latency=50ms
+  cqrslab fault inject latency=20ms,target=postgres
+  cqrslab fault heal latency
+  cqrslab fault heal all`
+
+func runFault(ctx context.Context, stdio Stdio, args []string) error {
+	if len(args) == 0 {
+		return usagef("fault: say what to do: 'cqrslab fault inject SPEC', 'fault heal KIND|all' or 'fault list'")
+	}
+	switch args[0] {
+	case "inject":
+		return runFaultChange(ctx, stdio, "inject", args[1:])
+	case "heal":
+		return runFaultChange(ctx, stdio, "heal", args[1:])
+	case "list":
+		return runFaultList(ctx, stdio, args[1:])
+	case "-h", "--help", "-help", "help":
+		fmt.Fprintf(stdio.Out, "Usage: cqrslab %s\n", faultUsage)
+		return nil
+	}
+	return usagef("fault: unknown subcommand %q; use 'fault inject', 'fault heal' or 'fault list'", args[0])
+}
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments ("fault inject latency=50ms --json").
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parse(fs, args, true); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// faultLab finds the running lab to drive: the newest, or the one whose run
+// ID starts with id.
+func faultLab(id string) (lab.Info, error) {
+	labs := runningLabs()
+	if len(labs) == 0 {
+		return lab.Info{}, errNoLab
+	}
+	if id == "" {
+		return labs[0], nil
+	}
+	for _, info := range labs {
+		if strings.HasPrefix(info.RunID, id) {
+			return info, nil
+		}
+	}
+	return lab.Info{}, usagef("--lab %q: no running lab has that run ID (see 'cqrslab lab status')", id)
+}
+
+func faultClient(id string) (lab.Info, *lab.ControlClient, error) {
+	info, err := faultLab(id)
+	if err != nil {
+		return info, nil, err
+	}
+	c, err := lab.NewControlClient(info)
+	return info, c, err
+}
+
+func runFaultChange(ctx context.Context, stdio Stdio, op string, args []string) error {
+	name := "fault " + op
+	usage := name + " SPEC [--lab ID] [--json]"
+	if op == "heal" {
+		usage = name + " KIND|all [--lab ID] [--json]"
+	}
+	fs := newFlags(name, usage, stdio)
+	labID := fs.String("lab", "", "run ID of the lab (default: the newest running one)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		what, example := "fault", "a fault, e.g. latency=50ms"
+		if op == "heal" {
+			what, example = "kind", "a kind, e.g. latency, or all"
+		}
+		if len(pos) == 0 {
+			return usagef("%s: say which: %s (run 'cqrslab fault --help')", name, example)
+		}
+		return usagef("%s: one %s at a time; got %q", name, what, strings.Join(pos, " "))
+	}
+	spec := pos[0]
+	// Checked here first, so a typo is a usage error without a round trip.
+	if op == "inject" {
+		if _, err := lab.ParseFault(spec); err != nil {
+			return usagef("%s: %v", name, err)
+		}
+	} else if spec != "all" {
+		if _, err := lab.ParseFaultKind(spec); err != nil {
+			return usagef("%s: %v", name, err)
+		}
+	}
+	_, c, err := faultClient(*labID)
+	if err != nil {
+		return err
+	}
+	var res lab.ControlResult
+	if op == "inject" {
+		res, err = c.Inject(ctx, spec)
+	} else {
+		res, err = c.Heal(ctx, spec)
+	}
+	if err != nil {
+		if errors.Is(err, lab.ErrBadFault) {
+			return usagef("%s: %v", name, err)
+		}
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdio.Out).Encode(res)
+	}
+	verb := "Injected"
+	if op == "heal" {
+		verb = "Healed"
+	}
+	fmt.Fprintf(stdio.Out, "%s %s in %.1f ms.\n", verb, spec, res.TookMS)
+	printActive(stdio, res.Active)
+	return nil
+}
+
+func printActive(stdio Stdio, active []lab.Fault) {
+	if len(active) == 0 {
+		fmt.Fprintln(stdio.Out, "No fault is active.")
+		return
+	}
+	fmt.Fprintln(stdio.Out, "Active faults:")
+	for _, f := range active {
+		line := fmt.Sprintf("  %-32s on %-8s", f.String(), f.Target)
+		if f.Toxic != "" {
+			line += " toxic " + f.Toxic
+		}
+		if !f.Since.IsZero() {
+			line += fmt.Sprintf(" for %s", time.Since(f.Since).Round(100*time.Millisecond))
+		}
+		fmt.Fprintln(stdio.Out, strings.TrimRight(line, " "))
+	}
+}
+
+func runFaultList(ctx context.Context, stdio Stdio, args []string) error {
+	fs := newFlags("fault list", "fault list [--lab ID] [--json]", stdio)
+	labID := fs.String("lab", "", "run ID of the lab (default: the newest running one)")
+	asJSON := fs.Bool("json", false, "print the active faults and the kinds as JSON")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	info, c, err := faultClient(*labID)
+	if err != nil {
+		return err
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdio.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	fmt.Fprintf(stdio.Out, "Lab %s (%s)\n", info.RunID, info.Provider)
+	printActive(stdio, st.Active)
+	var avail []string
+	var unavail []lab.KindStatus
+	for _, k := range st.Kinds {
+		if k.Available {
+			avail = append(avail, string(k.Kind))
+		} else {
+			unavail = append(unavail, k)
+		}
+	}
+	fmt.Fprintf(stdio.Out, "Available: %s\n", strings.Join(avail, " "))
+	for _, k := range unavail {
+		fmt.Fprintf(stdio.Out, "Unavailable: %s (%s)\n", k.Kind, k.Reason)
+	}
+	return nil
+}
