@@ -185,6 +185,13 @@ func TestLabUpPostFeedRoundTrip(t *testing.T) {
 			t.Fatalf("feed %v: exit %d, %q %q", src, code, out, errOut)
 		}
 	}
+	out, errOut, code = cqrslab(t, env, "reconcile", "--json")
+	var rec struct {
+		Before struct{ Rows, Missing, Unexpected int } `json:"before"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rec) != nil || rec.Before.Rows != 1 || rec.Before.Missing != 0 {
+		t.Fatalf("reconcile: exit %d, %q %q", code, out, errOut)
+	}
 	// Bad input through the CLI: exit 2, the field named, nothing written.
 	_, errOut, code = cqrslab(t, env, "post", "create", "--author", "alice", "--title", "\x1b[2J")
 	if code != 2 || !strings.Contains(errOut, "invalid title") {

@@ -39,7 +39,10 @@ func (s *PostService) RelayOnce(ctx context.Context, minAge time.Duration, limit
 	if err := rows.Err(); err != nil || len(posts) == 0 {
 		return 0, err
 	}
-	pipe := s.opts.Projection.Pipeline()
+	// The plain client, not the request path's budgeted one: the relay is
+	// not in a hurry, and the breaker that guards requests must not stop the
+	// very process that repairs what it skipped.
+	pipe := s.rdb.Pipeline()
 	ids := make([]string, len(posts))
 	for i, p := range posts {
 		m, _ := json.Marshal(p.Item())

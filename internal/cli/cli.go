@@ -41,8 +41,17 @@ func commands() []command {
 		{"lab", "start a lab (lab up), or show the running one (lab status)", runLab},
 		{"post", "create a post through the engine (post create)", runPost},
 		{"feed", "read an author's feed from Redis (or --sql from PostgreSQL)", runFeed},
+		{"fault", "break the running lab on purpose: fault inject, heal, list", runFault},
+		{"reconcile", "check the feeds against PostgreSQL; --repair or --rebuild them", runReconcile},
+		{"experiment", "run fault scenarios under load for each write policy, with JSON/CSV reports", runExperiment},
 		{"bench", "measure the dual write and the read path against their floors", runBench},
 		{"cleanup", "remove every container and process cqrslab started", runCleanup},
+		{"export", "the lesson as markdown (export lesson) or as an AI prompt (export prompt)", runExport},
+		{"doctor", "check this machine can run the lab, with the fix for each problem", runDoctor},
+		{"prepare", "pull the images before a workshop, or --save/--load them as one archive", runPrepare},
+		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
+		{"version", "print the version, commit and Go version (also --version)", runVersion},
+		{"quiz", "the try-it quiz headless: list, grade an answer, export scores, reset", runQuiz},
 		{"tui", "open the interactive lesson (the default with no command)", runTUI},
 	}
 }
@@ -62,7 +71,7 @@ Run 'cqrslab COMMAND --help' for a command's flags.
 func printMainUsage(w io.Writer) {
 	var b strings.Builder
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, mainUsage, b.String())
 }
@@ -80,6 +89,9 @@ func dispatch(ctx context.Context, args []string, stdio Stdio) error {
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
 		printMainUsage(stdio.Out)
+		return nil
+	case "--version", "-version":
+		fmt.Fprintln(stdio.Out, versionLine())
 		return nil
 	}
 	for _, c := range commands() {
@@ -107,6 +119,9 @@ func report(err error, w io.Writer) int {
 	case demo.IsInvalidInput(err):
 		fmt.Fprintf(w, "cqrslab: %s\n", err)
 		return 2
+	case errors.As(err, new(errUnavailable)):
+		fmt.Fprintf(w, "cqrslab: %s\n", err)
+		return 3
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(w, "cqrslab: interrupted")
 		return 130
@@ -136,8 +151,7 @@ func newFlags(name, usage string, stdio Stdio) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string, allowArgs bool) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return errHelpShown
+			return errHelpShown // flag.Parse has printed the usage already
 		}
 		return usagef("%s: %v (run 'cqrslab %s --help')", fs.Name(), err, fs.Name())
 	}

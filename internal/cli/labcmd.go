@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"cqrslab/demo"
@@ -12,6 +15,8 @@ import (
 )
 
 const labUsage = `lab up [flags]        start PostgreSQL and Redis, print how to reach them, run until Ctrl-C
+                              (--toxiproxy-api 127.0.0.1:8474 serves Toxiproxy's API; --schedule runs faults;
+                              'cqrslab fault' drives faults from another terminal)
        cqrslab lab status [--json] show the running labs`
 
 func runLab(ctx context.Context, stdio Stdio, args []string) error {
@@ -33,6 +38,9 @@ func runLab(ctx context.Context, stdio Stdio, args []string) error {
 func runLabUp(ctx context.Context, stdio Stdio, args []string) error {
 	fs := newFlags("lab up", "lab up [flags]", stdio)
 	infra := addInfraFlags(fs)
+	toxiAPI := fs.String("toxiproxy-api", "", "serve Toxiproxy's HTTP API on this loopback HOST:PORT "+
+		"(e.g. 127.0.0.1:8474), so toxiproxy-cli and Toxiproxy clients can drive the lab's network faults")
+	schedule := fs.String("schedule", "", "run faults on a timeline from the moment the lab is up: "+lab.ScheduleSyntax)
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -40,12 +48,28 @@ func runLabUp(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *toxiAPI != "" {
+		if err := lab.ValidateLoopbackAddr(*toxiAPI); err != nil {
+			return usagef("--toxiproxy-api: %v", err)
+		}
+		opts.ToxiproxyAPI = *toxiAPI
+	}
+	var timeline []lab.ScheduledFault
+	if *schedule != "" {
+		if timeline, err = lab.ParseSchedule(*schedule); err != nil {
+			return usagef("--schedule: %v", err)
+		}
+	}
+	// Fault events print from other goroutines: one writer at a time.
+	out := &lockedWriter{w: stdio.Out}
+	stdio.Out = out
 	fmt.Fprintf(stdio.Out, "Starting the lab (%s)...\n", opts.Provider)
 	l, err := startLab(ctx, stdio, opts)
 	if err != nil {
 		return err
 	}
 	defer func() {
+		l.SetFaultObserver(nil)
 		fmt.Fprintln(stdio.Out, "Tearing the lab down...")
 		if err := l.Close(); err != nil {
 			fmt.Fprintf(stdio.Err, "cqrslab: tearing down: %v (run `cqrslab cleanup`)\n", err)
@@ -53,21 +77,123 @@ func runLabUp(ctx context.Context, stdio Stdio, args []string) error {
 			fmt.Fprintln(stdio.Out, "Lab removed; nothing left running.")
 		}
 	}()
-	path, err := recordLab(l.Info)
+	// `cqrslab fault` in another terminal drives this lab's faults through
+	// a small control API; its address and token go into the 0600 record.
+	if err := l.ServeControl("127.0.0.1:0"); err != nil {
+		return err
+	}
+	path, err := recordLab(l.CurrentInfo())
 	if err != nil {
 		return err
 	}
-	defer os.Remove(path)
+	var (
+		recordMu sync.Mutex
+		ending   bool
+	)
+	defer func() {
+		recordMu.Lock()
+		ending = true
+		os.Remove(path)
+		recordMu.Unlock()
+	}()
+	l.SetFaultObserver(func(ev lab.FaultEvent) {
+		fmt.Fprintln(stdio.Out, describeFaultEvent(ev))
+		// A restarted server has a new direct address: keep the record
+		// true (and never write it again once it is removed).
+		recordMu.Lock()
+		defer recordMu.Unlock()
+		if !ending {
+			_, _ = recordLab(l.CurrentInfo())
+		}
+	})
 
+	info := l.CurrentInfo()
 	fmt.Fprintf(stdio.Out, "\nLab %s is up (%s).\n\n", l.RunID, l.Provider)
-	printConnections(stdio, l.Info)
+	printConnections(stdio, info)
 	fmt.Fprintf(stdio.Out, "\nIn another terminal:\n"+
 		"  cqrslab post create --author alice --title 'Hello'\n"+
 		"  cqrslab feed --author alice        (Redis)\n"+
-		"  cqrslab feed --author alice --sql  (PostgreSQL join)\n\n"+
-		"Press Ctrl-C to stop the lab and remove it.\n")
+		"  cqrslab feed --author alice --sql  (PostgreSQL join)\n")
+	printFaultHelp(stdio, l, info)
+	fmt.Fprintf(stdio.Out, "\nPress Ctrl-C to stop the lab and remove it.\n")
+	if timeline != nil {
+		go func() {
+			err := l.RunSchedule(ctx, time.Now(), timeline, func(s string) { fmt.Fprintln(stdio.Out, "schedule: "+s) })
+			if err != nil && ctx.Err() == nil {
+				fmt.Fprintf(stdio.Err, "cqrslab: schedule: %v\n", err)
+			}
+		}()
+	}
 	<-ctx.Done()
 	return nil
+}
+
+// printFaultHelp shows how to break this lab from another terminal.
+func printFaultHelp(stdio Stdio, l *lab.Lab, info lab.Info) {
+	fmt.Fprintf(stdio.Out, "\nBreak it on purpose (from another terminal):\n"+
+		"  cqrslab fault inject latency=50ms   (timeout, reset_peer, bandwidth=64, slow_close=1s, down, postgres_down,\n"+
+		"                                       pause, stop, restart_data_loss, postgres_stop)\n"+
+		"  cqrslab fault list\n"+
+		"  cqrslab fault heal latency          (or: cqrslab fault heal all)\n")
+	var unavailable []string
+	for _, k := range l.Kinds() {
+		if !k.Available {
+			unavailable = append(unavailable, string(k.Kind))
+		}
+	}
+	if len(unavailable) > 0 {
+		fmt.Fprintf(stdio.Out, "  Unavailable in this lab: %s (see 'cqrslab fault list').\n", strings.Join(unavailable, ", "))
+	}
+	if info.ToxiproxyAPI != "" {
+		fmt.Fprintf(stdio.Out, "  Toxiproxy API: http://%s (proxies \"redis\" and \"postgres\"):\n"+
+			"    toxiproxy-cli --host http://%s toxic add -t latency -a latency=100 redis\n",
+			info.ToxiproxyAPI, info.ToxiproxyAPI)
+	}
+}
+
+// describeFaultEvent is one line of `lab up`'s output for a fault change.
+func describeFaultEvent(ev lab.FaultEvent) string {
+	var b strings.Builder
+	b.WriteString("fault: ")
+	spec := ev.Fault.String()
+	if ev.Fault.Kind == lab.FaultAll {
+		spec = "all"
+	}
+	switch ev.Action {
+	case lab.ActionInject:
+		fmt.Fprintf(&b, "injected %s in %s", spec, ev.Took.Round(100*time.Microsecond))
+	case lab.ActionHeal:
+		fmt.Fprintf(&b, "healed %s in %s", spec, ev.Took.Round(100*time.Microsecond))
+		if ev.Detail != "" {
+			b.WriteString(" (" + ev.Detail + ")")
+		}
+	case lab.ActionFailed:
+		fmt.Fprintf(&b, "%s %s FAILED: %v", ev.Op, spec, ev.Err)
+	case lab.ActionAPI:
+		fmt.Fprintf(&b, "changed through the Toxiproxy API (%s)", ev.Detail)
+	}
+	var active []string
+	for _, f := range ev.Active {
+		active = append(active, f.String())
+	}
+	if len(active) == 0 {
+		b.WriteString("; none active")
+	} else {
+		b.WriteString("; active: " + strings.Join(active, " "))
+	}
+	return b.String()
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
 }
 
 // startLab starts a lab, printing a line per progress event, then applies
@@ -92,7 +218,13 @@ func startLab(ctx context.Context, stdio Stdio, opts lab.Options) (*lab.Lab, err
 
 func printConnections(stdio Stdio, info lab.Info) {
 	fmt.Fprintf(stdio.Out, "  PostgreSQL: %s\n", info.Postgres.PsqlCommand())
+	if d := info.Postgres.Direct(); d.DirectPort != 0 && d.DirectPort != info.Postgres.Port {
+		fmt.Fprintf(stdio.Out, "              (through the lab's proxy; direct: %s:%d)\n", d.DirectHost, d.DirectPort)
+	}
 	fmt.Fprintf(stdio.Out, "  Redis:      %s\n", info.Redis.RedisCliCommand())
+	if d := info.Redis.DirectAddr; d != "" && d != info.Redis.Addr {
+		fmt.Fprintf(stdio.Out, "              (through the lab's proxy; direct: %s)\n", d)
+	}
 	if info.Postgres.Schema != "public" {
 		fmt.Fprintf(stdio.Out, "  Tables are in schema %q; keys start with %q.\n", info.Postgres.Schema, info.Redis.KeyPrefix)
 	}

@@ -1,0 +1,317 @@
+package experiment
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/lib/pq"
+)
+
+// FaultDriver is what an experiment needs of a lab's faults. *lab.Lab
+// provides it through LabFaults.
+type FaultDriver interface {
+	// Supports says whether the lab can do a fault, and why not.
+	Supports(spec string) error
+	Inject(ctx context.Context, spec string) error
+	HealAll(ctx context.Context) error
+}
+
+// Config is one run: a scenario, a policy, and overrides of the scenario's
+// load.
+type Config struct {
+	Scenario Scenario
+	Policy   demo.PolicyName
+	Rate     float64       // 0: the scenario's
+	Duration time.Duration // 0: the scenario's
+	Budget   demo.Budget
+	// Keep leaves the run's schema and keys in place for inspection.
+	Keep bool
+	// Progress, if set, hears what the run is doing.
+	Progress func(string)
+}
+
+// Run runs one experiment against the lab described by info, whose faults
+// driver drives. Each run writes in a namespace of its own (schema and key
+// prefix), so runs never see each other's posts.
+func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*Report, error) {
+	sc := cfg.Scenario
+	rate, dur := sc.Rate, sc.Duration
+	if cfg.Rate > 0 {
+		rate = cfg.Rate
+	}
+	if cfg.Duration > 0 {
+		dur = cfg.Duration
+	}
+	say := cfg.Progress
+	if say == nil {
+		say = func(string) {}
+	}
+	rep := &Report{Scenario: sc.Name, Policy: string(cfg.Policy)}
+	rep.Fault.Spec, rep.Fault.AtMs, rep.Fault.ForMs = sc.Fault, sc.At.Milliseconds(), sc.For.Milliseconds()
+	rep.Rate.Target = rate
+	if sc.Fault != CrashFault {
+		if err := driver.Supports(sc.Fault); err != nil {
+			rep.Status, rep.Reason = "unavailable", err.Error()
+			return rep, nil
+		}
+	}
+
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	ns := fmt.Sprintf("exp_%s_%s_%s", strings.ReplaceAll(sc.Name, "-", "_"), cfg.Policy, hex.EncodeToString(b[:]))
+	info.Postgres.Schema, info.Redis.KeyPrefix = ns, ns+":"
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	st, err := demo.Connect(cctx, info)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if !cfg.Keep {
+		defer dropNamespace(st, ns)
+	}
+	// The seed logs a warning per failed write; at hundreds of writes a
+	// second that is noise here, and the report counts them instead.
+	svc := st.Service(demo.Options{Policy: cfg.Policy, Budget: cfg.Budget,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	if cfg.Policy == demo.PolicyOutbox {
+		go svc.RunRelay(runCtx, 200*time.Millisecond, time.Second)
+	}
+
+	say("warm up")
+	if err := warm(runCtx, st, svc); err != nil {
+		return nil, err
+	}
+
+	// The fault, on its timeline.
+	start := time.Now()
+	var (
+		faultMu            sync.Mutex
+		faultStart, healed time.Time
+		faultErr           error
+	)
+	faultDone := make(chan struct{})
+	go func() {
+		defer close(faultDone)
+		if !sleepCtx(runCtx, sc.At) {
+			return
+		}
+		faultMu.Lock()
+		faultStart = time.Now()
+		faultMu.Unlock()
+		say(fmt.Sprintf("inject %s", sc.Fault))
+		if sc.Fault == CrashFault {
+			svc.SetCrashPoint(true)
+		} else if err := driver.Inject(runCtx, sc.Fault); err != nil {
+			faultMu.Lock()
+			faultErr = err
+			faultMu.Unlock()
+			return
+		}
+		if sc.For > 0 && !sleepCtx(runCtx, sc.For) {
+			return
+		}
+		heal(ctx, sc, svc, driver)
+		faultMu.Lock()
+		healed = time.Now()
+		faultMu.Unlock()
+		say("healed")
+	}()
+
+	window := hdrhistogram.New(1, 120_000_000, 3)
+	var windowMu sync.Mutex
+	winStart, winEnd := start.Add(sc.At), start.Add(sc.At+max(sc.For, time.Second))
+	say(fmt.Sprintf("load %.0f writes/s for %v", rate, dur))
+	res, err := demo.RunLoad(runCtx, svc, demo.LoadConfig{Rate: rate, Duration: dur, IDPrefix: "w",
+		OnWrite: func(intended time.Time, lat time.Duration, _ demo.Outcome, _ error) {
+			if !intended.Before(winStart) && intended.Before(winEnd) {
+				windowMu.Lock()
+				_ = window.RecordValue(max(lat.Microseconds(), 1))
+				windowMu.Unlock()
+			}
+		}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	<-faultDone
+	if faultErr != nil {
+		return nil, fmt.Errorf("inject %s: %w", sc.Fault, faultErr)
+	}
+	// Make sure everything is healed (an instant fault, or a load shorter
+	// than the fault) before repairing.
+	heal(ctx, sc, svc, driver)
+	if healed.IsZero() {
+		healed = time.Now()
+	}
+	rep.Fault.Injected = !faultStart.IsZero()
+	rep.Fault.HealedMs = ms(healed.Sub(start))
+
+	fill(rep, res, window, svc)
+	if err := converge(ctx, st, svc, rep, res, say); err != nil {
+		return nil, err
+	}
+	stopRun()
+	rep.judge()
+	return rep, nil
+}
+
+func heal(ctx context.Context, sc Scenario, svc *demo.PostService, driver FaultDriver) {
+	svc.SetCrashPoint(false)
+	if sc.Fault != CrashFault {
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		_ = driver.HealAll(hctx)
+		cancel()
+	}
+}
+
+func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc *demo.PostService) {
+	rep.Writes.Attempted, rep.Writes.Acknowledged = res.Attempted, res.Acknowledged
+	rep.Writes.Failed, rep.Writes.Unknown = res.Failed, res.Unknown
+	rep.Latency = percentiles(res.Latency)
+	rep.FaultLatency = percentiles(window)
+	rep.Rate.Achieved = round2(res.Achieved)
+	rep.Redis.Errors, rep.Redis.PoolTimeouts = res.ProjectionErrors, res.PoolTimeouts
+	if br := svc.Breaker(); br != nil {
+		rep.Redis.Breaker = br.Changes()
+	}
+	rep.Errors = res.Errors
+	for _, t := range res.Series {
+		rep.Series = append(rep.Series, Second{Second: t.Second, Started: t.Started, Completed: t.Completed,
+			P50Ms: t.P50Ms, P99Ms: t.P99Ms, InFlight: t.InFlight, RedisErrors: t.ProjectionErrors,
+			PoolTimeouts: t.PoolTimeouts, PoolTotal: t.PoolTotal, PoolIdle: t.PoolIdle})
+	}
+	if res.FirstProjectionErr.IsZero() {
+		rep.Consistency.StaleWindowMs = 0
+	}
+}
+
+// converge waits for both stores to answer, counts what the feed is
+// missing, repairs (the outbox relay first, then the reconciler: a diff, or
+// a full rebuild when most of the feed is gone), and checks again.
+func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *Report, res *demo.LoadResult, say func(string)) error {
+	healedAt := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for st.Redis.Ping(wctx).Err() != nil || st.PG.PingContext(wctx) != nil {
+		if !sleepCtx(wctx, 100*time.Millisecond) {
+			return fmt.Errorf("stores did not answer within 30 s of healing")
+		}
+	}
+	rec := svc.Reconciler()
+	before, err := rec.Check(wctx)
+	if err != nil {
+		return err
+	}
+	rep.Consistency.PGRows = before.Rows
+	rep.Consistency.MissingBeforeRepair = before.Missing
+	lost, err := countLost(wctx, st, res.AckedIDs)
+	if err != nil {
+		return err
+	}
+	rep.Consistency.Lost = lost
+
+	rep.Consistency.Repair = "none"
+	for attempt := 0; ; attempt++ {
+		if svc.Policy() == demo.PolicyOutbox {
+			for {
+				n, err := svc.RelayOnce(wctx, 0, 5000)
+				if err != nil || n == 0 {
+					break
+				}
+			}
+		}
+		d, err := rec.Check(wctx)
+		if err == nil && d.Converged() {
+			c := &rep.Consistency
+			c.Missing, c.Unexpected, c.Duplicates, c.Converged = 0, 0, 0, true
+			c.ConvergeMs = ms(time.Since(healedAt))
+			if !res.FirstProjectionErr.IsZero() {
+				c.StaleWindowMs = ms(time.Since(res.FirstProjectionErr))
+			}
+			return nil
+		}
+		if attempt >= 5 || wctx.Err() != nil {
+			c := &rep.Consistency
+			c.Missing, c.Unexpected, c.Duplicates = d.Missing, d.Unexpected, d.Duplicates
+			return nil
+		}
+		if d.Missing > d.Rows/2 {
+			rep.Consistency.Repair = "rebuild"
+			say("rebuild")
+			_, err = rec.Rebuild(wctx)
+		} else {
+			if rep.Consistency.Repair == "none" {
+				rep.Consistency.Repair = "diff"
+			}
+			say("repair")
+			_, err = rec.Repair(wctx)
+		}
+		if err != nil {
+			sleepCtx(wctx, 200*time.Millisecond)
+		}
+	}
+}
+
+// countLost counts acknowledged posts that PostgreSQL does not have.
+func countLost(ctx context.Context, st *demo.Stores, acked []string) (int, error) {
+	if len(acked) == 0 {
+		return 0, nil
+	}
+	var found int
+	err := st.PG.QueryRowContext(ctx, "SELECT count(*) FROM "+pq.QuoteIdentifier(st.Info.Postgres.Schema)+
+		".posts WHERE id = ANY($1)", pq.Array(acked)).Scan(&found)
+	if err != nil {
+		return 0, fmt.Errorf("count lost writes: %w", err)
+	}
+	return len(acked) - found, nil
+}
+
+func dropNamespace(st *demo.Stores, ns string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, _ = st.PG.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+pq.QuoteIdentifier(ns)+" CASCADE")
+	iter := st.Redis.Scan(ctx, 0, ns+":*", 1000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if len(keys) > 0 {
+		st.Redis.Del(ctx, keys...)
+	}
+}
+
+func percentiles(h *hdrhistogram.Histogram) Percentiles {
+	if h.TotalCount() == 0 {
+		return Percentiles{}
+	}
+	q := func(p float64) float64 { return round2(float64(h.ValueAtQuantile(p)) / 1000) }
+	return Percentiles{Count: h.TotalCount(), P50: q(50), P99: q(99), P999: q(99.9), Max: round2(float64(h.Max()) / 1000)}
+}
+
+func ms(d time.Duration) float64 { return round2(float64(d.Microseconds()) / 1000) }
+
+func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cqrslab/internal/labtest"
+)
+
+func TestExperimentUsageErrors(t *testing.T) {
+	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"experiment", "--scenario", "meteor-strike"}, `unknown scenario "meteor-strike"`},
+		{[]string{"experiment", "--policy", "yolo"}, `unknown policy "yolo"`},
+		{[]string{"experiment", "--json", "--csv"}, "exclusive"},
+		{[]string{"experiment", "--rate", "-5"}, "out of range"},
+		{[]string{"experiment", "--duration", "soon"}, `invalid value "soon"`},
+		{[]string{"experiment", "--fault", "latency=fast"}, "bad fault"},
+	} {
+		_, stderr, code := cqrslab(t, env, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q (want 2 and %q)", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestExperimentJSONReport runs a short real experiment headless and reads
+// the JSON fields that checks and notebooks rely on.
+func TestExperimentJSONReport(t *testing.T) {
+	opts := labtest.Options()
+	state := t.TempDir()
+	env := []string{"CQRSLAB_STATE_DIR=" + state}
+	args := []string{"experiment", "--scenario", "crash-between-writes", "--policy", "all", "--duration", "2s",
+		"--rate", "100", "--json", "--infra", string(opts.Provider)}
+	out, stderr, code := cqrslab(t, env, args...)
+	if code != 0 {
+		if strings.Contains(stderr, "no infrastructure") || strings.Contains(stderr, "cannot reach Docker") {
+			labtest.Unavailable(t, "experiment could not start a lab: %s", stderr)
+		}
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var reports []map[string]any
+	if err := json.Unmarshal([]byte(out), &reports); err != nil || len(reports) != 3 {
+		t.Fatalf("want 3 reports, got %d (%v): %s", len(reports), err, out)
+	}
+	for _, r := range reports {
+		for _, path := range []string{"writes.attempted", "writes.acknowledged", "writes.failed", "writes.unknown",
+			"latency_ms.p50", "latency_ms.p99", "latency_ms.p999", "latency_ms.max", "rate.target", "rate.achieved",
+			"redis.errors", "redis.pool_timeouts", "consistency.pg_rows", "consistency.missing_before_repair",
+			"consistency.lost", "consistency.missing", "consistency.unexpected", "consistency.duplicates",
+			"consistency.converged", "consistency.converge_ms"} {
+			section, field, _ := strings.Cut(path, ".")
+			m, ok := r[section].(map[string]any)
+			if _, has := m[field]; !ok || !has {
+				t.Errorf("%s/%s: JSON lacks %s", r["scenario"], r["policy"], path)
+			}
+		}
+		c := r["consistency"].(map[string]any)
+		if c["lost"].(float64) != 0 || c["converged"] != true {
+			t.Errorf("%s: lost %v, converged %v", r["policy"], c["lost"], c["converged"])
+		}
+		if w := r["writes"].(map[string]any); w["unknown"].(float64) == 0 {
+			t.Errorf("%s: the crash point made no write's outcome unknown", r["policy"])
+		}
+	}
+	// The quiz's "in your run" questions read the seed run from the state dir.
+	b, err := os.ReadFile(filepath.Join(state, "last-experiment.json"))
+	var last map[string]any
+	if err != nil || json.Unmarshal(b, &last) != nil || last["policy"] != "seed" {
+		t.Fatalf("last-experiment.json: %v %s", err, b)
+	}
+}

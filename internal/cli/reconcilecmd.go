@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"cqrslab/demo"
+)
+
+func runReconcile(ctx context.Context, stdio Stdio, args []string) error {
+	fs := newFlags("reconcile", "reconcile [--repair | --rebuild] [--author A] [--json]\n\n"+
+		"Compares every feed in Redis with PostgreSQL (counts, newest score, checksums of post IDs,\n"+
+		"missing/unexpected/duplicate members). --repair fixes drift by difference; --rebuild\n"+
+		"rewrites the feeds from PostgreSQL (temporary keys, then RENAME).", stdio)
+	repair := fs.Bool("repair", false, "add missing members and remove unexpected ones")
+	rebuild := fs.Bool("rebuild", false, "rewrite every feed from PostgreSQL")
+	author := fs.String("author", "", "only this author (default: all)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *repair && *rebuild {
+		return usagef("reconcile: choose --repair or --rebuild, not both")
+	}
+	st, err := connectCurrent(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rec := st.Service(demo.Options{}).Reconciler()
+	var authors []string
+	if *author != "" {
+		authors = []string{*author}
+	}
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	before, err := rec.Check(rctx, authors...)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Before  demo.Drift          `json:"before"`
+		Action  string              `json:"action"`
+		Rebuild *demo.RebuildReport `json:"rebuild,omitempty"`
+		After   *demo.Drift         `json:"after,omitempty"`
+	}{Before: before, Action: "check"}
+	switch {
+	case *repair:
+		out.Action = "repair"
+		if _, err := rec.Repair(rctx, authors...); err != nil {
+			return err
+		}
+	case *rebuild:
+		out.Action = "rebuild"
+		r, err := rec.Rebuild(rctx, authors...)
+		if err != nil {
+			return err
+		}
+		out.Rebuild = &r
+	}
+	if out.Action != "check" {
+		after, err := rec.Check(rctx, authors...)
+		if err != nil {
+			return err
+		}
+		out.After = &after
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdio.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	printDrift(stdio, "Before", before)
+	if out.After != nil {
+		if out.Rebuild != nil {
+			fmt.Fprintf(stdio.Out, "\nRebuilt %d posts over %d authors in %v (%d caught up after the swap).\n",
+				out.Rebuild.Posts, out.Rebuild.Authors, out.Rebuild.Elapsed.Round(time.Millisecond), out.Rebuild.CaughtUp)
+		}
+		printDrift(stdio, "After "+out.Action, *out.After)
+	} else if !before.Converged() {
+		fmt.Fprintln(stdio.Out, "\nThe feeds have drifted. Fix with: cqrslab reconcile --repair (or --rebuild)")
+	}
+	return nil
+}
+
+func printDrift(stdio Stdio, label string, d demo.Drift) {
+	state := "in sync"
+	if !d.Converged() {
+		state = "DRIFTED"
+	}
+	fmt.Fprintf(stdio.Out, "%s: %s — %d rows, %d members, %d missing, %d unexpected, %d duplicates\n",
+		label, state, d.Rows, d.Members, d.Missing, d.Unexpected, d.Duplicates)
+	tw := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  author\trows\tZCARD\tmissing\tunexpected\tduplicates\tnewest row\tnewest score\t")
+	for _, a := range d.Authors {
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", a.Author, a.Rows, a.Members, a.Missing, a.Unexpected,
+			a.Duplicates, a.NewestRow, a.NewestScore)
+	}
+	tw.Flush()
+}
