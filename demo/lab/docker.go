@@ -32,6 +32,10 @@ const dockerHint = "start Docker (Docker Desktop, or `sudo systemctl start docke
 	"(e.g. unix://$HOME/.colima/default/docker.sock or unix://$XDG_RUNTIME_DIR/podman/podman.sock); " +
 	"or run without Docker: --infra local (PostgreSQL and Redis installed) or --infra external --pg-dsn ... --redis-addr ..."
 
+// ErrImageUnavailable means an image is neither on the machine nor
+// pullable (an offline room, a CI machine without a registry).
+var ErrImageUnavailable = errors.New("image unavailable")
+
 // newDockerPool connects to the Docker engine and checks that it answers
 // within a few seconds, so a dead socket fails fast with advice.
 func newDockerPool(ctx context.Context) (*dockertest.Pool, error) {
@@ -210,9 +214,9 @@ func runContainer(ctx context.Context, pool *dockertest.Pool, c *container, labe
 			if c.service == "redis" {
 				env = "CQRSLAB_REDIS_IMAGE"
 			}
-			return fmt.Errorf("image %s is not on this machine and could not be pulled (%v); "+
-				"offline? load it with `docker load -i FILE`, or build one with scripts/build-offline-images.sh "+
-				"and point %s at it", c.image, err, env)
+			return fmt.Errorf("%w: %s is not on this machine and could not be pulled (%v); "+
+				"offline? load the images with `cqrslab prepare --load FILE`, or build some with "+
+				"scripts/build-offline-images.sh and point %s at them", ErrImageUnavailable, c.image, err, env)
 		}
 	}
 	if err := ctx.Err(); err != nil {

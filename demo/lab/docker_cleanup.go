@@ -33,6 +33,19 @@ func CountContainers(ctx context.Context, runID string) (int, error) {
 	return len(list), err
 }
 
+// CountProcessContainers counts the labelled lab containers started by
+// this process: tests use it where other test binaries run labs of their
+// own at the same time.
+func CountProcessContainers(ctx context.Context) (int, error) {
+	pool, err := newDockerPool(ctx)
+	if err != nil {
+		return 0, err
+	}
+	list, err := pool.Client.ListContainers(dc.ListContainersOptions{All: true, Context: ctx,
+		Filters: map[string][]string{"label": {LabelLab + "=1", LabelPID + "=" + strconv.Itoa(os.Getpid())}}})
+	return len(list), err
+}
+
 func listLabelled(ctx context.Context, pool *dockertest.Pool, runID string) ([]dc.APIContainers, error) {
 	filter := []string{LabelLab + "=1"}
 	if runID != "" {

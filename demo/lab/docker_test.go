@@ -31,9 +31,15 @@ func dockerOptions(t *testing.T) Options {
 	return o
 }
 
+// countOwn counts this test process's containers of one run, or all of
+// them when runID is empty (other packages' tests run labs in parallel).
 func countOwn(t *testing.T, runID string) int {
 	t.Helper()
-	n, err := CountContainers(context.Background(), runID)
+	count := func(ctx context.Context) (int, error) { return CountContainers(ctx, runID) }
+	if runID == "" {
+		count = CountProcessContainers
+	}
+	n, err := count(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,5 +201,30 @@ func TestSplitImage(t *testing.T) {
 		if r, tg := splitImage(in); r != want[0] || tg != want[1] {
 			t.Errorf("splitImage(%q) = %q, %q", in, r, tg)
 		}
+	}
+}
+
+func TestAutoFallsBackToLocalWhenImagesCannotBeHad(t *testing.T) {
+	opts := dockerOptions(t)
+	if err := LocalAvailable(); err != nil {
+		if os.Getenv("CQRSLAB_REQUIRE_INFRA") == "1" {
+			t.Fatalf("local provider unavailable: %v", err)
+		}
+		t.Skipf("local provider unavailable: %v", err)
+	}
+	opts.Provider = Auto
+	opts.PostgresImage = "cqrslab-test-no-such-image/postgres:0"
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	l, err := Start(ctx, opts, nil)
+	if err != nil {
+		t.Fatalf("auto did not fall back to local: %v", err)
+	}
+	defer l.Close()
+	if l.Provider != Local {
+		t.Fatalf("provider %s, want local", l.Provider)
+	}
+	if n := countOwn(t, ""); n != 0 {
+		t.Errorf("%d labelled containers left by the failed docker attempt", n)
 	}
 }

@@ -356,7 +356,15 @@ func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, erro
 func startAuto(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, error) {
 	dockerErr := dockerAvailable(ctx)
 	if dockerErr == nil {
-		return startDocker(ctx, opts, progress)
+		l, err := startDocker(ctx, opts, progress)
+		// Docker answers but the images cannot be had (offline): local
+		// servers, when installed, still give the learner a lab.
+		if errors.Is(err, ErrImageUnavailable) && LocalAvailable() == nil {
+			progress(Progress{Service: "postgres", Phase: PhaseStarting,
+				Detail: "Docker images unavailable offline; using the local PostgreSQL and Redis instead"})
+			return startLocal(ctx, opts, progress)
+		}
+		return l, err
 	}
 	localErr := LocalAvailable()
 	if localErr == nil {
