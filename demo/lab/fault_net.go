@@ -91,10 +91,13 @@ func (l *Lab) injectNetwork(ctx context.Context, f Fault) error {
 		}
 		attrs := toxicAttrs(f)
 		err := runBounded(ctx, "set toxic "+name, func() error {
+			// A toxic already there is replaced, not updated in place:
+			// Toxiproxy's UpdateToxicJson writes the fields of a toxic its
+			// link goroutines are reading (the race detector catches it).
 			if p.Toxics.GetToxic(name) != nil {
-				body, _ := json.Marshal(map[string]any{"attributes": attrs, "toxicity": 1.0})
-				_, err := p.Toxics.UpdateToxicJson(name, bytes.NewReader(body))
-				return err
+				if err := ignoreNotFound(p.Toxics.RemoveToxic(context.Background(), name)); err != nil {
+					return err
+				}
 			}
 			body, _ := json.Marshal(map[string]any{"name": name, "type": string(f.Kind), "stream": st,
 				"toxicity": 1.0, "attributes": attrs})
