@@ -88,7 +88,7 @@ func TestTuningSamples(t *testing.T) {
 // guards against regressions by failing below 90% or when a keyword list or
 // any answer labelled fail passes (the grader may be strict, never lenient).
 func TestHeldOutAgreement(t *testing.T) {
-	for _, file := range []string{"testdata/heldout.json", "testdata/heldout-fresh.json", "testdata/heldout-final.json"} {
+	for _, file := range []string{"testdata/heldout.json", "testdata/heldout-fresh.json", "testdata/heldout-final.json", "testdata/external.json"} {
 		t.Run(file, func(t *testing.T) { heldOut(t, file) })
 	}
 }
