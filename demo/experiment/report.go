@@ -49,7 +49,8 @@ type Report struct {
 		Converged           bool    `json:"converged"`
 		ConvergeMs          float64 `json:"converge_ms"`
 		// StaleWindowMs is how long the feed was behind PostgreSQL: from the
-		// first write whose projection failed to convergence (0 if never).
+		// first write whose projection failed (or, when none failed but the
+		// feed lost members, from the fault) to convergence; 0 if never.
 		StaleWindowMs float64 `json:"stale_window_ms"`
 		Repair        string  `json:"repair"` // "diff", "rebuild" or "none"
 	} `json:"consistency"`

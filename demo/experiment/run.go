@@ -160,7 +160,17 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	rep.Fault.HealedMs = ms(healed.Sub(start))
 
 	fill(rep, res, window, svc)
-	if err := converge(ctx, st, svc, rep, res, say); err != nil {
+	// The feed is stale from the first failed projection; when none failed
+	// but members are missing anyway (Redis lost its data, a write
+	// committed as PostgreSQL went away), from the moment of the fault.
+	staleSince := res.FirstProjectionErr
+	if staleSince.IsZero() {
+		staleSince = faultStart
+		if staleSince.IsZero() {
+			staleSince = start
+		}
+	}
+	if err := converge(ctx, st, svc, rep, res, staleSince, say); err != nil {
 		return nil, err
 	}
 	stopRun()
@@ -201,7 +211,8 @@ func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc
 // converge waits for both stores to answer, counts what the feed is
 // missing, repairs (the outbox relay first, then the reconciler: a diff, or
 // a full rebuild when most of the feed is gone), and checks again.
-func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *Report, res *demo.LoadResult, say func(string)) error {
+func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *Report, res *demo.LoadResult,
+	staleSince time.Time, say func(string)) error {
 	healedAt := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -238,8 +249,8 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 			c := &rep.Consistency
 			c.Missing, c.Unexpected, c.Duplicates, c.Converged = 0, 0, 0, true
 			c.ConvergeMs = ms(time.Since(healedAt))
-			if !res.FirstProjectionErr.IsZero() {
-				c.StaleWindowMs = ms(time.Since(res.FirstProjectionErr))
+			if !res.FirstProjectionErr.IsZero() || c.MissingBeforeRepair > 0 {
+				c.StaleWindowMs = ms(time.Since(staleSince))
 			}
 			return nil
 		}
