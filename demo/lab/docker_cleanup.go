@@ -37,12 +37,18 @@ func CountContainers(ctx context.Context, runID string) (int, error) {
 // this process: tests use it where other test binaries run labs of their
 // own at the same time.
 func CountProcessContainers(ctx context.Context) (int, error) {
+	return CountContainersOfPID(ctx, os.Getpid())
+}
+
+// CountContainersOfPID counts the labelled lab containers started by the
+// process pid (a cqrslab binary a test drives in a terminal, say).
+func CountContainersOfPID(ctx context.Context, pid int) (int, error) {
 	pool, err := newDockerPool(ctx)
 	if err != nil {
 		return 0, err
 	}
 	list, err := pool.Client.ListContainers(dc.ListContainersOptions{All: true, Context: ctx,
-		Filters: map[string][]string{"label": {LabelLab + "=1", LabelPID + "=" + strconv.Itoa(os.Getpid())}}})
+		Filters: map[string][]string{"label": {LabelLab + "=1", LabelPID + "=" + strconv.Itoa(pid)}}})
 	return len(list), err
 }
 
