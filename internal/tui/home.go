@@ -1,126 +1,149 @@
-// Package tui is the interactive lesson: the only package that imports
-// Bubble Tea. Screens are components owned by one root model.
 package tui
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 )
 
-// Minimum terminal size the screens are laid out for.
-const (
-	MinWidth  = 60
-	MinHeight = 16
-)
+// Home is the name older code and the quiz tests use for the root model.
+type Home = App
 
-type menuItem struct{ title, blurb, later string }
+// NewHome makes the root with the default configuration (auto theme, lab
+// options from the environment).
+func NewHome() *Home { return NewApp(DefaultConfig()) }
 
-var menu = []menuItem{
-	{"Learn", "walk through every step of CreatePost against real PostgreSQL and Redis",
-		"The guided lesson is being built. Meanwhile, run `cqrslab lab up` in one terminal and\n`cqrslab post create --author alice --title Hello` then `cqrslab feed --author alice` in another."},
-	{"Lab", "start both databases, write posts, break Redis and watch the feed",
-		"The lab screen is being built. Meanwhile `cqrslab lab up` starts the lab and prints\nthe psql and redis-cli commands to look inside."},
-	{"Quiz", "the lesson's three try-it prompts, graded with feedback",
-		"The quiz is being built."},
+type menuItem struct {
+	title, blurb string
+	to           screenID
 }
 
-// Home is the first screen: what the lab is, and where to go.
-type Home struct {
+var menu = []menuItem{
+	{"Learn", "step through CreatePost against real PostgreSQL and Redis", screenLearn},
+	{"Lab", "write posts, break Redis on purpose, run load, repair the feed", screenLab},
+	{"Quiz", "the lesson's three try-it prompts, graded with feedback", screenQuiz},
+}
+
+// homeScreen is the first screen: what the lab is, where to go, and how far
+// the learner has got.
+type homeScreen struct {
+	sh            *shared
+	keys          homeKeys
 	width, height int
 	cursor        int
 	note          string
-	dark          bool
-	noColor       bool
 }
 
-// NewHome makes the home screen; NO_COLOR turns all colour off.
-func NewHome() *Home {
-	return &Home{dark: true, noColor: os.Getenv("NO_COLOR") != ""}
+func newHomeScreen(sh *shared) *homeScreen {
+	return &homeScreen{sh: sh, keys: defaultHomeKeys()}
 }
 
-// Init asks the terminal for its background so styles can match it.
-func (h *Home) Init() tea.Cmd { return tea.RequestBackgroundColor }
+func (h *homeScreen) SetSize(w, ht int)   { h.width, h.height = w, ht }
+func (h *homeScreen) Typing() bool        { return false }
+func (h *homeScreen) MinSize() (int, int) { return MinWidth, MinHeight }
+func (h *homeScreen) ShortHelp() []key.Binding {
+	return []key.Binding{h.keys.Up, h.keys.Open, relabel(h.keys.Learn, "1/2/3", "open directly")}
+}
 
-// Update handles keys and resizes. It does no I/O.
-func (h *Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		h.width, h.height = msg.Width, msg.Height
-	case tea.BackgroundColorMsg:
-		h.dark = msg.IsDark()
-	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "q", "ctrl+c", "esc":
-			return h, tea.Quit
-		case "up", "k":
-			h.cursor = (h.cursor + len(menu) - 1) % len(menu)
-			h.note = ""
-		case "down", "j", "tab":
-			h.cursor = (h.cursor + 1) % len(menu)
-			h.note = ""
-		case "enter", "space":
-			h.note = menu[h.cursor].later
-		}
+func (h *homeScreen) FullHelp() []keyGroup {
+	return []keyGroup{{"Home", []key.Binding{h.keys.Up, h.keys.Open, h.keys.Learn, h.keys.Lab, h.keys.Quiz}}}
+}
+
+func (h *homeScreen) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
 	}
-	return h, nil
-}
-
-// View draws the screen, or asks for a bigger window.
-func (h *Home) View() tea.View {
-	v := tea.NewView(h.render())
-	v.AltScreen = true
-	return v
-}
-
-func (h *Home) render() string {
-	if h.width > 0 && (h.width < MinWidth || h.height < MinHeight) {
-		return fmt.Sprintf("Make the window at least %d×%d (it is %d×%d).\n\nq quits.", MinWidth, MinHeight, h.width, h.height)
+	switch {
+	case key.Matches(k, h.keys.Up):
+		h.cursor = (h.cursor + len(menu) - 1) % len(menu)
+		h.note = ""
+	case key.Matches(k, h.keys.Down):
+		h.cursor = (h.cursor + 1) % len(menu)
+		h.note = ""
+	case key.Matches(k, h.keys.Open):
+		return navigate(menu[h.cursor].to)
+	case key.Matches(k, h.keys.Learn):
+		h.cursor = 0
+		return navigate(screenLearn)
+	case key.Matches(k, h.keys.Lab):
+		h.cursor = 1
+		return navigate(screenLab)
+	case key.Matches(k, h.keys.Quiz):
+		h.cursor = 2
+		return navigate(screenQuiz)
 	}
-	st := newStyles(h.dark, h.noColor)
+	return nil
+}
+
+func (h *homeScreen) View() string {
+	st, w := h.sh.st, h.width
 	var b strings.Builder
 	b.WriteString(st.title.Render("cqrslab") + "  " + st.dim.Render("synchronous CQRS with two databases") + "\n\n")
-	b.WriteString("CreatePost commits a post to PostgreSQL (the source of truth), then in the same\n")
-	b.WriteString("request adds it to a Redis sorted set (the feed). GetFeed reads Redis only.\n\n")
+	b.WriteString(wrapText("CreatePost commits a post to PostgreSQL (the source of truth), then in the same "+
+		"request adds it to a Redis sorted set (the feed). GetFeed reads Redis only.", w) + "\n\n")
 	for i, it := range menu {
-		cursor, name := "  ", st.item.Render(it.title)
+		cursor, name := "  ", st.item.Render(fmt.Sprintf("%-6s", it.title))
 		if i == h.cursor {
-			cursor, name = st.accent.Render("> "), st.selected.Render(it.title)
+			cursor, name = st.accent.Render("> "), st.selected.Render(fmt.Sprintf("%-6s", it.title))
 		}
-		fmt.Fprintf(&b, "%s%-8s %s\n", cursor, name, st.dim.Render(it.blurb))
+		b.WriteString(cut(fmt.Sprintf("%s%s  %s", cursor, name, st.dim.Render(it.blurb)), w) + "\n")
+	}
+	b.WriteString("\n" + st.heading.Render("Your progress") + "\n")
+	for _, l := range h.progressLines() {
+		b.WriteString(cut("  "+l, w) + "\n")
 	}
 	if h.note != "" {
-		b.WriteString("\n" + h.note + "\n")
+		b.WriteString("\n" + wrapText(h.note, w) + "\n")
 	}
-	b.WriteString("\n" + st.dim.Render("↑/↓ move • enter open • q quit"))
 	return b.String()
 }
 
-type styles struct{ title, dim, item, selected, accent lipgloss.Style }
-
-func newStyles(dark, noColor bool) styles {
-	if noColor {
-		plain := lipgloss.NewStyle()
-		return styles{title: plain.Bold(true), dim: plain, item: plain, selected: plain.Bold(true), accent: plain}
+// progressLines say where the learner is in each part.
+func (h *homeScreen) progressLines() []string {
+	st, sh := h.sh.st, h.sh
+	learn := "not started"
+	if n := len(sh.pages); n > 0 && sh.prog != nil {
+		if l, ok := sh.prog.Lessons[lessonID]; ok {
+			i := max(0, min(l.Step, n-1))
+			learn = fmt.Sprintf("page %d of %d: %s", i+1, n, sh.pages[i].Title)
+			if l.Done {
+				learn = fmt.Sprintf("read to the end (%d pages); reopens at page %d", n, i+1)
+			}
+		}
 	}
-	accent, dim := lipgloss.Color("#7D56F4"), lipgloss.Color("#666666")
-	if dark {
-		accent, dim = lipgloss.Color("#B4A0FF"), lipgloss.Color("#9A9A9A")
+	quizLine := "not started"
+	if sh.bank != nil && sh.prog != nil {
+		answered, passed := 0, 0
+		for _, q := range sh.bank.Questions() {
+			if _, p, n := sh.prog.Best(q.ID); n > 0 {
+				answered++
+				if p {
+					passed++
+				}
+			}
+		}
+		quizLine = fmt.Sprintf("%d of %d questions answered, %d passed", answered, len(sh.bank.Questions()), passed)
 	}
-	return styles{
-		title:    lipgloss.NewStyle().Bold(true).Foreground(accent),
-		dim:      lipgloss.NewStyle().Foreground(dim),
-		item:     lipgloss.NewStyle(),
-		selected: lipgloss.NewStyle().Bold(true).Foreground(accent),
-		accent:   lipgloss.NewStyle().Foreground(accent),
+	labLine := "not running; it starts when Learn's live walk or the Lab needs it"
+	switch sh.session.phase {
+	case labStarting:
+		labLine = st.warn.Render("starting…")
+	case labUp:
+		labLine = st.good.Render(fmt.Sprintf("up (%s)", sh.session.info.Provider))
+	case labFailed:
+		labLine = st.bad.Render("could not start") + " (open Lab to see why)"
+	case labStopping:
+		labLine = st.warn.Render("stopping…")
+	}
+	return []string{
+		st.accent.Render("Learn ") + " " + learn,
+		st.accent.Render("Quiz  ") + " " + quizLine,
+		st.accent.Render("Lab   ") + " " + labLine,
 	}
 }
 
-// Run opens the TUI and returns when the learner quits.
-func Run() error {
-	_, err := tea.NewProgram(NewHome()).Run()
-	return err
-}
+// lessonID keys the lesson's place in the progress file.
+const lessonID = "sync-cqrs"

@@ -1,0 +1,65 @@
+package tui
+
+import (
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// frameInterval is how often the screen takes in what the engine did: about
+// 15 frames a second. At 500 writes/s the engine reports thousands of events
+// a second; redrawing for each would queue the screen behind the load, so
+// they are gathered here and applied together once a frame.
+const frameInterval = 66 * time.Millisecond
+
+// eventBus carries everything the engine and the lab report from their own
+// goroutines (trace events, warnings, start progress, fault changes, load
+// ticks) to the UI. Sending never blocks: a writer on the request path must
+// not wait for the screen, so when the buffer is full the event is dropped
+// and counted, and the screen says how many it missed.
+type eventBus struct {
+	ch      chan any
+	dropped atomic.Int64
+}
+
+func newEventBus(size int) *eventBus { return &eventBus{ch: make(chan any, size)} }
+
+// send queues an event, or drops and counts it when the buffer is full.
+func (b *eventBus) send(ev any) {
+	select {
+	case b.ch <- ev:
+	default:
+		b.dropped.Add(1)
+	}
+}
+
+// drain takes every queued event (at most limit) without waiting.
+func (b *eventBus) drain(limit int) []any {
+	var out []any
+	for len(out) < limit {
+		select {
+		case ev := <-b.ch:
+			out = append(out, ev)
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+// frameMsg is one frame: the time, the events gathered since the last one,
+// and how many events were dropped so far in all.
+type frameMsg struct {
+	at      time.Time
+	events  []any
+	dropped int64
+}
+
+// frame waits one frame interval, then drains the bus, off the UI
+// goroutine, into one message.
+func (b *eventBus) frame() tea.Cmd {
+	return tea.Tick(frameInterval, func(t time.Time) tea.Msg {
+		return frameMsg{at: t, events: b.drain(cap(b.ch)), dropped: b.dropped.Load()}
+	})
+}

@@ -1,0 +1,181 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+)
+
+// The golden files hold every screen at 80×24 and 120×40, on a dark and a
+// light background, with the ANSI codes stripped (the layout and the words
+// are the point); one file per screen keeps the colours, for the code's
+// syntax highlighting. Screens that show the lab are built with fixed data,
+// no lab: a golden test must not depend on a container's port.
+
+var goldenSizes = [][2]int{{80, 24}, {120, 40}}
+
+var goldenThemes = []Theme{ThemeDark, ThemeLight}
+
+func forEachGolden(t *testing.T, name string, build func(t *testing.T, w, h int, th Theme) *App) {
+	for _, size := range goldenSizes {
+		for _, th := range goldenThemes {
+			t.Run(fmt.Sprintf("%dx%d-%s", size[0], size[1], th), func(t *testing.T) {
+				a := build(t, size[0], size[1], th)
+				out := a.render()
+				fits(t, out, size[0], size[1])
+				golden(t, fmt.Sprintf("%s-%dx%d-%s", name, size[0], size[1], th), ansi.Strip(out))
+			})
+		}
+	}
+}
+
+func TestGoldenHome(t *testing.T) {
+	forEachGolden(t, "home", func(t *testing.T, w, h int, th Theme) *App {
+		return newTestApp(t, w, h, th)
+	})
+}
+
+func TestGoldenTooSmall(t *testing.T) {
+	a := newTestApp(t, 80, 24, ThemeDark)
+	pressKeys(t, a, "1")
+	send(t, a, tea.WindowSizeMsg{Width: 70, Height: 20})
+	golden(t, "toosmall-70x20", ansi.Strip(a.render()))
+}
+
+// TestGoldenLearnReading is a page read without the lab: the panels say what
+// the lesson says each store holds.
+func TestGoldenLearnReading(t *testing.T) {
+	forEachGolden(t, "learn-reading", func(t *testing.T, w, h int, th Theme) *App {
+		a := newTestApp(t, w, h, th)
+		pressKeys(t, a, "1", "right", "right", "i")
+		return a
+	})
+}
+
+// TestGoldenLearnLive is the moment the lesson is about: the INSERT has
+// committed, the walk is paused before the next step, the post is in
+// PostgreSQL and not in Redis.
+func TestGoldenLearnLive(t *testing.T) {
+	forEachGolden(t, "learn-live", func(t *testing.T, w, h int, th Theme) *App {
+		return learnLiveApp(t, w, h, th)
+	})
+}
+
+func TestGoldenLearnLiveColour(t *testing.T) {
+	a := learnLiveApp(t, 80, 24, ThemeDark)
+	golden(t, "learn-live-80x24-dark-colour", a.render())
+}
+
+// fakeLabUp makes the app believe a lab is up, with fixed connection data.
+func fakeLabUp(a *App) {
+	s := a.sh.session
+	s.phase = labUp
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.info = lab.Info{RunID: "run1", Provider: lab.Docker,
+		Postgres: lab.PostgresInfo{Host: "127.0.0.1", Port: 55432, User: "cqrslab", Password: "pw", Database: "cqrslab"},
+		Redis:    lab.RedisInfo{Addr: "127.0.0.1:56379", Password: "pw"}}
+}
+
+var (
+	postOld = demo.Post{ID: "019b7a1e0000aaaa0001", AuthorID: "alice", AuthorName: "Alice", Title: "First post",
+		PublishedAt: time.Date(2026, 1, 1, 11, 0, 0, 0, time.UTC)}
+	postNew = demo.Post{ID: "019b7a1e0000aaaa0002", AuthorID: "alice", AuthorName: "Alice", Title: "Hello from step-through #1",
+		PublishedAt: time.Date(2026, 1, 1, 11, 59, 0, 0, time.UTC)}
+)
+
+func learnLiveApp(t *testing.T, w, h int, th Theme) *App {
+	a := newTestApp(t, w, h, th)
+	pressKeys(t, a, "1")
+	fakeLabUp(a)
+	l := a.learn
+	l.walk = &walk{id: 1, title: postNew.Title, postID: postNew.ID, waiting: demo.StepEncode,
+		events: []demo.Event{{Step: demo.StepValidate, Duration: 80 * time.Microsecond},
+			{PostID: postNew.ID, Step: demo.StepInsert, Duration: 3 * time.Millisecond}}}
+	l.snap = &storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
+		members: []feedMember{{score: postOld.PublishedAt.UnixMilli(), item: postOld.Item(), ok: true}}, zcard: 1,
+		feed: []demo.FeedItem{postOld.Item()}}
+	l.setStatus(statusGood, "postgres.insert done in 3.00ms. Paused before encode: enter runs it.")
+	settle(t, a, l.setPage(l.pageIndex("insert")))
+	a.layout()
+	return a
+}
+
+// TestGoldenLabStarting is the start of the lab, one server ready, one
+// pulling.
+func TestGoldenLabStarting(t *testing.T) {
+	forEachGolden(t, "lab-starting", func(t *testing.T, w, h int, th Theme) *App {
+		a := newTestApp(t, w, h, th)
+		a.active = screenLab
+		s := a.sh.session
+		s.phase, s.provider, s.began = labStarting, lab.Docker, fixedNow.Add(-7*time.Second)
+		s.progress(lab.Progress{Service: "postgres", Phase: lab.PhasePulling, Detail: "layers 3/7, 41.2/102.5 MB", Elapsed: 6 * time.Second})
+		s.progress(lab.Progress{Service: "redis", Phase: lab.PhaseReady, Detail: "127.0.0.1:56379", Elapsed: 2 * time.Second})
+		a.layout()
+		return a
+	})
+}
+
+// TestGoldenLab is the Lab screen with fixed data: a stale feed (one post
+// missing from Redis), Redis down, a load running, warnings in the log.
+func TestGoldenLab(t *testing.T) {
+	forEachGolden(t, "lab", func(t *testing.T, w, h int, th Theme) *App {
+		return labFixedApp(t, w, h, th)
+	})
+}
+
+func labFixedApp(t testing.TB, w, h int, th Theme) *App {
+	a := newTestApp(t, w, h, th)
+	fakeLabUp(a)
+	a.active = screenLab
+	m := a.labs
+	m.svc = demo.NewPostService(nil, nil, demo.Options{})
+	a.sh.session.faults = []lab.Fault{{Kind: lab.FaultDown, Target: lab.TargetRedis, Since: fixedNow.Add(-12 * time.Second)}}
+	m.unavailable = map[lab.FaultKind]string{lab.FaultPause: "fault unavailable: the cgroup freezer is missing"}
+	m.refresh = &labRefreshMsg{
+		snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
+			members: []feedMember{{score: postOld.PublishedAt.UnixMilli(), item: postOld.Item(), ok: true}}, zcard: 1,
+			feedErr: errors.New("redis: read feed: dial tcp 127.0.0.1:56379: connect: connection refused")},
+		drift: demo.AuthorDrift{Author: "alice", Rows: 2, Members: 1, Missing: 1},
+	}
+	for i, d := range []time.Duration{2 * time.Millisecond, 5 * time.Millisecond, 1800 * time.Millisecond} {
+		id := fmt.Sprintf("load1-%d", i)
+		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepValidate, Duration: 40 * time.Microsecond})
+		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepInsert, Duration: d})
+		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepEncode, Duration: 10 * time.Microsecond})
+		var err error
+		if i == 2 {
+			err = errors.New("connection refused")
+		}
+		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepZAdd, Duration: d / 2, Err: err})
+		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepDone})
+	}
+	m.logs = []logMsg{{at: fixedNow, level: slog.LevelWarn,
+		text: "redis projection update failed; the post is committed and the feed is stale post=load1-2 author=bob err=dial tcp 127.0.0.1:56379: connect: connection refused"}}
+	m.logTotal = 1
+	m.load = &loadState{id: 1, rate: 500, started: fixedNow.Add(-20 * time.Second), running: true, cancel: func() {}}
+	for i := range 20 {
+		m.load.ticks = append(m.load.ticks, demo.Tick{Second: i + 1, Started: 500, Completed: 499,
+			P50Ms: 1.2, P99Ms: 3 + float64(i%7), InFlight: 3, PoolTotal: 10, PoolIdle: 8, PoolHits: 499})
+	}
+	m.pane = paneStores
+	a.layout()
+	return a
+}
+
+// TestGoldenLabPanes shows each pane of the tabbed layout at 80×24.
+func TestGoldenLabPanes(t *testing.T) {
+	for i, name := range paneNames {
+		a := labFixedApp(t, 80, 24, ThemeDark)
+		a.labs.pane = labPane(i)
+		golden(t, "lab-pane-"+name, ansi.Strip(a.render()))
+	}
+}

@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"cqrslab/demo/lab"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// fixedNow is the clock of every test app, so elapsed times are stable.
+var fixedNow = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+
+// newTestApp builds the app as the program would, at w×h, with a theme,
+// no animation, no colour unless asked, and progress in a temporary state
+// directory; the first page's text is rendered before it returns.
+func newTestApp(t testing.TB, w, h int, theme Theme) *App {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("CQRSLAB_STATE_DIR", dir)
+	// A provider that does not exist: a key that would start the lab gets
+	// an error at once instead of starting containers from a unit test.
+	a := NewApp(Config{Theme: theme, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	a.noColor = false
+	a.restyle()
+	a.sh.now = fixedNow
+	send(t, a, tea.WindowSizeMsg{Width: w, Height: h})
+	settle(t, a, loadAppProgress(dir))
+	return a
+}
+
+// send delivers one message and runs the commands it returns, feeding their
+// messages back, the way the runtime would.
+func send(t testing.TB, a *App, msg tea.Msg) {
+	t.Helper()
+	_, cmd := a.Update(msg)
+	settle(t, a, cmd)
+}
+
+// settle runs cmd and everything it leads to. Commands that wait (a frame
+// tick, a walk's listener) are given a moment and otherwise left alone, so
+// a test never hangs on them; frame ticks are not run at all.
+func settle(t testing.TB, a *App, cmd tea.Cmd) {
+	t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 200; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		done := make(chan tea.Msg, 1)
+		go func() { done <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-done:
+		case <-time.After(300 * time.Millisecond):
+			continue
+		}
+		switch m := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, m...)
+		case frameMsg:
+			// The frame loop keeps itself going while the lab is up;
+			// tests drive frames by hand with sendFrame.
+			a.ticking = false
+		default:
+			if reflect.TypeOf(msg).PkgPath() != reflect.TypeOf(frameMsg{}).PkgPath() {
+				continue // the runtime's own messages (background colour requests and the like)
+			}
+			_, next := a.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+// sendFrame delivers one frame with the given events.
+func sendFrame(t *testing.T, a *App, events ...any) {
+	t.Helper()
+	_, cmd := a.Update(frameMsg{at: a.sh.now, events: events})
+	a.ticking = false
+	settle(t, a, cmd)
+}
+
+// keypress is the message for a key name ("enter", "ctrl+c", "left", "q").
+func keypress(name string) tea.KeyPressMsg {
+	special := map[string]tea.KeyPressMsg{
+		"enter":  {Code: tea.KeyEnter},
+		"esc":    {Code: tea.KeyEscape},
+		"tab":    {Code: tea.KeyTab},
+		"up":     {Code: tea.KeyUp},
+		"down":   {Code: tea.KeyDown},
+		"left":   {Code: tea.KeyLeft},
+		"right":  {Code: tea.KeyRight},
+		"pgdown": {Code: tea.KeyPgDown},
+		"space":  {Code: tea.KeySpace, Text: " "},
+		"ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
+	}
+	if k, ok := special[name]; ok {
+		return k
+	}
+	r := []rune(name)[0]
+	return tea.KeyPressMsg{Code: r, Text: name}
+}
+
+// pressKeys sends keys one by one, running their commands.
+func pressKeys(t *testing.T, a *App, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		send(t, a, keypress(k))
+	}
+}
+
+// quits reports whether cmd (run now) ends the program.
+func quits(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	_, ok := cmd().(tea.QuitMsg)
+	return ok
+}
+
+// plain is the screen without colour.
+func plain(a *App) string { return ansi.Strip(a.render()) }
+
+func wantIn(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("screen lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func wantNotIn(t *testing.T, out string, nots ...string) {
+	t.Helper()
+	for _, w := range nots {
+		if strings.Contains(out, w) {
+			t.Errorf("screen has %q but should not:\n%s", w, out)
+		}
+	}
+}
+
+// fits checks that a screen is no larger than w×h.
+func fits(t *testing.T, out string, w, h int) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	if len(lines) > h {
+		t.Errorf("screen is %d lines, taller than %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			t.Errorf("line %d is %d wide, more than %d: %q", i+1, ansi.StringWidth(l), w, l)
+		}
+	}
+}
+
+// golden compares got with testdata/name.golden (rewritten with -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no golden file %s (run go test -run %s -update): %v", path, t.Name(), err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (run with -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}

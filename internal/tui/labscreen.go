@@ -1,0 +1,341 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+	"cqrslab/internal/safetext"
+)
+
+// labMode is what the Lab screen's keys do.
+type labMode int
+
+const (
+	labNormal    labMode = iota
+	labForm              // typing a post
+	labFaultMenu         // choosing a fault
+)
+
+// labPane is one part of the Lab screen; below 120×36 one pane shows at a
+// time, chosen with tab or its number.
+type labPane int
+
+const (
+	paneStores labPane = iota
+	paneTrace
+	paneFaults
+	paneLoad
+	paneLog
+)
+
+var paneNames = []string{"Stores", "Trace", "Faults", "Load", "Log"}
+
+var labAuthors = []string{"alice", "bob", "carol", "dave"}
+
+// loadRates are the rates + and - step through.
+var loadRates = []int{50, 100, 250, 500, 1000}
+
+// logKeep is how many log lines the log pane keeps.
+const logKeep = 200
+
+// refreshEvery is how often the Lab screen reads both stores while shown;
+// checkEveryUnderLoad how often it checks the drift while a load runs.
+const (
+	refreshEvery        = time.Second
+	checkEveryUnderLoad = 5 * time.Second
+)
+
+// labScreen is the free-play lab: create posts, watch both stores and the
+// trace, break Redis in every way the lab can, switch the write policy,
+// run load, and repair the feed.
+type labScreen struct {
+	sh            *shared
+	keys          labKeys
+	width, height int
+	visible       bool
+
+	mode   labMode
+	pane   labPane
+	author int
+	title  textinput.Model
+	who    textinput.Model
+	field  int // 0 author, 1 title
+	posts  int // posts created from the form, for default titles
+
+	policy  demo.PolicyName
+	svc     *demo.PostService
+	relay   context.CancelFunc
+	crash   bool
+	breaker string
+
+	refresh     *labRefreshMsg
+	refreshBusy bool
+	lastRefresh time.Time
+	lastCheck   time.Time
+
+	trace    *traceBook
+	logs     []logMsg
+	logTotal int
+
+	load     *loadState
+	loads    int
+	rateIdx  int
+	inFlight int // form posts still running
+
+	repairBusy  bool
+	lastRepair  *repairMsg
+	faultBusy   bool
+	unavailable map[lab.FaultKind]string
+
+	status     string
+	statusKind statusKind
+}
+
+// loadState is a running (or finished) load.
+type loadState struct {
+	id      int
+	rate    int
+	started time.Time
+	cancel  context.CancelFunc
+	ticks   []demo.Tick
+	running bool
+	stopped time.Time
+	result  *demo.LoadResult
+	err     error
+}
+
+func newLabScreen(sh *shared) *labScreen {
+	m := &labScreen{sh: sh, keys: defaultLabKeys(), trace: newTraceBook(), policy: demo.PolicySeed, rateIdx: 3}
+	m.who = textinput.New()
+	m.who.Prompt, m.who.CharLimit = "", 64
+	m.title = textinput.New()
+	m.title.Prompt, m.title.CharLimit = "", 400
+	return m
+}
+
+func (m *labScreen) Typing() bool        { return m.mode == labForm }
+func (m *labScreen) Modal() bool         { return m.mode != labNormal }
+func (m *labScreen) MinSize() (int, int) { return LiveMinWidth, LiveMinHeight }
+func (m *labScreen) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.who.SetWidth(12)
+	m.title.SetWidth(max(10, w-40))
+}
+
+// Opened starts the lab if it is not running (the Lab screen is useless
+// without it), and reads the stores when it is.
+func (m *labScreen) Opened() tea.Cmd {
+	s := m.sh.session
+	switch s.phase {
+	case labOff:
+		return s.start(m.sh.ctx, m.sh.cfg, m.sh.bus)
+	case labUp:
+		if m.svc == nil {
+			return m.labUp()
+		}
+		return m.refreshNow()
+	}
+	return nil
+}
+
+func (m *labScreen) authorID() string { return labAuthors[m.author] }
+
+func (m *labScreen) setStatus(kind statusKind, format string, args ...any) {
+	m.status, m.statusKind = fmt.Sprintf(format, args...), kind
+}
+
+func (m *labScreen) ShortHelp() []key.Binding {
+	k := m.keys
+	switch m.mode {
+	case labForm:
+		return []key.Binding{k.Submit, k.SwitchField, k.Cancel}
+	case labFaultMenu:
+		return append(faultBindings(), k.HealAll, k.CloseMenu)
+	}
+	if m.sh.session.phase == labFailed {
+		return []key.Binding{k.Retry}
+	}
+	if m.sh.session.phase != labUp {
+		return nil
+	}
+	b := []key.Binding{k.NewPost, k.Faults, k.Load, k.Repair, k.Rebuild, k.Policy, relabel(k.Crash, "c", "crash"), k.Author}
+	if !m.grid() {
+		b = append(b, relabel(k.NextPane, "tab", "pane"))
+	}
+	return b
+}
+
+func (m *labScreen) FullHelp() []keyGroup {
+	k := m.keys
+	var faults []key.Binding
+	for _, c := range faultChoices {
+		faults = append(faults, key.NewBinding(key.WithKeys(c.key), key.WithHelp("f "+c.key, c.label)))
+	}
+	faults = append(faults, relabel(k.HealAll, "f h", "heal every fault"), relabel(k.Crash, "c", "crash point: stop each write after the commit"))
+	return []keyGroup{
+		{"Writes and stores", []key.Binding{relabel(k.NewPost, "n", "new post (author, title; enter creates it)"),
+			relabel(k.Author, "a", "show the next author's feed"), relabel(k.Policy, "p", "write policy: seed → budgeted → outbox"),
+			relabel(k.Repair, "r", "reconcile: repair every feed by difference"), relabel(k.Rebuild, "b", "rebuild every feed from PostgreSQL")}},
+		{"Faults (f opens the menu)", faults},
+		{"Load", []key.Binding{relabel(k.Load, "l", "start or stop writing at the chosen rate"), relabel(k.Faster, "+/-", "change the rate")}},
+		{"Panes (below 120×36)", []key.Binding{relabel(k.NextPane, "tab/shift+tab", "next / previous pane"), relabel(k.Pane, "1-5", "Stores, Trace, Faults, Load, Log")}},
+	}
+}
+
+func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case labStartedMsg:
+		if msg.err == nil && m.sh.session.ready() {
+			return m.labUp()
+		}
+	case serviceMsg:
+		return m.serviceBuilt(msg)
+	case frameMsg:
+		return m.frame(msg)
+	case labRefreshMsg:
+		if !msg.checked && m.refresh != nil && m.refresh.snap.author == msg.snap.author {
+			// Keep the last check's drift and counts until the next one.
+			msg.drift, msg.driftErr, msg.pending, msg.pendErr = m.refresh.drift, m.refresh.driftErr, m.refresh.pending, m.refresh.pendErr
+			msg.snap.rowCount = m.refresh.snap.rowCount
+			msg.checked = m.refresh.checked
+		}
+		m.refresh, m.refreshBusy = &msg, false
+	case postDoneMsg:
+		return m.postDone(msg)
+	case faultDoneMsg:
+		if m.faultBusy {
+			m.faultBusy = false
+			if msg.err != nil {
+				m.setStatus(statusBad, "%s", safetext.Visible(describeErr(msg.err)))
+			} else {
+				m.setStatus(statusGood, "%s done.", msg.what)
+			}
+			s := m.sh.session
+			if s.ready() {
+				return tea.Batch(checkFaultSupport(s.lab), m.refreshNow())
+			}
+		}
+	case faultSupportMsg:
+		m.unavailable = msg.unavailable
+	case repairMsg:
+		if msg.for_ == "lab" {
+			m.repairBusy, m.lastRepair = false, &msg
+			if msg.err != nil {
+				m.setStatus(statusBad, "%s failed: %s", repairWord(msg.rebuild), safetext.Visible(describeErr(msg.err)))
+			} else {
+				m.setStatus(statusGood, "%s: before %d missing, %d unexpected, %d duplicates; after %d, %d, %d (%s).",
+					repairWord(msg.rebuild), msg.before.Missing, msg.before.Unexpected, msg.before.Duplicates,
+					msg.after.Missing, msg.after.Unexpected, msg.after.Duplicates, ms(msg.took))
+			}
+			return m.refreshNow()
+		}
+	case loadDoneMsg:
+		if m.load != nil && msg.id == m.load.id {
+			m.load.running, m.load.result, m.load.err, m.load.stopped = false, msg.res, msg.err, m.sh.now
+			if msg.err != nil {
+				m.setStatus(statusBad, "The load stopped: %s", safetext.Visible(describeErr(msg.err)))
+			} else if msg.res != nil {
+				m.setStatus(statusInfo, "Load stopped: %d writes attempted, %d acknowledged, %d failed, %d unknown, %d with a stale feed.",
+					msg.res.Attempted, msg.res.Acknowledged, msg.res.Failed, msg.res.Unknown, msg.res.ProjectionErrors)
+			}
+		}
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	default:
+		if m.mode == labForm {
+			return m.updateInputs(msg)
+		}
+	}
+	return nil
+}
+
+// labUp builds the write path for the current policy and looks at the
+// stores once both answer.
+func (m *labScreen) labUp() tea.Cmd {
+	s := m.sh.session
+	return tea.Batch(buildService(s.ctx, s.stores, m.sh.engineOptions(m.policy)), checkFaultSupport(s.lab))
+}
+
+func (m *labScreen) serviceBuilt(msg serviceMsg) tea.Cmd {
+	if m.relay != nil {
+		m.relay()
+	}
+	m.svc, m.relay, m.policy = msg.svc, msg.relay, msg.policy
+	m.svc.SetCrashPoint(m.crash)
+	var cmd tea.Cmd
+	if m.load != nil && m.load.running {
+		// A load runs over one PostService: restart it on the new one.
+		rate := m.load.rate
+		m.load.cancel()
+		cmd = m.startLoad(rate)
+	}
+	return tea.Batch(cmd, m.refreshNow())
+}
+
+// frame takes in the engine's events (trace, log, load ticks) and reads the
+// stores about once a second while the screen is shown.
+func (m *labScreen) frame(msg frameMsg) tea.Cmd {
+	for _, ev := range msg.events {
+		switch ev := ev.(type) {
+		case traceMsg:
+			m.trace.add(ev.ev)
+		case logMsg:
+			m.logTotal++
+			m.logs = append(m.logs, ev)
+			if len(m.logs) > logKeep {
+				m.logs = slices.Delete(m.logs, 0, len(m.logs)-logKeep)
+			}
+		case loadTickMsg:
+			if m.load != nil && ev.id == m.load.id {
+				m.load.ticks = append(m.load.ticks, ev.tick)
+				if len(m.load.ticks) > 600 {
+					m.load.ticks = m.load.ticks[1:]
+				}
+			}
+		}
+	}
+	if m.svc != nil && m.svc.Breaker() != nil {
+		m.breaker = m.svc.Breaker().State()
+	}
+	if m.visible && msg.at.Sub(m.lastRefresh) >= refreshEvery {
+		return m.refreshNow()
+	}
+	return nil
+}
+
+// refreshNow reads the stores unless a read is still running.
+func (m *labScreen) refreshNow() tea.Cmd {
+	s := m.sh.session
+	if !s.ready() || m.svc == nil || m.refreshBusy {
+		return nil
+	}
+	// The drift check reads every row and member of the author: under
+	// load, every few seconds is enough.
+	check := m.load == nil || !m.load.running || m.sh.now.Sub(m.lastCheck) >= checkEveryUnderLoad
+	if check {
+		m.lastCheck = m.sh.now
+	}
+	m.refreshBusy, m.lastRefresh = true, m.sh.now
+	return refreshLab(s.ctx, s.lab, m.svc, m.authorID(), check)
+}
+
+// grid reports whether every pane fits at once.
+func (m *labScreen) grid() bool { return m.width >= 120 && m.height >= 34 }
+
+// split reports whether the stores fit above one other pane.
+func (m *labScreen) split() bool { return !m.grid() && m.height >= 26 }
+
+func repairWord(rebuild bool) string {
+	if rebuild {
+		return "Rebuild"
+	}
+	return "Reconcile"
+}

@@ -1,0 +1,197 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/demo"
+	"cqrslab/internal/safetext"
+)
+
+// The Lab screen's keys and what they start: posts, faults, policies,
+// loads and repairs.
+
+func (m *labScreen) key(k tea.KeyPressMsg) tea.Cmd {
+	switch m.mode {
+	case labForm:
+		return m.keyForm(k)
+	case labFaultMenu:
+		return m.keyFaultMenu(k)
+	}
+	keys, s := m.keys, m.sh.session
+	if s.phase == labFailed && key.Matches(k, keys.Retry) {
+		return s.start(m.sh.ctx, m.sh.cfg, m.sh.bus)
+	}
+	if s.phase != labUp || m.svc == nil {
+		return nil
+	}
+	switch {
+	case key.Matches(k, keys.NewPost):
+		m.mode, m.field = labForm, 1
+		m.posts++
+		m.who.SetValue(m.authorID())
+		m.title.SetValue(fmt.Sprintf("Post %d from the lab", m.posts))
+		m.title.CursorEnd()
+		m.who.Blur()
+		return m.title.Focus()
+	case key.Matches(k, keys.Author):
+		m.author = (m.author + 1) % len(labAuthors)
+		m.refresh = nil
+		return m.refreshNow()
+	case key.Matches(k, keys.Faults):
+		m.mode = labFaultMenu
+		if !m.grid() {
+			m.pane = paneFaults
+		}
+	case key.Matches(k, keys.Policy):
+		i := slices.Index(demo.Policies, m.policy)
+		next := demo.Policies[(i+1)%len(demo.Policies)]
+		m.setStatus(statusInfo, "Switching to the %s policy…", next)
+		return buildService(s.ctx, s.stores, m.sh.engineOptions(next))
+	case key.Matches(k, keys.Crash):
+		m.crash = !m.crash
+		m.svc.SetCrashPoint(m.crash)
+		if m.crash {
+			m.setStatus(statusWarn, "Crash point armed: each write stops right after the PostgreSQL commit, as if the process died.")
+		} else {
+			m.setStatus(statusInfo, "Crash point off.")
+		}
+	case key.Matches(k, keys.Repair), key.Matches(k, keys.Rebuild):
+		if m.repairBusy {
+			return nil
+		}
+		m.repairBusy = true
+		rebuild := key.Matches(k, keys.Rebuild)
+		m.setStatus(statusInfo, "%s running…", repairWord(rebuild))
+		return repairFeeds(s.ctx, m.svc, rebuild, "lab")
+	case key.Matches(k, keys.Load):
+		if m.load != nil && m.load.running {
+			m.load.cancel()
+			m.setStatus(statusInfo, "Stopping the load; writes in flight finish first…")
+			return nil
+		}
+		return m.startLoad(loadRates[m.rateIdx])
+	case key.Matches(k, keys.Faster), key.Matches(k, keys.Slower):
+		if key.Matches(k, keys.Faster) {
+			m.rateIdx = min(m.rateIdx+1, len(loadRates)-1)
+		} else {
+			m.rateIdx = max(m.rateIdx-1, 0)
+		}
+		if m.load != nil && m.load.running {
+			m.load.cancel()
+			return m.startLoad(loadRates[m.rateIdx])
+		}
+		m.setStatus(statusInfo, "Load rate: %d writes/s (l starts it).", loadRates[m.rateIdx])
+	case key.Matches(k, keys.NextPane):
+		m.pane = (m.pane + 1) % labPane(len(paneNames))
+	case key.Matches(k, keys.PrevPane):
+		m.pane = (m.pane + labPane(len(paneNames)) - 1) % labPane(len(paneNames))
+	case key.Matches(k, keys.Pane):
+		m.pane = labPane(k.String()[0] - '1')
+	}
+	return nil
+}
+
+func (m *labScreen) startLoad(rate int) tea.Cmd {
+	s := m.sh.session
+	m.loads++
+	ctx, cancel := context.WithCancel(s.ctx)
+	m.load = &loadState{id: m.loads, rate: rate, started: m.sh.now, cancel: cancel, running: true}
+	m.setStatus(statusInfo, "Load: %d writes/s under the %s policy, round-robin over the four authors.", rate, m.policy)
+	return runLoad(ctx, m.svc, m.loads, float64(rate), m.sh.bus)
+}
+
+func (m *labScreen) keyForm(k tea.KeyPressMsg) tea.Cmd {
+	keys := m.keys
+	switch {
+	case key.Matches(k, keys.Cancel):
+		m.mode = labNormal
+		m.who.Blur()
+		m.title.Blur()
+		return nil
+	case key.Matches(k, keys.SwitchField):
+		m.field = 1 - m.field
+		if m.field == 0 {
+			m.title.Blur()
+			return m.who.Focus()
+		}
+		m.who.Blur()
+		return m.title.Focus()
+	case key.Matches(k, keys.Submit):
+		s := m.sh.session
+		if s.phase != labUp || m.svc == nil {
+			return nil
+		}
+		author, title := strings.TrimSpace(m.who.Value()), m.title.Value()
+		m.mode = labNormal
+		m.who.Blur()
+		m.title.Blur()
+		m.inFlight++
+		m.setStatus(statusInfo, "Creating %q for %s…", safetext.Visible(title), safetext.Visible(author))
+		return createPost(s.ctx, m.svc, author, title)
+	}
+	return m.updateInputs(k)
+}
+
+func (m *labScreen) updateInputs(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	if m.field == 0 {
+		m.who, cmd = m.who.Update(msg)
+	} else {
+		m.title, cmd = m.title.Update(msg)
+	}
+	return cmd
+}
+
+func (m *labScreen) keyFaultMenu(k tea.KeyPressMsg) tea.Cmd {
+	keys, s := m.keys, m.sh.session
+	switch {
+	case key.Matches(k, keys.CloseMenu):
+		m.mode = labNormal
+		return nil
+	case key.Matches(k, keys.HealAll):
+		m.mode, m.faultBusy = labNormal, true
+		m.setStatus(statusInfo, "Healing every fault…")
+		return healAll(s.ctx, s.lab)
+	}
+	for _, c := range faultChoices {
+		if k.String() != c.key {
+			continue
+		}
+		m.mode = labNormal
+		if why, ok := m.unavailable[c.fault.Kind]; ok {
+			m.setStatus(statusBad, "%s is not available here: %s", c.fault.Kind, safetext.Visible(why))
+			return nil
+		}
+		m.faultBusy = true
+		m.setStatus(statusWarn, "Injecting %s…", c.fault)
+		return injectFault(s.ctx, s.lab, c.fault, "inject "+c.fault.String())
+	}
+	return nil
+}
+
+func (m *labScreen) postDone(msg postDoneMsg) tea.Cmd {
+	m.inFlight--
+	title := safetext.Visible(msg.title)
+	switch {
+	case demo.IsInvalidInput(msg.err):
+		m.setStatus(statusBad, "Refused, nothing written: %s", safetext.Visible(msg.err.Error()))
+	case msg.err != nil:
+		m.setStatus(statusBad, "CreatePost failed after %s: %s", ms(msg.took), safetext.Visible(describeErr(msg.err)))
+	case msg.res.ProjectionErr != nil:
+		m.setStatus(statusWarn, "%q is in PostgreSQL; the ZADD failed (%s), so the feed is stale. (%s)", title,
+			safetext.Visible(briefErr(msg.res.ProjectionErr)), ms(msg.took))
+	default:
+		m.setStatus(statusGood, "%q written to PostgreSQL and Redis in %s.", title, ms(msg.took))
+	}
+	if i := slices.Index(labAuthors, msg.author); i >= 0 && i != m.author {
+		m.author = i
+		m.refresh = nil
+	}
+	return m.refreshNow()
+}

@@ -1,0 +1,160 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+)
+
+// The Lab screen's I/O, each a Cmd returning one message.
+
+// serviceMsg carries a PostService built for a policy (a budgeted client
+// is made, which must not happen in Update).
+type serviceMsg struct {
+	policy demo.PolicyName
+	svc    *demo.PostService
+	relay  context.CancelFunc
+}
+
+func buildService(ctx context.Context, st *demo.Stores, opts demo.Options) tea.Cmd {
+	return func() tea.Msg {
+		svc := st.Service(opts)
+		var cancel context.CancelFunc
+		if opts.Policy == demo.PolicyOutbox {
+			// The outbox policy needs its relay: it projects the rows
+			// a failed ZADD or a crash left behind.
+			rctx, c := context.WithCancel(ctx)
+			go svc.RunRelay(rctx, 200*time.Millisecond, time.Second)
+			cancel = c
+		}
+		return serviceMsg{policy: opts.Policy, svc: svc, relay: cancel}
+	}
+}
+
+// postDoneMsg is the end of a post created from the form.
+type postDoneMsg struct {
+	author, title string
+	res           demo.Result
+	err           error
+	took          time.Duration
+}
+
+func createPost(ctx context.Context, svc *demo.PostService, author, title string) tea.Cmd {
+	return func() tea.Msg {
+		start := time.Now()
+		wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		res, err := svc.CreatePost(wctx, demo.NewPost{AuthorID: author, Title: title})
+		return postDoneMsg{author: author, title: title, res: res, err: err, took: time.Since(start)}
+	}
+}
+
+// labRefreshMsg is the Lab screen's periodic look at both stores: the
+// chosen author's newest rows and feed members, GetFeed, and (when checked)
+// the drift between the stores and the outbox.
+type labRefreshMsg struct {
+	snap     storeSnapshot
+	checked  bool // drift and counts were read this time
+	drift    demo.AuthorDrift
+	driftErr error
+	pending  int
+	pendErr  error
+	took     time.Duration
+}
+
+// labRows is how many rows and members the Lab screen lists.
+const labRows = 20
+
+// refreshLab reads what the Lab screen shows. The newest rows come from the
+// SQL feed query (bounded), not every row of the author: under load an
+// author has thousands. The reconciler's check, which does read every row
+// and member, runs only when check is set (each refresh when idle, every
+// few seconds under load).
+func refreshLab(ctx context.Context, l *lab.Lab, svc *demo.PostService, author string, check bool) tea.Cmd {
+	feedCmd := readFeedCmd(ctx, svc, author, "lab", labRows)
+	return func() tea.Msg {
+		start := time.Now()
+		feedc := make(chan feedMsg, 1)
+		go func() { feedc <- feedCmd().(feedMsg) }()
+		m := labRefreshMsg{snap: readNewest(ctx, l, svc, author, labRows), checked: check}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if check {
+			d, err := svc.Reconciler().Check(cctx, author)
+			if err == nil && len(d.Authors) == 1 {
+				m.drift = d.Authors[0]
+				m.snap.rowCount = m.drift.Rows
+			}
+			m.driftErr = err
+			if svc.Policy() == demo.PolicyOutbox {
+				m.pending, m.pendErr = svc.OutboxPending(cctx)
+			}
+		}
+		f := <-feedc
+		m.snap.feed, m.snap.feedErr = f.feed, f.err
+		m.took = time.Since(start)
+		return m
+	}
+}
+
+// readNewest is readStores for the Lab screen: the newest n rows through
+// the SQL feed query instead of every row.
+func readNewest(ctx context.Context, l *lab.Lab, svc *demo.PostService, author string, n int) storeSnapshot {
+	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	items, err := svc.GetFeedSQL(qctx, author, n)
+	snap := readRedis(qctx, l, svc, author, n)
+	snap.pgErr = err
+	for _, it := range items {
+		snap.rows = append(snap.rows, demo.Post{ID: it.PostID, AuthorID: author, AuthorName: it.AuthorName,
+			Title: it.Title, PublishedAt: time.UnixMilli(it.PublishedAt).UTC()})
+	}
+	snap.rowCount = len(snap.rows)
+	return snap
+}
+
+// faultSupportMsg says which faults this lab can do, and why not.
+type faultSupportMsg struct{ unavailable map[lab.FaultKind]string }
+
+func checkFaultSupport(l *lab.Lab) tea.Cmd {
+	return func() tea.Msg {
+		m := faultSupportMsg{unavailable: map[lab.FaultKind]string{}}
+		for _, c := range faultChoices {
+			if err := l.SupportsFault(c.fault); err != nil {
+				m.unavailable[c.fault.Kind] = err.Error()
+			}
+		}
+		return m
+	}
+}
+
+// Load: RunLoad in a Cmd; its one-second ticks come through the bus.
+type (
+	loadTickMsg struct {
+		id   int
+		tick demo.Tick
+	}
+	loadDoneMsg struct {
+		id  int
+		res *demo.LoadResult
+		err error
+	}
+)
+
+// maxLoadDuration ends a load nobody stopped, so a forgotten load cannot
+// fill the stores all afternoon.
+const maxLoadDuration = 10 * time.Minute
+
+func runLoad(ctx context.Context, svc *demo.PostService, id int, rate float64, bus *eventBus) tea.Cmd {
+	return func() tea.Msg {
+		res, err := demo.RunLoad(ctx, svc, demo.LoadConfig{
+			Rate: rate, Duration: maxLoadDuration, IDPrefix: fmt.Sprintf("load%d-%d-", id, time.Now().Unix()),
+		}, func(t demo.Tick) { bus.send(loadTickMsg{id: id, tick: t}) })
+		return loadDoneMsg{id: id, res: res, err: err}
+	}
+}

@@ -1,0 +1,173 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"cqrslab/demo"
+	"cqrslab/internal/safetext"
+)
+
+// traceKeep is how many recent writes the trace pane keeps.
+const traceKeep = 12
+
+// writeTrace is one CreatePost as its trace events arrived: how long each
+// step took and which one failed.
+type writeTrace struct {
+	postID, author string
+	steps          [5]time.Duration
+	ran            [5]bool
+	failed         int // index of the failed step, -1 if none
+	done           bool
+}
+
+func (w *writeTrace) total() time.Duration {
+	var t time.Duration
+	for _, d := range w.steps {
+		t += d
+	}
+	return t
+}
+
+// traceBook keeps the last writes in the order they began. Events from
+// hundreds of writes a second land here each frame: each costs a map
+// lookup, and only the newest traceKeep writes are kept.
+type traceBook struct {
+	order []*writeTrace
+	byID  map[string]*writeTrace
+	// pendingValidate holds validate steps whose post ID was not known yet
+	// (the engine makes the ID after validating), by author.
+	pendingValidate map[string]time.Duration
+	seen            int // writes seen in all
+}
+
+func newTraceBook() *traceBook {
+	return &traceBook{byID: map[string]*writeTrace{}, pendingValidate: map[string]time.Duration{}}
+}
+
+func stepIndex(s demo.Step) int {
+	for i, x := range demo.Steps {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// add records one trace event.
+func (b *traceBook) add(e demo.Event) {
+	i := stepIndex(e.Step)
+	if i < 0 {
+		return
+	}
+	if e.PostID == "" {
+		b.pendingValidate[e.AuthorID] = e.Duration
+		return
+	}
+	w, ok := b.byID[e.PostID]
+	if !ok {
+		w = &writeTrace{postID: e.PostID, author: e.AuthorID, failed: -1}
+		if d, ok := b.pendingValidate[e.AuthorID]; ok && i > 0 {
+			w.steps[0], w.ran[0] = d, true
+			delete(b.pendingValidate, e.AuthorID)
+		}
+		b.byID[e.PostID] = w
+		b.order = append(b.order, w)
+		b.seen++
+		if len(b.order) > traceKeep {
+			delete(b.byID, b.order[0].postID)
+			b.order = b.order[1:]
+		}
+	}
+	w.steps[i], w.ran[i] = e.Duration, true
+	if e.Err != nil && w.failed < 0 {
+		w.failed = i
+	}
+	if e.Step == demo.StepDone || (e.Err != nil && e.Step != demo.StepZAdd) {
+		w.done = true
+	}
+}
+
+// traceView draws the recent writes newest first, one line each: the post,
+// its author, a bar whose segments are the steps (PostgreSQL, Redis and
+// the steps without I/O in their own colours), the total, and the failed
+// step if any. All bars share one scale, so the lines compare.
+func traceView(st styles, b *traceBook, w, h int) string {
+	var lines []string
+	lines = append(lines, st.heading.Render("Trace · last writes")+st.dim.Render(" · time per step: ")+
+		st.barPG.Render("█ PostgreSQL ")+st.barRedis.Render("█ Redis ")+st.barOther.Render("█ no I/O"))
+	if len(b.order) == 0 {
+		lines = append(lines, st.dim.Render("No writes yet: n creates a post, l starts a load."))
+		return fit(strings.Join(lines, "\n"), w, h)
+	}
+	var longest time.Duration
+	for _, t := range b.order {
+		longest = max(longest, t.total())
+	}
+	idW := 14
+	barW := max(10, w-idW-1-7-1-1-8-1-9)
+	for i := len(b.order) - 1; i >= 0 && len(lines) < h; i-- {
+		t := b.order[i]
+		bar := stackedBar(st, t, longest, barW)
+		note := ""
+		switch {
+		case t.failed >= 0:
+			note = st.fast.bad.paint("✗ " + strings.TrimPrefix(strings.TrimPrefix(string(demo.Steps[t.failed]), "redis."), "postgres."))
+		case !t.done:
+			note = st.fast.dim.paint("running")
+		}
+		id := cut(safetext.Visible(t.postID), idW)
+		line := fmt.Sprintf("%-*s %-7s %s %8s %s", idW, id, cut(safetext.Visible(t.author), 7),
+			padRight(bar, barW), ms(t.total()), note)
+		lines = append(lines, line)
+	}
+	return fit(strings.Join(lines, "\n"), w, h)
+}
+
+// stackedBar draws a write's steps end to end, each in its colour, scaled so
+// that longest fills width cells. A step shorter than an eighth of a cell
+// is left out (validate, encode and done usually are); every other step
+// gets at least one cell, and the bar never exceeds width.
+func stackedBar(st styles, t *writeTrace, longest time.Duration, width int) string {
+	if longest <= 0 || width <= 0 {
+		return ""
+	}
+	var eighths [5]int
+	for s, d := range t.steps {
+		if t.ran[s] {
+			eighths[s] = int(float64(d)/float64(longest)*float64(width*8) + 0.5)
+		}
+	}
+	cells := func() (n int) {
+		for _, e := range eighths {
+			n += (e + 7) / 8
+		}
+		return n
+	}
+	for cells() > width { // each partial cell takes a whole one: trim the longest step
+		big := 0
+		for s := range eighths {
+			if eighths[s] > eighths[big] {
+				big = s
+			}
+		}
+		eighths[big] = max(0, eighths[big]-8)
+	}
+	partial := []string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
+	var b strings.Builder
+	for s, e := range eighths {
+		if e == 0 {
+			continue
+		}
+		style := st.fast.other
+		switch demo.Steps[s] {
+		case demo.StepInsert:
+			style = st.fast.pg
+		case demo.StepZAdd:
+			style = st.fast.redis
+		}
+		b.WriteString(style.paint(strings.Repeat("█", e/8) + partial[e%8]))
+	}
+	return b.String()
+}

@@ -1,0 +1,389 @@
+package tui
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+	"cqrslab/internal/safetext"
+)
+
+// View draws the Lab screen: two header lines that always show the policy,
+// the crash point, the active faults and the load; the panes (all at once
+// from 120×34, else one at a time with a tab line); and a status line that
+// becomes the post form while one is typed.
+func (m *labScreen) View() string {
+	st, s, w := m.sh.st, m.sh.session, m.width
+	if s.phase != labUp {
+		body := st.title.Render("Lab") + st.dim.Render(" · PostgreSQL and Redis, yours to break") + "\n\n" +
+			labStatusView(st, s, m.sh.now, m.sh.frame, m.sh.animate, w)
+		if s.phase == labOff {
+			body += "\n" + st.dim.Render("The lab starts when this screen opens.")
+		}
+		return fit(body, w, m.height)
+	}
+	head := m.header()
+	bottom := m.bottomLines()
+	bodyH := m.height - 2 - strings.Count(bottom, "\n") - 1
+	var body string
+	switch {
+	case m.grid():
+		body = m.gridView(bodyH)
+	case m.split():
+		// The stores stay in view; the other panes take turns below.
+		storesH := bodyH * 2 / 5
+		pane := m.pane
+		if pane == paneStores {
+			pane = paneTrace
+		}
+		body = vjoin(m.paneView(paneStores, w, storesH), m.tabsLine(pane, 1),
+			m.paneView(pane, w, bodyH-storesH-1))
+	default:
+		body = m.tabsLine(m.pane, 0) + "\n" + m.paneView(m.pane, w, bodyH-1)
+	}
+	return fit(vjoin(head, fit(body, w, bodyH), bottom), w, m.height)
+}
+
+func (m *labScreen) header() string {
+	st, w := m.sh.st, m.width
+	crash := st.dim.Render("off")
+	if m.crash {
+		crash = st.warn.Render("ARMED")
+	}
+	policy := st.heading.Render(string(m.policy))
+	if m.breaker != "" {
+		policy += st.dim.Render(", breaker " + m.breaker)
+	}
+	line1 := st.title.Render("Lab") + st.dim.Render(" · policy ") + policy + st.dim.Render(" · crash point ") + crash +
+		st.dim.Render(" · author ") + st.heading.Render(m.authorID())
+	return cut(line1, w) + "\n" + cut(m.faultsLine()+st.dim.Render(" │ ")+m.loadLine(), w)
+}
+
+// faultsLine lists the active faults; they are never off screen.
+func (m *labScreen) faultsLine() string {
+	st := m.sh.st
+	faults := m.sh.session.faults
+	if len(faults) == 0 {
+		return st.dim.Render("Faults: ") + st.good.Render("none")
+	}
+	var parts []string
+	for _, f := range faults {
+		p := f.String()
+		if f.Target != "" && f.Target != lab.TargetRedis && !strings.Contains(p, "postgres") {
+			p += " (" + f.Target + ")"
+		}
+		if !f.Since.IsZero() && !m.sh.now.IsZero() {
+			p += " " + elapsed(max(0, m.sh.now.Sub(f.Since)))
+		}
+		parts = append(parts, p)
+	}
+	return st.dim.Render("Faults: ") + st.bad.Render(strings.Join(parts, ", "))
+}
+
+func (m *labScreen) loadLine() string {
+	st := m.sh.st
+	ld := m.load
+	if ld == nil || !ld.running {
+		return st.dim.Render(fmt.Sprintf("Load: off (l starts %d/s)", loadRates[m.rateIdx]))
+	}
+	line := fmt.Sprintf("Load: %d/s", ld.rate)
+	if n := len(ld.ticks); n > 0 {
+		t := ld.ticks[n-1]
+		line += fmt.Sprintf(" · p50 %.1fms p99 %.1fms · in flight %d", t.P50Ms, t.P99Ms, t.InFlight)
+	}
+	return st.warn.Render(line)
+}
+
+// tabsLine names the panes from the first shown, the current one marked.
+func (m *labScreen) tabsLine(current labPane, first int) string {
+	st := m.sh.st
+	var parts []string
+	for i, n := range paneNames {
+		if i < first {
+			continue
+		}
+		label := fmt.Sprintf(" %d %s ", i+1, n)
+		if labPane(i) == current {
+			parts = append(parts, st.selectedBg.Render(label))
+		} else {
+			parts = append(parts, st.dim.Render(label))
+		}
+	}
+	return cut(strings.Join(parts, " "), m.width)
+}
+
+func (m *labScreen) gridView(h int) string {
+	st, w := m.sh.st, m.width
+	row1 := max(6, h*2/5)
+	row2 := max(5, (h-row1-2)/2)
+	row3 := h - row1 - row2 - 2
+	half := splitWidths(w, 2, 3)
+	sep := st.rule.Render(" │ ")
+	return vjoin(
+		m.paneView(paneStores, w, row1),
+		rule(st, w),
+		hjoin(row2, sep, []string{m.paneView(paneTrace, half[0], row2), m.paneView(paneFaults, half[1], row2)}, half),
+		rule(st, w),
+		hjoin(row3, sep, []string{m.paneView(paneLoad, half[0], row3), m.paneView(paneLog, half[1], row3)}, half),
+	)
+}
+
+func (m *labScreen) paneView(p labPane, w, h int) string {
+	switch p {
+	case paneStores:
+		return m.storesView(w, h)
+	case paneTrace:
+		return traceView(m.sh.st, m.trace, w, h)
+	case paneFaults:
+		return m.faultsView(w, h)
+	case paneLoad:
+		return m.loadView(w, h)
+	}
+	return m.logView(w, h)
+}
+
+// storesView shows the chosen author's posts in PostgreSQL beside the
+// feed in Redis, with the drift between them highlighted, then the last
+// repair and how to reach both stores.
+func (m *labScreen) storesView(w, h int) string {
+	st := m.sh.st
+	r := m.refresh
+	widths := splitWidths(w, 2, 3)
+	var foot []string
+	foot = append(foot, m.driftLine())
+	if m.lastRepair != nil && m.lastRepair.err == nil {
+		b, a := m.lastRepair.before, m.lastRepair.after
+		line := fmt.Sprintf("Last %s: before %d rows / %d members / %d missing → after %d / %d / %d",
+			strings.ToLower(repairWord(m.lastRepair.rebuild)), b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
+		foot = append(foot, st.dim.Render(line))
+	}
+	if m.policy == demo.PolicyOutbox && r != nil {
+		foot = append(foot, st.dim.Render(fmt.Sprintf("Outbox rows waiting for the relay: %d", r.pending)))
+	}
+	if h-len(foot) >= 9 {
+		foot = append(foot, strings.Split(connectionLines(st, m.sh.session.info, w), "\n")...)
+	}
+	colH := max(2, h-len(foot))
+	var pg, rd string
+	if r == nil {
+		pg = section(st, "PostgreSQL · "+m.authorID(), st.dim.Render("reading…"), widths[0], colH)
+		rd = section(st, "Redis · feed:"+m.authorID(), st.dim.Render("reading…"), widths[1], colH)
+	} else {
+		pg, rd = m.pgColumn(r, widths[0], colH), m.redisColumn(r, widths[1], colH)
+	}
+	cols := hjoin(colH, st.rule.Render(" │ "), []string{pg, rd}, widths)
+	return fit(cols+"\n"+strings.Join(foot, "\n"), w, h)
+}
+
+func (m *labScreen) pgColumn(r *labRefreshMsg, w, h int) string {
+	st, s := m.sh.st, &r.snap
+	title := fmt.Sprintf("PostgreSQL · %s · %d %s", s.author, s.rowCount, pluralize(s.rowCount, "post", "posts"))
+	if s.pgErr != nil {
+		return section(st, title, st.bad.Render("✗ "+safetext.Visible(briefErr(s.pgErr))), w, h)
+	}
+	var lines []string
+	for _, p := range s.rows {
+		mark, style, note := st.fast.good.paint("✓ "), st.fast.item, ""
+		if s.redisErr == nil && !s.hasMember(p.ID) {
+			mark, style, note = st.fast.drift.paint("✗ "), st.fast.drift, st.fast.drift.paint(" not in the feed")
+		}
+		// The note matters more than the ID: the ID goes first when the
+		// column is narrow, then the note (the ✗ and the drift line say it).
+		title := style.paint(safetext.Visible(p.Title))
+		line := mark + title + note + st.fast.dim.paint(" "+safetext.Visible(p.ID))
+		if width(line) > w {
+			line = mark + title + note
+		}
+		if width(line) > w {
+			line = mark + title
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		lines = append(lines, st.dim.Render("(no posts yet: n creates one)"))
+	}
+	return section(st, title, strings.Join(lines, "\n"), w, h)
+}
+
+func (m *labScreen) redisColumn(r *labRefreshMsg, w, h int) string {
+	st, s := m.sh.st, &r.snap
+	title := fmt.Sprintf("Redis · ZRANGE feed:%s · ZCARD %d", s.author, s.zcard)
+	if s.redisErr != nil {
+		return section(st, "Redis · feed:"+s.author, st.bad.Render("✗ cannot read: "+safetext.Visible(briefErr(s.redisErr))), w, h)
+	}
+	var lines []string
+	for _, mb := range s.members {
+		t := mb.raw
+		style := st.fast.item
+		if mb.ok {
+			t = mb.item.Title
+			if s.unexpected(mb.item.PostID) {
+				style = st.fast.drift
+			}
+		} else {
+			style = st.fast.drift
+		}
+		lines = append(lines, st.fast.dim.paint(strconv.FormatInt(mb.score, 10)+" ")+style.paint(safetext.Visible(t)))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, st.dim.Render("(empty)"))
+	}
+	if s.feedErr != nil {
+		lines = append(lines, st.bad.Render("GetFeed fails: "+safetext.Visible(briefErr(s.feedErr))))
+	}
+	return section(st, title, strings.Join(lines, "\n"), w, h)
+}
+
+// unexpected reports whether a feed member names a post PostgreSQL does
+// not have, as far as the rows read can tell (all of them, or too few to
+// know).
+func (s *storeSnapshot) unexpected(id string) bool {
+	return len(s.rows) >= s.rowCount && !s.hasRow(id)
+}
+
+// driftLine is the reconciler's check of the chosen author, in one line.
+func (m *labScreen) driftLine() string {
+	st, r := m.sh.st, m.refresh
+	switch {
+	case r == nil:
+		return st.dim.Render("Drift: checking…")
+	case r.driftErr != nil:
+		return st.bad.Render("Drift: cannot check: " + safetext.Visible(briefErr(r.driftErr)))
+	}
+	d := r.drift
+	counts := fmt.Sprintf("%d rows, %d members", d.Rows, d.Members)
+	if !d.Drifted() {
+		return st.good.Render("No drift: ") + counts + st.dim.Render(" (Reconciler.Check)")
+	}
+	return st.drift.Render(fmt.Sprintf("Drift: %d missing, %d unexpected, %d duplicates", d.Missing, d.Unexpected, d.Duplicates)) +
+		" · " + counts + st.dim.Render(" · r reconciles, b rebuilds")
+}
+
+// faultsView lists every fault with its key; the active ones first, the
+// unavailable ones with the reason.
+func (m *labScreen) faultsView(w, h int) string {
+	st := m.sh.st
+	var lines []string
+	title := "Faults"
+	if m.mode == labFaultMenu {
+		title += st.warn.Render(" · press a letter to inject, h heals all, esc closes")
+	} else {
+		title += st.dim.Render(" · f then a letter")
+	}
+	active := map[lab.FaultKind]bool{}
+	for _, f := range m.sh.session.faults {
+		active[f.Kind] = true
+	}
+	for _, c := range faultChoices {
+		line := st.key.Render(c.key) + " " + c.label
+		switch {
+		case active[c.fault.Kind]:
+			line = st.key.Render(c.key) + " " + st.bad.Render(c.label+" · ACTIVE")
+		case m.unavailable[c.fault.Kind] != "":
+			why := strings.TrimPrefix(m.unavailable[c.fault.Kind], lab.ErrFaultUnavailable.Error()+": ")
+			line = st.dim.Render(c.key + " " + c.label + " · unavailable: " + safetext.Visible(why))
+		}
+		lines = append(lines, line)
+	}
+	lines = append(lines, st.key.Render("h")+" heal every fault")
+	crash := "off"
+	if m.crash {
+		crash = st.warn.Render("ARMED")
+	}
+	lines = append(lines, st.key.Render("c")+" crash point (outside the menu): "+crash)
+	return section(st, title, strings.Join(lines, "\n"), w, h)
+}
+
+// loadView shows the running load: rate, latency percentiles, writes in
+// flight, a chart of p99 over time, and the Redis pool.
+func (m *labScreen) loadView(w, h int) string {
+	st, ld := m.sh.st, m.load
+	title := fmt.Sprintf("Load · rate %d writes/s (+/- change it, l starts/stops)", loadRates[m.rateIdx])
+	if ld == nil {
+		return section(st, title, st.dim.Render("No load yet. l writes at the chosen rate, round-robin over alice, bob, carol and dave, until l again."), w, h)
+	}
+	var lines []string
+	state := st.good.Render("running")
+	if !ld.running {
+		state = st.dim.Render("stopped")
+	}
+	up := m.sh.now.Sub(ld.started)
+	if !ld.running && !ld.stopped.IsZero() {
+		up = ld.stopped.Sub(ld.started)
+	}
+	lines = append(lines, fmt.Sprintf("%s at %d/s for %s", state, ld.rate, elapsed(max(0, up))))
+	if n := len(ld.ticks); n > 0 {
+		t := ld.ticks[n-1]
+		lines = append(lines,
+			fmt.Sprintf("last second: %d started, %d done · p50 %.2fms · p99 %.2fms · in flight %d", t.Started, t.Completed, t.P50Ms, t.P99Ms, t.InFlight),
+			fmt.Sprintf("feed update failed: %d · pool: %d conns, %d idle, %d hits, %d misses, %d timeouts",
+				t.ProjectionErrors, t.PoolTotal, t.PoolIdle, t.PoolHits, t.PoolMisses, t.PoolTimeouts))
+		var p99 []float64
+		top := 0.0
+		for _, t := range ld.ticks {
+			p99 = append(p99, t.P99Ms)
+			top = max(top, t.P99Ms)
+		}
+		lines = append(lines, st.dim.Render(fmt.Sprintf("p99 per second (top %.1fms):", top)),
+			st.accent.Render(sparkline(p99, w-2)))
+	} else {
+		lines = append(lines, st.dim.Render("the first numbers come after one second"))
+	}
+	if r := ld.result; r != nil {
+		lines = append(lines, fmt.Sprintf("run: %d attempted, %d acknowledged, %d failed, %d unknown, %d stale feed",
+			r.Attempted, r.Acknowledged, r.Failed, r.Unknown, r.ProjectionErrors))
+	}
+	if d := m.sh.dropped; d > 0 {
+		lines = append(lines, st.warn.Render(fmt.Sprintf("%d engine events not shown (the screen fell behind)", d)))
+	}
+	return section(st, title, strings.Join(lines, "\n"), w, h)
+}
+
+// logView shows the newest warnings the write path printed.
+func (m *labScreen) logView(w, h int) string {
+	st := m.sh.st
+	title := fmt.Sprintf("Log · %d %s", m.logTotal, pluralize(m.logTotal, "line", "lines"))
+	if len(m.logs) == 0 {
+		return section(st, title, st.dim.Render("The write path's warnings appear here (break Redis, then write)."), w, h)
+	}
+	// Newest first; each entry wrapped, so the error at its end shows.
+	var lines []string
+	for i := len(m.logs) - 1; i >= 0 && len(lines) < h-1; i-- {
+		e := m.logs[i]
+		level := st.dim.Render("INFO ")
+		if e.level >= slog.LevelWarn {
+			level = st.warn.Render("WARN ")
+		}
+		entry := st.dim.Render(e.at.Format(time.TimeOnly)+" ") + level + safetext.Visible(e.text)
+		lines = append(lines, strings.Split(wrapText(entry, w), "\n")...)
+	}
+	return section(st, title, strings.Join(lines, "\n"), w, h)
+}
+
+// bottomLines are the post form while one is typed, else the status (two
+// lines at most: a status a learner cannot finish reading is no status).
+func (m *labScreen) bottomLines() string {
+	st, w := m.sh.st, m.width
+	if m.mode == labForm {
+		return cut(st.heading.Render("New post ")+"author "+m.who.View()+"  title "+m.title.View(), w)
+	}
+	msg := m.status
+	if msg == "" {
+		return st.dim.Render(cut("n creates a post, f breaks Redis, l starts a load, r repairs the feed.", w))
+	}
+	style := map[statusKind]func(...string) string{statusInfo: st.item.Render, statusGood: st.good.Render,
+		statusWarn: st.warn.Render, statusBad: st.bad.Render}[m.statusKind]
+	lines := strings.Split(wrapText(msg, w), "\n")
+	if len(lines) > 2 {
+		lines = lines[:2]
+		lines[1] = cut(lines[1]+" …", w)
+	}
+	for i := range lines {
+		lines[i] = style(lines[i])
+	}
+	return strings.Join(lines, "\n")
+}

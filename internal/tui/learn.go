@@ -1,0 +1,310 @@
+package tui
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+	"cqrslab/lessons"
+)
+
+// statusKind colours the Learn screen's one-line status.
+type statusKind int
+
+const (
+	statusInfo statusKind = iota
+	statusGood
+	statusWarn
+	statusBad
+)
+
+// learnScreen is the lesson: one page per step of CreatePost (and pages on
+// the failure modes and repairs), each with the seed's code, the page's
+// text, and three panels saying what PostgreSQL holds, what Redis holds and
+// what GetFeed returns. With the lab running, enter runs CreatePost for
+// real, one step at a time, and the panels show both stores as they are.
+type learnScreen struct {
+	sh            *shared
+	keys          learnKeys
+	width, height int
+
+	page     int
+	text     viewport.Model
+	md       map[markdownKey]string
+	showHint bool
+	showMe   bool
+
+	svc         *demo.PostService // the seed policy: the lesson's subject
+	walk        *walk
+	walks       int
+	pendingWalk bool // start a walk as soon as the lab is up
+
+	snap      *storeSnapshot
+	snapBusy  bool // a read of the stores is running
+	snapAgain bool // and another was asked for meanwhile
+	feedBusy  bool // the same for GetFeed
+	feedAgain bool
+
+	status     string
+	statusKind statusKind
+	lastWarn   string // the write path's newest warning
+	faultBusy  bool
+	repairBusy bool
+}
+
+func newLearnScreen(sh *shared) *learnScreen {
+	return &learnScreen{sh: sh, keys: defaultLearnKeys(), text: viewport.New(), md: map[markdownKey]string{},
+		width: 80, height: 22}
+}
+
+func (l *learnScreen) Typing() bool        { return false }
+func (l *learnScreen) MinSize() (int, int) { return LiveMinWidth, LiveMinHeight }
+func (l *learnScreen) busy() bool          { return false }
+
+// Init renders the first page.
+func (l *learnScreen) Init() tea.Cmd { return l.wantMarkdown() }
+
+// Opened is called when the screen is shown.
+func (l *learnScreen) Opened() tea.Cmd {
+	return tea.Batch(l.wantMarkdown(), l.refresh())
+}
+
+// Resume moves to the page the progress file remembers.
+func (l *learnScreen) Resume() tea.Cmd {
+	if l.sh.prog == nil {
+		return nil
+	}
+	if p, ok := l.sh.prog.Lessons[lessonID]; ok && len(l.sh.pages) > 0 {
+		l.page = max(0, min(p.Step, len(l.sh.pages)-1))
+	}
+	return l.wantMarkdown()
+}
+
+// Resized and Restyled re-render the page's text for the new width or
+// style.
+func (l *learnScreen) Resized() tea.Cmd  { return l.wantMarkdown() }
+func (l *learnScreen) Restyled() tea.Cmd { return l.wantMarkdown() }
+
+func (l *learnScreen) current() lessons.Page {
+	if len(l.sh.pages) == 0 {
+		return lessons.Page{Title: "The lesson could not be loaded"}
+	}
+	return l.sh.pages[l.page]
+}
+
+func (l *learnScreen) markdownKey() markdownKey {
+	return markdownKey{page: l.page, width: max(20, l.textWidth()), style: l.sh.st.glamour}
+}
+
+// wantMarkdown shows the page's text if it is rendered, else asks for it.
+func (l *learnScreen) wantMarkdown() tea.Cmd {
+	k := l.markdownKey()
+	if out, ok := l.md[k]; ok {
+		l.text.SetContent(out)
+		return nil
+	}
+	body := l.current().Body
+	if l.sh.pageErr != nil {
+		body = "The lesson's pages could not be loaded:\n\n    " + l.sh.pageErr.Error()
+	}
+	l.text.SetContent(l.sh.st.dim.Render("…"))
+	return renderPage(k, body)
+}
+
+func (l *learnScreen) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.layoutText()
+}
+
+func (l *learnScreen) ShortHelp() []key.Binding {
+	k := l.keys
+	b := []key.Binding{k.Prev, relabel(k.Step, "enter", l.stepLabel())}
+	s := l.sh.session
+	if s.phase == labUp {
+		if l.redisDown() {
+			b = append(b, k.Mend)
+		} else {
+			b = append(b, k.Break)
+		}
+		b = append(b, k.Repair)
+	}
+	b = append(b, k.Hint, k.ShowMe)
+	if l.text.TotalLineCount() > l.text.Height() {
+		b = append(b, k.Scroll)
+	}
+	return b
+}
+
+func (l *learnScreen) FullHelp() []keyGroup {
+	k := l.keys
+	return []keyGroup{
+		{"Reading", []key.Binding{relabel(k.Prev, "←/→ p/n", "previous / next page"),
+			relabel(k.Scroll, "↑/↓ pgup/pgdn", "scroll the page's text"), k.Hint, k.ShowMe}},
+		{"Running CreatePost for real (starts the lab the first time)", []key.Binding{
+			relabel(k.Step, "enter", "start CreatePost, then run its next step"),
+			relabel(k.Break, "f", "break Redis (its proxy goes down): the next ZADD fails"),
+			relabel(k.Mend, "h", "heal Redis (end every fault)"),
+			relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)")}},
+	}
+}
+
+// stepLabel says what enter does now.
+func (l *learnScreen) stepLabel() string {
+	s := l.sh.session
+	switch {
+	case s.phase == labStarting:
+		return "(lab starting)"
+	case s.phase == labFailed:
+		return "try the lab again"
+	case s.phase != labUp:
+		return "start the lab and CreatePost"
+	case l.walk == nil || l.walk.done:
+		return "run CreatePost step by step"
+	case l.walk.waiting != "":
+		return "run " + string(l.walk.waiting)
+	}
+	return "(step running)"
+}
+
+// redisDown reports whether a fault has Redis's proxy down.
+func (l *learnScreen) redisDown() bool {
+	return slices.ContainsFunc(l.sh.session.faults, func(f lab.Fault) bool { return f.Kind == lab.FaultDown })
+}
+
+func (l *learnScreen) setStatus(kind statusKind, format string, args ...any) {
+	l.status, l.statusKind = fmt.Sprintf(format, args...), kind
+}
+
+// setPage shows page i and remembers it in the progress file.
+func (l *learnScreen) setPage(i int) tea.Cmd {
+	if len(l.sh.pages) == 0 {
+		return nil
+	}
+	i = max(0, min(i, len(l.sh.pages)-1))
+	if i != l.page {
+		l.showHint, l.showMe = false, false
+	}
+	l.page = i
+	l.layoutText()
+	l.text.GotoTop()
+	done := i == len(l.sh.pages)-1
+	if l.sh.prog != nil && l.sh.prog.Lessons[lessonID].Done {
+		done = true
+	}
+	return tea.Batch(l.wantMarkdown(), l.sh.saveLessonPlace(i, done))
+}
+
+func (l *learnScreen) pageIndex(id string) int {
+	for i, p := range l.sh.pages {
+		if p.ID == id {
+			return i
+		}
+	}
+	return l.page
+}
+
+func (l *learnScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case markdownMsg:
+		l.md[msg.key] = msg.out
+		if msg.key == l.markdownKey() {
+			l.text.SetContent(msg.out)
+		}
+	case labStartedMsg:
+		return l.labStarted(msg)
+	case frameMsg:
+		for _, ev := range msg.events {
+			if lm, ok := ev.(logMsg); ok && lm.level >= slog.LevelWarn {
+				l.lastWarn = lm.text
+			}
+		}
+	case walkPausedMsg:
+		return l.walkPaused(msg)
+	case walkStepMsg:
+		return l.walkStep(msg)
+	case walkDoneMsg:
+		return l.walkDone(msg)
+	case walkNextErr:
+		l.setStatus(statusBad, "%s", msg.Error())
+	case storesMsg:
+		if msg.for_ == "learn" {
+			snap := msg.snap
+			if l.snap != nil { // keep the last GetFeed until the next one comes
+				snap.feed, snap.feedErr = l.snap.feed, l.snap.feedErr
+			}
+			l.snap, l.snapBusy = &snap, false
+			if l.snapAgain {
+				l.snapAgain = false
+				return l.refresh()
+			}
+		}
+	case feedMsg:
+		if msg.for_ == "learn" {
+			l.feedBusy = false
+			if l.snap == nil {
+				l.snap = &storeSnapshot{author: msg.author}
+			}
+			l.snap.feed, l.snap.feedErr = msg.feed, msg.err
+			if l.feedAgain {
+				l.feedAgain = false
+				return l.refresh()
+			}
+		}
+	case faultDoneMsg:
+		return l.faultDone(msg)
+	case repairMsg:
+		if msg.for_ == "learn" {
+			return l.repaired(msg)
+		}
+	case lessonSavedMsg:
+		if msg.err != nil {
+			l.setStatus(statusWarn, "Your place in the lesson was not saved: %v", msg.err)
+		}
+	case tea.KeyPressMsg:
+		return l.key(msg)
+	}
+	return nil
+}
+
+func (l *learnScreen) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := l.keys
+	switch {
+	case key.Matches(k, keys.Prev):
+		return l.setPage(l.page - 1)
+	case key.Matches(k, keys.Next):
+		return l.setPage(l.page + 1)
+	case key.Matches(k, keys.ScrollUp):
+		if k.String() == "pgup" {
+			l.text.PageUp()
+		} else {
+			l.text.ScrollUp(1)
+		}
+	case key.Matches(k, keys.ScrollDown):
+		if k.String() == "pgdown" || k.String() == "space" {
+			l.text.PageDown()
+		} else {
+			l.text.ScrollDown(1)
+		}
+	case key.Matches(k, keys.Hint):
+		l.showHint = !l.showHint
+		l.layoutText()
+	case key.Matches(k, keys.ShowMe):
+		l.showMe = !l.showMe
+		l.layoutText()
+	case key.Matches(k, keys.Step):
+		return l.step()
+	case key.Matches(k, keys.Break):
+		return l.breakRedis()
+	case key.Matches(k, keys.Mend):
+		return l.mendRedis()
+	case key.Matches(k, keys.Repair):
+		return l.repair()
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+	"cqrslab/internal/progress"
+)
+
+// deliver delivers a message and drops the commands it returns: for tests
+// whose commands would need a lab.
+func deliver(a *App, msg tea.Msg) tea.Cmd {
+	_, cmd := a.Update(msg)
+	return cmd
+}
+
+func TestLearnPagesHintShowMeAndResume(t *testing.T) {
+	a := newTestApp(t, 100, 30, ThemeDark)
+	pressKeys(t, a, "1")
+	out := plain(a)
+	wantIn(t, out, "Learn · page 1 of 13 · Why synchronous CQRS", "This page is about the pattern as a whole",
+		"enter start the lab and CreatePost", "←/→ page", "i hint", "s show me")
+	pressKeys(t, a, "right", "right")
+	out = plain(a)
+	wantIn(t, out, "page 3 of 13 · Step 2: the INSERT", "PostgreSQL holds", "The posts table has the new row",
+		"▶", "ExecContext")
+	wantNotIn(t, out, "Hint:")
+	pressKeys(t, a, "i", "s")
+	wantIn(t, plain(a), "Hint: Pause the walk here", "Show me:")
+	pressKeys(t, a, "left")
+	wantIn(t, plain(a), "page 2 of 13")
+	wantNotIn(t, plain(a), "Hint:")
+
+	// The place is saved and a new app resumes there.
+	b, err := os.ReadFile(filepath.Join(a.sh.cfg.StateDir, progress.FileName))
+	if err != nil {
+		t.Fatalf("progress not saved: %v", err)
+	}
+	var p progress.Progress
+	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[lessonID].Step != 1 {
+		t.Fatalf("saved progress %s (err %v), want step 1", b, err)
+	}
+	a2 := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: a.sh.cfg.StateDir})
+	send(t, a2, tea.WindowSizeMsg{Width: 100, Height: 30})
+	settle(t, a2, loadAppProgress(a.sh.cfg.StateDir))
+	wantIn(t, plain(a2), "Learn  page 2 of 13: Step 1: validate the input")
+	pressKeys(t, a2, "1")
+	wantIn(t, plain(a2), "page 2 of 13")
+}
+
+func TestLearnScrollsLongText(t *testing.T) {
+	a := newTestApp(t, 80, 24, ThemeDark)
+	pressKeys(t, a, "1")
+	first := plain(a)
+	wantIn(t, first, "↑/↓ scroll text")
+	pressKeys(t, a, "down", "down", "down")
+	if plain(a) == first {
+		t.Error("↓ did not scroll the page's text")
+	}
+}
+
+func TestEnterStartsTheLabAndCtrlCCancelsIt(t *testing.T) {
+	a := newTestApp(t, 100, 30, ThemeDark)
+	pressKeys(t, a, "1")
+	if cmd := deliver(a, keypress("enter")); cmd == nil {
+		t.Fatal("enter did not start the lab")
+	}
+	s := a.sh.session
+	if s.phase != labStarting || !a.learn.pendingWalk {
+		t.Fatalf("phase %v, pending walk %v", s.phase, a.learn.pendingWalk)
+	}
+	deliver(a, frameMsg{at: fixedNow, events: []any{labProgressMsg{p: labProgress("postgres", "pulling", "layers 1/3, 2.0/9.0 MB")}}})
+	wantIn(t, plain(a), "Starting the lab", "postgres  pulling", "layers 1/3", "cancels and removes")
+	// ctrl+c: the start is cancelled, the screen says the lab is going.
+	if cmd := deliver(a, keypress("ctrl+c")); quits(cmd) {
+		t.Fatal("ctrl+c quit before the lab was torn down")
+	}
+	if s.ctx.Err() == nil {
+		t.Error("the start's context was not cancelled")
+	}
+	wantIn(t, plain(a), "Stopping the lab")
+	if cmd := deliver(a, keypress("q")); cmd != nil {
+		t.Error("a second key while stopping did something")
+	}
+	cmd := deliver(a, labStartedMsg{err: context.Canceled})
+	if cmd == nil {
+		t.Fatal("the end of the cancelled start did not lead on")
+	}
+	if !quits(func() tea.Msg { return deliver(a, cmd())() }) {
+		t.Error("the app did not quit once the start had cleaned up")
+	}
+}
+
+func TestLabFailureSaysWhyAndEnterRetries(t *testing.T) {
+	a := newTestApp(t, 100, 30, ThemeDark)
+	pressKeys(t, a, "1")
+	deliver(a, keypress("enter"))
+	deliver(a, labStartedMsg{err: errors.New("no infrastructure for the lab:\n  docker: no socket\n  local: no postgres")})
+	out := plain(a)
+	wantIn(t, out, "The lab could not start", "docker: no socket", "local: no postgres", "enter try the lab again")
+	if cmd := deliver(a, keypress("enter")); cmd == nil || a.sh.session.phase != labStarting {
+		t.Error("enter did not try again")
+	}
+}
+
+// walkApp is the Learn screen with a fake lab and a walk in progress.
+func walkApp(t *testing.T) *App {
+	a := newTestApp(t, 100, 30, ThemeDark)
+	pressKeys(t, a, "1")
+	fakeLabUp(a)
+	a.learn.svc = demo.NewPostService(nil, nil, demo.Options{})
+	a.learn.walk = &walk{id: 7, stepper: demo.NewStepper(), ch: make(chan tea.Msg, 24), title: "T", cancel: func() {}}
+	return a
+}
+
+func TestWalkFollowsTheStepsToTheFailurePage(t *testing.T) {
+	a := walkApp(t)
+	l := a.learn
+	deliver(a, walkPausedMsg{id: 7, step: demo.StepValidate})
+	settle(t, a, l.wantMarkdown())
+	out := plain(a)
+	wantIn(t, out, "Step 1: validate the input", "paused before validate", "enter run validate", "f break Redis")
+	if deliver(a, keypress("enter")) == nil || l.walk.waiting != "" || l.walk.running != demo.StepValidate {
+		t.Fatalf("enter did not release validate: %+v", l.walk)
+	}
+	wantIn(t, plain(a), "Running validate")
+	deliver(a, walkStepMsg{id: 7, ev: demo.Event{Step: demo.StepValidate, Duration: time.Millisecond}})
+	deliver(a, walkPausedMsg{id: 7, step: demo.StepInsert})
+	deliver(a, walkStepMsg{id: 7, ev: demo.Event{PostID: "p1", Step: demo.StepInsert, Duration: 2 * time.Millisecond}})
+	wantIn(t, plain(a), "Step 2: the INSERT", "postgres.insert done in 2.00ms")
+	// A message from another walk changes nothing.
+	deliver(a, walkStepMsg{id: 6, ev: demo.Event{Step: demo.StepDone}})
+	wantIn(t, plain(a), "Step 2: the INSERT")
+	deliver(a, walkStepMsg{id: 7, ev: demo.Event{PostID: "p1", Step: demo.StepZAdd, Duration: time.Second,
+		Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}})
+	wantIn(t, plain(a), "When the ZADD fails", "redis.zadd failed after 1.0s: connection refused")
+	deliver(a, walkDoneMsg{id: 7, res: demo.Result{ProjectionErr: errors.New("refused")}})
+	wantIn(t, plain(a), "The stale feed", "the feed is stale", "enter run CreatePost step by step")
+}
+
+func TestPanelsShowLiveDataAndTheVerdict(t *testing.T) {
+	a := walkApp(t)
+	l := a.learn
+	l.walk.postID, l.walk.title = postNew.ID, postNew.Title
+	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
+		members: []feedMember{{score: 1, item: postOld.Item(), ok: true}}, zcard: 1}})
+	deliver(a, feedMsg{for_: "learn", author: "alice", feed: []demo.FeedItem{postOld.Item()}})
+	out := plain(a)
+	wantIn(t, out, "PostgreSQL · 2 posts", "Redis · ZRANGE feed:alice · 1", `GetFeed("alice") · 1 item`,
+		"in PostgreSQL, not in Redis yet", "✗ Hello from step-through #1")
+	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
+		members: []feedMember{{score: 2, item: postNew.Item(), ok: true}, {score: 1, item: postOld.Item(), ok: true}}, zcard: 2}})
+	wantIn(t, plain(a), "in PostgreSQL and in Redis")
+	// Redis unreadable: said so, not taken for "not in Redis".
+	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew}, rowCount: 1,
+		redisErr: errors.New("dial tcp: connection refused")}})
+	wantIn(t, plain(a), "Redis cannot be read right now", "✗ dial tcp: connection refused")
+}
+
+func TestHostileTitlesAreShownNotObeyed(t *testing.T) {
+	a := walkApp(t)
+	evil := demo.Post{ID: "x1", AuthorID: "alice", Title: "a\x1b]2;owned\x07\x1b[2J\u202eb"}
+	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{evil}, rowCount: 1,
+		members: []feedMember{{raw: "\x1b[31mnot json", ok: false}}, zcard: 1}})
+	deliver(a, feedMsg{for_: "learn", author: "alice", feed: []demo.FeedItem{{PostID: "x1", Title: evil.Title}}})
+	out := a.render()
+	for _, bad := range []string{"\x1b]2;", "\x1b[2J", "\u202e", "\x1b[31mnot"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the screen carries %q from a title", bad)
+		}
+	}
+	wantIn(t, plain(a), `a\x1b]2;owned\x07\x1b[2J\u202`, `\x1b[31mnot json`)
+}
+
+func TestBreakMendRepairNeedTheLab(t *testing.T) {
+	a := newTestApp(t, 100, 30, ThemeDark)
+	pressKeys(t, a, "1", "f")
+	wantIn(t, plain(a), "Start the lab first")
+	wantNotIn(t, plain(a), "f break Redis")
+}
+
+func labProgress(service, phase, detail string) lab.Progress {
+	return lab.Progress{Service: service, Phase: lab.Phase(phase), Detail: detail, Elapsed: 2 * time.Second}
+}

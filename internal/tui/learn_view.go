@@ -1,0 +1,304 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"cqrslab/internal/safetext"
+	"cqrslab/lessons"
+)
+
+// learnLayout is where each part of the Learn screen goes. Below 120
+// columns the code runs full width above the three panels; from 120 (with
+// room in height) the code and the panels sit side by side. The page's text
+// takes what is left, and scrolls.
+type learnLayout struct {
+	wide           bool
+	codeW, codeH   int
+	panelW, panelH int // one panel's size
+	textW, textH   int
+}
+
+const learnStatusRows = 2
+
+func (l *learnScreen) layout() learnLayout {
+	w, h := l.width, l.height
+	body := max(3, h-1-learnStatusRows) // header and status
+	if w >= 120 && h >= 30 {
+		top := body * 3 / 5
+		codeW := min(w*11/20, 96)
+		panelW := w - codeW - 3
+		return learnLayout{wide: true, codeW: codeW, codeH: top, panelW: panelW, panelH: top / 3,
+			textW: w, textH: body - top - 1}
+	}
+	codeH := max(3, body*2/5)
+	panelH := max(3, body/4)
+	return learnLayout{codeW: w, codeH: codeH, panelW: (w - 2*3) / 3, panelH: panelH,
+		textW: w, textH: max(1, body-codeH-panelH-2)}
+}
+
+func (l *learnScreen) textWidth() int { return l.layout().textW }
+
+// layoutText sizes the text viewport to what the hint and "show me" boxes
+// leave of the text area.
+func (l *learnScreen) layoutText() {
+	lay := l.layout()
+	extra := strings.Count(l.extras(lay.textW), "\n")
+	if l.extras(lay.textW) != "" {
+		extra++
+	}
+	l.text.SetWidth(lay.textW)
+	l.text.SetHeight(max(1, lay.textH-extra))
+}
+
+// extras are the hint and "show me" when the learner asked for them.
+func (l *learnScreen) extras(w int) string {
+	p, st := l.current(), l.sh.st
+	var parts []string
+	w -= 2 // the page's text has a margin of two; these line up with it
+	if l.showHint && p.Hint != "" {
+		parts = append(parts, wrapText(st.accent.Render("Hint: ")+p.Hint, w))
+	}
+	if l.showMe && p.ShowMe != "" {
+		if cmd, ok := p.ShowMeCommand(); ok {
+			parts = append(parts, wrapText(st.accent.Render("Show me: ")+"in another terminal, while this lab runs: "+st.key.Render(cmd), w))
+		} else {
+			parts = append(parts, wrapText(st.accent.Render("Show me: ")+p.ShowMe, w))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return indent(strings.Join(parts, "\n"), "  ")
+}
+
+// View draws the screen at exactly its size.
+func (l *learnScreen) View() string {
+	st, lay, p := l.sh.st, l.layout(), l.current()
+	head := l.header(p)
+	code := codeView(st, p, lay.codeW, lay.codeH, lay.wide)
+	var top string
+	if lay.wide {
+		panels := vjoin(
+			l.panel(p, "postgres", lay.panelW, lay.panelH),
+			l.panel(p, "redis", lay.panelW, lay.panelH),
+			l.panel(p, "getfeed", lay.panelW, lay.codeH-2*lay.panelH),
+		)
+		if s := l.sh.session; s.phase == labStarting || s.phase == labFailed || s.phase == labStopping {
+			panels = fit(labStatusView(st, s, l.sh.now, l.sh.frame, l.sh.animate, lay.panelW), lay.panelW, lay.codeH)
+		}
+		top = hjoin(lay.codeH, st.rule.Render(" │ "), []string{code, panels}, []int{lay.codeW, lay.panelW})
+	} else {
+		top = vjoin(code, rule(st, l.width), l.panelsRow(p, lay))
+	}
+	text := l.text.View()
+	if ex := l.extras(lay.textW); ex != "" {
+		text = ex + "\n" + text
+	}
+	out := vjoin(head, top, rule(st, l.width), fit(text, lay.textW, lay.textH), l.statusView())
+	return fit(out, l.width, l.height)
+}
+
+func (l *learnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
+	st, s := l.sh.st, l.sh.session
+	if s.phase == labStarting || s.phase == labFailed || s.phase == labStopping {
+		return fit(labStatusView(st, s, l.sh.now, l.sh.frame, l.sh.animate, l.width), l.width, lay.panelH)
+	}
+	if !l.live() && p.After.IsZero() {
+		return l.panel(p, "postgres", l.width, lay.panelH)
+	}
+	w := splitWidths(l.width, 3, 3)
+	return hjoin(lay.panelH, st.rule.Render(" │ "), []string{
+		l.panel(p, "postgres", w[0], lay.panelH),
+		l.panel(p, "redis", w[1], lay.panelH),
+		l.panel(p, "getfeed", w[2], lay.panelH),
+	}, w)
+}
+
+func (l *learnScreen) header(p lessons.Page) string {
+	st := l.sh.st
+	left := st.title.Render("Learn") + st.dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, max(1, len(l.sh.pages)))) +
+		st.heading.Render(p.Title)
+	right := l.labBadge()
+	gap := l.width - width(left) - width(right)
+	if gap < 2 {
+		return cut(left, l.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// labBadge is the lab's state in a few words, faults included: a fault
+// must never be forgotten because it is off screen.
+func (l *learnScreen) labBadge() string {
+	st, s := l.sh.st, l.sh.session
+	switch s.phase {
+	case labStarting:
+		return st.warn.Render(spinner(l.sh.frame, l.sh.animate) + " lab starting")
+	case labFailed:
+		return st.bad.Render("lab failed")
+	case labStopping:
+		return st.warn.Render("lab stopping")
+	case labUp:
+		if l.redisDown() {
+			return st.bad.Render("Redis DOWN")
+		}
+		if n := len(s.faults); n > 0 {
+			return st.warn.Render(fmt.Sprintf("%d fault(s) active", n))
+		}
+		return st.good.Render("lab up")
+	}
+	return st.dim.Render("lab off")
+}
+
+// panel draws one of the three panels: live data when the lab runs, else
+// what the page says the store holds at this point.
+func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
+	st := l.sh.st
+	names := map[string]string{"postgres": "PostgreSQL holds", "redis": "Redis holds", "getfeed": "GetFeed returns"}
+	if !l.live() {
+		if p.After.IsZero() {
+			if which != "postgres" {
+				return ""
+			}
+			return fit(st.dim.Render(wrapText("This page is about the pattern as a whole. With the lab running, these "+
+				"panels show what PostgreSQL holds, what Redis holds and what GetFeed returns, live.", w)), w, h)
+		}
+		text := map[string]string{"postgres": p.After.Postgres, "redis": p.After.Redis, "getfeed": p.After.GetFeed}[which]
+		return section(st, names[which], wrapText(text, w), w, h)
+	}
+	s := l.snap
+	postID := ""
+	if l.walk != nil {
+		postID = l.walk.postID
+	}
+	var title string
+	var lines []string
+	switch which {
+	case "postgres":
+		title = fmt.Sprintf("PostgreSQL · %d %s", s.rowCount, pluralize(s.rowCount, "post", "posts"))
+		if s.pgErr != nil {
+			lines = append(lines, st.bad.Render("✗ ")+safetext.Visible(briefErr(s.pgErr)))
+			break
+		}
+		for _, r := range s.rows {
+			mark, style := st.good.Render("✓ "), st.item
+			if s.redisErr == nil && !s.hasMember(r.ID) {
+				mark, style = st.drift.Render("✗ "), st.drift
+			}
+			lines = append(lines, mark+l.postTitle(r.Title, r.ID == postID, style, w > 40, "not in Redis", s.redisErr == nil && !s.hasMember(r.ID)))
+		}
+	case "redis":
+		title = fmt.Sprintf("Redis · ZRANGE %s · %d", s.key(), s.zcard)
+		if len(title) > w {
+			title = fmt.Sprintf("Redis · %s · %d", s.key(), s.zcard)
+		}
+		if s.redisErr != nil {
+			lines = append(lines, st.bad.Render("✗ ")+safetext.Visible(briefErr(s.redisErr)))
+			break
+		}
+		for _, m := range s.members {
+			t := m.raw
+			if m.ok {
+				t = m.item.Title
+			}
+			label := l.postTitle(t, m.ok && m.item.PostID == postID, st.item, false, "", false)
+			if w > 40 {
+				label = st.dim.Render(fmt.Sprintf("%d ", m.score)) + label
+			}
+			lines = append(lines, "  "+label)
+		}
+	case "getfeed":
+		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.author, len(s.feed), pluralize(len(s.feed), "item", "items"))
+		if len(title) > w {
+			title = fmt.Sprintf("GetFeed · %d %s", len(s.feed), pluralize(len(s.feed), "item", "items"))
+		}
+		if s.feedErr != nil {
+			title = fmt.Sprintf("GetFeed(%q) fails", s.author)
+			lines = append(lines, st.bad.Render("✗ ")+safetext.Visible(briefErr(s.feedErr)))
+			break
+		}
+		for _, it := range s.feed {
+			lines = append(lines, "  "+l.postTitle(it.Title, it.PostID == postID, st.item, false, "", false))
+		}
+	}
+	if len(lines) == 0 {
+		lines = append(lines, st.dim.Render("  (empty)"))
+	}
+	return section(st, title, strings.Join(lines, "\n"), w, h)
+}
+
+// postTitle shows a title from a store, control characters made visible;
+// the walk's own post is marked ◀.
+func (l *learnScreen) postTitle(title string, mine bool, style lipgloss.Style, long bool, note string, show bool) string {
+	t := style.Render(safetext.Visible(title))
+	if mine {
+		t += l.sh.st.accent.Render(" ◀")
+	}
+	if long && show && note != "" {
+		t += l.sh.st.drift.Render(" · " + note)
+	}
+	return t
+}
+
+// statusView is two lines: where the walk's post is now, and what the last
+// action did.
+func (l *learnScreen) statusView() string {
+	st := l.sh.st
+	var lines []string
+	if v := l.verdict(); v != "" {
+		lines = append(lines, v)
+	}
+	msg := l.status
+	if msg == "" {
+		msg = l.defaultStatus()
+	}
+	style := map[statusKind]func(...string) string{statusInfo: st.item.Render, statusGood: st.good.Render,
+		statusWarn: st.warn.Render, statusBad: st.bad.Render}[l.statusKind]
+	lines = append(lines, style(wrapText(msg, l.width)))
+	return fit(strings.Join(lines, "\n"), l.width, learnStatusRows)
+}
+
+// verdict says where the walk's post is: in neither store, in PostgreSQL
+// only, or in both. It is the lesson in one line.
+func (l *learnScreen) verdict() string {
+	st := l.sh.st
+	if l.walk == nil || l.walk.postID == "" || l.snap == nil || l.snap.pgErr != nil {
+		return ""
+	}
+	id := l.walk.postID
+	inPG, inRedis := l.snap.hasRow(id), l.snap.hasMember(id)
+	label := fmt.Sprintf("Post %q: ", l.walk.title)
+	switch {
+	case inPG && l.snap.redisErr != nil:
+		return label + st.warn.Render("in PostgreSQL; Redis cannot be read right now")
+	case inPG && inRedis:
+		return label + st.good.Render("in PostgreSQL and in Redis")
+	case inPG:
+		return label + st.drift.Render("in PostgreSQL, not in Redis yet")
+	case inRedis:
+		return label + st.bad.Render("in Redis but not in PostgreSQL")
+	}
+	return label + st.dim.Render("in neither store yet")
+}
+
+func (l *learnScreen) defaultStatus() string {
+	s := l.sh.session
+	switch {
+	case s.phase == labOff:
+		return "Read on with → or press enter to start the lab and run CreatePost for real, one step at a time."
+	case s.phase == labStarting:
+		return "Starting the lab…"
+	case s.phase == labUp && (l.walk == nil || l.walk.done):
+		return "enter runs CreatePost one step at a time against the real stores."
+	}
+	return ""
+}
+
+// key is the feed's Redis key as the panel names it.
+func (s *storeSnapshot) key() string { return "feed:" + s.author }
+
+// live reports whether the panels show the stores (rather than the page's
+// description of them).
+func (l *learnScreen) live() bool { return l.snap != nil && l.sh.session.phase == labUp }

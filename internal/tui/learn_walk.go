@@ -1,0 +1,310 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/redis/go-redis/v9"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+)
+
+// walk is one CreatePost run step by step through the engine's Stepper:
+// before each step the engine pauses, the learner looks at both stores and
+// presses enter, and the step runs for real.
+//
+// Its goroutines only read id, stepper and ch; Update alone changes the
+// rest, so nothing here needs a lock.
+type walk struct {
+	id      int
+	stepper *demo.Stepper
+	ch      chan tea.Msg // the walk's messages, in order; never drops
+	cancel  context.CancelFunc
+	title   string
+
+	waiting demo.Step // the step paused before, "" while one runs
+	running demo.Step // the step released last
+	events  []demo.Event
+	postID  string
+	done    bool
+	result  demo.Result
+	err     error
+}
+
+// Messages of a walk. Each names its walk, so a message from a walk that was
+// abandoned (the lab stopped) is ignored.
+type (
+	walkPausedMsg struct {
+		id   int
+		step demo.Step
+	}
+	walkStepMsg struct {
+		id int
+		ev demo.Event
+	}
+	walkDoneMsg struct {
+		id  int
+		res demo.Result
+		err error
+	}
+	walkNextErr struct {
+		id  int
+		err error
+	}
+)
+
+func (e walkNextErr) Error() string { return "could not let the step run: " + e.err.Error() }
+
+// walkAuthor is the author the walk writes as: one of the lab's four.
+const walkAuthor = "alice"
+
+// beginWalk starts CreatePost under a Stepper in its own goroutine. The
+// walk's channel has room for every message one CreatePost can send (a
+// pause and an event per step, and the end), so the engine never waits on
+// the screen.
+func beginWalk(ctx context.Context, svc *demo.PostService, id int, title string) (*walk, tea.Cmd) {
+	wctx, cancel := context.WithCancel(ctx)
+	w := &walk{id: id, stepper: demo.NewStepper(), ch: make(chan tea.Msg, 4*len(demo.Steps)+4), cancel: cancel, title: title}
+	start := func() tea.Msg {
+		go func() {
+			for {
+				select {
+				case s := <-w.stepper.Paused():
+					w.ch <- walkPausedMsg{id: id, step: s}
+				case <-wctx.Done():
+					return
+				}
+			}
+		}()
+		go func() {
+			res, err := svc.CreatePost(wctx, demo.NewPost{AuthorID: walkAuthor, Title: title},
+				demo.WithGate(w.stepper),
+				demo.WithObserver(func(e demo.Event) { w.ch <- walkStepMsg{id: id, ev: e} }))
+			w.ch <- walkDoneMsg{id: id, res: res, err: err}
+			cancel()
+		}()
+		return nil
+	}
+	return w, tea.Batch(start, w.listen())
+}
+
+// listen waits for the walk's next message.
+func (w *walk) listen() tea.Cmd {
+	ch := w.ch
+	return func() tea.Msg { return <-ch }
+}
+
+// next lets the step the walk is paused before run.
+func (w *walk) next() tea.Cmd {
+	st, id := w.stepper, w.id
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := st.Next(ctx); err != nil {
+			return walkNextErr{id: id, err: err}
+		}
+		return nil
+	}
+}
+
+// storeSnapshot is what both stores hold for one author at one moment, and
+// what GetFeed returns: the three panels beside the code.
+type storeSnapshot struct {
+	author   string
+	at       time.Time
+	rows     []demo.Post // PostgreSQL, newest first
+	rowCount int
+	pgErr    error
+	members  []feedMember // Redis, newest first, read past the lab's proxy
+	zcard    int64
+	redisErr error
+	feed     []demo.FeedItem // GetFeed, through the app's own path
+	feedErr  error
+}
+
+// feedMember is one member of the feed's sorted set, decoded when it can be.
+type feedMember struct {
+	score int64
+	raw   string
+	item  demo.FeedItem
+	ok    bool
+}
+
+// storesMsg carries what both stores hold, read off the UI goroutine.
+type storesMsg struct {
+	for_ string // who asked: "learn" or "lab"
+	snap storeSnapshot
+}
+
+// feedMsg carries what GetFeed returned. It comes apart from storesMsg:
+// with Redis down, the seed's client retries for over a second, and the
+// PostgreSQL panel must not wait for that.
+type feedMsg struct {
+	for_   string
+	author string
+	feed   []demo.FeedItem
+	err    error
+}
+
+// hasRow and hasMember tell where a post is.
+func (s *storeSnapshot) hasRow(id string) bool {
+	for _, r := range s.rows {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *storeSnapshot) hasMember(id string) bool {
+	for _, m := range s.members {
+		if m.ok && m.item.PostID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// readStores reads what both stores hold for one author. PostgreSQL is
+// read the way the app reads it (through the lab's proxy, so its faults
+// show); Redis is read directly, past the proxy, so the panel shows what
+// Redis really holds even while the network to it is broken.
+func readStores(ctx context.Context, l *lab.Lab, svc *demo.PostService, author string, n int) storeSnapshot {
+	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	snap := readRedis(qctx, l, svc, author, n)
+	if rows, err := svc.Posts(qctx, author); err != nil {
+		snap.pgErr = err
+	} else {
+		snap.rowCount = len(rows)
+		snap.rows = rows[:min(n, len(rows))]
+	}
+	return snap
+}
+
+// readRedis reads the newest n members of the author's feed, and ZCARD,
+// from the Redis server itself (past the lab's proxy).
+func readRedis(ctx context.Context, l *lab.Lab, svc *demo.PostService, author string, n int) storeSnapshot {
+	snap := storeSnapshot{author: author, at: time.Now()}
+	direct := l.CurrentInfo().Redis.Direct()
+	rdb := redis.NewClient(&redis.Options{Addr: direct.Addr, Password: direct.Password,
+		DialTimeout: time.Second, ReadTimeout: time.Second, MaxRetries: -1, PoolSize: 1})
+	defer rdb.Close()
+	key := svc.FeedKey(author)
+	zs, err := rdb.ZRevRangeWithScores(ctx, key, 0, int64(n-1)).Result()
+	if err != nil {
+		snap.redisErr = err
+		return snap
+	}
+	for _, z := range zs {
+		m := feedMember{score: int64(z.Score)}
+		m.raw, _ = z.Member.(string)
+		m.item, m.ok = decodeFeedMember(m.raw)
+		snap.members = append(snap.members, m)
+	}
+	snap.zcard, snap.redisErr = rdb.ZCard(ctx, key).Result()
+	return snap
+}
+
+func readStoresCmd(ctx context.Context, l *lab.Lab, svc *demo.PostService, author, forWhom string, n int) tea.Cmd {
+	return func() tea.Msg { return storesMsg{for_: forWhom, snap: readStores(ctx, l, svc, author, n)} }
+}
+
+// readFeedCmd calls GetFeed as the app would.
+func readFeedCmd(ctx context.Context, svc *demo.PostService, author, forWhom string, n int) tea.Cmd {
+	return func() tea.Msg {
+		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		feed, err := svc.GetFeed(fctx, author, n)
+		return feedMsg{for_: forWhom, author: author, feed: feed, err: err}
+	}
+}
+
+// faultDoneMsg reports an inject or heal asked for from a screen.
+type faultDoneMsg struct {
+	what string
+	err  error
+}
+
+func injectFault(ctx context.Context, l *lab.Lab, f lab.Fault, what string) tea.Cmd {
+	return func() tea.Msg { return faultDoneMsg{what: what, err: l.Inject(ctx, f)} }
+}
+
+func healAll(ctx context.Context, l *lab.Lab) tea.Cmd {
+	return func() tea.Msg { return faultDoneMsg{what: "heal", err: l.HealAll(ctx)} }
+}
+
+// repairMsg reports a reconciler run: the drift before and after.
+type repairMsg struct {
+	for_          string
+	rebuild       bool
+	before, after demo.Drift
+	report        demo.RebuildReport
+	took          time.Duration
+	err           error
+}
+
+// repairFeeds runs the reconciler's difference repair (or a full rebuild)
+// and checks again, for the before and after counts.
+func repairFeeds(ctx context.Context, svc *demo.PostService, rebuild bool, forWhom string, authors ...string) tea.Cmd {
+	return func() tea.Msg {
+		start := time.Now()
+		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		r := svc.Reconciler()
+		m := repairMsg{for_: forWhom, rebuild: rebuild}
+		m.before, m.err = r.Check(rctx, authors...)
+		if m.err == nil {
+			if rebuild {
+				m.report, m.err = r.Rebuild(rctx, authors...)
+			} else {
+				_, m.err = r.Repair(rctx, authors...)
+			}
+		}
+		if m.err == nil {
+			m.after, m.err = r.Check(rctx, authors...)
+		}
+		m.took = time.Since(start)
+		return m
+	}
+}
+
+// describeErr is an error as a status line shows it, whole.
+func describeErr(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	}
+	return err.Error()
+}
+
+// briefErr is an error in a few words, for a panel or a one-line status:
+// the innermost cause of a long chain ("dial tcp 127.0.0.1:1234: connect:
+// connection refused" is "connection refused").
+func briefErr(err error) string {
+	s := describeErr(err)
+	if len(s) <= 40 {
+		return s
+	}
+	if i := strings.LastIndex(s, ": "); i >= 0 && len(s)-i > 4 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// decodeFeedMember reads a feed member as the engine writes it (canonical
+// JSON of a FeedItem); ok is false for anything else.
+func decodeFeedMember(raw string) (demo.FeedItem, bool) {
+	var it demo.FeedItem
+	if err := json.Unmarshal([]byte(raw), &it); err != nil || it.PostID == "" {
+		return demo.FeedItem{}, false
+	}
+	return it, true
+}
