@@ -58,7 +58,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		want string
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"--bogus"}, "unknown flag --bogus"},
+		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"--theme", "purple"}, "purple"},
 		{[]string{"feed", "--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"feed"}, "--author is required"},
 		{[]string{"feed", "--author", "alice", "-n", "zero"}, `invalid value "zero" for flag -n`},

@@ -100,7 +100,8 @@ func dispatch(ctx context.Context, args []string, stdio Stdio) error {
 		}
 	}
 	if strings.HasPrefix(args[0], "-") {
-		return usagef("unknown flag %s before a command; run 'cqrslab --help'", args[0])
+		// Flags with no command are the TUI's (cqrslab --theme light).
+		return runTUI(ctx, stdio, args)
 	}
 	return usagef("unknown command %q; run 'cqrslab --help' for the list", args[0])
 }
@@ -149,9 +150,16 @@ func newFlags(name, usage string, stdio Stdio) *flag.FlagSet {
 // into a UsageError that names the command. Positional arguments left over
 // are refused unless allowArgs.
 func parse(fs *flag.FlagSet, args []string, allowArgs bool) error {
-	if err := fs.Parse(args); err != nil {
+	// flag.Parse prints the whole usage on any error; a typo deserves one
+	// line naming it, so the usage is printed here, for --help only.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errHelpShown // flag.Parse has printed the usage already
+			usage()
+			return errHelpShown
 		}
 		return usagef("%s: %v (run 'cqrslab %s --help')", fs.Name(), err, fs.Name())
 	}
