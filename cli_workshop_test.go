@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/tar"
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -239,54 +237,9 @@ func TestPrepareSaveLoadThenLabStartsOffline(t *testing.T) {
 // pulled nothing, stops it with Ctrl-C and checks nothing is left.
 func runLabUntilUp(t *testing.T, env, args []string) {
 	t.Helper()
-	up := exec.Command(binary, args...)
-	up.Env = append(os.Environ(), env...)
-	stdout, _ := up.StdoutPipe()
-	var stderr strings.Builder
-	up.Stderr = &stderr
-	if err := up.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer up.Process.Kill()
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	runID := ""
-	deadline := time.After(2 * time.Minute)
-	for runID == "" {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				up.Wait()
-				t.Fatalf("lab up exited before it was up:\n%s", stderr.String())
-			}
-			if m := regexp.MustCompile(`^Lab ([0-9a-f]+) is up`).FindStringSubmatch(l); m != nil {
-				runID = m[1]
-			}
-		case <-deadline:
-			t.Fatalf("lab up did not come up in time:\n%s", stderr.String())
-		}
-	}
-	up.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- up.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("lab up after Ctrl-C: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("lab up did not stop within 60s of SIGINT")
-	}
-	if strings.Contains(stderr.String(), "pulling") {
-		t.Errorf("lab up pulled an image:\n%s", stderr.String())
-	}
-	if n, err := lab.CountContainers(context.Background(), runID); err != nil || n != 0 {
-		t.Errorf("%d containers left after Ctrl-C (%v)", n, err)
+	up := startLabUp(t, env, args)
+	up.Stop()
+	if strings.Contains(up.Stderr.String(), "pulling") {
+		t.Errorf("lab up pulled an image:\n%s", up.Stderr)
 	}
 }

@@ -1,20 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"cqrslab/demo/lab"
-	"cqrslab/internal/labtest"
 
 	toxiclient "github.com/Shopify/toxiproxy/v2/client"
 )
@@ -63,62 +56,9 @@ func TestFaultUsageErrorsExitTwo(t *testing.T) {
 // toxic that `cqrslab bench` then measures, and `cqrslab fault` injects,
 // lists and heals.
 func TestLabUpFaultControls(t *testing.T) {
-	opts := labtest.Options()
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	args := []string{"lab", "up", "--infra", string(opts.Provider), "--toxiproxy-api", "127.0.0.1:0"}
-	if opts.PostgresImage != "" {
-		args = append(args, "--postgres-image", opts.PostgresImage)
-	}
-	if opts.RedisImage != "" {
-		args = append(args, "--redis-image", opts.RedisImage)
-	}
-	up := exec.Command(binary, args...)
-	up.Env = append(os.Environ(), env...)
-	stdout, _ := up.StdoutPipe()
-	var stderr strings.Builder
-	up.Stderr = &stderr
-	if err := up.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer up.Process.Kill()
-	var (
-		mu     sync.Mutex
-		output []string
-	)
-	lines := make(chan string, 1000)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			mu.Lock()
-			output = append(output, sc.Text())
-			mu.Unlock()
-			select {
-			case lines <- sc.Text():
-			default:
-			}
-		}
-		close(lines)
-	}()
-	runID, apiAddr := "", ""
-	deadline := time.After(3 * time.Minute)
-	for runID == "" || apiAddr == "" {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				up.Wait()
-				labtest.Unavailable(t, "lab up exited: %s", stderr.String())
-				return
-			}
-			if m := regexp.MustCompile(`^Lab ([0-9a-f]+) is up`).FindStringSubmatch(l); m != nil {
-				runID = m[1]
-			}
-			if m := regexp.MustCompile(`Toxiproxy API: http://(\S+)`).FindStringSubmatch(l); m != nil {
-				apiAddr = m[1]
-			}
-		case <-deadline:
-			t.Fatalf("lab up did not come up in time: %s", stderr.String())
-		}
-	}
+	up := startLabUp(t, env, labUpArgs("--toxiproxy-api", "127.0.0.1:0"))
+	apiAddr := up.WaitFor(regexp.MustCompile(`Toxiproxy API: http://(\S+)`), 10*time.Second)
 
 	// Toxiproxy's own client sees the lab's proxies and adds a toxic.
 	client := toxiclient.NewClient(apiAddr)
@@ -161,7 +101,7 @@ func TestLabUpFaultControls(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &st) != nil {
 		t.Fatalf("fault list: exit %d, %q %q", code, out, errOut)
 	}
-	if len(st.Active) != 1 || st.Active[0].Kind != lab.FaultLatency || st.Active[0].Toxic != "latency_downstream" || st.RunID != runID {
+	if len(st.Active) != 1 || st.Active[0].Kind != lab.FaultLatency || st.Active[0].Toxic != "latency_downstream" || st.RunID != up.RunID {
 		t.Fatalf("fault list: %+v", st)
 	}
 	if _, errOut, code = cqrslab(t, env, "fault", "heal", "latency"); code != 0 {
@@ -195,30 +135,13 @@ func TestLabUpFaultControls(t *testing.T) {
 		t.Fatalf("post create after heal: exit %d: %s", code, errOut)
 	}
 
-	up.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- up.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("lab up after Ctrl-C: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("lab up did not stop within 60s of SIGINT")
-	}
-	mu.Lock()
-	all := strings.Join(output, "\n")
-	mu.Unlock()
+	up.Stop()
+	all := up.Output()
 	for _, want := range []string{"cqrslab fault inject latency=50ms", "toxiproxy-cli --host http://" + apiAddr,
 		"direct:", "fault: changed through the Toxiproxy API", "fault: injected latency=50ms", "fault: injected pause",
 		"fault: healed all"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("lab up's output lacks %q:\n%s", want, all)
-		}
-	}
-	if opts.Provider == lab.Docker || opts.Provider == lab.Auto {
-		if n, err := lab.CountContainers(context.Background(), runID); err == nil && n != 0 {
-			t.Fatalf("%d containers left after Ctrl-C", n)
 		}
 	}
 }

@@ -1,20 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"cqrslab/demo/lab"
-	"cqrslab/internal/labtest"
 )
 
 // binary is the cqrslab binary built once for these tests: the CLI is tested
@@ -105,63 +98,11 @@ func TestNoLabRunningIsClear(t *testing.T) {
 // process, then posts and reads through other processes, then stops it with
 // Ctrl-C (SIGINT) and checks nothing is left.
 func TestLabUpPostFeedRoundTrip(t *testing.T) {
-	opts := labtest.Options()
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	args := []string{"lab", "up", "--infra", string(opts.Provider)}
-	if opts.PostgresImage != "" {
-		args = append(args, "--postgres-image", opts.PostgresImage)
-	}
-	if opts.RedisImage != "" {
-		args = append(args, "--redis-image", opts.RedisImage)
-	}
-	up := exec.Command(binary, args...)
-	up.Env = append(os.Environ(), env...)
-	stdout, _ := up.StdoutPipe()
-	var stderr strings.Builder
-	up.Stderr = &stderr
-	if err := up.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer up.Process.Kill()
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	runID := ""
-	deadline := time.After(3 * time.Minute)
-	for runID == "" {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				up.Wait()
-				labtest.Unavailable(t, "lab up exited: %s", stderr.String())
-				return
-			}
-			if m := regexp.MustCompile(`^Lab ([0-9a-f]+) is up`).FindStringSubmatch(l); m != nil {
-				runID = m[1]
-			}
-		case <-deadline:
-			t.Fatalf("lab up did not come up in time: %s", stderr.String())
-		}
-	}
-	var more []string
-	drain := func() {
-		for {
-			select {
-			case l := <-lines:
-				more = append(more, l)
-			default:
-				return
-			}
-		}
-	}
+	up := startLabUp(t, env, labUpArgs())
+	runID := up.RunID
 	time.Sleep(100 * time.Millisecond)
-	drain()
-	if s := strings.Join(more, "\n"); !strings.Contains(s, "psql \"postgres://") || !strings.Contains(s, "redis-cli -h 127.0.0.1") {
+	if s := up.Output(); !strings.Contains(s, "psql \"postgres://") || !strings.Contains(s, "redis-cli -h 127.0.0.1") {
 		t.Errorf("connection strings missing:\n%s", s)
 	}
 
@@ -203,22 +144,7 @@ func TestLabUpPostFeedRoundTrip(t *testing.T) {
 		t.Errorf("lab status does not list the lab: %q", out)
 	}
 
-	up.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- up.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("lab up after Ctrl-C: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("lab up did not stop within 60s of SIGINT")
-	}
-	if opts.Provider == lab.Docker {
-		if n, err := lab.CountContainers(context.Background(), runID); err != nil || n != 0 {
-			t.Fatalf("%d containers left after Ctrl-C (%v)", n, err)
-		}
-	}
+	up.Stop()
 	_, errOut, code = cqrslab(t, env, "feed", "--author", "alice")
 	if code != 1 || !strings.Contains(errOut, "no lab is running") {
 		t.Fatalf("after lab up ended: exit %d, %q", code, errOut)
