@@ -169,15 +169,20 @@ func TestOutboxSurvivesTheCrashPoint(t *testing.T) {
 		t.Fatalf("want ErrCrashed, got %v", err)
 	}
 	svc.SetCrashPoint(false)
-	if n, _ := svc.OutboxPending(ctx); n != 1 {
-		t.Fatalf("outbox pending %d, want 1 (the crashed write)", n)
+	// The crashed write's row is pending. (The first write's may be too, if
+	// its ZADD missed the budget on a busy machine: that is what the outbox
+	// is for.)
+	pending, _ := svc.OutboxPending(ctx)
+	if pending < 1 {
+		t.Fatalf("outbox pending %d, want the crashed write", pending)
 	}
-	if d, _ := svc.Reconciler().Check(ctx); d.Missing != 1 {
-		t.Fatalf("crashed write should be missing from the feed: %+v", d)
+	// (A ZADD that timed out may still have landed: missing ≤ pending.)
+	if d, _ := svc.Reconciler().Check(ctx); d.Missing < 1 || d.Missing > pending {
+		t.Fatalf("the crashed write should be missing from the feed (%d pending): %+v", pending, d)
 	}
 	n, err := svc.RelayOnce(ctx, 0, 100)
-	if err != nil || n != 1 {
-		t.Fatalf("relay projected %d, %v", n, err)
+	if err != nil || n != pending {
+		t.Fatalf("relay projected %d of %d, %v", n, pending, err)
 	}
 	if d, _ := svc.Reconciler().Check(ctx); !d.Converged() {
 		t.Fatalf("after relay: %+v", d)

@@ -206,7 +206,7 @@ func TestCtrlCDuringStartRemovesEverything(t *testing.T) {
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	before, err := lab.CountContainers(ctx, "")
+	before, err := lab.CountProcessContainers(ctx)
 	if err != nil {
 		labtest.Unavailable(t, "docker: %v", err)
 	}
@@ -219,7 +219,7 @@ func TestCtrlCDuringStartRemovesEverything(t *testing.T) {
 	d.waitFor("Stopping the lab", time.Second)
 	d.waitFor("", 2*time.Minute)
 	a.sh.session.shutdown(time.Minute)
-	after, err := lab.CountContainers(ctx, "")
+	after, err := lab.CountProcessContainers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
