@@ -3,8 +3,10 @@ package lab
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,18 +19,50 @@ import (
 // built by scripts/build-offline-images.sh), the official ones otherwise.
 func dockerOptions(t *testing.T) Options {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := dockerAvailable(ctx); err != nil {
+	if err := dockerReady(); err != nil {
 		if os.Getenv("CQRSLAB_REQUIRE_INFRA") == "1" {
 			t.Fatalf("docker provider unavailable: %v", err)
 		}
-		t.Skipf("docker provider unavailable (install and start Docker): %v", err)
+		t.Skipf("docker provider unavailable (start Docker, and have the images: `cqrslab prepare`): %v", err)
 	}
 	t.Setenv("CQRSLAB_STATE_DIR", t.TempDir())
 	o := OptionsFromEnv()
 	o.Provider = Docker
 	return o
+}
+
+var (
+	dockerReadyOnce sync.Once
+	dockerReadyErr  error
+)
+
+// dockerReady reports whether docker labs can start here: the engine
+// answers and both images are present or can be pulled (a laptop with
+// internet pulls them once, here). Docker without the images (an offline
+// machine) is no docker for these tests.
+func dockerReady() error {
+	dockerReadyOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		pool, err := newDockerPool(ctx)
+		if err != nil {
+			dockerReadyErr = err
+			return
+		}
+		o := OptionsFromEnv().withDefaults()
+		for _, image := range []string{o.PostgresImage, o.RedisImage} {
+			repo, tag := splitImage(image)
+			if _, err := pool.Client.InspectImage(repo + ":" + tag); err == nil {
+				continue
+			}
+			err := pool.Client.PullImage(dc.PullImageOptions{Repository: repo, Tag: tag, Context: ctx}, dc.AuthConfiguration{})
+			if err != nil {
+				dockerReadyErr = fmt.Errorf("%w: %s is not here and cannot be pulled: %v", ErrImageUnavailable, image, err)
+				return
+			}
+		}
+	})
+	return dockerReadyErr
 }
 
 // countOwn counts this test process's containers of one run, or all of

@@ -67,9 +67,7 @@ func startFaultLab(t *testing.T, p Provider, mod func(*Options)) *Lab {
 // anyProvider is the provider for tests whose subject does not depend on
 // it (network faults): docker when it answers, else local.
 func anyProvider(t *testing.T) Provider {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if dockerAvailable(ctx) == nil {
+	if dockerReady() == nil {
 		return Docker
 	}
 	return Local
