@@ -179,3 +179,37 @@ func TestGoldenLabPanes(t *testing.T) {
 		golden(t, "lab-pane-"+name, ansi.Strip(a.render()))
 	}
 }
+
+// quizApp opens the quiz from Home with the cursor held still (a blinking
+// cursor would make every other render differ).
+func quizApp(t *testing.T, w, h int, th Theme) *App {
+	a := newTestApp(t, w, h, th)
+	pressKeys(t, a, "3")
+	if a.active != screenQuiz || a.quiz == nil {
+		t.Fatalf("key 3 on Home did not open the quiz (screen %v)", a.active)
+	}
+	ts := a.quiz.ta.Styles()
+	ts.Cursor.Blink = false
+	a.quiz.ta.SetStyles(ts)
+	a.layout()
+	return a
+}
+
+// TestGoldenQuiz is the first question, nothing answered yet.
+func TestGoldenQuiz(t *testing.T) {
+	forEachGolden(t, "quiz", quizApp)
+}
+
+// TestGoldenQuizFeedback is the grader's answer to a list of terms: not
+// passed, with hints and not the model answer.
+func TestGoldenQuizFeedback(t *testing.T) {
+	forEachGolden(t, "quiz-feedback", func(t *testing.T, w, h int, th Theme) *App {
+		a := quizApp(t, w, h, th)
+		send(t, a, tea.PasteMsg{Content: "Postgres, Redis, source of truth, projection, stale"})
+		send(t, a, keyMsg("ctrl+s"))
+		if a.quiz.mode != modeFeedback {
+			t.Fatalf("ctrl+s did not grade the answer (mode %v)", a.quiz.mode)
+		}
+		return a
+	})
+}
