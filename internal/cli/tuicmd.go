@@ -15,6 +15,7 @@ func runTUI(ctx context.Context, stdio Stdio, args []string) error {
 	infra := addInfraFlags(fs)
 	theme := fs.String("theme", "auto", "colours: auto (from the terminal's background), dark, light or high-contrast; NO_COLOR turns colour off")
 	noAnim := fs.Bool("no-animation", false, "show static text instead of spinners")
+	roomy := fs.Bool("roomy", false, "projector layout: margins on every side (projectors crop the edges) and air above the keys; needs 86×26")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -26,7 +27,7 @@ func runTUI(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return usagef("--theme: %v", err)
 	}
-	cfg := tui.Config{Lab: opts, Theme: th, NoAnimation: *noAnim, OnLabUp: recordTUILab}
+	cfg := tui.Config{Lab: opts, Theme: th, NoAnimation: *noAnim, Roomy: *roomy, OnLabUp: recordTUILab}
 	return tui.Run(ctx, cfg)
 }
 

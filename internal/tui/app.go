@@ -15,6 +15,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
@@ -84,8 +85,9 @@ type App struct {
 	help  help.Model
 	theme Theme
 
-	width, height int
-	dark, noColor bool
+	width, height  int // the area the screens draw in
+	outerW, outerH int // the terminal's size (larger than width×height with Roomy)
+	dark, noColor  bool
 
 	active screenID
 	home   *homeScreen
@@ -118,7 +120,8 @@ func NewApp(cfg Config) *App {
 		now: time.Now(),
 	}
 	a := &App{sh: sh, keys: defaultAppKeys(), help: help.New(), theme: cfg.Theme, dark: true,
-		noColor: os.Getenv("NO_COLOR") != "", width: 80, height: 24, stats: newUIStats()}
+		noColor: os.Getenv("NO_COLOR") != "", stats: newUIStats()}
+	a.setSize(80, 24)
 	a.restyle()
 	a.home = newHomeScreen(sh)
 	a.learn = newLearnScreen(sh)
@@ -162,6 +165,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		defer func() {
 			a.stats.Updates++
 			a.stats.UpdateDur += time.Since(start)
+			if _, ok := msg.(tea.KeyPressMsg); ok && a.stats.keyAt.IsZero() {
+				a.stats.keyAt = start
+			}
 			if f, ok := msg.(frameMsg); ok {
 				a.stats.Frames++
 				a.stats.Events += int64(len(f.events))
@@ -177,9 +183,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		a.width, a.height = msg.Width, msg.Height
+		a.setSize(msg.Width, msg.Height)
 		if a.quiz != nil {
-			a.quiz.SetSize(msg.Width, msg.Height)
+			a.quiz.SetSize(a.width, a.height)
 		}
 		a.layout() // before asking for the text at the new width
 		return a.learn.Resized()
@@ -382,7 +388,7 @@ func (a *App) helpBindings() []key.Binding {
 // layout gives the active screen the space the help bar leaves.
 func (a *App) layout() {
 	a.helpRows = len(helpLines(a.help, a.helpBindings(), a.width))
-	h := max(1, a.height-a.helpRows)
+	h := max(1, a.height-a.helpRows-a.barGap())
 	a.home.SetSize(a.width, h)
 	a.learn.SetSize(a.width, h)
 	a.labs.SetSize(a.width, h)
@@ -398,12 +404,37 @@ func (a *App) View() tea.View {
 			a.stats.Views++
 			a.stats.ViewDur += d
 			a.stats.MaxView = max(a.stats.MaxView, d)
+			a.stats.keyAnswered()
 		}()
 	}
-	v := tea.NewView(a.render())
+	v := tea.NewView(a.frame(a.render()))
 	v.AltScreen = true
 	v.WindowTitle = "cqrslab"
 	return v
+}
+
+// setSize takes the terminal's size and leaves the screens the area inside
+// the margins (none unless Roomy).
+func (a *App) setSize(w, h int) {
+	a.outerW, a.outerH = w, h
+	if a.sh.cfg.Roomy {
+		w, h = w-2*roomyMarginX, h-2*roomyMarginY
+	}
+	a.width, a.height = max(0, w), max(0, h)
+}
+
+// frame puts the margins of the roomy layout around a rendered screen.
+func (a *App) frame(s string) string {
+	if !a.sh.cfg.Roomy {
+		return s
+	}
+	pad := strings.Repeat(" ", roomyMarginX)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = pad + l
+	}
+	top := strings.Repeat("\n", roomyMarginY)
+	return top + strings.Join(lines, "\n")
 }
 
 func (a *App) render() string {
@@ -421,7 +452,13 @@ func (a *App) render() string {
 		if a.quizOpen {
 			quit = "ctrl+c quits; your quiz answers so far are saved."
 		}
-		return fmt.Sprintf("Make the window at least %d×%d (it is %d×%d).\n\n%s", minW, minH, a.width, a.height, quit)
+		msg := fmt.Sprintf("Make the window at least %d×%d (it is %d×%d).\n\n%s", minW, minH, a.width, a.height, quit)
+		if a.sh.cfg.Roomy {
+			msg = fmt.Sprintf("Make the window at least %d×%d (it is %d×%d): the projector layout's margins take %d columns and %d lines; without --roomy, %d×%d is enough.\n\n%s",
+				minW+2*roomyMarginX, minH+2*roomyMarginY, a.outerW, a.outerH, 2*roomyMarginX, 2*roomyMarginY, minW, minH, quit)
+		}
+		// Wrapped, so the numbers are read in a narrow window too.
+		return ansi.Wordwrap(msg, max(20, a.width), "")
 	}
 	if a.quizOpen {
 		return a.quiz.View()
@@ -434,5 +471,14 @@ func (a *App) render() string {
 		body = st.title.Render("All keys") + st.dim.Render(" · ? or esc closes this") + "\n\n" + fullHelp(st, groups, a.width)
 		bar = a.help.ShortHelpView([]key.Binding{relabel(a.keys.Help, "?/esc", "close"), a.keys.Quit})
 	}
-	return fit(body, a.width, a.height-a.helpRows) + "\n" + bar
+	return fit(body, a.width, a.height-a.helpRows-a.barGap()) + strings.Repeat("\n", 1+a.barGap()) + bar
+}
+
+// barGap is the blank line the roomy layout puts between a screen and its
+// help bar, so the keys read as apart from the lesson.
+func (a *App) barGap() int {
+	if a.sh.cfg.Roomy {
+		return 1
+	}
+	return 0
 }

@@ -12,6 +12,12 @@ const (
 	LiveMinHeight = 24
 )
 
+// The roomy layout's margins: columns on each side, lines above and below.
+const (
+	roomyMarginX = 3
+	roomyMarginY = 1
+)
+
 // Config is how the app runs. Every field has a usable zero value except
 // Lab, whose zero value is the auto provider with the default images.
 type Config struct {
@@ -23,6 +29,11 @@ type Config struct {
 	Theme Theme
 	// NoAnimation makes spinners static text (default false).
 	NoAnimation bool
+	// Roomy is the projector layout: a margin on every side, because
+	// projectors crop the picture's edges (overscan) and text at the very
+	// edge is the hardest to read from the back of a room; and a blank line
+	// between the screen and its help bar. The screens lay out inside.
+	Roomy bool
 	// OnLabUp, when set, is called once the lab answers (off the UI
 	// goroutine) so the CLI can record it for `cqrslab feed` and the other
 	// commands in a second terminal; the returned func undoes that.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,4 +213,28 @@ func TestGoldenQuizFeedback(t *testing.T) {
 		}
 		return a
 	})
+}
+
+// TestGoldenRoomy is the projector layout: the same Learn page inside a
+// margin on every side, with a blank line above the keys.
+func TestGoldenRoomy(t *testing.T) {
+	a := newTestAppWith(t, 100, 30, Config{Theme: ThemeDark, Roomy: true})
+	pressKeys(t, a, "1")
+	out := ansi.Strip(a.frame(a.render()))
+	fits(t, out, 100, 30)
+	lines := strings.Split(out, "\n")
+	if strings.TrimSpace(lines[0]) != "" {
+		t.Errorf("the first line should be the top margin, is %q", lines[0])
+	}
+	for i, l := range lines[1:] {
+		if l != "" && !strings.HasPrefix(l, "   ") {
+			t.Errorf("line %d does not start with the left margin: %q", i+2, l)
+		}
+	}
+	golden(t, "roomy-learn-100x30-dark", out)
+
+	// 80×24 is too small once the margins are taken; the screen says what
+	// is needed and that dropping --roomy is the other way.
+	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
+	wantIn(t, plain(a), "at least 86×26", "it is 80×24", "without --roomy, 80×24")
 }

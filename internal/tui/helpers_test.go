@@ -25,11 +25,18 @@ var fixedNow = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 // directory; the first page's text is rendered before it returns.
 func newTestApp(t testing.TB, w, h int, theme Theme) *App {
 	t.Helper()
+	return newTestAppWith(t, w, h, Config{Theme: theme})
+}
+
+// newTestAppWith is newTestApp with more of the config chosen (Roomy).
+func newTestAppWith(t testing.TB, w, h int, cfg Config) *App {
+	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
 	// A provider that does not exist: a key that would start the lab gets
 	// an error at once instead of starting containers from a unit test.
-	a := NewApp(Config{Theme: theme, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	cfg.NoAnimation, cfg.StateDir, cfg.Lab = true, dir, lab.Options{Provider: "none-in-unit-tests"}
+	a := NewApp(cfg)
 	a.noColor = false
 	a.restyle()
 	a.sh.now = fixedNow

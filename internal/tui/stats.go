@@ -21,6 +21,12 @@ type uiStats struct {
 	MaxView   time.Duration `json:"max_view_ns"`
 	Dropped   int64         `json:"dropped_events"`
 	Events    int64         `json:"events"`
+	// KeyToView is, for each key press, the time from Update receiving it
+	// to the end of the View that shows its effect: the program's share of
+	// "answers keys within 100 ms" (the terminal's share is measured from
+	// outside, by scripts/measure-tui.py).
+	KeyToView []time.Duration `json:"key_to_view_ns"`
+	keyAt     time.Time
 	// Samples are the running totals once a second, so a measurement can
 	// take any window of the run (a phase with load, one without).
 	Samples []uiSample `json:"samples"`
@@ -40,6 +46,15 @@ func (s *uiStats) sample(now time.Time, dropped int64) {
 		return
 	}
 	s.Samples = append(s.Samples, uiSample{At: now, Busy: s.UpdateDur + s.ViewDur, Views: s.Views, Events: s.Events, Dropped: dropped})
+}
+
+// keyAnswered closes the key press waiting for a View, if there is one.
+func (s *uiStats) keyAnswered() {
+	if s == nil || s.keyAt.IsZero() {
+		return
+	}
+	s.KeyToView = append(s.KeyToView, time.Since(s.keyAt))
+	s.keyAt = time.Time{}
 }
 
 func newUIStats() *uiStats {

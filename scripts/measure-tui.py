@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Measure what the Lab screen costs under load, from outside and inside.
+
+Runs the built binary in tmux (100x30 unless told), opens the Lab, starts
+the load at 500 writes/s, then presses pane keys and times each one from
+send-keys to the moment tmux's copy of the screen shows the new pane. The
+program itself records, with CQRSLAB_TUI_STATS, how long its UI goroutine
+worked (every Update and View) and how long each key took from Update to
+the View showing it. Both are printed, with the machine's load average,
+because this is a shared and noisy machine and a figure means little
+without it.
+
+    go build -o cqrslab . && scripts/measure-tui.py --infra local
+
+Needs tmux and Python 3 (standard library only). Leaves nothing running:
+it quits the program with q, waits for the teardown, and kills the tmux
+session if the program did not end.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def tmux(*args, check=True):
+    return subprocess.run(["tmux", *args], check=check, capture_output=True, text=True).stdout
+
+
+def screen(session):
+    return tmux("capture-pane", "-p", "-t", session, check=False)
+
+
+def wait_for(session, predicate, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate(screen(session)):
+            return
+        time.sleep(0.05)
+    sys.exit(f"measure-tui: gave up waiting for {what} after {timeout}s; the screen was:\n{screen(session)}")
+
+
+def pane_shown(name):
+    # The pane's title line starts with its name and a dot ("Load · rate",
+    # "Log · 3 lines"), which no other pane has at the start of a line.
+    return lambda s: any(line.startswith(name + " · ") for line in s.splitlines())
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--binary", default="./cqrslab", help="the built cqrslab (default ./cqrslab)")
+    ap.add_argument("--infra", default="auto", help="lab provider: auto, docker, local (default auto)")
+    ap.add_argument("--size", default="100x30", help="terminal size, WxH (default 100x30)")
+    ap.add_argument("--presses", type=int, default=40, help="key presses to time (default 40)")
+    ap.add_argument("--warm", type=float, default=8, help="seconds of load before timing (default 8)")
+    args = ap.parse_args()
+    if not os.access(args.binary, os.X_OK):
+        sys.exit(f"measure-tui: {args.binary} is not an executable; build it first: go build -o cqrslab .")
+    w, h = args.size.split("x")
+
+    stats_file = tempfile.NamedTemporaryFile(prefix="cqrslab-tui-stats-", suffix=".json", delete=False).name
+    session = f"cqrslab-measure-{os.getpid()}"
+    cmd = f"env CQRSLAB_TUI_STATS={stats_file} {os.path.abspath(args.binary)} --infra {args.infra}"
+    tmux("new-session", "-d", "-s", session, "-x", w, "-y", h, cmd)
+    try:
+        wait_for(session, lambda s: "Quiz" in s and "Learn" in s, 30, "the home screen")
+        tmux("send-keys", "-t", session, "2")
+        wait_for(session, lambda s: "4 Load" in s, 300, "the lab to start")
+        tmux("send-keys", "-t", session, "4")
+        wait_for(session, pane_shown("Load"), 10, "the Load pane")
+        tmux("send-keys", "-t", session, "l")
+        wait_for(session, lambda s: "running at 500/s" in s, 20, "the load at 500/s")
+        time.sleep(args.warm)
+        load_from = time.time()
+
+        external = []
+        for i in range(args.presses):
+            key, name = ("5", "Log") if i % 2 == 0 else ("4", "Load")
+            shown = pane_shown(name)
+            t0 = time.monotonic()
+            tmux("send-keys", "-t", session, key)
+            while not shown(screen(session)):
+                if time.monotonic() - t0 > 5:
+                    sys.exit(f"measure-tui: key {key} did not show the {name} pane within 5s")
+            external.append((time.monotonic() - t0) * 1000)
+            time.sleep(0.25)
+        last_second = next((l.strip() for l in screen(session).splitlines() if "last second:" in l), "")
+        if not last_second:
+            tmux("send-keys", "-t", session, "4")
+            time.sleep(0.5)
+            last_second = next((l.strip() for l in screen(session).splitlines() if "last second:" in l), "?")
+        load_to = time.time()
+        loadavg = os.getloadavg()
+
+        tmux("send-keys", "-t", session, "l")
+        time.sleep(0.5)
+        tmux("send-keys", "-t", session, "q")
+        end = time.monotonic() + 120
+        while time.monotonic() < end and subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0:
+            time.sleep(0.2)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+    with open(stats_file) as f:
+        st = json.load(f)
+    os.unlink(stats_file)
+
+    # The UI goroutine's busy time over the samples taken while the load ran.
+    samples = st.get("samples") or []
+    window = [s for s in samples if load_from - 1 <= to_epoch(s["at"]) <= load_to + 1]
+    if len(window) >= 2:
+        a, b = window[0], window[-1]
+        secs = to_epoch(b["at"]) - to_epoch(a["at"])
+        busy = (b["busy_ns"] - a["busy_ns"]) / 1e9
+        fps = (b["views"] - a["views"]) / secs
+        dropped = b["dropped"] - a["dropped"]
+        events = b["events"] - a["events"]
+    else:
+        secs = busy = fps = 0
+        dropped = events = 0
+    keys = [d / 1e6 for d in st.get("key_to_view_ns") or []][-args.presses:]
+
+    print(f"terminal {args.size}, infra {args.infra}, load average {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f}")
+    print(f"load on screen at the end: {last_second}")
+    if secs:
+        print(f"UI goroutine (Update+View) while loaded: {busy / secs * 100:.1f}% of one core over {secs:.0f}s; "
+              f"{fps:.1f} frames/s; {events} engine events taken in; {dropped} dropped")
+    print(f"key to screen, via tmux ({len(external)} presses): median {statistics.median(external):.1f} ms, "
+          f"p90 {pct(external, 90):.1f} ms, max {max(external):.1f} ms; over 100 ms: {sum(1 for x in external if x > 100)}")
+    if keys:
+        print(f"key to View inside the program ({len(keys)}): median {statistics.median(keys):.2f} ms, max {max(keys):.2f} ms")
+
+
+def to_epoch(ts):
+    """Seconds since the epoch for Go's RFC 3339 time with nanoseconds."""
+    from datetime import datetime, timezone
+    head, _, rest = ts.partition(".")
+    frac, zone = rest, ""
+    for i, c in enumerate(rest):
+        if not c.isdigit():
+            frac, zone = rest[:i], rest[i:]
+            break
+    if not rest:
+        head, zone = ts[:19], ts[19:]
+    zone = "+00:00" if zone in ("Z", "") else zone
+    return datetime.fromisoformat(head + zone).timestamp() + float("0." + (frac or "0"))
+
+
+if __name__ == "__main__":
+    main()
