@@ -145,6 +145,9 @@ var completionCases = []struct {
 func shellTest(t *testing.T, shell string) (dir, script string) {
 	t.Helper()
 	if _, err := exec.LookPath(shell); err != nil {
+		if os.Getenv("CQRSLAB_REQUIRE_INFRA") == "1" {
+			t.Fatalf("%s is not installed and CQRSLAB_REQUIRE_INFRA=1 (.ci/run installs it)", shell)
+		}
 		t.Skipf("%s not installed", shell)
 	}
 	var out bytes.Buffer
