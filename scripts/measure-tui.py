@@ -2,8 +2,9 @@
 """Measure what the Lab screen costs under load, from outside and inside.
 
 Runs the built binary in tmux (100x30 unless told), opens the Lab, starts
-the load at 500 writes/s, then presses pane keys and times each one from
-send-keys to the moment tmux's copy of the screen shows the new pane. The
+the load at 500 writes/s, then presses `a` (the next author) and times each
+press from send-keys to the moment tmux's copy of the screen shows the new
+author in the Lab's title line. The
 program itself records, with CQRSLAB_TUI_STATS, how long its UI goroutine
 worked (every Update and View) and how long each key took from Update to
 the View showing it. Both are printed, with the machine's load average,
@@ -20,6 +21,7 @@ session if the program did not end.
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -38,16 +40,21 @@ def screen(session):
 def wait_for(session, predicate, timeout, what):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        if predicate(screen(session)):
+        s = screen(session)
+        if predicate(s):
             return
+        if "start the lab again" in s:  # the Lab's key after a failed start
+            sys.exit(f"measure-tui: the lab did not start; the screen says why:\n{s}")
         time.sleep(0.05)
     sys.exit(f"measure-tui: gave up waiting for {what} after {timeout}s; the screen was:\n{screen(session)}")
 
 
-def pane_shown(name):
-    # The pane's title line starts with its name and a dot ("Load · rate",
-    # "Log · 3 lines"), which no other pane has at the start of a line.
-    return lambda s: any(line.startswith(name + " · ") for line in s.splitlines())
+AUTHORS = ["alice", "bob", "carol", "dave"]  # the Lab's authors, in the order `a` visits them
+
+
+def author_shown(name):
+    # The Lab's first line ends "author <name>", in every layout.
+    return lambda s: s.splitlines()[0].rstrip().endswith("author " + name) if s else False
 
 
 def pct(values, p):
@@ -56,6 +63,9 @@ def pct(values, p):
 
 
 def main():
+    # A timeout's SIGTERM ends the run through the finally below, which
+    # removes the tmux session (and so the program and its lab).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("measure-tui: stopped"))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--binary", default="./cqrslab", help="the built cqrslab (default ./cqrslab)")
     ap.add_argument("--infra", default="auto", help="lab provider: auto, docker, local (default auto)")
@@ -74,31 +84,30 @@ def main():
     try:
         wait_for(session, lambda s: "Quiz" in s and "Learn" in s, 30, "the home screen")
         tmux("send-keys", "-t", session, "2")
-        wait_for(session, lambda s: "4 Load" in s, 300, "the lab to start")
-        tmux("send-keys", "-t", session, "4")
-        wait_for(session, pane_shown("Load"), 10, "the Load pane")
+        wait_for(session, lambda s: "Lab up" in s or "Faults · f then" in s or "1 Stores" in s, 300, "the lab to start")
         tmux("send-keys", "-t", session, "l")
-        wait_for(session, lambda s: "running at 500/s" in s, 20, "the load at 500/s")
+        wait_for(session, lambda s: "Load: 500/s" in s, 20, "the load at 500/s")
         time.sleep(args.warm)
+        pid = tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip()
+        cpu_from = cpu_seconds(pid)
         load_from = time.time()
 
         external = []
         for i in range(args.presses):
-            key, name = ("5", "Log") if i % 2 == 0 else ("4", "Load")
-            shown = pane_shown(name)
+            name = AUTHORS[(i + 1) % len(AUTHORS)]
+            shown = author_shown(name)
             t0 = time.monotonic()
-            tmux("send-keys", "-t", session, key)
+            tmux("send-keys", "-t", session, "a")
             while not shown(screen(session)):
                 if time.monotonic() - t0 > 5:
-                    sys.exit(f"measure-tui: key {key} did not show the {name} pane within 5s")
+                    sys.exit(f"measure-tui: a did not show author {name} within 5s")
             external.append((time.monotonic() - t0) * 1000)
             time.sleep(0.25)
-        last_second = next((l.strip() for l in screen(session).splitlines() if "last second:" in l), "")
-        if not last_second:
-            tmux("send-keys", "-t", session, "4")
-            time.sleep(0.5)
-            last_second = next((l.strip() for l in screen(session).splitlines() if "last second:" in l), "?")
+        tmux("send-keys", "-t", session, "4")  # the Load pane, where the layout has tabs
+        time.sleep(0.3)
+        last_second = next((l.strip(" │") for l in screen(session).splitlines() if "last second:" in l), "?")
         load_to = time.time()
+        cpu_to = cpu_seconds(pid)
         loadavg = os.getloadavg()
 
         tmux("send-keys", "-t", session, "l")
@@ -109,6 +118,8 @@ def main():
             time.sleep(0.2)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+    baseline = tmux_baseline(args.size, args.presses)
 
     with open(stats_file) as f:
         st = json.load(f)
@@ -134,10 +145,49 @@ def main():
     if secs:
         print(f"UI goroutine (Update+View) while loaded: {busy / secs * 100:.1f}% of one core over {secs:.0f}s; "
               f"{fps:.1f} frames/s; {events} engine events taken in; {dropped} dropped")
+    if cpu_from is not None and cpu_to is not None:
+        print(f"whole process (load generator, engine, clients and UI): {(cpu_to - cpu_from) / (load_to - load_from) * 100:.0f}% of one core")
     print(f"key to screen, via tmux ({len(external)} presses): median {statistics.median(external):.1f} ms, "
           f"p90 {pct(external, 90):.1f} ms, max {max(external):.1f} ms; over 100 ms: {sum(1 for x in external if x > 100)}")
+    print(f"the same through tmux to `cat` (the instrument alone): median {statistics.median(baseline):.1f} ms, "
+          f"max {max(baseline):.1f} ms")
     if keys:
         print(f"key to View inside the program ({len(keys)}): median {statistics.median(keys):.2f} ms, max {max(keys):.2f} ms")
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a process, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def tmux_baseline(size, presses):
+    """Key to screen for `cat` in tmux: what tmux and the polling cost
+    without cqrslab, measured the same way, right after."""
+    w, h = size.split("x")
+    session = f"cqrslab-baseline-{os.getpid()}"
+    tmux("new-session", "-d", "-s", session, "-x", w, "-y", h, "cat")
+    out = []
+    try:
+        time.sleep(0.3)
+        for i in range(presses):
+            before = screen(session)
+            t0 = time.monotonic()
+            tmux("send-keys", "-t", session, "-l", "ab"[i % 2])
+            while screen(session) == before:
+                if time.monotonic() - t0 > 5:
+                    sys.exit("measure-tui: the tmux baseline did not see its key")
+            out.append((time.monotonic() - t0) * 1000)
+            if i % 40 == 39:
+                tmux("send-keys", "-t", session, "Enter")
+            time.sleep(0.05)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    return out
 
 
 def to_epoch(ts):
