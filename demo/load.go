@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,13 +224,19 @@ func classify(err error) Outcome {
 	}
 }
 
+// errKey is the error's class for the counts: its message without the
+// local end of a connection ("127.0.0.1:37556->"), whose ephemeral port
+// would make every timeout a class of its own, cut to 80 characters.
 func errKey(err error) string {
-	s := err.Error()
+	s := localEnd.ReplaceAllString(err.Error(), "")
 	if len(s) > 80 {
 		s = s[:80] + "…"
 	}
 	return s
 }
+
+// localEnd matches the local address net.OpError puts before "->".
+var localEnd = regexp.MustCompile(`[\w.:\[\]%-]+:\d+->`)
 
 // PoolStats are the connection-pool counters of the client that writes the
 // projection (the plain client under the seed policy).
