@@ -160,6 +160,12 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 	for _, o := range options {
 		o(&c)
 	}
+	// The ID is chosen first, so every step's event (validate included, and
+	// a rejected post's) names the write it belongs to: observers group a
+	// trace by it, even with many writes of one author in flight.
+	if in.ID == "" {
+		in.ID = newPostID(s.opts.Now())
+	}
 	r := &run{s: s, c: c, ctx: ctx, postID: in.ID, authorID: in.AuthorID}
 	var res Result
 	var name string
@@ -174,10 +180,6 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 	})
 	if err != nil {
 		return res, err
-	}
-	if in.ID == "" {
-		in.ID = newPostID(s.opts.Now())
-		r.postID = in.ID
 	}
 	post := Post{ID: in.ID, AuthorID: in.AuthorID, AuthorName: name, Title: in.Title,
 		PublishedAt: s.opts.Now().UTC().Truncate(time.Millisecond)}

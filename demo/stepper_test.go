@@ -129,3 +129,35 @@ func TestStepThroughCancelBeforeZAddLeavesStaleFeed(t *testing.T) {
 		t.Fatalf("want 1 row and a stale feed, got %d and %d", len(rows), len(feed))
 	}
 }
+
+// A write without an ID, the usual case, is named from its first event:
+// the one-event trace of a rejected post, and every event of an accepted
+// one, carry the ID the engine chose, so observers can group them with
+// many writes in flight.
+func TestTraceNamesEveryWriteFromValidate(t *testing.T) {
+	env := labtest.New(t)
+	svc := env.Service(demo.Options{})
+	ctx := context.Background()
+	var trace []demo.Event
+	obs := demo.WithObserver(func(e demo.Event) { trace = append(trace, e) })
+
+	_, err := svc.CreatePost(ctx, demo.NewPost{AuthorID: "carol", Title: "  "}, obs)
+	var verr *demo.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("a blank title: err = %v, want a validation error", err)
+	}
+	if len(trace) != 1 || trace[0].Step != demo.StepValidate || trace[0].Err == nil || trace[0].PostID == "" {
+		t.Fatalf("rejected write's trace = %+v, want one failed validate event with a post ID", trace)
+	}
+
+	trace = nil
+	res, err := svc.CreatePost(ctx, demo.NewPost{AuthorID: "carol", Title: "named from the start"}, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range trace {
+		if e.PostID != res.Post.ID {
+			t.Errorf("trace[%d] (%s) names %q, the post is %q", i, e.Step, e.PostID, res.Post.ID)
+		}
+	}
+}

@@ -158,3 +158,16 @@ func TestActiveFaultsAlwaysInTheHeader(t *testing.T) {
 	pressKeys(t, a, "esc", "1")
 	wantIn(t, plain(a), "2 fault(s) active")
 }
+
+// TestTraceShowsARejectedWrite: a post the engine refuses at validate has
+// a one-step trace, drawn as failed there, not lost.
+func TestTraceShowsARejectedWrite(t *testing.T) {
+	a := labFixedApp(t, 120, 40, ThemeDark)
+	deliver(a, frameMsg{at: fixedNow, events: []any{traceMsg{demo.Event{PostID: "rejected-1", AuthorID: "alice",
+		Step: demo.StepValidate, Duration: 30 * time.Microsecond, Err: errors.New("invalid title: blank")}}}})
+	w := a.labs.trace.byID["rejected-1"]
+	if w == nil || w.failed != 0 || !w.done {
+		t.Fatalf("the rejected write's trace = %+v, want failed at validate and done", w)
+	}
+	wantIn(t, plain(a), "rejected-1", "✗ validate")
+}

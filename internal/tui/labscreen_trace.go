@@ -36,14 +36,11 @@ func (w *writeTrace) total() time.Duration {
 type traceBook struct {
 	order []*writeTrace
 	byID  map[string]*writeTrace
-	// pendingValidate holds validate steps whose post ID was not known yet
-	// (the engine makes the ID after validating), by author.
-	pendingValidate map[string]time.Duration
-	seen            int // writes seen in all
+	seen  int // writes seen in all
 }
 
 func newTraceBook() *traceBook {
-	return &traceBook{byID: map[string]*writeTrace{}, pendingValidate: map[string]time.Duration{}}
+	return &traceBook{byID: map[string]*writeTrace{}}
 }
 
 func stepIndex(s demo.Step) int {
@@ -58,20 +55,12 @@ func stepIndex(s demo.Step) int {
 // add records one trace event.
 func (b *traceBook) add(e demo.Event) {
 	i := stepIndex(e.Step)
-	if i < 0 {
-		return
-	}
-	if e.PostID == "" {
-		b.pendingValidate[e.AuthorID] = e.Duration
+	if i < 0 || e.PostID == "" { // the engine names every write from its first step
 		return
 	}
 	w, ok := b.byID[e.PostID]
 	if !ok {
 		w = &writeTrace{postID: e.PostID, author: e.AuthorID, failed: -1}
-		if d, ok := b.pendingValidate[e.AuthorID]; ok && i > 0 {
-			w.steps[0], w.ran[0] = d, true
-			delete(b.pendingValidate, e.AuthorID)
-		}
 		b.byID[e.PostID] = w
 		b.order = append(b.order, w)
 		b.seen++
@@ -106,7 +95,7 @@ func traceView(st styles, b *traceBook, w, h int) string {
 		longest = max(longest, t.total())
 	}
 	idW := 14
-	barW := max(10, w-idW-1-7-1-1-8-1-9)
+	barW := max(10, w-idW-1-7-1-1-8-1-width("✗ validate")) // the longest note
 	for i := len(b.order) - 1; i >= 0 && len(lines) < h; i-- {
 		t := b.order[i]
 		bar := stackedBar(st, t, longest, barW)
