@@ -12,6 +12,7 @@ package progress
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -54,6 +55,9 @@ type Quiz struct {
 type Question struct {
 	Attempts []Attempt `json:"attempts,omitempty"`
 	Revealed bool      `json:"revealed,omitempty"` // the learner asked for the model answer
+	// Draft is an answer being written and not yet submitted, so quitting
+	// in the middle of a sentence loses nothing.
+	Draft string `json:"draft,omitempty"`
 }
 
 // Attempt is one graded answer, kept as given so it can be reviewed and
@@ -93,11 +97,40 @@ func (p *Progress) Record(id string, a Attempt) {
 	}
 	q := p.question(id)
 	q.Attempts = append(q.Attempts, a)
+	q.Draft = ""
 	if n := len(q.Attempts); n > MaxAttempts {
 		q.Attempts = slices.Clone(q.Attempts[n-MaxAttempts:])
 	}
 	p.Quiz.Current = id
 	p.changed()
+}
+
+// SetDraft keeps an unsubmitted answer (cut to MaxAnswerBytes); an empty
+// or blank one forgets the draft.
+func (p *Progress) SetDraft(id, text string) {
+	if strings.TrimSpace(text) == "" {
+		text = ""
+	}
+	if len(text) > MaxAnswerBytes {
+		text = strings.ToValidUTF8(text[:MaxAnswerBytes], "")
+	}
+	q := p.Quiz.Questions[id]
+	if (q == nil && text == "") || (q != nil && q.Draft == text) {
+		return
+	}
+	p.question(id).Draft = text
+	p.changed()
+}
+
+// Drafts are the unsubmitted answers, by question.
+func (p *Progress) Drafts() map[string]string {
+	out := map[string]string{}
+	for id, q := range p.Quiz.Questions {
+		if q.Draft != "" {
+			out[id] = q.Draft
+		}
+	}
+	return out
 }
 
 // SetCurrent remembers which question the learner is on.
@@ -191,7 +224,7 @@ func (p *Progress) Clone() *Progress {
 	if p.Quiz.Questions != nil {
 		c.Quiz.Questions = make(map[string]*Question, len(p.Quiz.Questions))
 		for id, q := range p.Quiz.Questions {
-			cq := &Question{Revealed: q.Revealed, Attempts: make([]Attempt, len(q.Attempts))}
+			cq := &Question{Revealed: q.Revealed, Draft: q.Draft, Attempts: make([]Attempt, len(q.Attempts))}
 			for i, a := range q.Attempts {
 				a.Found = slices.Clone(a.Found)
 				a.Missed = slices.Clone(a.Missed)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func attempt(score float64) Attempt {
@@ -263,4 +264,33 @@ func TestNullQuestionInFileIsDropped(t *testing.T) {
 	}
 	p.Clone()
 	p.Reveal("q")
+}
+
+// A draft survives a save and a reopen, a blank one is forgotten, and
+// submitting the answer clears it.
+func TestDrafts(t *testing.T) {
+	dir := t.TempDir()
+	s, p, _ := Open(dir)
+	p.SetDraft("q1", "half of a sentence about")
+	p.SetDraft("q2", "   ")
+	p.SetDraft("q3", strings.Repeat("é", MaxAnswerBytes)) // 2 bytes each: cut mid-way, on a rune boundary
+	if err := s.Save(p.Clone()); err != nil {
+		t.Fatal(err)
+	}
+	_, q, _ := Open(dir)
+	d := q.Drafts()
+	if d["q1"] != "half of a sentence about" || len(d) != 2 {
+		t.Fatalf("drafts after reopening: %q", d)
+	}
+	if len(d["q3"]) > MaxAnswerBytes || !utf8.ValidString(d["q3"]) {
+		t.Errorf("a long draft is %d bytes, valid UTF-8 %v", len(d["q3"]), utf8.ValidString(d["q3"]))
+	}
+	if _, _, n := q.Best("q1"); n != 0 {
+		t.Errorf("a draft counts as %d attempts", n)
+	}
+	q.Record("q1", attempt(0.7))
+	q.SetDraft("q3", "")
+	if d := q.Drafts(); len(d) != 0 {
+		t.Errorf("drafts after submitting q1 and clearing q3: %q", d)
+	}
 }

@@ -81,7 +81,7 @@ func NewQuiz(bank *quiz.Bank, store *progress.Store, prog *progress.Progress, ru
 		dark: dark, noColor: noColor,
 		keys:   defaultQuizKeys(),
 		help:   help.New(),
-		drafts: map[string]string{},
+		drafts: prog.Drafts(), // unsubmitted answers from the last time
 		width:  80, height: 24,
 	}
 	q.ta = textarea.New()

@@ -389,3 +389,20 @@ func TestQuizFeedbackUsesTheWholeScreen(t *testing.T) {
 		t.Errorf("feedback body is %d lines; %d are free", q.body.Height(), free)
 	}
 }
+
+// TestQuizDraftSurvivesARestart: an answer half written when the program
+// ends (Run flushes the quiz however it ended) is in the box at the next
+// start, and the question still counts as unanswered.
+func TestQuizDraftSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	q := newTestQuiz(t, dir)
+	typeText(q, "Writes go to PostgreSQL first, then")
+	if err := q.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	again := newTestQuiz(t, dir)
+	if got := again.ta.Value(); got != "Writes go to PostgreSQL first, then" {
+		t.Fatalf("the answer box after a restart holds %q", got)
+	}
+	mustContain(t, screen(again), "Question 1 of 14", "not answered yet")
+}

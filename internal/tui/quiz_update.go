@@ -61,7 +61,7 @@ func (q *Quiz) keyAnswer(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Home):
 		q.saveDraft()
-		return func() tea.Msg { return closeQuizMsg{} }
+		return tea.Batch(saveProgress(q.store, q.prog.Clone()), func() tea.Msg { return closeQuizMsg{} })
 	case key.Matches(msg, k.Next):
 		q.saveDraft()
 		return q.move(q.idx + 1)
@@ -131,10 +131,22 @@ func (q *Quiz) updateInput(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// saveDraft keeps the answer being written, in memory and in the progress
+// the next save writes.
 func (q *Quiz) saveDraft() {
 	if q.mode == modeAnswer {
-		q.drafts[q.current().ID] = q.answerText()
+		id, text := q.current().ID, q.answerText()
+		q.drafts[id] = text
+		q.prog.SetDraft(id, text)
 	}
+}
+
+// Flush keeps the answer being written and saves the progress now. The
+// program calls it once its loop has ended, however it ended (q, ctrl+c,
+// SIGTERM), so a half-written answer is there at the next start.
+func (q *Quiz) Flush() error {
+	q.saveDraft()
+	return q.store.Save(q.prog.Clone())
 }
 
 // submit grades the answer, records it and shows the feedback.

@@ -23,6 +23,11 @@ func Run(ctx context.Context, cfg Config) error {
 	a := NewApp(cfg).WithContext(ctx)
 	_, err := tea.NewProgram(a, tea.WithContext(ctx)).Run()
 	a.stats.write(a.sh.dropped)
+	if a.quiz != nil {
+		if ferr := a.quiz.Flush(); ferr != nil {
+			fmt.Fprintf(os.Stderr, "cqrslab: the quiz answer being written was not saved: %v\n", ferr)
+		}
+	}
 	s := a.sh.session
 	if s.lab != nil || s.phase == labStarting || s.phase == labStopping {
 		fmt.Fprintln(os.Stderr, "cqrslab: stopping the lab…")
