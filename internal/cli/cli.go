@@ -61,7 +61,7 @@ const mainUsage = `cqrslab — a lab for synchronous CQRS with two databases
 
 Usage:
   cqrslab                 open the interactive lesson
-  cqrslab [flags]         the same, with --theme, --roomy… (see cqrslab tui --help)
+  cqrslab [flags]         the same, with --theme, --roomy… (cqrslab tui --help)
   cqrslab COMMAND [flags] run a command headless
 
 Commands:
