@@ -11,23 +11,14 @@ import (
 )
 
 func TestExperimentUsageErrors(t *testing.T) {
-	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
+	wantUsageErrors(t, []usageCase{
 		{[]string{"experiment", "--scenario", "meteor-strike"}, `unknown scenario "meteor-strike"`},
 		{[]string{"experiment", "--policy", "yolo"}, `unknown policy "yolo"`},
 		{[]string{"experiment", "--json", "--csv"}, "exclusive"},
 		{[]string{"experiment", "--rate", "-5"}, "out of range"},
 		{[]string{"experiment", "--duration", "soon"}, `invalid value "soon"`},
 		{[]string{"experiment", "--fault", "latency=fast"}, "bad fault"},
-	} {
-		_, stderr, code := cqrslab(t, env, tc.args...)
-		if code != 2 || !strings.Contains(stderr, tc.want) {
-			t.Errorf("%v: exit %d, stderr %q (want 2 and %q)", tc.args, code, stderr, tc.want)
-		}
-	}
+	})
 }
 
 // TestExperimentJSONReport runs a short real experiment headless and reads

@@ -14,10 +14,7 @@ import (
 
 func TestFaultUsageErrorsExitTwo(t *testing.T) {
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	cases := []struct {
-		args []string
-		want string
-	}{
+	wantUsageErrors(t, []usageCase{
 		{[]string{"fault"}, "fault inject SPEC"},
 		{[]string{"fault", "break"}, `unknown subcommand "break"`},
 		{[]string{"fault", "inject"}, "say which"},
@@ -29,18 +26,7 @@ func TestFaultUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"lab", "up", "--toxiproxy-api", "0.0.0.0:8474"}, "only a loopback address"},
 		{[]string{"lab", "up", "--toxiproxy-api", "8474"}, `bad address "8474"`},
 		{[]string{"lab", "up", "--schedule", "pause@soon"}, `start "soon"`},
-	}
-	for _, tc := range cases {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			_, stderr, code := cqrslab(t, env, tc.args...)
-			if code != 2 {
-				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr)
-			}
-			if !strings.Contains(stderr, tc.want) {
-				t.Errorf("stderr %q lacks %q", stderr, tc.want)
-			}
-		})
-	}
+	})
 	// A fault with no lab running says how to start one.
 	_, stderr, code := cqrslab(t, env, "fault", "inject", "latency=50ms")
 	if code != 1 || !strings.Contains(stderr, "cqrslab lab up") {

@@ -44,12 +44,33 @@ func cqrslab(t *testing.T, env []string, args ...string) (stdout, stderr string,
 	return o.String(), e.String(), code
 }
 
-func TestUsageErrorsExitTwo(t *testing.T) {
+// usageCase is a command line that must be refused as a usage error (exit
+// 2) with a message that holds want.
+type usageCase struct {
+	args []string
+	want string
+}
+
+// wantUsageErrors runs each command line against an empty state directory
+// and checks it exits 2 and says what is wrong.
+func wantUsageErrors(t *testing.T, cases []usageCase) {
+	t.Helper()
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	cases := []struct {
-		args []string
-		want string
-	}{
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, stderr, code := cqrslab(t, env, tc.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	wantUsageErrors(t, []usageCase{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"--theme", "purple"}, "purple"},
@@ -62,18 +83,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"lab"}, "lab up"},
 		{[]string{"post", "create"}, "--author is required"},
 		{[]string{"bench", "--iterations", "1"}, "out of range"},
-	}
-	for _, tc := range cases {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			_, stderr, code := cqrslab(t, env, tc.args...)
-			if code != 2 {
-				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr)
-			}
-			if !strings.Contains(stderr, tc.want) {
-				t.Errorf("stderr %q lacks %q", stderr, tc.want)
-			}
-		})
-	}
+	})
 }
 
 func TestHelpEverywhere(t *testing.T) {

@@ -276,21 +276,14 @@ func TestTUICtrlCDuringLabStart(t *testing.T) {
 }
 
 func TestTUIFlagsAreChecked(t *testing.T) {
-	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
+	wantUsageErrors(t, []usageCase{
 		{[]string{"tui", "--theme", "neon"}, `--theme: unknown theme "neon": use auto, dark, light or high-contrast`},
 		{[]string{"tui", "--infra", "cloud"}, `unknown infra "cloud"`},
-	} {
-		_, stderr, code := cqrslab(t, env, tc.args...)
-		if code != 2 || !strings.Contains(stderr, tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
-		}
-	}
+		{[]string{"--roomy=maybe"}, `invalid boolean value "maybe" for -roomy`},
+	})
+	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
 	stdout, _, code := cqrslab(t, env, "tui", "--help")
-	for _, want := range []string{"-theme", "-no-animation", "-infra"} {
+	for _, want := range []string{"-theme", "-no-animation", "-roomy", "-infra"} {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("tui --help (exit %d) lacks %s:\n%s", code, want, stdout)
 		}

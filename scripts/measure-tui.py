@@ -118,12 +118,14 @@ def main():
             time.sleep(0.2)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        try:
+            with open(stats_file) as f:
+                st = json.load(f)
+        except (OSError, ValueError):
+            st = {}
+        os.unlink(stats_file)
 
     baseline = tmux_baseline(args.size, args.presses)
-
-    with open(stats_file) as f:
-        st = json.load(f)
-    os.unlink(stats_file)
 
     # The UI goroutine's busy time over the samples taken while the load ran.
     samples = st.get("samples") or []
@@ -192,7 +194,7 @@ def tmux_baseline(size, presses):
 
 def to_epoch(ts):
     """Seconds since the epoch for Go's RFC 3339 time with nanoseconds."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     head, _, rest = ts.partition(".")
     frac, zone = rest, ""
     for i, c in enumerate(rest):

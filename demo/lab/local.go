@@ -313,21 +313,7 @@ func groupHasLiveMembers(pgid int) bool {
 		if e.Name()[0] < '0' || e.Name()[0] > '9' {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		// After the command name: state (field 3), ppid, pgrp (field 5).
-		f := strings.Fields(s[i+1:])
-		if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
-			continue
-		}
-		if f[2] == strconv.Itoa(pgid) {
+		if p, ok := readProcStat(e.Name()); ok && p.live() && p.pgrp == pgid {
 			return true
 		}
 	}
@@ -982,27 +968,49 @@ var procfsAvailable = sync.OnceValue(func() bool {
 	return err == nil
 })
 
-// procStat reads a process's kernel start time and state from
-// /proc/<pid>/stat; ok is false where there is no such file.
-func procStat(pid int) (start uint64, state byte, ok bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+// procInfo is what the lab reads of a process in /proc/<pid>/stat.
+type procInfo struct {
+	comm       string // the command name, as the kernel keeps it
+	state      byte   // R, S, D, Z (zombie), X (dead), …
+	ppid, pgrp int
+	start      uint64 // kernel start time, in clock ticks since boot
+}
+
+// readProcStat parses /proc/<pid>/stat (pid as its directory name); ok is
+// false where there is no such process or file. The one parser of that
+// format in the project: the command name (field 2) is in parentheses and
+// may hold spaces and parentheses, so the fields are counted from the last
+// ')'.
+func readProcStat(pid string) (p procInfo, ok bool) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0, 0, false
+		return p, false
 	}
 	s := string(b)
-	// The command name (field 2) is in parentheses and may contain spaces.
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, 0, false
+	open, i := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || i < open {
+		return p, false
 	}
 	f := strings.Fields(s[i+1:])
+	// f[0] is field 3 (state), f[1] ppid, f[2] pgrp, f[19] field 22 (starttime).
 	if len(f) < 20 || f[0] == "" {
-		return 0, 0, false
+		return p, false
 	}
-	// f[0] is field 3 (state); field 22 (starttime) is f[19].
-	st, err := strconv.ParseUint(f[19], 10, 64)
-	if err != nil {
-		return 0, 0, false
+	p.comm, p.state = s[open+1:i], f[0][0]
+	p.ppid, _ = strconv.Atoi(f[1])
+	p.pgrp, _ = strconv.Atoi(f[2])
+	if p.start, err = strconv.ParseUint(f[19], 10, 64); err != nil {
+		return p, false
 	}
-	return st, f[0][0], true
+	return p, true
+}
+
+// live is false for a zombie or a dead process.
+func (p procInfo) live() bool { return p.state != 'Z' && p.state != 'X' }
+
+// procStat reads a process's kernel start time and state; ok is false
+// where there is no /proc entry for it.
+func procStat(pid int) (start uint64, state byte, ok bool) {
+	p, ok := readProcStat(strconv.Itoa(pid))
+	return p.start, p.state, ok
 }

@@ -89,18 +89,8 @@ func liveChildren(t *testing.T) []string {
 	}
 	var found []string
 	for _, e := range entries {
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:])
-		if len(f) > 1 && f[0] != "Z" && f[1] == strconv.Itoa(os.Getpid()) {
-			found = append(found, e.Name()+" "+s[:i+1])
+		if p, ok := readProcStat(e.Name()); ok && p.live() && p.ppid == os.Getpid() {
+			found = append(found, e.Name()+" ("+p.comm+")")
 		}
 	}
 	return found

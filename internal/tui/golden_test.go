@@ -207,7 +207,7 @@ func TestGoldenQuizFeedback(t *testing.T) {
 	forEachGolden(t, "quiz-feedback", func(t *testing.T, w, h int, th Theme) *App {
 		a := quizApp(t, w, h, th)
 		send(t, a, tea.PasteMsg{Content: "Postgres, Redis, source of truth, projection, stale"})
-		send(t, a, keyMsg("ctrl+s"))
+		send(t, a, keypress("ctrl+s"))
 		if a.quiz.mode != modeFeedback {
 			t.Fatalf("ctrl+s did not grade the answer (mode %v)", a.quiz.mode)
 		}

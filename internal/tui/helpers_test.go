@@ -102,16 +102,19 @@ func sendFrame(t *testing.T, a *App, events ...any) {
 // keypress is the message for a key name ("enter", "ctrl+c", "left", "q").
 func keypress(name string) tea.KeyPressMsg {
 	special := map[string]tea.KeyPressMsg{
-		"enter":  {Code: tea.KeyEnter},
-		"esc":    {Code: tea.KeyEscape},
-		"tab":    {Code: tea.KeyTab},
-		"up":     {Code: tea.KeyUp},
-		"down":   {Code: tea.KeyDown},
-		"left":   {Code: tea.KeyLeft},
-		"right":  {Code: tea.KeyRight},
-		"pgdown": {Code: tea.KeyPgDown},
-		"space":  {Code: tea.KeySpace, Text: " "},
-		"ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
+		"enter":     {Code: tea.KeyEnter},
+		"esc":       {Code: tea.KeyEscape},
+		"tab":       {Code: tea.KeyTab},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"left":      {Code: tea.KeyLeft},
+		"right":     {Code: tea.KeyRight},
+		"pgdown":    {Code: tea.KeyPgDown},
+		"space":     {Code: tea.KeySpace, Text: " "},
+		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
+		"ctrl+s":    {Code: 's', Mod: tea.ModCtrl},
+		"ctrl+r":    {Code: 'r', Mod: tea.ModCtrl},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
 	}
 	if k, ok := special[name]; ok {
 		return k
@@ -163,7 +166,7 @@ func fits(t *testing.T, out string, w, h int) {
 	t.Helper()
 	lines := strings.Split(out, "\n")
 	if len(lines) > h {
-		t.Errorf("screen is %d lines, taller than %d", len(lines), h)
+		t.Errorf("screen is %d lines, taller than %d:\n%s", len(lines), h, out)
 	}
 	for i, l := range lines {
 		if ansi.StringWidth(l) > w {

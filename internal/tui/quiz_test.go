@@ -37,34 +37,12 @@ func newTestQuiz(t *testing.T, dir string) *Quiz {
 	return q
 }
 
-// keyMsg builds the key press for names like "ctrl+s", "shift+tab", "enter"
-// or a single character.
-func keyMsg(name string) tea.KeyPressMsg {
-	special := map[string]tea.KeyPressMsg{
-		"enter":     {Code: tea.KeyEnter},
-		"tab":       {Code: tea.KeyTab},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
-		"esc":       {Code: tea.KeyEscape},
-		"up":        {Code: tea.KeyUp},
-		"down":      {Code: tea.KeyDown},
-		"space":     {Code: tea.KeySpace, Text: " "},
-		"ctrl+s":    {Code: 's', Mod: tea.ModCtrl},
-		"ctrl+r":    {Code: 'r', Mod: tea.ModCtrl},
-		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
-	}
-	if k, ok := special[name]; ok {
-		return k
-	}
-	r := []rune(name)[0]
-	return tea.KeyPressMsg{Code: r, Text: name}
-}
-
 // run sends keys and runs the commands they return (saves included), the
 // way the Bubble Tea runtime would, so state on disk follows.
 func run(q *Quiz, keys ...string) []tea.Msg {
 	var out []tea.Msg
 	for _, k := range keys {
-		out = append(out, drain(q, q.Update(keyMsg(k)))...)
+		out = append(out, drain(q, q.Update(keypress(k)))...)
 	}
 	return out
 }
@@ -98,49 +76,27 @@ func drain(q *Quiz, cmd tea.Cmd) []tea.Msg {
 
 func screen(q *Quiz) string { return ansi.Strip(q.View()) }
 
-func mustContain(t *testing.T, out string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(out, w) {
-			t.Errorf("screen lacks %q:\n%s", w, out)
-		}
-	}
-}
-
-func checkFits(t *testing.T, out string, w, h int) {
-	t.Helper()
-	lines := strings.Split(out, "\n")
-	if len(lines) > h {
-		t.Errorf("screen is %d lines, taller than %d:\n%s", len(lines), h, out)
-	}
-	for _, l := range lines {
-		if ansi.StringWidth(l) > w {
-			t.Errorf("line wider than %d: %q", w, l)
-		}
-	}
-}
-
 func TestQuizFirstScreen(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	out := screen(q)
-	mustContain(t, out,
+	wantIn(t, out,
 		"Question 1 of 14", "prompt 1 of 3: Explain synchronous CQRS", "not answered yet",
 		"In one paragraph, explain synchronous CQRS",
 		"ctrl+s submit", "tab next question", "esc home", "ctrl+c quit",
 	)
-	checkFits(t, out, 80, 24)
+	fits(t, out, 80, 24)
 }
 
 func TestQuizAnswerFeedbackRetryReveal(t *testing.T) {
 	dir := t.TempDir()
 	q := newTestQuiz(t, dir)
 	run(q, "ctrl+s")
-	mustContain(t, screen(q), "Write an answer first.")
+	wantIn(t, screen(q), "Write an answer first.")
 
 	typeText(q, "Postgres, Redis, source of truth, projection, stale")
 	run(q, "ctrl+s")
 	out := screen(q)
-	mustContain(t, out, "not passed yet", "reads as a list of terms", "r try again", "a show full answer")
+	wantIn(t, out, "not passed yet", "reads as a list of terms", "r try again", "a show full answer")
 	if strings.Contains(out, "A model answer") {
 		t.Error("the model answer shows before it is asked for")
 	}
@@ -158,11 +114,11 @@ func TestQuizAnswerFeedbackRetryReveal(t *testing.T) {
 		"the post is added to a sorted set in Redis. Reads come from Redis only, so the feed is fast with no joins. "+
 		"If the Redis write fails the feed is stale until it is rebuilt from PostgreSQL.")
 	run(q, "ctrl+s")
-	mustContain(t, screen(q), "passed", "Found:", "you wrote:")
+	wantIn(t, screen(q), "passed", "Found:", "you wrote:")
 
 	run(q, "a")
 	q.body.GotoBottom()
-	mustContain(t, screen(q), "A model answer")
+	wantIn(t, screen(q), "A model answer")
 	if !q.prog.Revealed("explain-sync-cqrs") {
 		t.Error("the reveal was not recorded")
 	}
@@ -176,14 +132,14 @@ func TestQuizChoiceAndOrdering(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	run(q, "tab")
 	out := screen(q)
-	mustContain(t, out, "Question 2 of 14", "> a) PostgreSQL", "enter submit", "a–d choose")
+	wantIn(t, out, "Question 2 of 14", "> a) PostgreSQL", "enter submit", "a–d choose")
 	run(q, "b", "enter")
-	mustContain(t, screen(q), "Not right yet.", "To rethink", "you chose b")
+	wantIn(t, screen(q), "Not right yet.", "To rethink", "you chose b")
 	run(q, "r", "up", "enter")
-	mustContain(t, screen(q), "Right.")
+	wantIn(t, screen(q), "Right.")
 
 	run(q, "n", "tab", "tab", "tab")
-	mustContain(t, screen(q), "Question 6 of 14", "Put the steps of CreatePost in the order", "space pick up/put down")
+	wantIn(t, screen(q), "Question 6 of 14", "Put the steps of CreatePost in the order", "space pick up/put down")
 	// Shown: zadd return insert warn build-item pg-error; right: insert pg-error build-item zadd warn return.
 	want := []string{"insert", "pg-error", "build-item", "zadd", "warn", "return"}
 	for target, id := range want {
@@ -207,7 +163,7 @@ func TestQuizChoiceAndOrdering(t *testing.T) {
 		t.Fatalf("order = %v", q.order)
 	}
 	run(q, "enter")
-	mustContain(t, screen(q), "Score 1.00 of 1", "In place: 6 of 6 steps")
+	wantIn(t, screen(q), "Score 1.00 of 1", "In place: 6 of 6 steps")
 }
 
 func indexOf(s []string, v string) int {
@@ -222,15 +178,15 @@ func indexOf(s []string, v string) int {
 func TestQuizNumericUsesExampleRunAndSaysSo(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	q.move(indexQuestion(t, q, "lab-missing-before-repair"))
-	mustContain(t, screen(q), "the recorded example run", "posts")
+	wantIn(t, screen(q), "the recorded example run", "posts")
 	run(q, "enter")
-	mustContain(t, screen(q), "Write an answer first.")
+	wantIn(t, screen(q), "Write an answer first.")
 	typeText(q, "lots")
 	run(q, "enter")
-	mustContain(t, screen(q), "answer with a number")
+	wantIn(t, screen(q), "answer with a number")
 	q.num.SetValue("604")
 	run(q, "enter")
-	mustContain(t, screen(q), "Right.", "Graded against the recorded example run")
+	wantIn(t, screen(q), "Right.", "Graded against the recorded example run")
 }
 
 func TestQuizUsesOwnLabRun(t *testing.T) {
@@ -238,7 +194,7 @@ func TestQuizUsesOwnLabRun(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, quiz.LabResultsFile), []byte(`{"scenario":"redis-paused","policy":"budgeted","writes":{"attempted":50,"acknowledged":50},"consistency":{"pg_rows":50,"missing_before_repair":7}}`), 0o600)
 	q := newTestQuiz(t, dir)
 	q.move(indexQuestion(t, q, "lab-missing-before-repair"))
-	mustContain(t, screen(q), "your own lab run", "50 posts", "held 43 of them")
+	wantIn(t, screen(q), "your own lab run", "50 posts", "held 43 of them")
 }
 
 func indexQuestion(t *testing.T, q *Quiz, id string) int {
@@ -266,10 +222,10 @@ func TestQuizQuitAndResume(t *testing.T) {
 	if again.idx != 2 || again.mode != modeAnswer {
 		t.Fatalf("resumed at %d in mode %v, want question 3 ready to answer", again.idx, again.mode)
 	}
-	mustContain(t, screen(again), "Welcome back: 2 of 14 questions answered; carrying on at question 3", "Question 3 of 14")
+	wantIn(t, screen(again), "Welcome back: 2 of 14 questions answered; carrying on at question 3", "Question 3 of 14")
 
 	run(again, "shift+tab")
-	mustContain(t, screen(again), "Question 2 of 14", "Right.")
+	wantIn(t, screen(again), "Question 2 of 14", "Right.")
 }
 
 func TestQuizReviewAndReset(t *testing.T) {
@@ -278,11 +234,11 @@ func TestQuizReviewAndReset(t *testing.T) {
 	typeText(q, "Writes go to PostgreSQL and reads come from Redis.")
 	run(q, "ctrl+s", "v")
 	out := screen(q)
-	mustContain(t, out, "review of your answers", "1. Explain synchronous CQRS", "follow-ups passed 0/3", "x reset question", "esc back to question")
-	mustContain(t, out, "~ 0.")
+	wantIn(t, out, "review of your answers", "1. Explain synchronous CQRS", "follow-ups passed 0/3", "x reset question", "esc back to question")
+	wantIn(t, out, "~ 0.")
 
 	run(q, "x")
-	mustContain(t, screen(q), "Reset question 1 (Explain synchronous CQRS)? Its answers are forgotten. y/n")
+	wantIn(t, screen(q), "Reset question 1 (Explain synchronous CQRS)? Its answers are forgotten. y/n")
 	run(q, "n")
 	if _, _, n := q.prog.Best("explain-sync-cqrs"); n != 1 {
 		t.Fatal("n reset anyway")
@@ -296,16 +252,16 @@ func TestQuizReviewAndReset(t *testing.T) {
 		t.Error("the reset was not saved")
 	}
 	run(q, "down", "enter")
-	mustContain(t, screen(q), "Question 2 of 14")
+	wantIn(t, screen(q), "Question 2 of 14")
 	run(q, "ctrl+r", "X", "y")
-	mustContain(t, screen(q), "The whole quiz was reset.")
+	wantIn(t, screen(q), "The whole quiz was reset.")
 }
 
 func TestQuizEndOfQuizOpensSummary(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	q.move(len(q.bank.Questions()) - 1)
 	run(q, "tab")
-	mustContain(t, screen(q), "You have reached the end of the quiz.")
+	wantIn(t, screen(q), "You have reached the end of the quiz.")
 }
 
 func TestQuizEscGoesHomeAndKeepsDraft(t *testing.T) {
@@ -342,13 +298,13 @@ func TestQuizResizeAndSmallWindow(t *testing.T) {
 	q := newTestQuiz(t, dir)
 	for _, size := range [][2]int{{60, 16}, {100, 30}, {80, 24}} {
 		q.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		checkFits(t, screen(q), size[0], size[1])
+		fits(t, screen(q), size[0], size[1])
 		typeText(q, "x")
 	}
 	run(q, "tab")
 	for _, size := range [][2]int{{60, 16}, {80, 24}, {62, 17}} {
 		q.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		checkFits(t, screen(q), size[0], size[1])
+		fits(t, screen(q), size[0], size[1])
 	}
 	// A short window with feedback and a notice showing: the question folds
 	// to one line and the help bar stays whole.
@@ -358,8 +314,8 @@ func TestQuizResizeAndSmallWindow(t *testing.T) {
 	run(q, "enter")
 	q.Update(tea.WindowSizeMsg{Width: 62, Height: 17})
 	out := screen(q)
-	checkFits(t, out, 62, 17)
-	mustContain(t, out, "ctrl+c quit", "Right.")
+	fits(t, out, 62, 17)
+	wantIn(t, out, "ctrl+c quit", "Right.")
 }
 
 func TestQuizFeedbackFitsAt80x24(t *testing.T) {
@@ -367,10 +323,10 @@ func TestQuizFeedbackFitsAt80x24(t *testing.T) {
 	typeText(q, "Redis is the source of truth and the two stores are written in one atomic transaction.")
 	run(q, "ctrl+s")
 	out := screen(q)
-	checkFits(t, out, 80, 24)
-	mustContain(t, out, "↑/↓ scroll", "↓ more below")
+	fits(t, out, 80, 24)
+	wantIn(t, out, "↑/↓ scroll", "↓ more below")
 	run(q, "a")
-	checkFits(t, screen(q), 80, 24)
+	fits(t, screen(q), 80, 24)
 	if lines := strings.Split(screen(q), "\n"); len(lines) != 24 || !strings.Contains(lines[23], "ctrl+c quit") {
 		t.Errorf("the help bar should sit on the last line of a 24-line screen:\n%s", screen(q))
 	}
@@ -404,5 +360,5 @@ func TestQuizDraftSurvivesARestart(t *testing.T) {
 	if got := again.ta.Value(); got != "Writes go to PostgreSQL first, then" {
 		t.Fatalf("the answer box after a restart holds %q", got)
 	}
-	mustContain(t, screen(again), "Question 1 of 14", "not answered yet")
+	wantIn(t, screen(again), "Question 1 of 14", "not answered yet")
 }
