@@ -24,14 +24,34 @@ type LoadConfig struct {
 	// Authors are written round-robin (default alice, bob, carol, dave).
 	Authors []string
 	// MaxInFlight caps concurrent writes (default 20,000): beyond it a write
-	// is counted as failed rather than started, so a hung store cannot
-	// exhaust memory.
+	// is shed (counted, never started), so a hung store cannot exhaust
+	// memory.
 	MaxInFlight int
 	// IDPrefix makes post IDs unique to this run (default "load-").
 	IDPrefix string
 	// OnWrite, if set, is told about every completed write (from the
 	// writer's goroutine; it must be quick and safe for concurrent use).
-	OnWrite func(intended time.Time, latency time.Duration, o Outcome, projectionErr error)
+	// Shed writes never started, so it never hears of them.
+	OnWrite func(Write)
+}
+
+// Write is one completed write of a load, as OnWrite hears it.
+type Write struct {
+	// Intended is when the schedule said the write should start; Started is
+	// when it did (later when the generator fell behind).
+	Intended, Started time.Time
+	// Latency is measured from Intended, so queueing counts.
+	Latency       time.Duration
+	Outcome       Outcome
+	Err           error // the write's error (nil when acknowledged)
+	ProjectionErr error // an acknowledged write's Redis step error
+}
+
+// ZAddMissed reports whether the write committed (or may have) but its
+// feed update did not happen: the ZADD failed or was skipped, or the write
+// path died between the two writes.
+func (w Write) ZAddMissed() bool {
+	return (w.Outcome == Acknowledged && w.ProjectionErr != nil) || errors.Is(w.Err, ErrCrashed)
 }
 
 // Outcome is how one write ended, from its caller's point of view (the
@@ -52,6 +72,7 @@ type Tick struct {
 	Second           int     `json:"second"`
 	Started          int     `json:"started"`
 	Completed        int     `json:"completed"`
+	Shed             int     `json:"shed"`
 	P50Ms            float64 `json:"p50_ms"`
 	P99Ms            float64 `json:"p99_ms"`
 	InFlight         int64   `json:"in_flight"`
@@ -63,9 +84,25 @@ type Tick struct {
 	PoolIdle         uint32  `json:"pool_idle_conns"`
 }
 
-// LoadResult is a finished load run.
+// LoadResult is a finished load run. Scheduled = Attempted + Shed +
+// NotStarted, and Attempted = Acknowledged + Failed + Unknown.
 type LoadResult struct {
+	// Scheduled is rate × duration: the writes the schedule asked for.
+	Scheduled int
+	// Attempted writes were started: each ended acknowledged, failed or
+	// unknown.
 	Attempted, Acknowledged, Failed, Unknown int
+	// Shed writes were due but refused at once because MaxInFlight writes
+	// were already in flight; they have no latency.
+	Shed int
+	// NotStarted writes were never reached: the run was interrupted, or the
+	// generator was still behind schedule a second after the load's end.
+	NotStarted int
+	// MaxStartLag is how far behind its schedule the generator started a
+	// write, at worst.
+	MaxStartLag time.Duration
+	// Elapsed runs from the load's start until the last write returned.
+	Elapsed time.Duration
 	// ProjectionErrors counts acknowledged writes whose Redis step failed.
 	ProjectionErrors int
 	// AckedIDs are the IDs of acknowledged posts: each must be in
@@ -75,7 +112,9 @@ type LoadResult struct {
 	// (so time spent queued behind a stalled store counts), in microseconds.
 	Latency *hdrhistogram.Histogram
 	Series  []Tick
-	// Achieved is writes started per second of the run.
+	// Achieved is writes completed (returned, whatever the outcome) per
+	// second, over Elapsed or the duration if longer: what the system did,
+	// not what the generator asked for.
 	Achieved float64
 	// PoolTimeouts is the projection client's pool timeouts during the run.
 	PoolTimeouts uint32
@@ -109,11 +148,12 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 		wg       sync.WaitGroup
 	)
 	pool0 := svc.PoolStats()
-	record := func(intended time.Time, id string, r Result, err error) {
+	record := func(intended, started time.Time, id string, r Result, err error) {
 		latency := time.Since(intended)
 		lat := latency.Microseconds()
 		if cfg.OnWrite != nil {
-			cfg.OnWrite(intended, latency, classify(err), r.ProjectionErr)
+			cfg.OnWrite(Write{Intended: intended, Started: started, Latency: latency, Outcome: classify(err),
+				Err: err, ProjectionErr: r.ProjectionErr})
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -165,6 +205,11 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 	start := time.Now()
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
 	total := int(cfg.Rate * cfg.Duration.Seconds())
+	res.Scheduled = total
+	// A generator still behind schedule this long after the load should
+	// have ended is not producing the load asked for: it stops, and the
+	// rest are counted as not started rather than run late.
+	giveUp := start.Add(cfg.Duration + time.Second)
 	nextTick := start.Add(time.Second)
 	sec := 0
 	timer := time.NewTimer(0)
@@ -175,43 +220,48 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 			timer.Reset(d)
 			select {
 			case <-ctx.Done():
-				i = total
-				continue
 			case <-timer.C:
 			}
 		}
-		for !time.Now().Before(nextTick) {
+		now := time.Now()
+		if ctx.Err() != nil || now.After(giveUp) {
+			res.NotStarted = total - i
+			break
+		}
+		for !now.Before(nextTick) {
 			sec++
 			flushTick(sec)
 			nextTick = nextTick.Add(time.Second)
+		}
+		res.MaxStartLag = max(res.MaxStartLag, now.Sub(intended))
+		if inFlight.Load() >= int64(cfg.MaxInFlight) {
+			mu.Lock()
+			res.Shed++
+			tick.Shed++
+			mu.Unlock()
+			continue
 		}
 		res.Attempted++
 		mu.Lock()
 		tick.Started++
 		mu.Unlock()
-		if inFlight.Load() >= int64(cfg.MaxInFlight) {
-			record(intended, "", Result{}, errShed)
-			continue
-		}
 		id := fmt.Sprintf("%s%d", cfg.IDPrefix, i)
 		author := cfg.Authors[i%len(cfg.Authors)]
 		inFlight.Add(1)
 		wg.Go(func() {
 			defer inFlight.Add(-1)
 			r, err := svc.CreatePost(ctx, NewPost{ID: id, AuthorID: author, Title: "load write " + id})
-			record(intended, id, r, err)
+			record(intended, now, id, r, err)
 		})
 	}
-	elapsed := time.Since(start)
-	res.Achieved = float64(res.Attempted) / max(elapsed.Seconds(), cfg.Duration.Seconds())
 	wg.Wait()
+	res.Elapsed = time.Since(start)
+	res.Achieved = float64(res.Acknowledged+res.Failed+res.Unknown) / max(res.Elapsed.Seconds(), cfg.Duration.Seconds())
 	sec++
 	flushTick(sec)
 	res.PoolTimeouts = svc.PoolStats().Timeouts - pool0.Timeouts
 	return res, nil
 }
-
-var errShed = errors.New("not started: too many writes in flight")
 
 func classify(err error) Outcome {
 	switch {

@@ -39,11 +39,19 @@ type Config struct {
 	Keep bool
 	// Progress, if set, hears what the run is doing.
 	Progress func(string)
+	// RecoveryAllowance is how long after the heal the write path may still
+	// miss ZADDs (0: DefaultRecoveryAllowance).
+	RecoveryAllowance time.Duration
+	// MaxInFlight caps writes in flight; beyond it writes are shed (0: the
+	// load generator's default, 20,000).
+	MaxInFlight int
 }
 
 // Run runs one experiment against the lab described by info, whose faults
 // driver drives. Each run writes in a namespace of its own (schema and key
-// prefix), so runs never see each other's posts.
+// prefix), so runs never see each other's posts. When ctx ends (a signal),
+// the report says "interrupted" and keeps the figures measured so far; the
+// error is then nil, so the caller can still print it.
 func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*Report, error) {
 	sc := cfg.Scenario
 	rate, dur := sc.Rate, sc.Duration
@@ -75,6 +83,10 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	st, err := demo.Connect(cctx, info)
 	cancel()
 	if err != nil {
+		if ctx.Err() != nil {
+			rep.interrupted(time.Time{}, dur, "while connecting")
+			return rep, nil
+		}
 		return nil, err
 	}
 	defer st.Close()
@@ -93,6 +105,10 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 
 	say("warm up")
 	if err := warm(runCtx, st, svc); err != nil {
+		if ctx.Err() != nil {
+			rep.interrupted(time.Time{}, dur, "while warming up")
+			return rep, nil
+		}
 		return nil, err
 	}
 
@@ -135,11 +151,13 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	var windowMu sync.Mutex
 	winStart, winEnd := start.Add(sc.At), start.Add(sc.At+max(sc.For, time.Second))
 	say(fmt.Sprintf("load %.0f writes/s for %v", rate, dur))
+	writes := &writeLog{start: start}
 	res, err := demo.RunLoad(runCtx, svc, demo.LoadConfig{Rate: rate, Duration: dur, IDPrefix: "w",
-		OnWrite: func(intended time.Time, lat time.Duration, _ demo.Outcome, _ error) {
-			if !intended.Before(winStart) && intended.Before(winEnd) {
+		MaxInFlight: cfg.MaxInFlight, OnWrite: func(w demo.Write) {
+			writes.add(w)
+			if !w.Intended.Before(winStart) && w.Intended.Before(winEnd) {
 				windowMu.Lock()
-				_ = window.RecordValue(max(lat.Microseconds(), 1))
+				_ = window.RecordValue(max(w.Latency.Microseconds(), 1))
 				windowMu.Unlock()
 			}
 		}}, nil)
@@ -159,7 +177,18 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	rep.Fault.Injected = !faultStart.IsZero()
 	rep.Fault.HealedMs = ms(healed.Sub(start))
 
-	fill(rep, res, window, svc)
+	fill(rep, res, window, svc, dur)
+	rep.Samples = writes.samples
+	if ctx.Err() != nil {
+		rep.interrupted(start, dur, "during the load")
+		return rep, nil
+	}
+	allowance := cfg.RecoveryAllowance
+	if allowance <= 0 {
+		allowance = DefaultRecoveryAllowance
+	}
+	say("check the write path")
+	rep.WritePath = checkWritePath(runCtx, svc, writes, healed, allowance)
 	// The feed is stale from the first failed projection; when none failed
 	// but members are missing anyway (Redis lost its data, a write
 	// committed as PostgreSQL went away), from the moment of the fault.
@@ -171,7 +200,15 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 		}
 	}
 	if err := converge(ctx, st, svc, rep, res, staleSince, say); err != nil {
+		if ctx.Err() != nil {
+			rep.interrupted(start, dur, "during the repair")
+			return rep, nil
+		}
 		return nil, err
+	}
+	if ctx.Err() != nil {
+		rep.interrupted(start, dur, "during the repair")
+		return rep, nil
 	}
 	stopRun()
 	rep.judge()
@@ -187,9 +224,14 @@ func heal(ctx context.Context, sc Scenario, svc *demo.PostService, driver FaultD
 	}
 }
 
-func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc *demo.PostService) {
+func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc *demo.PostService,
+	dur time.Duration) {
 	rep.Writes.Attempted, rep.Writes.Acknowledged = res.Attempted, res.Acknowledged
 	rep.Writes.Failed, rep.Writes.Unknown = res.Failed, res.Unknown
+	rep.Writes.Scheduled, rep.Writes.Shed, rep.Writes.NotStarted = res.Scheduled, res.Shed, res.NotStarted
+	rep.Rate.Started = round2(float64(res.Attempted) / dur.Seconds())
+	rep.Rate.Shed = round2(float64(res.Shed) / dur.Seconds())
+	rep.Load = checkLoad(res, rep.Rate.Target)
 	rep.Latency = percentiles(res.Latency)
 	rep.FaultLatency = percentiles(window)
 	rep.Rate.Achieved = round2(res.Achieved)
@@ -199,7 +241,7 @@ func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc
 	}
 	rep.Errors = res.Errors
 	for _, t := range res.Series {
-		rep.Series = append(rep.Series, Second{Second: t.Second, Started: t.Started, Completed: t.Completed,
+		rep.Series = append(rep.Series, Second{Second: t.Second, Started: t.Started, Completed: t.Completed, Shed: t.Shed,
 			P50Ms: t.P50Ms, P99Ms: t.P99Ms, InFlight: t.InFlight, RedisErrors: t.ProjectionErrors,
 			PoolTimeouts: t.PoolTimeouts, PoolTotal: t.PoolTotal, PoolIdle: t.PoolIdle})
 	}
@@ -218,6 +260,9 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 	defer cancel()
 	for st.Redis.Ping(wctx).Err() != nil || st.PG.PingContext(wctx) != nil {
 		if !sleepCtx(wctx, 100*time.Millisecond) {
+			if err := ctx.Err(); err != nil {
+				return err // interrupted: say so, not that the stores were silent
+			}
 			return fmt.Errorf("stores did not answer within 30 s of healing")
 		}
 	}

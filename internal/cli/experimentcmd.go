@@ -2,21 +2,15 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"strconv"
+	"math"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
-	"cqrslab/demo/lab"
-	"cqrslab/quiz"
 )
 
 const experimentUsage = `experiment [--scenario NAME|all] [--policy seed|budgeted|outbox|all] [flags]
@@ -25,8 +19,12 @@ Runs a fault scenario under open-loop load against a lab of its own, heals
 the fault, repairs the feed, and accounts for every write. Scenarios:
 %s
 Exit status: 0 when every run passed; 1 when a run lost an acknowledged write,
-left unexpected or duplicate members, or did not converge; 3 when a fault was
-unavailable on this lab (and nothing failed); 2 for usage errors.`
+left unexpected or duplicate members, or did not converge ("failed"), when
+its write path still missed ZADDs longer than the recovery allowance after
+the heal ("degraded"), or when the load generator could not produce the load
+asked for ("overloaded"); 3 when a fault was unavailable on this lab (and
+nothing else went wrong); 130 when interrupted (the finished runs' reports
+are printed first); 2 for usage errors.`
 
 func scenarioList() string {
 	var b strings.Builder
@@ -58,6 +56,8 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 	asJSON := fs.Bool("json", false, "print the reports as JSON")
 	asCSV := fs.Bool("csv", false, "print the reports as CSV")
 	keep := fs.Bool("keep", false, "keep each run's schema and keys for inspection (the lab is still removed at the end)")
+	allowance := fs.Duration("recovery-allowance", experiment.DefaultRecoveryAllowance,
+		"how long after the heal the write path may still miss ZADDs before a run is degraded")
 	infra := addInfraFlags(fs)
 	if err := parse(fs, args, false); err != nil {
 		return err
@@ -83,13 +83,8 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 		}
 		policies = []demo.PolicyName{p}
 	}
-	switch {
-	case *rate < 0 || *rate > 20000:
-		return usagef("experiment: --rate %v is out of range; use 1 to 20000 writes/s", *rate)
-	case *duration < 0 || *duration > 10*time.Minute:
-		return usagef("experiment: --duration %v is out of range; use up to 10m", *duration)
-	case *deadline < 0 || *pool < 0 || *pool > 10000:
-		return usagef("experiment: --redis-deadline and --pool-size must be positive (pool at most 10000)")
+	if err := checkExperimentFlags(fs); err != nil {
+		return err
 	}
 	for i := range scenarios {
 		if *faultSpec != "" {
@@ -118,19 +113,27 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 	driver := experiment.LabFaults(l)
 
 	var reports []*experiment.Report
+	var runErr error
+runs:
 	for _, sc := range scenarios {
 		for _, p := range policies {
 			fmt.Fprintf(stdio.Err, "==> %s / %s\n", sc.Name, p)
 			rep, err := experiment.Run(ctx, l.Info, driver, experiment.Config{Scenario: sc, Policy: p, Rate: *rate,
 				Duration: *duration, Keep: *keep, Budget: demo.Budget{Deadline: *deadline, PoolSize: *pool},
-				Progress: func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
+				RecoveryAllowance: *allowance,
+				Progress:          func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
 			if err != nil {
-				return fmt.Errorf("%s / %s: %w", sc.Name, p, err)
+				// The runs that finished are still reported below.
+				runErr = fmt.Errorf("%s / %s: %w", sc.Name, p, err)
+				break runs
 			}
-			if rep.Status == "unavailable" {
-				fmt.Fprintf(stdio.Err, "    unavailable: %s\n", rep.Reason)
+			if rep.Status != experiment.StatusPassed {
+				fmt.Fprintf(stdio.Err, "    %s: %s\n", rep.Status, rep.Reason)
 			}
 			reports = append(reports, rep)
+			if ctx.Err() != nil {
+				break runs
+			}
 		}
 	}
 	if err := recordForQuiz(reports); err != nil {
@@ -150,143 +153,94 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 	default:
 		printTables(stdio.Out, reports)
 	}
-	failed, unavailable := 0, 0
+	return experimentOutcome(ctx, reports, runErr)
+}
+
+// checkExperimentFlags refuses values that would run something other than
+// what was asked: NaN and infinite rates, and zero or negative values given
+// explicitly where 0 or a negative is the "not given" default.
+func checkExperimentFlags(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err != nil {
+			return
+		}
+		switch f.Name {
+		case "rate":
+			v := f.Value.(flag.Getter).Get().(float64)
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 1 || v > 20000 {
+				err = usagef("experiment: --rate %s is out of range; use a number from 1 to 20000 writes/s, "+
+					"or leave --rate out for the scenario's", f.Value)
+			}
+		case "duration":
+			if d := f.Value.(flag.Getter).Get().(time.Duration); d <= 0 || d > 10*time.Minute {
+				err = usagef("experiment: --duration %s is out of range; use more than 0 and up to 10m, "+
+					"or leave it out for the scenario's", f.Value)
+			}
+		case "at", "for":
+			if d := f.Value.(flag.Getter).Get().(time.Duration); d < 0 || d > 10*time.Minute {
+				err = usagef("experiment: --%s %s is out of range; use 0 to 10m from the load's start, "+
+					"or leave it out for the scenario's", f.Name, f.Value)
+			}
+		case "recovery-allowance":
+			if d := f.Value.(flag.Getter).Get().(time.Duration); d < 0 || d > 10*time.Minute {
+				err = usagef("experiment: --recovery-allowance %s is out of range; use 0 to 10m", f.Value)
+			}
+		case "redis-deadline":
+			if d := f.Value.(flag.Getter).Get().(time.Duration); d <= 0 || d > time.Minute {
+				err = usagef("experiment: --redis-deadline %s is out of range; use more than 0 and up to 1m", f.Value)
+			}
+		case "pool-size":
+			if n := f.Value.(flag.Getter).Get().(int); n < 1 || n > 10000 {
+				err = usagef("experiment: --pool-size %s is out of range; use 1 to 10000", f.Value)
+			}
+		}
+	})
+	return err
+}
+
+// errRunsDidNotPass makes the exit status 1 and names every run that did
+// not pass, and why.
+type errRunsDidNotPass struct {
+	n, of   int
+	reasons []string
+}
+
+func (e errRunsDidNotPass) Error() string {
+	return fmt.Sprintf("%d of %d run(s) did not pass:\n  %s", e.n, e.of, strings.Join(e.reasons, "\n  "))
+}
+
+// experimentOutcome turns the reports into the exit status: interrupted
+// (130) over failed, degraded or overloaded (1) over unavailable (3).
+func experimentOutcome(ctx context.Context, reports []*experiment.Report, runErr error) error {
+	if ctx.Err() != nil {
+		done := 0
+		for _, r := range reports {
+			if r.Status != experiment.StatusInterrupted {
+				done++
+			}
+		}
+		return fmt.Errorf("%d run(s) finished before the interrupt and are reported above: %w", done, context.Canceled)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	var bad []string
+	unavailable := 0
 	for _, r := range reports {
 		switch r.Status {
-		case "failed":
-			failed++
-		case "unavailable":
+		case experiment.StatusPassed:
+		case experiment.StatusUnavailable:
 			unavailable++
+		default:
+			bad = append(bad, fmt.Sprintf("%s / %s %s: %s", r.Scenario, r.Policy, r.Status, r.Reason))
 		}
 	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d run(s) failed their consistency checks", failed, len(reports))
+	if len(bad) > 0 {
+		return errRunsDidNotPass{n: len(bad), of: len(reports), reasons: bad}
 	}
 	if unavailable > 0 {
 		return errUnavailable{unavailable}
 	}
 	return nil
-}
-
-// row is one line of the report tables and one column of the CSV.
-type row struct {
-	name string
-	get  func(*experiment.Report) string
-}
-
-func f2(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
-func itoa(n int) string   { return strconv.Itoa(n) }
-
-var rows = []row{
-	{"status", func(r *experiment.Report) string { return r.Status }},
-	{"writes.attempted", func(r *experiment.Report) string { return itoa(r.Writes.Attempted) }},
-	{"writes.acknowledged", func(r *experiment.Report) string { return itoa(r.Writes.Acknowledged) }},
-	{"writes.failed", func(r *experiment.Report) string { return itoa(r.Writes.Failed) }},
-	{"writes.unknown", func(r *experiment.Report) string { return itoa(r.Writes.Unknown) }},
-	{"latency_ms.p50", func(r *experiment.Report) string { return f2(r.Latency.P50) }},
-	{"latency_ms.p99", func(r *experiment.Report) string { return f2(r.Latency.P99) }},
-	{"latency_ms.p999", func(r *experiment.Report) string { return f2(r.Latency.P999) }},
-	{"latency_ms.max", func(r *experiment.Report) string { return f2(r.Latency.Max) }},
-	{"fault_window_latency_ms.p99", func(r *experiment.Report) string { return f2(r.FaultLatency.P99) }},
-	{"rate.target", func(r *experiment.Report) string { return f2(r.Rate.Target) }},
-	{"rate.achieved", func(r *experiment.Report) string { return f2(r.Rate.Achieved) }},
-	{"redis.errors", func(r *experiment.Report) string { return itoa(r.Redis.Errors) }},
-	{"redis.pool_timeouts", func(r *experiment.Report) string { return strconv.FormatUint(uint64(r.Redis.PoolTimeouts), 10) }},
-	{"consistency.pg_rows", func(r *experiment.Report) string { return itoa(r.Consistency.PGRows) }},
-	{"consistency.missing_before_repair", func(r *experiment.Report) string { return itoa(r.Consistency.MissingBeforeRepair) }},
-	{"consistency.lost", func(r *experiment.Report) string { return itoa(r.Consistency.Lost) }},
-	{"consistency.missing", func(r *experiment.Report) string { return itoa(r.Consistency.Missing) }},
-	{"consistency.unexpected", func(r *experiment.Report) string { return itoa(r.Consistency.Unexpected) }},
-	{"consistency.duplicates", func(r *experiment.Report) string { return itoa(r.Consistency.Duplicates) }},
-	{"consistency.converged", func(r *experiment.Report) string { return strconv.FormatBool(r.Consistency.Converged) }},
-	{"consistency.converge_ms", func(r *experiment.Report) string { return f2(r.Consistency.ConvergeMs) }},
-	{"consistency.stale_window_ms", func(r *experiment.Report) string { return f2(r.Consistency.StaleWindowMs) }},
-	{"consistency.repair", func(r *experiment.Report) string { return r.Consistency.Repair }},
-}
-
-// printTables prints one table per scenario with the policies side by side.
-func printTables(w io.Writer, reports []*experiment.Report) {
-	for i := 0; i < len(reports); {
-		j := i
-		for j < len(reports) && reports[j].Scenario == reports[i].Scenario {
-			j++
-		}
-		group := reports[i:j]
-		fmt.Fprintf(w, "\nscenario %s (fault %s)\n", group[0].Scenario, group[0].Fault.Spec)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "\t")
-		for _, r := range group {
-			fmt.Fprintf(tw, "%s\t", r.Policy)
-		}
-		fmt.Fprintln(tw)
-		for _, rw := range rows {
-			fmt.Fprintf(tw, "%s\t", rw.name)
-			for _, r := range group {
-				fmt.Fprintf(tw, "%s\t", rw.get(r))
-			}
-			fmt.Fprintln(tw)
-		}
-		tw.Flush()
-		for _, r := range group {
-			if r.Reason != "" {
-				fmt.Fprintf(w, "  %s: %s\n", r.Policy, r.Reason)
-			}
-		}
-		i = j
-	}
-}
-
-func writeCSV(w io.Writer, reports []*experiment.Report) error {
-	cw := csv.NewWriter(w)
-	header := []string{"scenario", "policy"}
-	for _, rw := range rows {
-		header = append(header, rw.name)
-	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	for _, r := range reports {
-		rec := []string{r.Scenario, r.Policy}
-		for _, rw := range rows {
-			rec = append(rec, rw.get(r))
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// recordForQuiz keeps one report in the state directory, where the quiz's
-// "in your run..." questions read it: the seed policy's run when there is
-// one (its stale feed is what those questions ask about), else the first run
-// that measured something.
-func recordForQuiz(reports []*experiment.Report) error {
-	var pick *experiment.Report
-	for _, r := range reports {
-		if r.Status == "unavailable" {
-			continue
-		}
-		if pick == nil || (r.Policy == string(demo.PolicySeed) && pick.Policy != string(demo.PolicySeed)) {
-			pick = r
-		}
-	}
-	if pick == nil {
-		return nil
-	}
-	b, err := json.MarshalIndent(pick, "", "  ")
-	if err != nil {
-		return err
-	}
-	dir := lab.StateDir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	path := filepath.Join(dir, quiz.LabResultsFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
