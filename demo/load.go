@@ -254,7 +254,22 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 			record(intended, now, id, r, err)
 		})
 	}
-	wg.Wait()
+	// Writes still in flight complete over the next seconds: keep the
+	// one-second ticks going while they drain, so the series shows when
+	// they completed instead of lumping them into one last "second".
+	drained := make(chan struct{})
+	go func() { wg.Wait(); close(drained) }()
+	for draining := true; draining; {
+		timer.Reset(time.Until(nextTick))
+		select {
+		case <-drained:
+			draining = false
+		case <-timer.C:
+			sec++
+			flushTick(sec)
+			nextTick = nextTick.Add(time.Second)
+		}
+	}
 	res.Elapsed = time.Since(start)
 	res.Achieved = float64(res.Acknowledged+res.Failed+res.Unknown) / max(res.Elapsed.Seconds(), cfg.Duration.Seconds())
 	sec++

@@ -78,10 +78,14 @@ func (r *Report) judge() {
 		allowance := wp.AllowanceMs / 1000
 		if wp.Recovered {
 			worse(StatusDegraded, fmt.Sprintf("the write path missed ZADDs until %.1f s after the heal (allowance %.1f s)",
-				wp.RecoveredAfterHealMs/1000, allowance))
+				*wp.RecoveredAfterHealMs/1000, allowance))
 		} else {
-			worse(StatusDegraded, fmt.Sprintf("the write path was still missing ZADDs %.1f s after the heal "+
-				"(allowance %.1f s; %d missed after the heal, %d probe(s))", allowance, allowance, wp.MissedAfterHeal, wp.Probes))
+			last := allowance
+			if wp.LastMissAfterHealMs != nil {
+				last = max(last, *wp.LastMissAfterHealMs/1000)
+			}
+			worse(StatusDegraded, fmt.Sprintf("the write path was still missing ZADDs %.1f s after the heal and never "+
+				"recovered (allowance %.1f s; %d missed after the heal, %d probe(s))", last, allowance, wp.MissedAfterHeal, wp.Probes))
 		}
 	}
 	if !r.Load.KeptUp {

@@ -33,15 +33,17 @@ type WritePath struct {
 	Recovered bool `json:"recovered"`
 	// RecoveredAfterHealMs is from the heal to the start of the first write
 	// whose ZADD succeeded with no miss after it (0 when the path was
-	// already working at the heal). Meaningful only when Recovered.
-	RecoveredAfterHealMs float64 `json:"recovered_after_heal_ms"`
+	// already working at the heal); null when it never recovered.
+	RecoveredAfterHealMs *float64 `json:"recovered_after_heal_ms"`
 	// Probes counts writes made after the load (IDs "probe-N") because the
 	// load ended before the path was seen working again.
 	Probes int `json:"probes"`
 }
 
 // ok reports whether the path recovered within its allowance.
-func (w WritePath) ok() bool { return w.Recovered && w.RecoveredAfterHealMs <= w.AllowanceMs }
+func (w WritePath) ok() bool {
+	return w.Recovered && w.RecoveredAfterHealMs != nil && *w.RecoveredAfterHealMs <= w.AllowanceMs
+}
 
 // pathEvent is one write that reached the Redis step.
 type pathEvent struct {
@@ -94,7 +96,7 @@ func (l *writeLog) assess(healed time.Time, allowance time.Duration) (wp WritePa
 		}
 	}
 	if lastMiss.IsZero() {
-		wp.Recovered = true
+		wp.Recovered, wp.RecoveredAfterHealMs = true, new(0.0)
 		return wp, true
 	}
 	last := ms(lastMiss.Sub(healed))
@@ -108,8 +110,7 @@ func (l *writeLog) assess(healed time.Time, allowance time.Duration) (wp WritePa
 	if firstOK.IsZero() {
 		return wp, false
 	}
-	wp.Recovered = true
-	wp.RecoveredAfterHealMs = max(0, ms(firstOK.Sub(healed)))
+	wp.Recovered, wp.RecoveredAfterHealMs = true, new(max(0, ms(firstOK.Sub(healed))))
 	return wp, true
 }
 

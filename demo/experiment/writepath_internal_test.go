@@ -36,7 +36,8 @@ func TestWritePathAssessment(t *testing.T) {
 			l := &writeLog{start: t0, path: c.events}
 			wp, settled := l.assess(healed, DefaultRecoveryAllowance)
 			if settled != c.settled || wp.Recovered != c.recovered || wp.ok() != c.ok || wp.MissedAfterHeal != c.missed ||
-				(c.recovered && wp.RecoveredAfterHealMs != c.afterMs) {
+				(c.recovered && (wp.RecoveredAfterHealMs == nil || *wp.RecoveredAfterHealMs != c.afterMs)) ||
+				(!c.recovered && wp.RecoveredAfterHealMs != nil) {
 				t.Fatalf("got %+v settled %v ok %v", wp, settled, wp.ok())
 			}
 		})

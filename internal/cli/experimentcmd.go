@@ -56,6 +56,7 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 	asJSON := fs.Bool("json", false, "print the reports as JSON")
 	asCSV := fs.Bool("csv", false, "print the reports as CSV")
 	keep := fs.Bool("keep", false, "keep each run's schema and keys for inspection (the lab is still removed at the end)")
+	plotDir := fs.String("plot", "", "write each scenario's latency and rate charts (PNG and SVG) into this directory")
 	allowance := fs.Duration("recovery-allowance", experiment.DefaultRecoveryAllowance,
 		"how long after the heal the write path may still miss ZADDs before a run is degraded")
 	infra := addInfraFlags(fs)
@@ -152,6 +153,11 @@ runs:
 		}
 	default:
 		printTables(stdio.Out, reports)
+	}
+	if *plotDir != "" && len(reports) > 0 {
+		if err := writePlots(stdio, *plotDir, reports); err != nil {
+			return err
+		}
 	}
 	return experimentOutcome(ctx, reports, runErr)
 }

@@ -46,7 +46,12 @@ var rows = []row{
 	{"load.kept_up", func(r *experiment.Report) string { return strconv.FormatBool(r.Load.KeptUp) }},
 	{"load.max_start_lag_ms", func(r *experiment.Report) string { return f2(r.Load.MaxStartLagMs) }},
 	{"write_path.recovered", func(r *experiment.Report) string { return strconv.FormatBool(r.WritePath.Recovered) }},
-	{"write_path.recovered_after_heal_ms", func(r *experiment.Report) string { return f2(r.WritePath.RecoveredAfterHealMs) }},
+	{"write_path.recovered_after_heal_ms", func(r *experiment.Report) string {
+		if r.WritePath.RecoveredAfterHealMs == nil {
+			return "never"
+		}
+		return f2(*r.WritePath.RecoveredAfterHealMs)
+	}},
 	{"write_path.zadd_missed_after_heal", func(r *experiment.Report) string { return itoa(r.WritePath.MissedAfterHeal) }},
 	{"redis.errors", func(r *experiment.Report) string { return itoa(r.Redis.Errors) }},
 	{"redis.pool_timeouts", func(r *experiment.Report) string { return strconv.FormatUint(uint64(r.Redis.PoolTimeouts), 10) }},
