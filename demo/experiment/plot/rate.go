@@ -57,7 +57,9 @@ func ratePanels(group []*experiment.Report) ([]*gonum.Plot, error) {
 		} {
 			xys := plotter.XYs{}
 			for _, s := range r.Series {
-				xys = append(xys, plotter.XY{X: float64(s.Second), Y: float64(series.get(s))})
+				// A tick counts the second that ends at its number: plot it at
+				// that second's middle, under the fault window it belongs to.
+				xys = append(xys, plotter.XY{X: float64(s.Second) - 0.5, Y: float64(series.get(s))})
 			}
 			if len(xys) == 0 {
 				continue
