@@ -42,7 +42,8 @@ func checkLoad(res *demo.LoadResult, target float64) LoadCheck {
 		short = append(short, fmt.Sprintf("%d of %d scheduled writes were shed (too many in flight)", res.Shed, res.Scheduled))
 	}
 	if res.NotStarted > 0 {
-		short = append(short, fmt.Sprintf("%d were never started", res.NotStarted))
+		short = append(short, fmt.Sprintf("%d of %d scheduled writes were never started (interrupted, or still "+
+			"behind schedule 1 s after the load's end)", res.NotStarted, res.Scheduled))
 	}
 	if res.MaxStartLag > maxStartLag {
 		short = append(short, fmt.Sprintf("writes started up to %.1f s late", res.MaxStartLag.Seconds()))
