@@ -204,7 +204,6 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 		if !msg.checked && m.refresh != nil && m.refresh.snap.author == msg.snap.author {
 			// Keep the last check's drift and counts until the next one.
 			msg.drift, msg.driftErr, msg.pending, msg.pendErr = m.refresh.drift, m.refresh.driftErr, m.refresh.pending, m.refresh.pendErr
-			msg.snap.rowCount = m.refresh.snap.rowCount
 			msg.checked = m.refresh.checked
 		}
 		m.refresh, m.refreshBusy = &msg, false
@@ -229,11 +228,11 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.for_ == "lab" {
 			m.repairBusy, m.lastRepair = false, &msg
 			if msg.err != nil {
-				m.setStatus(statusBad, "%s failed: %s", repairWord(msg.rebuild), safetext.Visible(describeErr(msg.err)))
+				m.setStatus(statusBad, "%s failed: %s", repairWord(msg.Rebuild), safetext.Visible(describeErr(msg.err)))
 			} else {
 				m.setStatus(statusGood, "%s: before %d missing, %d unexpected, %d duplicates; after %d, %d, %d (%s).",
-					repairWord(msg.rebuild), msg.before.Missing, msg.before.Unexpected, msg.before.Duplicates,
-					msg.after.Missing, msg.after.Unexpected, msg.after.Duplicates, ms(msg.took))
+					repairWord(msg.Rebuild), msg.Before.Missing, msg.Before.Unexpected, msg.Before.Duplicates,
+					msg.After.Missing, msg.After.Unexpected, msg.After.Duplicates, ms(msg.Took))
 			}
 			return m.refreshNow()
 		}
@@ -324,7 +323,7 @@ func (m *labScreen) refreshNow() tea.Cmd {
 		m.lastCheck = m.sh.now
 	}
 	m.refreshBusy, m.lastRefresh = true, m.sh.now
-	return refreshLab(s.ctx, s.lab, m.svc, m.authorID(), check)
+	return refreshLab(s.ctx, s.reads, m.svc, m.authorID(), check)
 }
 
 // grid reports whether every pane fits at once.

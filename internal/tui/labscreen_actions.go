@@ -68,7 +68,7 @@ func (m *labScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		m.repairBusy = true
 		rebuild := key.Matches(k, keys.Rebuild)
 		m.setStatus(statusInfo, "%s running…", repairWord(rebuild))
-		return repairFeeds(s.ctx, m.svc, rebuild, "lab")
+		return repairFeeds(s.ctx, s.reads, rebuild, "lab")
 	case key.Matches(k, keys.Load):
 		if m.load != nil && m.load.running {
 			m.load.cancel()

@@ -151,13 +151,13 @@ func (l *learnScreen) refresh() tea.Cmd {
 		l.snapAgain = true
 	} else {
 		l.snapBusy = true
-		cmds = append(cmds, readStoresCmd(s.ctx, s.lab, l.svc, walkAuthor, "learn", 5))
+		cmds = append(cmds, readStoresCmd(s.ctx, s.reads, walkAuthor, "learn", 5))
 	}
 	if l.feedBusy {
 		l.feedAgain = true
 	} else {
 		l.feedBusy = true
-		cmds = append(cmds, readFeedCmd(s.ctx, l.svc, walkAuthor, "learn", 5))
+		cmds = append(cmds, readFeedCmd(s.ctx, s.reads, walkAuthor, "learn", 5))
 	}
 	return tea.Batch(cmds...)
 }
@@ -216,7 +216,7 @@ func (l *learnScreen) repair() tea.Cmd {
 	}
 	l.repairBusy = true
 	l.setStatus(statusInfo, "The reconciler compares %s's feed with PostgreSQL and repairs it…", walkAuthor)
-	return repairFeeds(s.ctx, l.svc, false, "learn", walkAuthor)
+	return repairFeeds(s.ctx, s.reads, false, "learn", walkAuthor)
 }
 
 func (l *learnScreen) repaired(msg repairMsg) tea.Cmd {
@@ -229,7 +229,7 @@ func (l *learnScreen) repaired(msg repairMsg) tea.Cmd {
 		l.setStatus(statusBad, "The repair failed: %s.%s", safetext.Visible(describeErr(msg.err)), hint)
 		return l.refresh()
 	}
-	b, a := msg.before, msg.after
+	b, a := msg.Before, msg.After
 	l.setStatus(statusGood, "Reconciler: before %d rows, %d in the feed, %d missing; after %d rows, %d in the feed, %d missing.",
 		b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
 	var cmd tea.Cmd

@@ -153,13 +153,13 @@ func TestPanelsShowLiveDataAndTheVerdict(t *testing.T) {
 	l := a.learn
 	l.walk.postID, l.walk.title = postNew.ID, postNew.Title
 	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []feedMember{{score: 1, item: postOld.Item(), ok: true}}, zcard: 1}})
+		members: []demo.FeedMember{{Score: 1, Item: postOld.Item(), OK: true}}, zcard: 1}})
 	deliver(a, feedMsg{for_: "learn", author: "alice", feed: []demo.FeedItem{postOld.Item()}})
 	out := plain(a)
 	wantIn(t, out, "PostgreSQL · 2 posts", "Redis · ZRANGE feed:alice · 1", `GetFeed("alice") · 1 item`,
 		"in PostgreSQL, not in Redis yet", "✗ Hello from step-through #1")
 	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []feedMember{{score: 2, item: postNew.Item(), ok: true}, {score: 1, item: postOld.Item(), ok: true}}, zcard: 2}})
+		members: []demo.FeedMember{{Score: 2, Item: postNew.Item(), OK: true}, {Score: 1, Item: postOld.Item(), OK: true}}, zcard: 2}})
 	wantIn(t, plain(a), "in PostgreSQL and in Redis")
 	// Redis unreadable: said so, not taken for "not in Redis".
 	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew}, rowCount: 1,
@@ -171,7 +171,7 @@ func TestHostileTitlesAreShownNotObeyed(t *testing.T) {
 	a := walkApp(t)
 	evil := demo.Post{ID: "x1", AuthorID: "alice", Title: "a\x1b]2;owned\x07\x1b[2J\u202eb"}
 	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{evil}, rowCount: 1,
-		members: []feedMember{{raw: "\x1b[31mnot json", ok: false}}, zcard: 1}})
+		members: []demo.FeedMember{{Raw: "\x1b[31mnot json", OK: false}}, zcard: 1}})
 	deliver(a, feedMsg{for_: "learn", author: "alice", feed: []demo.FeedItem{{PostID: "x1", Title: evil.Title}}})
 	out := a.render()
 	for _, bad := range []string{"\x1b]2;", "\x1b[2J", "\u202e", "\x1b[31mnot"} {
