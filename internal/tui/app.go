@@ -261,9 +261,10 @@ func (a *App) onFrame(msg frameMsg) tea.Cmd {
 	return tea.Batch(a.learn.Update(msg), a.labs.Update(msg))
 }
 
-// keepTicking schedules the next frame while anything is live.
+// keepTicking schedules the next frame while the lab is live: every live
+// thing on a screen (a walk, a load, a fault) runs on the lab.
 func (a *App) keepTicking() tea.Cmd {
-	if a.ticking || !(a.sh.session.active() || a.learn.busy()) {
+	if a.ticking || !a.sh.session.active() {
 		return nil
 	}
 	a.ticking = true

@@ -8,13 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// Home is the name older code and the quiz tests use for the root model.
-type Home = App
-
-// NewHome makes the root with the default configuration (auto theme, lab
-// options from the environment).
-func NewHome() *Home { return NewApp(DefaultConfig()) }
-
 type menuItem struct {
 	title, blurb string
 	to           screenID

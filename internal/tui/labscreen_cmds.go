@@ -54,6 +54,12 @@ func createPost(ctx context.Context, svc *demo.PostService, author, title string
 	}
 }
 
+// The Lab screen's replies: a fault change or a repair it asked for.
+type (
+	labFaultMsg  struct{ faultResult }
+	labRepairMsg struct{ repairResult }
+)
+
 // labRefreshMsg is the Lab screen's periodic look at both stores: the
 // chosen author's newest rows and feed members, GetFeed, and (when checked)
 // the drift between the stores and the outbox.
@@ -76,11 +82,11 @@ const labRows = 20
 // and member, runs only when check is set (each refresh when idle, every
 // few seconds under load).
 func refreshLab(ctx context.Context, rm *demo.ReadModel, svc *demo.PostService, author string, check bool) tea.Cmd {
-	feedCmd := readFeedCmd(ctx, rm, author, "lab", labRows)
+	feedCmd := readFeedCmd(ctx, rm, author, labRows, func(r feedResult) tea.Msg { return r })
 	return func() tea.Msg {
 		start := time.Now()
-		feedc := make(chan feedMsg, 1)
-		go func() { feedc <- feedCmd().(feedMsg) }()
+		feedc := make(chan feedResult, 1)
+		go func() { feedc <- feedCmd().(feedResult) }()
 		qctx, qcancel := context.WithTimeout(ctx, 2*time.Second)
 		m := labRefreshMsg{snap: snapshotOf(rm.Stores(qctx, author, labRows)), checked: check}
 		qcancel()

@@ -134,17 +134,14 @@ func snapshotOf(s demo.StoresSnapshot) storeSnapshot {
 		members: s.Feed.Members, zcard: s.Feed.Card, undecodable: s.Feed.Undecodable, redisErr: s.Feed.Err}
 }
 
-// storesMsg carries what both stores hold, read off the UI goroutine.
-type storesMsg struct {
-	for_ string // who asked: "learn" or "lab"
-	snap storeSnapshot
-}
+// Each read below takes the reply it sends: the screen that asked wraps
+// the result in a message type of its own, so a result reaches the screen
+// it is for by its type, never by comparing a name.
 
-// feedMsg carries what GetFeed returned. It comes apart from storesMsg:
+// feedResult is what GetFeed returned. It comes apart from the snapshot:
 // with Redis down, the seed's client retries for over a second, and the
 // PostgreSQL panel must not wait for that.
-type feedMsg struct {
-	for_   string
+type feedResult struct {
 	author string
 	feed   []demo.FeedItem
 	err    error
@@ -173,53 +170,52 @@ func (s *storeSnapshot) hasMember(id string) bool {
 // PostgreSQL the way the app reads it (through the lab's proxy, so its
 // faults show), Redis past the proxy, so the panel shows what Redis really
 // holds even while the network to it is broken.
-func readStoresCmd(ctx context.Context, rm *demo.ReadModel, author, forWhom string, n int) tea.Cmd {
+func readStoresCmd(ctx context.Context, rm *demo.ReadModel, author string, n int, reply func(storeSnapshot) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
-		return storesMsg{for_: forWhom, snap: snapshotOf(rm.Stores(qctx, author, n))}
+		return reply(snapshotOf(rm.Stores(qctx, author, n)))
 	}
 }
 
 // readFeedCmd calls GetFeed as the app would.
-func readFeedCmd(ctx context.Context, rm *demo.ReadModel, author, forWhom string, n int) tea.Cmd {
+func readFeedCmd(ctx context.Context, rm *demo.ReadModel, author string, n int, reply func(feedResult) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		feed, err := rm.GetFeed(fctx, author, n)
-		return feedMsg{for_: forWhom, author: author, feed: feed, err: err}
+		return reply(feedResult{author: author, feed: feed, err: err})
 	}
 }
 
-// faultDoneMsg reports an inject or heal asked for from a screen.
-type faultDoneMsg struct {
+// faultResult reports an inject or heal asked for from a screen.
+type faultResult struct {
 	what string
 	err  error
 }
 
-func injectFault(ctx context.Context, l *lab.Lab, f lab.Fault, what string) tea.Cmd {
-	return func() tea.Msg { return faultDoneMsg{what: what, err: l.Inject(ctx, f)} }
+func injectFault(ctx context.Context, l *lab.Lab, f lab.Fault, what string, reply func(faultResult) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return reply(faultResult{what: what, err: l.Inject(ctx, f)}) }
 }
 
-func healAll(ctx context.Context, l *lab.Lab) tea.Cmd {
-	return func() tea.Msg { return faultDoneMsg{what: "heal", err: l.HealAll(ctx)} }
+func healAll(ctx context.Context, l *lab.Lab, reply func(faultResult) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return reply(faultResult{what: "heal", err: l.HealAll(ctx)}) }
 }
 
-// repairMsg reports a reconciler run: the drift before and after.
-type repairMsg struct {
-	for_ string
+// repairResult reports a reconciler run: the drift before and after.
+type repairResult struct {
 	demo.RepairReport
 	err error
 }
 
 // repairFeeds runs the read model's repair (check, repair by difference or
 // rebuild, check again) for the before and after counts.
-func repairFeeds(ctx context.Context, rm *demo.ReadModel, rebuild bool, forWhom string, authors ...string) tea.Cmd {
+func repairFeeds(ctx context.Context, rm *demo.ReadModel, rebuild bool, reply func(repairResult) tea.Msg, authors ...string) tea.Cmd {
 	return func() tea.Msg {
 		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
 		rep, err := rm.Repair(rctx, rebuild, authors...)
-		return repairMsg{for_: forWhom, RepairReport: rep, err: err}
+		return reply(repairResult{RepairReport: rep, err: err})
 	}
 }
 
