@@ -185,10 +185,7 @@ func TestGoldenLabPanes(t *testing.T) {
 // cursor would make every other render differ).
 func quizApp(t *testing.T, w, h int, th Theme) *App {
 	a := newTestApp(t, w, h, th)
-	pressKeys(t, a, "3")
-	if a.active != screenQuiz || a.quiz == nil {
-		t.Fatalf("key 3 on Home did not open the quiz (screen %v)", a.active)
-	}
+	openQuiz(t, a)
 	ts := a.quiz.ta.Styles()
 	ts.Cursor.Blink = false
 	a.quiz.ta.SetStyles(ts)
