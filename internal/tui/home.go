@@ -99,8 +99,8 @@ func (h *homeScreen) progressLines() []string {
 	st, sh := h.sh.st, h.sh
 	learn := "not started"
 	if n := len(sh.pages); n > 0 && sh.prog != nil {
-		if l, ok := sh.prog.Lessons[lessonID]; ok {
-			i := max(0, min(l.Step, n-1))
+		if i, ok := sh.prog.LessonPage(lessonID, sh.pageIDs()); ok {
+			l := sh.prog.Lessons[lessonID]
 			learn = fmt.Sprintf("page %d of %d: %s", i+1, n, sh.pages[i].Title)
 			if l.Done {
 				learn = fmt.Sprintf("read to the end (%d pages); reopens at page %d", n, i+1)

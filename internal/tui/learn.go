@@ -83,15 +83,23 @@ func (l *learnScreen) Opened() tea.Cmd {
 	return tea.Batch(l.wantMarkdown(), l.refresh())
 }
 
-// Resume moves to the page the progress file remembers.
+// Resume moves to the page the progress file remembers, by the page's ID.
+// A file that remembers an index (written before page IDs) is migrated
+// once and saved.
 func (l *learnScreen) Resume() tea.Cmd {
-	if l.sh.prog == nil {
+	prog := l.sh.prog
+	if prog == nil {
 		return nil
 	}
-	if p, ok := l.sh.prog.Lessons[lessonID]; ok && len(l.sh.pages) > 0 {
-		l.page = max(0, min(p.Step, len(l.sh.pages)-1))
+	ids := l.sh.pageIDs()
+	var save tea.Cmd
+	if prog.MigrateLesson(lessonID, ids) {
+		save = l.sh.saveProgressNow()
 	}
-	return l.wantMarkdown()
+	if i, ok := prog.LessonPage(lessonID, ids); ok {
+		l.page = i
+	}
+	return tea.Batch(save, l.wantMarkdown())
 }
 
 // Resized and Restyled re-render the page's text for the new width or

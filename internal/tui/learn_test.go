@@ -47,8 +47,8 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 		t.Fatalf("progress not saved: %v", err)
 	}
 	var p progress.Progress
-	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[lessonID].Step != 1 {
-		t.Fatalf("saved progress %s (err %v), want step 1", b, err)
+	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[lessonID].Step != 1 || p.Lessons[lessonID].Page != "validate" {
+		t.Fatalf("saved progress %s (err %v), want page validate at step 1", b, err)
 	}
 	a2 := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: a.sh.cfg.StateDir})
 	send(t, a2, tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -223,4 +223,25 @@ func TestRepliesReachOnlyTheScreenThatAsked(t *testing.T) {
 	if a.labs.lastRepair != labRepair || a.labs.status != labStatus || !a.labs.faultBusy {
 		t.Error("the Learn screen's replies reached the Lab screen")
 	}
+}
+
+// A progress file as the version before page IDs wrote it (the Learn
+// place as an index) loads: the app resumes on that page and saves the
+// page's ID once, so the next start finds it by ID.
+func TestLearnResumesFromAnIndexBookmarkAndMigratesIt(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"version":1,"lessons":{"sync-cqrs":{"step":2,"updatedAt":"2026-01-02T03:04:05Z"}},"quiz":{}}`
+	if err := os.WriteFile(filepath.Join(dir, progress.FileName), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: dir})
+	send(t, a, tea.WindowSizeMsg{Width: 100, Height: 30})
+	send(t, a, loadAppProgress(dir)())
+	wantIn(t, plain(a), "Learn  page 3 of 13: Step 2: the INSERT")
+	_, p, _ := progress.Open(dir)
+	if l := p.Lessons[lessonID]; l.Page != "insert" || l.Step != 2 {
+		t.Errorf("the bookmark on disk after the start: %+v, want page insert", l)
+	}
+	pressKeys(t, a, "1")
+	wantIn(t, plain(a), "page 3 of 13 · Step 2: the INSERT")
 }
