@@ -30,12 +30,12 @@ func runFeed(ctx context.Context, stdio Stdio, args []string) error {
 		return err
 	}
 	defer st.Close()
-	svc := st.Service(demo.Options{})
+	rm := demo.NewReadModel(st.Service(demo.Options{})) // what the TUI reads through
 	rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	read, source := svc.GetFeed, "Redis "+svc.FeedKey(*author)
+	read, source := rm.GetFeed, "Redis "+rm.FeedKey(*author)
 	if *useSQL {
-		read, source = svc.GetFeedSQL, "PostgreSQL (join)"
+		read, source = rm.GetFeedSQL, "PostgreSQL (join)"
 	}
 	items, err := read(rctx, *author, *n)
 	if err != nil {

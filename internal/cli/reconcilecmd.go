@@ -30,44 +30,35 @@ func runReconcile(ctx context.Context, stdio Stdio, args []string) error {
 		return err
 	}
 	defer st.Close()
-	rec := st.Service(demo.Options{}).Reconciler()
+	// The read model's check and check → repair → check, as the Lab
+	// screen runs them.
+	rm := demo.NewReadModel(st.Service(demo.Options{}))
 	var authors []string
 	if *author != "" {
 		authors = []string{*author}
 	}
 	rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	before, err := rec.Check(rctx, authors...)
-	if err != nil {
-		return err
-	}
 	out := struct {
 		Before  demo.Drift          `json:"before"`
 		Action  string              `json:"action"`
 		Rebuild *demo.RebuildReport `json:"rebuild,omitempty"`
 		After   *demo.Drift         `json:"after,omitempty"`
-	}{Before: before, Action: "check"}
-	switch {
-	case *repair:
+	}{Action: "check"}
+	if *repair || *rebuild {
 		out.Action = "repair"
-		if _, err := rec.Repair(rctx, authors...); err != nil {
-			return err
+		if *rebuild {
+			out.Action = "rebuild"
 		}
-	case *rebuild:
-		out.Action = "rebuild"
-		r, err := rec.Rebuild(rctx, authors...)
+		rep, err := rm.Repair(rctx, *rebuild, authors...)
 		if err != nil {
 			return err
 		}
-		out.Rebuild = &r
+		out.Before, out.Rebuild, out.After = rep.Before, rep.RebuildReport, &rep.After
+	} else if out.Before, err = rm.Drift(rctx, authors...); err != nil {
+		return err
 	}
-	if out.Action != "check" {
-		after, err := rec.Check(rctx, authors...)
-		if err != nil {
-			return err
-		}
-		out.After = &after
-	}
+	before := out.Before
 	if *asJSON {
 		enc := json.NewEncoder(stdio.Out)
 		enc.SetIndent("", "  ")

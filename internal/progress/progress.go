@@ -40,6 +40,12 @@ type Progress struct {
 
 // Lesson is how far a learner got in one lesson.
 type Lesson struct {
+	// Page is the ID of the page the learner was on (lessons' Page.ID),
+	// so that a page added to the lesson does not move anyone's bookmark.
+	Page string `json:"page,omitempty"`
+	// Step is the page's index. Files written before Page existed hold
+	// only this; MigrateLesson reads it once to find the page. It is still
+	// written, so an older cqrslab reading the file lands near the page.
 	Step      int       `json:"step"`
 	Done      bool      `json:"done,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
@@ -215,6 +221,52 @@ func (p *Progress) SetLesson(id string, step int, done bool, now time.Time) {
 	}
 	p.Lessons[id] = Lesson{Step: step, Done: done, UpdatedAt: now}
 	p.changed()
+}
+
+// SetLessonPage records the page a learner is on by its ID (and its index,
+// for older versions of cqrslab).
+func (p *Progress) SetLessonPage(id, page string, index int, done bool, now time.Time) {
+	if p.Lessons == nil {
+		p.Lessons = map[string]Lesson{}
+	}
+	p.Lessons[id] = Lesson{Page: page, Step: index, Done: done, UpdatedAt: now}
+	p.changed()
+}
+
+// LessonPage finds the learner's page in a lesson whose pages have the
+// given IDs, in order: by ID; by the stored index when the file has no ID
+// (before MigrateLesson) or names a page the lesson no longer has. ok is
+// false when the learner never opened the lesson.
+func (p *Progress) LessonPage(id string, pageIDs []string) (index int, ok bool) {
+	l, ok := p.Lessons[id]
+	if !ok || len(pageIDs) == 0 {
+		return 0, ok
+	}
+	if l.Page != "" {
+		if i := slices.Index(pageIDs, l.Page); i >= 0 {
+			return i, true
+		}
+	}
+	return max(0, min(l.Step, len(pageIDs)-1)), true
+}
+
+// MigrateLesson turns a bookmark stored as an index (every file written
+// before page IDs) into the ID of the page at that index, once: after it
+// the page is found by ID. It reports whether it changed anything (then
+// the record wants saving).
+func (p *Progress) MigrateLesson(id string, pageIDs []string) bool {
+	l, ok := p.Lessons[id]
+	if !ok || l.Page != "" || len(pageIDs) == 0 {
+		return false
+	}
+	i := max(0, min(l.Step, len(pageIDs)-1))
+	if pageIDs[i] == "" {
+		return false
+	}
+	l.Page, l.Step = pageIDs[i], i
+	p.Lessons[id] = l
+	p.changed()
+	return true
 }
 
 // Clone is a deep copy, to hand to a goroutine that saves it.

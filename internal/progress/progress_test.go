@@ -294,3 +294,48 @@ func TestDrafts(t *testing.T) {
 		t.Errorf("drafts after submitting q1 and clearing q3: %q", d)
 	}
 }
+
+// A file as this version wrote it before page IDs (the lesson's place as
+// an index, byte for byte the shape SetLesson saved) loads; the index is
+// turned into the page's ID once, and from then on a page inserted before
+// it does not move the bookmark.
+func TestIndexBookmarkMigratesToPageIDOnce(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"version":1,"lessons":{"sync-cqrs":{"step":2,"updatedAt":"2026-01-02T03:04:05Z"}},"quiz":{"current":"q2"}}`
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, p, notes := Open(dir)
+	if len(notes) != 0 || p.Quiz.Current != "q2" {
+		t.Fatalf("the old file did not load: notes %v, current %q", notes, p.Quiz.Current)
+	}
+	pages := []string{"why", "validate", "insert", "encode"}
+	if i, ok := p.LessonPage("sync-cqrs", pages); !ok || i != 2 {
+		t.Fatalf("before migrating: page %d (ok %v), want 2", i, ok)
+	}
+	if !p.MigrateLesson("sync-cqrs", pages) {
+		t.Fatal("an index bookmark was not migrated")
+	}
+	if p.MigrateLesson("sync-cqrs", pages) {
+		t.Error("the bookmark was migrated twice")
+	}
+	if err := s.Save(p.Clone()); err != nil {
+		t.Fatal(err)
+	}
+	_, q, _ := Open(dir)
+	if l := q.Lessons["sync-cqrs"]; l.Page != "insert" || l.Step != 2 {
+		t.Errorf("saved after migrating: %+v, want page insert at index 2", l)
+	}
+	// A page inserted before the bookmark: found by ID, one further on.
+	grown := []string{"why", "new-page", "validate", "insert", "encode"}
+	if i, _ := q.LessonPage("sync-cqrs", grown); i != 3 {
+		t.Errorf("after a page was inserted the bookmark is at %d, want 3 (insert)", i)
+	}
+	// A page that was removed: the stored index, within the lesson.
+	if i, _ := q.LessonPage("sync-cqrs", []string{"why", "validate"}); i != 1 {
+		t.Errorf("with the page gone the bookmark is at %d, want the last page", i)
+	}
+	if _, ok := q.LessonPage("other", pages); ok {
+		t.Error("a lesson never opened has a bookmark")
+	}
+}

@@ -1,6 +1,6 @@
 // Package tui is the interactive lesson: the only package that imports
-// Bubble Tea. One root model, App, owns the screen; the home, learn and lab
-// screens (and the quiz) are components that draw strings into the space
+// Bubble Tea. One root model, App, owns the screen; the home, learn, lab
+// and quiz screens are components that draw strings into the space
 // the root gives them, and the root adds the help bar, which always lists
 // the keys that work on the screen shown.
 package tui
@@ -94,8 +94,7 @@ type App struct {
 	learn  *learnScreen
 	labs   *labScreen
 
-	quiz     *Quiz // kept once opened, so drafts survive a visit home
-	quizOpen bool
+	quiz *Quiz // made when first opened (it reads the lab results), then kept
 
 	showHelp bool
 	ticking  bool // a frame is scheduled
@@ -153,6 +152,9 @@ func (a *App) restyle() {
 	}
 	a.sh.st = themeStyles(t, a.noColor)
 	a.help.Styles = a.sh.st.help
+	if a.quiz != nil {
+		a.quiz.applyStyles()
+	}
 }
 
 // Update handles one message; every screen's work that needs I/O comes back
@@ -184,35 +186,36 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.setSize(msg.Width, msg.Height)
-		if a.quiz != nil {
-			a.quiz.SetSize(a.width, a.height)
-		}
 		a.layout() // before asking for the text at the new width
 		return a.learn.Resized()
 	case tea.BackgroundColorMsg:
 		a.dark = msg.IsDark()
 		a.restyle()
-		var cmds []tea.Cmd
-		if a.quiz != nil {
-			cmds = append(cmds, a.quiz.Update(msg))
-		}
-		return tea.Batch(append(cmds, a.learn.Restyled())...)
+		return a.learn.Restyled()
 	case appProgressMsg:
-		a.sh.store, a.sh.prog, a.sh.bank = msg.store, msg.prog, msg.bank
+		if a.sh.prog == nil { // else the quiz, opened first, read it: one record
+			a.sh.store, a.sh.prog = msg.store, msg.prog
+		}
+		if a.sh.bank == nil {
+			a.sh.bank = msg.bank
+		}
 		if len(msg.notices) > 0 {
 			a.home.note = strings.Join(msg.notices, " ")
 		}
 		return a.learn.Resume()
 	case quizLoadedMsg:
-		a.adoptQuiz(msg.quiz)
-		a.quiz.SetSize(a.width, a.height)
-		a.quizOpen, a.active, a.home.note = true, screenQuiz, ""
+		if a.sh.prog == nil {
+			a.sh.store, a.sh.prog = msg.store, msg.prog
+		}
+		if a.sh.bank == nil {
+			a.sh.bank = msg.bank
+		}
+		a.quiz = newQuiz(a.sh, msg.bank, msg.run, msg.notices)
+		a.active, a.home.note = screenQuiz, ""
+		a.layout()
 		return a.quiz.Init()
 	case quizLoadError:
 		a.home.note = msg.Error()
-		return nil
-	case closeQuizMsg:
-		a.quizOpen, a.active = false, screenHome
 		return nil
 	case navigateMsg:
 		return a.open(msg.to)
@@ -229,6 +232,10 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		return a.key(msg)
+	case tea.PasteMsg:
+		// Pasted text is typing: it goes to the screen shown, never to a
+		// form on a screen out of sight.
+		return a.screen().Update(msg)
 	}
 	cmds := []tea.Cmd{a.learn.Update(msg), a.labs.Update(msg)}
 	if a.quiz != nil {
@@ -254,9 +261,10 @@ func (a *App) onFrame(msg frameMsg) tea.Cmd {
 	return tea.Batch(a.learn.Update(msg), a.labs.Update(msg))
 }
 
-// keepTicking schedules the next frame while anything is live.
+// keepTicking schedules the next frame while the lab is live: every live
+// thing on a screen (a walk, a load, a fault) runs on the lab.
 func (a *App) keepTicking() tea.Cmd {
-	if a.ticking || !(a.sh.session.active() || a.learn.busy()) {
+	if a.ticking || !a.sh.session.active() {
 		return nil
 	}
 	a.ticking = true
@@ -269,9 +277,6 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(k, a.keys.ForceQuit) {
 		return a.quit()
-	}
-	if a.quizOpen {
-		return a.quiz.Update(k)
 	}
 	scr := a.screen()
 	if w, h := scr.MinSize(); a.width < w || a.height < h {
@@ -328,12 +333,11 @@ func (a *App) open(to screenID) tea.Cmd {
 	switch to {
 	case screenQuiz:
 		if a.quiz != nil {
-			a.quizOpen, a.active = true, screenQuiz
-			a.quiz.SetSize(a.width, a.height)
+			a.active = screenQuiz
 			return a.quiz.Init()
 		}
 		a.home.note = "Opening the quiz…"
-		return loadQuiz(a.dark, a.noColor)
+		return loadQuiz(a.sh.cfg.StateDir, a.sh.prog == nil)
 	case screenLearn:
 		a.active = screenLearn
 		return a.learn.Opened()
@@ -345,26 +349,16 @@ func (a *App) open(to screenID) tea.Cmd {
 	return nil
 }
 
-// adoptQuiz makes the quiz and the lesson share one progress record. The
-// quiz read the file after the app did, so its quiz answers are the
-// newest; the lesson's place in memory is the newest. Two records saved
-// separately would overwrite each other's half.
-func (a *App) adoptQuiz(q *Quiz) {
-	a.quiz = q
-	if a.sh.prog != nil {
-		for id, l := range a.sh.prog.Lessons {
-			q.prog.SetLesson(id, l.Step, l.Done, l.UpdatedAt)
-		}
-	}
-	a.sh.store, a.sh.prog = q.store, q.prog
-}
-
 func (a *App) screen() component {
 	switch a.active {
 	case screenLearn:
 		return a.learn
 	case screenLab:
 		return a.labs
+	case screenQuiz:
+		if a.quiz != nil {
+			return a.quiz
+		}
 	}
 	return a.home
 }
@@ -392,7 +386,10 @@ func (a *App) layout() {
 	a.home.SetSize(a.width, h)
 	a.learn.SetSize(a.width, h)
 	a.labs.SetSize(a.width, h)
-	a.labs.visible = a.active == screenLab && !a.quizOpen
+	if a.quiz != nil {
+		a.quiz.SetSize(a.width, h)
+	}
+	a.labs.visible = a.active == screenLab
 }
 
 // View draws the screen.
@@ -444,13 +441,10 @@ func (a *App) render() string {
 		return msg + "\n\n" + st.dim.Render("cqrslab ends as soon as nothing is left running.")
 	}
 	minW, minH := a.screen().MinSize()
-	if a.quizOpen {
-		minW, minH = MinWidth, MinHeight
-	}
 	if a.width < minW || a.height < minH {
 		quit := "q or ctrl+c quits."
-		if a.quizOpen {
-			quit = "ctrl+c quits; your quiz answers so far are saved."
+		if a.active == screenQuiz {
+			quit = "q or ctrl+c quits; your quiz answers so far are saved."
 		}
 		msg := fmt.Sprintf("Make the window at least %d×%d (it is %d×%d).\n\n%s", minW, minH, a.width, a.height, quit)
 		if a.sh.cfg.Roomy {
@@ -459,9 +453,6 @@ func (a *App) render() string {
 		}
 		// Wrapped, so the numbers are read in a narrow window too.
 		return ansi.Wordwrap(msg, max(20, a.width), "")
-	}
-	if a.quizOpen {
-		return a.quiz.View()
 	}
 	bar := strings.Join(helpLines(a.help, a.helpBindings(), a.width), "\n")
 	body := a.screen().View()

@@ -102,7 +102,7 @@ func learnLiveApp(t *testing.T, w, h int, th Theme) *App {
 		events: []demo.Event{{Step: demo.StepValidate, Duration: 80 * time.Microsecond},
 			{PostID: postNew.ID, Step: demo.StepInsert, Duration: 3 * time.Millisecond}}}
 	l.snap = &storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []feedMember{{score: postOld.PublishedAt.UnixMilli(), item: postOld.Item(), ok: true}}, zcard: 1,
+		members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, zcard: 1,
 		feed: []demo.FeedItem{postOld.Item()}}
 	l.setStatus(statusGood, "postgres.insert done in 3.00ms. Paused before encode: enter runs it.")
 	settle(t, a, l.setPage(l.pageIndex("insert")))
@@ -143,7 +143,7 @@ func labFixedApp(t testing.TB, w, h int, th Theme) *App {
 	m.unavailable = map[lab.FaultKind]string{lab.FaultPause: "fault unavailable: the cgroup freezer is missing"}
 	m.refresh = &labRefreshMsg{
 		snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-			members: []feedMember{{score: postOld.PublishedAt.UnixMilli(), item: postOld.Item(), ok: true}}, zcard: 1,
+			members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, zcard: 1,
 			feedErr: errors.New("redis: read feed: dial tcp 127.0.0.1:56379: connect: connection refused")},
 		drift: demo.AuthorDrift{Author: "alice", Rows: 2, Members: 1, Missing: 1},
 	}
@@ -185,10 +185,7 @@ func TestGoldenLabPanes(t *testing.T) {
 // cursor would make every other render differ).
 func quizApp(t *testing.T, w, h int, th Theme) *App {
 	a := newTestApp(t, w, h, th)
-	pressKeys(t, a, "3")
-	if a.active != screenQuiz || a.quiz == nil {
-		t.Fatalf("key 3 on Home did not open the quiz (screen %v)", a.active)
-	}
+	openQuiz(t, a)
 	ts := a.quiz.ta.Styles()
 	ts.Cursor.Blink = false
 	a.quiz.ta.SetStyles(ts)

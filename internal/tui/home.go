@@ -8,13 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// Home is the name older code and the quiz tests use for the root model.
-type Home = App
-
-// NewHome makes the root with the default configuration (auto theme, lab
-// options from the environment).
-func NewHome() *Home { return NewApp(DefaultConfig()) }
-
 type menuItem struct {
 	title, blurb string
 	to           screenID
@@ -106,8 +99,8 @@ func (h *homeScreen) progressLines() []string {
 	st, sh := h.sh.st, h.sh
 	learn := "not started"
 	if n := len(sh.pages); n > 0 && sh.prog != nil {
-		if l, ok := sh.prog.Lessons[lessonID]; ok {
-			i := max(0, min(l.Step, n-1))
+		if i, ok := sh.prog.LessonPage(lessonID, sh.pageIDs()); ok {
+			l := sh.prog.Lessons[lessonID]
 			learn = fmt.Sprintf("page %d of %d: %s", i+1, n, sh.pages[i].Title)
 			if l.Done {
 				learn = fmt.Sprintf("read to the end (%d pages); reopens at page %d", n, i+1)

@@ -12,7 +12,7 @@ import (
 
 // press sends one key to the root and returns its command, unrun (the quiz
 // tests use it too).
-func press(h *Home, key string) tea.Cmd {
+func press(h *App, key string) tea.Cmd {
 	_, cmd := h.Update(keypress(key))
 	return cmd
 }

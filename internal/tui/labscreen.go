@@ -91,7 +91,7 @@ type labScreen struct {
 	inFlight int // form posts still running
 
 	repairBusy  bool
-	lastRepair  *repairMsg
+	lastRepair  *repairResult
 	faultBusy   bool
 	unavailable map[lab.FaultKind]string
 
@@ -204,39 +204,17 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 		if !msg.checked && m.refresh != nil && m.refresh.snap.author == msg.snap.author {
 			// Keep the last check's drift and counts until the next one.
 			msg.drift, msg.driftErr, msg.pending, msg.pendErr = m.refresh.drift, m.refresh.driftErr, m.refresh.pending, m.refresh.pendErr
-			msg.snap.rowCount = m.refresh.snap.rowCount
 			msg.checked = m.refresh.checked
 		}
 		m.refresh, m.refreshBusy = &msg, false
 	case postDoneMsg:
 		return m.postDone(msg)
-	case faultDoneMsg:
-		if m.faultBusy {
-			m.faultBusy = false
-			if msg.err != nil {
-				m.setStatus(statusBad, "%s", safetext.Visible(describeErr(msg.err)))
-			} else {
-				m.setStatus(statusGood, "%s done.", msg.what)
-			}
-			s := m.sh.session
-			if s.ready() {
-				return tea.Batch(checkFaultSupport(s.lab), m.refreshNow())
-			}
-		}
+	case labFaultMsg:
+		return m.faultDone(msg.faultResult)
 	case faultSupportMsg:
 		m.unavailable = msg.unavailable
-	case repairMsg:
-		if msg.for_ == "lab" {
-			m.repairBusy, m.lastRepair = false, &msg
-			if msg.err != nil {
-				m.setStatus(statusBad, "%s failed: %s", repairWord(msg.rebuild), safetext.Visible(describeErr(msg.err)))
-			} else {
-				m.setStatus(statusGood, "%s: before %d missing, %d unexpected, %d duplicates; after %d, %d, %d (%s).",
-					repairWord(msg.rebuild), msg.before.Missing, msg.before.Unexpected, msg.before.Duplicates,
-					msg.after.Missing, msg.after.Unexpected, msg.after.Duplicates, ms(msg.took))
-			}
-			return m.refreshNow()
-		}
+	case labRepairMsg:
+		return m.repaired(msg.repairResult)
 	case loadDoneMsg:
 		if m.load != nil && msg.id == m.load.id {
 			m.load.running, m.load.result, m.load.err, m.load.stopped = false, msg.res, msg.err, m.sh.now
@@ -324,7 +302,7 @@ func (m *labScreen) refreshNow() tea.Cmd {
 		m.lastCheck = m.sh.now
 	}
 	m.refreshBusy, m.lastRefresh = true, m.sh.now
-	return refreshLab(s.ctx, s.lab, m.svc, m.authorID(), check)
+	return refreshLab(s.ctx, s.reads, m.svc, m.authorID(), check)
 }
 
 // grid reports whether every pane fits at once.
@@ -338,4 +316,34 @@ func repairWord(rebuild bool) string {
 		return "Rebuild"
 	}
 	return "Reconcile"
+}
+
+// faultDone reports a fault change this screen asked for.
+func (m *labScreen) faultDone(r faultResult) tea.Cmd {
+	if !m.faultBusy {
+		return nil
+	}
+	m.faultBusy = false
+	if r.err != nil {
+		m.setStatus(statusBad, "%s", safetext.Visible(describeErr(r.err)))
+	} else {
+		m.setStatus(statusGood, "%s done.", r.what)
+	}
+	if s := m.sh.session; s.ready() {
+		return tea.Batch(checkFaultSupport(s.lab), m.refreshNow())
+	}
+	return nil
+}
+
+// repaired reports a reconcile or rebuild this screen asked for.
+func (m *labScreen) repaired(r repairResult) tea.Cmd {
+	m.repairBusy, m.lastRepair = false, &r
+	if r.err != nil {
+		m.setStatus(statusBad, "%s failed: %s", repairWord(r.Rebuild), safetext.Visible(describeErr(r.err)))
+	} else {
+		m.setStatus(statusGood, "%s: before %d missing, %d unexpected, %d duplicates; after %d, %d, %d (%s).",
+			repairWord(r.Rebuild), r.Before.Missing, r.Before.Unexpected, r.Before.Duplicates,
+			r.After.Missing, r.After.Unexpected, r.After.Duplicates, ms(r.Took))
+	}
+	return m.refreshNow()
 }

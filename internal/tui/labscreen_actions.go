@@ -68,7 +68,7 @@ func (m *labScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		m.repairBusy = true
 		rebuild := key.Matches(k, keys.Rebuild)
 		m.setStatus(statusInfo, "%s running…", repairWord(rebuild))
-		return repairFeeds(s.ctx, m.svc, rebuild, "lab")
+		return repairFeeds(s.ctx, s.reads, rebuild, func(r repairResult) tea.Msg { return labRepairMsg{r} })
 	case key.Matches(k, keys.Load):
 		if m.load != nil && m.load.running {
 			m.load.cancel()
@@ -157,7 +157,7 @@ func (m *labScreen) keyFaultMenu(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.HealAll):
 		m.mode, m.faultBusy = labNormal, true
 		m.setStatus(statusInfo, "Healing every fault…")
-		return healAll(s.ctx, s.lab)
+		return healAll(s.ctx, s.lab, func(r faultResult) tea.Msg { return labFaultMsg{r} })
 	}
 	for _, c := range faultChoices {
 		if k.String() != c.key {
@@ -170,7 +170,7 @@ func (m *labScreen) keyFaultMenu(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.faultBusy = true
 		m.setStatus(statusWarn, "Injecting %s…", c.fault)
-		return injectFault(s.ctx, s.lab, c.fault, "inject "+c.fault.String())
+		return injectFault(s.ctx, s.lab, c.fault, "inject "+c.fault.String(), func(r faultResult) tea.Msg { return labFaultMsg{r} })
 	}
 	return nil
 }

@@ -54,6 +54,12 @@ func createPost(ctx context.Context, svc *demo.PostService, author, title string
 	}
 }
 
+// The Lab screen's replies: a fault change or a repair it asked for.
+type (
+	labFaultMsg  struct{ faultResult }
+	labRepairMsg struct{ repairResult }
+)
+
 // labRefreshMsg is the Lab screen's periodic look at both stores: the
 // chosen author's newest rows and feed members, GetFeed, and (when checked)
 // the drift between the stores and the outbox.
@@ -70,25 +76,26 @@ type labRefreshMsg struct {
 // labRows is how many rows and members the Lab screen lists.
 const labRows = 20
 
-// refreshLab reads what the Lab screen shows. The newest rows come from the
-// SQL feed query (bounded), not every row of the author: under load an
-// author has thousands. The reconciler's check, which does read every row
+// refreshLab reads what the Lab screen shows through the read model: the
+// newest rows and members (bounded: under load an author has thousands)
+// with their true counts. The reconciler's check, which reads every row
 // and member, runs only when check is set (each refresh when idle, every
 // few seconds under load).
-func refreshLab(ctx context.Context, l *lab.Lab, svc *demo.PostService, author string, check bool) tea.Cmd {
-	feedCmd := readFeedCmd(ctx, svc, author, "lab", labRows)
+func refreshLab(ctx context.Context, rm *demo.ReadModel, svc *demo.PostService, author string, check bool) tea.Cmd {
+	feedCmd := readFeedCmd(ctx, rm, author, labRows, func(r feedResult) tea.Msg { return r })
 	return func() tea.Msg {
 		start := time.Now()
-		feedc := make(chan feedMsg, 1)
-		go func() { feedc <- feedCmd().(feedMsg) }()
-		m := labRefreshMsg{snap: readNewest(ctx, l, svc, author, labRows), checked: check}
+		feedc := make(chan feedResult, 1)
+		go func() { feedc <- feedCmd().(feedResult) }()
+		qctx, qcancel := context.WithTimeout(ctx, 2*time.Second)
+		m := labRefreshMsg{snap: snapshotOf(rm.Stores(qctx, author, labRows)), checked: check}
+		qcancel()
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if check {
-			d, err := svc.Reconciler().Check(cctx, author)
+			d, err := rm.Drift(cctx, author)
 			if err == nil && len(d.Authors) == 1 {
 				m.drift = d.Authors[0]
-				m.snap.rowCount = m.drift.Rows
 			}
 			m.driftErr = err
 			if svc.Policy() == demo.PolicyOutbox {
@@ -100,22 +107,6 @@ func refreshLab(ctx context.Context, l *lab.Lab, svc *demo.PostService, author s
 		m.took = time.Since(start)
 		return m
 	}
-}
-
-// readNewest is readStores for the Lab screen: the newest n rows through
-// the SQL feed query instead of every row.
-func readNewest(ctx context.Context, l *lab.Lab, svc *demo.PostService, author string, n int) storeSnapshot {
-	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	items, err := svc.GetFeedSQL(qctx, author, n)
-	snap := readRedis(qctx, l, svc, author, n)
-	snap.pgErr = err
-	for _, it := range items {
-		snap.rows = append(snap.rows, demo.Post{ID: it.PostID, AuthorID: author, AuthorName: it.AuthorName,
-			Title: it.Title, PublishedAt: time.UnixMilli(it.PublishedAt).UTC()})
-	}
-	snap.rowCount = len(snap.rows)
-	return snap
 }
 
 // faultSupportMsg says which faults this lab can do, and why not.

@@ -156,9 +156,9 @@ func (m *labScreen) storesView(w, h int) string {
 	var foot []string
 	foot = append(foot, m.driftLine())
 	if m.lastRepair != nil && m.lastRepair.err == nil {
-		b, a := m.lastRepair.before, m.lastRepair.after
+		b, a := m.lastRepair.Before, m.lastRepair.After
 		line := fmt.Sprintf("Last %s: before %d rows / %d members / %d missing → after %d / %d / %d",
-			strings.ToLower(repairWord(m.lastRepair.rebuild)), b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
+			strings.ToLower(repairWord(m.lastRepair.Rebuild)), b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
 		foot = append(foot, st.dim.Render(line))
 	}
 	if m.policy == demo.PolicyOutbox && r != nil {
@@ -212,22 +212,25 @@ func (m *labScreen) pgColumn(r *labRefreshMsg, w, h int) string {
 func (m *labScreen) redisColumn(r *labRefreshMsg, w, h int) string {
 	st, s := m.sh.st, &r.snap
 	title := fmt.Sprintf("Redis · ZRANGE feed:%s · ZCARD %d", s.author, s.zcard)
+	if s.undecodable > 0 { // GetFeed skips these without a word: say so
+		title += fmt.Sprintf(" · %d not posts", s.undecodable)
+	}
 	if s.redisErr != nil {
 		return section(st, "Redis · feed:"+s.author, st.bad.Render("✗ cannot read: "+safetext.Visible(briefErr(s.redisErr))), w, h)
 	}
 	var lines []string
 	for _, mb := range s.members {
-		t := mb.raw
+		t := mb.Raw
 		style := st.fast.item
-		if mb.ok {
-			t = mb.item.Title
-			if s.unexpected(mb.item.PostID) {
+		if mb.OK {
+			t = mb.Item.Title
+			if s.unexpected(mb.Item.PostID) {
 				style = st.fast.drift
 			}
 		} else {
 			style = st.fast.drift
 		}
-		lines = append(lines, st.fast.dim.paint(strconv.FormatInt(mb.score, 10)+" ")+style.paint(safetext.Visible(t)))
+		lines = append(lines, st.fast.dim.paint(strconv.FormatInt(mb.Score, 10)+" ")+style.paint(safetext.Visible(t)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, st.dim.Render("(empty)"))

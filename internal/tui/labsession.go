@@ -46,6 +46,7 @@ type labSession struct {
 
 	lab    *lab.Lab
 	stores *demo.Stores
+	reads  *demo.ReadModel // what the screens show of the stores; one direct Redis client for the session
 	info   lab.Info
 	faults []lab.Fault // active faults, as the last fault event said
 
@@ -151,6 +152,11 @@ func (s *labSession) started(msg labStartedMsg) tea.Cmd {
 	}
 	s.phase, s.lab, s.stores, s.undo = labUp, msg.lab, msg.stores, msg.undo
 	s.info = msg.lab.CurrentInfo()
+	l := msg.lab
+	s.reads = demo.NewDirectReadModel(msg.stores.Service(demo.Options{}), func() (string, string) {
+		r := l.CurrentInfo().Redis.Direct()
+		return r.Addr, r.Password
+	})
 	for i := range s.services {
 		s.services[i].phase = lab.PhaseReady
 	}
@@ -188,13 +194,16 @@ func (s *labSession) closeCmd() tea.Cmd {
 	if s.cancel != nil {
 		s.cancel()
 	}
-	l, st, undo := s.lab, s.stores, s.undo
-	s.lab, s.stores, s.undo = nil, nil, nil
+	l, st, undo, reads := s.lab, s.stores, s.undo, s.reads
+	s.lab, s.stores, s.undo, s.reads = nil, nil, nil, nil
 	s.work.Add(1)
 	return func() tea.Msg {
 		defer s.work.Done()
 		if undo != nil {
 			undo()
+		}
+		if reads != nil {
+			reads.Close()
 		}
 		if st != nil {
 			st.Close()

@@ -24,6 +24,15 @@ const (
 	statusBad
 )
 
+// The Learn screen's replies, each its own type so that a read, a fault
+// or a repair the Lab screen asked for never lands here.
+type (
+	learnStoresMsg struct{ snap storeSnapshot }
+	learnFeedMsg   struct{ feedResult }
+	learnFaultMsg  struct{ faultResult }
+	learnRepairMsg struct{ repairResult }
+)
+
 // learnScreen is the lesson: one page per step of CreatePost (and pages on
 // the failure modes and repairs), each with the seed's code, the page's
 // text, and three panels saying what PostgreSQL holds, what Redis holds and
@@ -65,7 +74,6 @@ func newLearnScreen(sh *shared) *learnScreen {
 
 func (l *learnScreen) Typing() bool        { return false }
 func (l *learnScreen) MinSize() (int, int) { return LiveMinWidth, LiveMinHeight }
-func (l *learnScreen) busy() bool          { return false }
 
 // Init renders the first page.
 func (l *learnScreen) Init() tea.Cmd { return l.wantMarkdown() }
@@ -75,15 +83,23 @@ func (l *learnScreen) Opened() tea.Cmd {
 	return tea.Batch(l.wantMarkdown(), l.refresh())
 }
 
-// Resume moves to the page the progress file remembers.
+// Resume moves to the page the progress file remembers, by the page's ID.
+// A file that remembers an index (written before page IDs) is migrated
+// once and saved.
 func (l *learnScreen) Resume() tea.Cmd {
-	if l.sh.prog == nil {
+	prog := l.sh.prog
+	if prog == nil {
 		return nil
 	}
-	if p, ok := l.sh.prog.Lessons[lessonID]; ok && len(l.sh.pages) > 0 {
-		l.page = max(0, min(p.Step, len(l.sh.pages)-1))
+	ids := l.sh.pageIDs()
+	var save tea.Cmd
+	if prog.MigrateLesson(lessonID, ids) {
+		save = l.sh.saveProgressNow()
 	}
-	return l.wantMarkdown()
+	if i, ok := prog.LessonPage(lessonID, ids); ok {
+		l.page = i
+	}
+	return tea.Batch(save, l.wantMarkdown())
 }
 
 // Resized and Restyled re-render the page's text for the new width or
@@ -232,36 +248,30 @@ func (l *learnScreen) Update(msg tea.Msg) tea.Cmd {
 		return l.walkDone(msg)
 	case walkNextErr:
 		l.setStatus(statusBad, "%s", msg.Error())
-	case storesMsg:
-		if msg.for_ == "learn" {
-			snap := msg.snap
-			if l.snap != nil { // keep the last GetFeed until the next one comes
-				snap.feed, snap.feedErr = l.snap.feed, l.snap.feedErr
-			}
-			l.snap, l.snapBusy = &snap, false
-			if l.snapAgain {
-				l.snapAgain = false
-				return l.refresh()
-			}
+	case learnStoresMsg:
+		snap := msg.snap
+		if l.snap != nil { // keep the last GetFeed until the next one comes
+			snap.feed, snap.feedErr = l.snap.feed, l.snap.feedErr
 		}
-	case feedMsg:
-		if msg.for_ == "learn" {
-			l.feedBusy = false
-			if l.snap == nil {
-				l.snap = &storeSnapshot{author: msg.author}
-			}
-			l.snap.feed, l.snap.feedErr = msg.feed, msg.err
-			if l.feedAgain {
-				l.feedAgain = false
-				return l.refresh()
-			}
+		l.snap, l.snapBusy = &snap, false
+		if l.snapAgain {
+			l.snapAgain = false
+			return l.refresh()
 		}
-	case faultDoneMsg:
-		return l.faultDone(msg)
-	case repairMsg:
-		if msg.for_ == "learn" {
-			return l.repaired(msg)
+	case learnFeedMsg:
+		l.feedBusy = false
+		if l.snap == nil {
+			l.snap = &storeSnapshot{author: msg.author}
 		}
+		l.snap.feed, l.snap.feedErr = msg.feed, msg.err
+		if l.feedAgain {
+			l.feedAgain = false
+			return l.refresh()
+		}
+	case learnFaultMsg:
+		return l.faultDone(msg.faultResult)
+	case learnRepairMsg:
+		return l.repaired(msg.repairResult)
 	case lessonSavedMsg:
 		if msg.err != nil {
 			l.setStatus(statusWarn, "Your place in the lesson was not saved: %v", msg.err)

@@ -151,13 +151,13 @@ func (l *learnScreen) refresh() tea.Cmd {
 		l.snapAgain = true
 	} else {
 		l.snapBusy = true
-		cmds = append(cmds, readStoresCmd(s.ctx, s.lab, l.svc, walkAuthor, "learn", 5))
+		cmds = append(cmds, readStoresCmd(s.ctx, s.reads, walkAuthor, 5, func(r storeSnapshot) tea.Msg { return learnStoresMsg{r} }))
 	}
 	if l.feedBusy {
 		l.feedAgain = true
 	} else {
 		l.feedBusy = true
-		cmds = append(cmds, readFeedCmd(s.ctx, l.svc, walkAuthor, "learn", 5))
+		cmds = append(cmds, readFeedCmd(s.ctx, s.reads, walkAuthor, 5, func(r feedResult) tea.Msg { return learnFeedMsg{r} }))
 	}
 	return tea.Batch(cmds...)
 }
@@ -176,7 +176,7 @@ func (l *learnScreen) breakRedis() tea.Cmd {
 	}
 	l.faultBusy = true
 	l.setStatus(statusWarn, "Breaking Redis (its proxy goes down)…")
-	return injectFault(s.ctx, s.lab, lab.Fault{Kind: lab.FaultDown}, "break")
+	return injectFault(s.ctx, s.lab, lab.Fault{Kind: lab.FaultDown}, "break", func(r faultResult) tea.Msg { return learnFaultMsg{r} })
 }
 
 func (l *learnScreen) mendRedis() tea.Cmd {
@@ -186,10 +186,10 @@ func (l *learnScreen) mendRedis() tea.Cmd {
 	}
 	l.faultBusy = true
 	l.setStatus(statusInfo, "Healing Redis…")
-	return healAll(s.ctx, s.lab)
+	return healAll(s.ctx, s.lab, func(r faultResult) tea.Msg { return learnFaultMsg{r} })
 }
 
-func (l *learnScreen) faultDone(msg faultDoneMsg) tea.Cmd {
+func (l *learnScreen) faultDone(msg faultResult) tea.Cmd {
 	l.faultBusy = false
 	switch {
 	case msg.err != nil:
@@ -216,10 +216,10 @@ func (l *learnScreen) repair() tea.Cmd {
 	}
 	l.repairBusy = true
 	l.setStatus(statusInfo, "The reconciler compares %s's feed with PostgreSQL and repairs it…", walkAuthor)
-	return repairFeeds(s.ctx, l.svc, false, "learn", walkAuthor)
+	return repairFeeds(s.ctx, s.reads, false, func(r repairResult) tea.Msg { return learnRepairMsg{r} }, walkAuthor)
 }
 
-func (l *learnScreen) repaired(msg repairMsg) tea.Cmd {
+func (l *learnScreen) repaired(msg repairResult) tea.Cmd {
 	l.repairBusy = false
 	if msg.err != nil {
 		hint := ""
@@ -229,7 +229,7 @@ func (l *learnScreen) repaired(msg repairMsg) tea.Cmd {
 		l.setStatus(statusBad, "The repair failed: %s.%s", safetext.Visible(describeErr(msg.err)), hint)
 		return l.refresh()
 	}
-	b, a := msg.before, msg.after
+	b, a := msg.Before, msg.After
 	l.setStatus(statusGood, "Reconciler: before %d rows, %d in the feed, %d missing; after %d rows, %d in the feed, %d missing.",
 		b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
 	var cmd tea.Cmd

@@ -47,8 +47,8 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 		t.Fatalf("progress not saved: %v", err)
 	}
 	var p progress.Progress
-	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[lessonID].Step != 1 {
-		t.Fatalf("saved progress %s (err %v), want step 1", b, err)
+	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[lessonID].Step != 1 || p.Lessons[lessonID].Page != "validate" {
+		t.Fatalf("saved progress %s (err %v), want page validate at step 1", b, err)
 	}
 	a2 := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: a.sh.cfg.StateDir})
 	send(t, a2, tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -152,17 +152,17 @@ func TestPanelsShowLiveDataAndTheVerdict(t *testing.T) {
 	a := walkApp(t)
 	l := a.learn
 	l.walk.postID, l.walk.title = postNew.ID, postNew.Title
-	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []feedMember{{score: 1, item: postOld.Item(), ok: true}}, zcard: 1}})
-	deliver(a, feedMsg{for_: "learn", author: "alice", feed: []demo.FeedItem{postOld.Item()}})
+	deliver(a, learnStoresMsg{snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
+		members: []demo.FeedMember{{Score: 1, Item: postOld.Item(), OK: true}}, zcard: 1}})
+	deliver(a, learnFeedMsg{feedResult{author: "alice", feed: []demo.FeedItem{postOld.Item()}}})
 	out := plain(a)
 	wantIn(t, out, "PostgreSQL · 2 posts", "Redis · ZRANGE feed:alice · 1", `GetFeed("alice") · 1 item`,
 		"in PostgreSQL, not in Redis yet", "✗ Hello from step-through #1")
-	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []feedMember{{score: 2, item: postNew.Item(), ok: true}, {score: 1, item: postOld.Item(), ok: true}}, zcard: 2}})
+	deliver(a, learnStoresMsg{snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
+		members: []demo.FeedMember{{Score: 2, Item: postNew.Item(), OK: true}, {Score: 1, Item: postOld.Item(), OK: true}}, zcard: 2}})
 	wantIn(t, plain(a), "in PostgreSQL and in Redis")
 	// Redis unreadable: said so, not taken for "not in Redis".
-	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew}, rowCount: 1,
+	deliver(a, learnStoresMsg{snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew}, rowCount: 1,
 		redisErr: errors.New("dial tcp: connection refused")}})
 	wantIn(t, plain(a), "Redis cannot be read right now", "✗ dial tcp: connection refused")
 }
@@ -170,9 +170,9 @@ func TestPanelsShowLiveDataAndTheVerdict(t *testing.T) {
 func TestHostileTitlesAreShownNotObeyed(t *testing.T) {
 	a := walkApp(t)
 	evil := demo.Post{ID: "x1", AuthorID: "alice", Title: "a\x1b]2;owned\x07\x1b[2J\u202eb"}
-	deliver(a, storesMsg{for_: "learn", snap: storeSnapshot{author: "alice", rows: []demo.Post{evil}, rowCount: 1,
-		members: []feedMember{{raw: "\x1b[31mnot json", ok: false}}, zcard: 1}})
-	deliver(a, feedMsg{for_: "learn", author: "alice", feed: []demo.FeedItem{{PostID: "x1", Title: evil.Title}}})
+	deliver(a, learnStoresMsg{snap: storeSnapshot{author: "alice", rows: []demo.Post{evil}, rowCount: 1,
+		members: []demo.FeedMember{{Raw: "\x1b[31mnot json", OK: false}}, zcard: 1}})
+	deliver(a, learnFeedMsg{feedResult{author: "alice", feed: []demo.FeedItem{{PostID: "x1", Title: evil.Title}}}})
 	out := a.render()
 	for _, bad := range []string{"\x1b]2;", "\x1b[2J", "\u202e", "\x1b[31mnot"} {
 		if strings.Contains(out, bad) {
@@ -191,4 +191,57 @@ func TestBreakMendRepairNeedTheLab(t *testing.T) {
 
 func labProgress(service, phase, detail string) lab.Progress {
 	return lab.Progress{Service: service, Phase: lab.Phase(phase), Detail: detail, Elapsed: 2 * time.Second}
+}
+
+// A reply travels by its type to the screen that asked: a heal or a repair
+// the Lab screen asked for leaves the Learn screen's status and busy flags
+// alone, and the Learn screen's own reply reaches it.
+func TestRepliesReachOnlyTheScreenThatAsked(t *testing.T) {
+	a := newTestApp(t, 100, 30, ThemeDark)
+	pressKeys(t, a, "1")
+	a.learn.setStatus(statusInfo, "reading page one")
+	a.learn.faultBusy, a.learn.repairBusy = true, true
+	deliver(a, labFaultMsg{faultResult{what: "heal"}})
+	deliver(a, labRepairMsg{repairResult{}})
+	if a.learn.status != "reading page one" || !a.learn.faultBusy || !a.learn.repairBusy {
+		t.Fatalf("the Lab's replies changed the Learn screen: status %q, fault busy %v, repair busy %v",
+			a.learn.status, a.learn.faultBusy, a.learn.repairBusy)
+	}
+	if a.labs.lastRepair == nil {
+		t.Fatal("the Lab's repair did not reach the Lab screen")
+	}
+	labRepair, labStatus := a.labs.lastRepair, a.labs.status
+	a.labs.faultBusy = true
+	deliver(a, learnFaultMsg{faultResult{what: "heal"}})
+	if a.learn.faultBusy || !strings.Contains(a.learn.status, "Redis is back") {
+		t.Errorf("the Learn screen's own heal did not reach it: %q", a.learn.status)
+	}
+	deliver(a, learnRepairMsg{repairResult{}})
+	if a.learn.repairBusy || !strings.Contains(a.learn.status, "Reconciler") {
+		t.Errorf("the Learn screen's own repair did not reach it: %q", a.learn.status)
+	}
+	if a.labs.lastRepair != labRepair || a.labs.status != labStatus || !a.labs.faultBusy {
+		t.Error("the Learn screen's replies reached the Lab screen")
+	}
+}
+
+// A progress file as the version before page IDs wrote it (the Learn
+// place as an index) loads: the app resumes on that page and saves the
+// page's ID once, so the next start finds it by ID.
+func TestLearnResumesFromAnIndexBookmarkAndMigratesIt(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"version":1,"lessons":{"sync-cqrs":{"step":2,"updatedAt":"2026-01-02T03:04:05Z"}},"quiz":{}}`
+	if err := os.WriteFile(filepath.Join(dir, progress.FileName), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: dir})
+	send(t, a, tea.WindowSizeMsg{Width: 100, Height: 30})
+	send(t, a, loadAppProgress(dir)())
+	wantIn(t, plain(a), "Learn  page 3 of 13: Step 2: the INSERT")
+	_, p, _ := progress.Open(dir)
+	if l := p.Lessons[lessonID]; l.Page != "insert" || l.Step != 2 {
+		t.Errorf("the bookmark on disk after the start: %+v, want page insert", l)
+	}
+	pressKeys(t, a, "1")
+	wantIn(t, plain(a), "page 3 of 13 · Step 2: the INSERT")
 }

@@ -199,13 +199,13 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 			break
 		}
 		for _, m := range s.members {
-			t := m.raw
-			if m.ok {
-				t = m.item.Title
+			t := m.Raw
+			if m.OK {
+				t = m.Item.Title
 			}
-			label := l.postTitle(t, m.ok && m.item.PostID == postID, st.item, false, "", false)
+			label := l.postTitle(t, m.OK && m.Item.PostID == postID, st.item, false, "", false)
 			if w > 40 {
-				label = st.dim.Render(fmt.Sprintf("%d ", m.score)) + label
+				label = st.dim.Render(fmt.Sprintf("%d ", m.Score)) + label
 			}
 			lines = append(lines, "  "+label)
 		}

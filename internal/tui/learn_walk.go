@@ -2,13 +2,11 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/redis/go-redis/v9"
 
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
@@ -113,39 +111,37 @@ func (w *walk) next() tea.Cmd {
 }
 
 // storeSnapshot is what both stores hold for one author at one moment, and
-// what GetFeed returns: the three panels beside the code.
+// what GetFeed returns: the three panels beside the code. The engine's read
+// model reads it; the screens only draw it.
 type storeSnapshot struct {
-	author   string
-	at       time.Time
-	rows     []demo.Post // PostgreSQL, newest first
-	rowCount int
-	pgErr    error
-	members  []feedMember // Redis, newest first, read past the lab's proxy
-	zcard    int64
-	redisErr error
-	feed     []demo.FeedItem // GetFeed, through the app's own path
-	feedErr  error
+	author      string
+	at          time.Time
+	rows        []demo.Post // PostgreSQL, newest first
+	rowCount    int         // count(*), not the listing's length
+	pgErr       error
+	members     []demo.FeedMember // Redis, newest first, read past the lab's proxy
+	zcard       int64
+	undecodable int // listed members that are not FeedItems
+	redisErr    error
+	feed        []demo.FeedItem // GetFeed, through the app's own path
+	feedErr     error
 }
 
-// feedMember is one member of the feed's sorted set, decoded when it can be.
-type feedMember struct {
-	score int64
-	raw   string
-	item  demo.FeedItem
-	ok    bool
+// snapshotOf is the read model's snapshot as the panels draw it.
+func snapshotOf(s demo.StoresSnapshot) storeSnapshot {
+	return storeSnapshot{author: s.Feed.Author, at: s.Feed.At,
+		rows: s.Rows.Rows, rowCount: s.Rows.Count, pgErr: s.Rows.Err,
+		members: s.Feed.Members, zcard: s.Feed.Card, undecodable: s.Feed.Undecodable, redisErr: s.Feed.Err}
 }
 
-// storesMsg carries what both stores hold, read off the UI goroutine.
-type storesMsg struct {
-	for_ string // who asked: "learn" or "lab"
-	snap storeSnapshot
-}
+// Each read below takes the reply it sends: the screen that asked wraps
+// the result in a message type of its own, so a result reaches the screen
+// it is for by its type, never by comparing a name.
 
-// feedMsg carries what GetFeed returned. It comes apart from storesMsg:
+// feedResult is what GetFeed returned. It comes apart from the snapshot:
 // with Redis down, the seed's client retries for over a second, and the
 // PostgreSQL panel must not wait for that.
-type feedMsg struct {
-	for_   string
+type feedResult struct {
 	author string
 	feed   []demo.FeedItem
 	err    error
@@ -163,114 +159,63 @@ func (s *storeSnapshot) hasRow(id string) bool {
 
 func (s *storeSnapshot) hasMember(id string) bool {
 	for _, m := range s.members {
-		if m.ok && m.item.PostID == id {
+		if m.OK && m.Item.PostID == id {
 			return true
 		}
 	}
 	return false
 }
 
-// readStores reads what both stores hold for one author. PostgreSQL is
-// read the way the app reads it (through the lab's proxy, so its faults
-// show); Redis is read directly, past the proxy, so the panel shows what
-// Redis really holds even while the network to it is broken.
-func readStores(ctx context.Context, l *lab.Lab, svc *demo.PostService, author string, n int) storeSnapshot {
-	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	snap := readRedis(qctx, l, svc, author, n)
-	if rows, err := svc.Posts(qctx, author); err != nil {
-		snap.pgErr = err
-	} else {
-		snap.rowCount = len(rows)
-		snap.rows = rows[:min(n, len(rows))]
+// readStoresCmd reads both stores for one author through the read model:
+// PostgreSQL the way the app reads it (through the lab's proxy, so its
+// faults show), Redis past the proxy, so the panel shows what Redis really
+// holds even while the network to it is broken.
+func readStoresCmd(ctx context.Context, rm *demo.ReadModel, author string, n int, reply func(storeSnapshot) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return reply(snapshotOf(rm.Stores(qctx, author, n)))
 	}
-	return snap
-}
-
-// readRedis reads the newest n members of the author's feed, and ZCARD,
-// from the Redis server itself (past the lab's proxy).
-func readRedis(ctx context.Context, l *lab.Lab, svc *demo.PostService, author string, n int) storeSnapshot {
-	snap := storeSnapshot{author: author, at: time.Now()}
-	direct := l.CurrentInfo().Redis.Direct()
-	rdb := redis.NewClient(&redis.Options{Addr: direct.Addr, Password: direct.Password,
-		DialTimeout: time.Second, ReadTimeout: time.Second, MaxRetries: -1, PoolSize: 1})
-	defer rdb.Close()
-	key := svc.FeedKey(author)
-	zs, err := rdb.ZRevRangeWithScores(ctx, key, 0, int64(n-1)).Result()
-	if err != nil {
-		snap.redisErr = err
-		return snap
-	}
-	for _, z := range zs {
-		m := feedMember{score: int64(z.Score)}
-		m.raw, _ = z.Member.(string)
-		m.item, m.ok = decodeFeedMember(m.raw)
-		snap.members = append(snap.members, m)
-	}
-	snap.zcard, snap.redisErr = rdb.ZCard(ctx, key).Result()
-	return snap
-}
-
-func readStoresCmd(ctx context.Context, l *lab.Lab, svc *demo.PostService, author, forWhom string, n int) tea.Cmd {
-	return func() tea.Msg { return storesMsg{for_: forWhom, snap: readStores(ctx, l, svc, author, n)} }
 }
 
 // readFeedCmd calls GetFeed as the app would.
-func readFeedCmd(ctx context.Context, svc *demo.PostService, author, forWhom string, n int) tea.Cmd {
+func readFeedCmd(ctx context.Context, rm *demo.ReadModel, author string, n int, reply func(feedResult) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		feed, err := svc.GetFeed(fctx, author, n)
-		return feedMsg{for_: forWhom, author: author, feed: feed, err: err}
+		feed, err := rm.GetFeed(fctx, author, n)
+		return reply(feedResult{author: author, feed: feed, err: err})
 	}
 }
 
-// faultDoneMsg reports an inject or heal asked for from a screen.
-type faultDoneMsg struct {
+// faultResult reports an inject or heal asked for from a screen.
+type faultResult struct {
 	what string
 	err  error
 }
 
-func injectFault(ctx context.Context, l *lab.Lab, f lab.Fault, what string) tea.Cmd {
-	return func() tea.Msg { return faultDoneMsg{what: what, err: l.Inject(ctx, f)} }
+func injectFault(ctx context.Context, l *lab.Lab, f lab.Fault, what string, reply func(faultResult) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return reply(faultResult{what: what, err: l.Inject(ctx, f)}) }
 }
 
-func healAll(ctx context.Context, l *lab.Lab) tea.Cmd {
-	return func() tea.Msg { return faultDoneMsg{what: "heal", err: l.HealAll(ctx)} }
+func healAll(ctx context.Context, l *lab.Lab, reply func(faultResult) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return reply(faultResult{what: "heal", err: l.HealAll(ctx)}) }
 }
 
-// repairMsg reports a reconciler run: the drift before and after.
-type repairMsg struct {
-	for_          string
-	rebuild       bool
-	before, after demo.Drift
-	report        demo.RebuildReport
-	took          time.Duration
-	err           error
+// repairResult reports a reconciler run: the drift before and after.
+type repairResult struct {
+	demo.RepairReport
+	err error
 }
 
-// repairFeeds runs the reconciler's difference repair (or a full rebuild)
-// and checks again, for the before and after counts.
-func repairFeeds(ctx context.Context, svc *demo.PostService, rebuild bool, forWhom string, authors ...string) tea.Cmd {
+// repairFeeds runs the read model's repair (check, repair by difference or
+// rebuild, check again) for the before and after counts.
+func repairFeeds(ctx context.Context, rm *demo.ReadModel, rebuild bool, reply func(repairResult) tea.Msg, authors ...string) tea.Cmd {
 	return func() tea.Msg {
-		start := time.Now()
 		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
-		r := svc.Reconciler()
-		m := repairMsg{for_: forWhom, rebuild: rebuild}
-		m.before, m.err = r.Check(rctx, authors...)
-		if m.err == nil {
-			if rebuild {
-				m.report, m.err = r.Rebuild(rctx, authors...)
-			} else {
-				_, m.err = r.Repair(rctx, authors...)
-			}
-		}
-		if m.err == nil {
-			m.after, m.err = r.Check(rctx, authors...)
-		}
-		m.took = time.Since(start)
-		return m
+		rep, err := rm.Repair(rctx, rebuild, authors...)
+		return reply(repairResult{RepairReport: rep, err: err})
 	}
 }
 
@@ -297,14 +242,4 @@ func briefErr(err error) string {
 		return s[i+2:]
 	}
 	return s
-}
-
-// decodeFeedMember reads a feed member as the engine writes it (canonical
-// JSON of a FeedItem); ok is false for anything else.
-func decodeFeedMember(raw string) (demo.FeedItem, bool) {
-	var it demo.FeedItem
-	if err := json.Unmarshal([]byte(raw), &it); err != nil || it.PostID == "" {
-		return demo.FeedItem{}, false
-	}
-	return it, true
 }

@@ -5,13 +5,11 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
-	"cqrslab/internal/progress"
 	"cqrslab/quiz"
 )
 
@@ -34,23 +32,24 @@ const maxAnswerChars = 4000
 const minBodyLines = 4
 
 // Quiz is the quiz screen: one question at a time, graded with feedback,
-// with a review of past answers. It is a component of the root model: it
-// renders a string, and signals "back to home" with closeQuizMsg.
+// with a review of past answers. It is a screen like Home, Learn and Lab:
+// it draws a string of the size the root gives it in the app's styles, the
+// root draws its help bar from ShortHelp, and it reads and writes the one
+// progress record the whole app shares (shared.prog), so nothing has to be
+// merged back.
 //
 // Progress is saved after every graded answer and every move to another
 // question, so quitting at any moment and starting again lands the learner
 // on the same question.
 type Quiz struct {
-	bank  *quiz.Bank
-	store *progress.Store
-	prog  *progress.Progress
-	run   quiz.LabRun
+	sh   *shared
+	bank *quiz.Bank
+	run  quiz.LabRun
 
 	width, height int
-	dark, noColor bool
-	st            quizStyles // rebuilt when the background or NO_COLOR changes, not per frame
+	sized         bool
+	laidChrome    int // chromeHeight when last laid out
 	keys          quizKeys
-	help          help.Model
 
 	idx      int
 	mode     quizMode
@@ -65,6 +64,10 @@ type Quiz struct {
 	revealed bool
 	body     viewport.Model
 
+	retry       *quiz.Result // the grade being retried: its hints stay in view
+	hintLines   []string     // retry's hints as drawn, wrapped and cut to fit
+	hintsBeside bool         // the hints stand beside the editor (wide windows), else above it
+
 	compact      bool // the window is short: the question is folded to a line
 	reviewCursor int
 	reviewEnd    bool // the learner reached the end of the quiz
@@ -73,14 +76,13 @@ type Quiz struct {
 	inputErr     string
 }
 
-// NewQuiz makes the quiz screen over a bank and the learner's progress,
-// resuming at the question they were on.
-func NewQuiz(bank *quiz.Bank, store *progress.Store, prog *progress.Progress, run quiz.LabRun, notices []string, dark, noColor bool) *Quiz {
+// newQuiz makes the quiz screen over a bank and the learner's progress
+// (sh.prog, which must be loaded), resuming at the question they were on.
+func newQuiz(sh *shared, bank *quiz.Bank, run quiz.LabRun, notices []string) *Quiz {
+	prog := sh.prog
 	q := &Quiz{
-		bank: bank, store: store, prog: prog, run: run,
-		dark: dark, noColor: noColor,
+		sh: sh, bank: bank, run: run,
 		keys:   defaultQuizKeys(),
-		help:   help.New(),
 		drafts: prog.Drafts(), // unsubmitted answers from the last time
 		width:  80, height: 24,
 	}
@@ -128,8 +130,8 @@ func (q *Quiz) enter(i int) {
 	qs := q.bank.Questions()
 	q.idx = max(0, min(i, len(qs)-1))
 	cur := q.current()
-	q.result, q.revealed, q.inputErr, q.holding, q.cursor = nil, false, "", false, 0
-	last, answered := q.prog.Last(cur.ID)
+	q.result, q.revealed, q.inputErr, q.holding, q.cursor, q.retry = nil, false, "", false, 0, nil
+	last, answered := q.sh.prog.Last(cur.ID)
 	draft, hasDraft := q.drafts[cur.ID]
 	if !hasDraft && answered {
 		draft = last.Answer
@@ -176,19 +178,22 @@ func (q *Quiz) focus() tea.Cmd {
 }
 
 func (q *Quiz) showResult(res *quiz.Result) {
-	q.result = res
+	q.result, q.retry = res, nil
 	q.mode = modeFeedback
 	q.layout() // the answer box's room now goes to the feedback
 	q.body.GotoTop()
 }
 
-// SetSize lays the screen out for a new terminal size.
+// SetSize lays the screen out in the space the root gives it. The root
+// calls it after every message; only a new size lays out again.
 func (q *Quiz) SetSize(w, h int) {
 	if w <= 0 || h <= 0 {
 		w, h = 80, 24 // no size yet (before the first WindowSizeMsg)
 	}
-	q.width, q.height = w, h
-	q.help.SetWidth(w)
+	if w == q.width && h == q.height && q.sized {
+		return
+	}
+	q.width, q.height, q.sized = w, h, true
 	q.ta.SetWidth(w - 2)
 	q.num.SetWidth(12)
 	q.body.SetWidth(w)
@@ -202,9 +207,15 @@ func (q *Quiz) layout() {
 	if q.height-q.chromeHeight() < minBodyLines {
 		q.compact = true // a short window: fold the question to one line, drop the notice
 	}
-	room := max(minBodyLines, q.height-q.chromeHeight())
+	q.laidChrome = q.chromeHeight()
+	room := max(minBodyLines, q.height-q.laidChrome)
+	q.ta.SetWidth(q.width - 2)
 	q.ta.SetHeight(room)
 	q.body.SetHeight(room)
+	q.hintLines, q.hintsBeside = nil, false
+	if q.mode == modeAnswer && q.current().Kind == quiz.FreeText && q.retry != nil {
+		q.layoutHints(room)
+	}
 	switch q.mode {
 	case modeFeedback:
 		q.body.SetContent(q.feedbackText())
@@ -212,6 +223,29 @@ func (q *Quiz) layout() {
 		q.body.SetContent(q.reviewText())
 		q.keepReviewCursorVisible()
 	}
+}
+
+// layoutHints shares the answer box's room with the retried grade's hints:
+// beside the editor when the window is wide enough for both, else above it
+// in at most half the room (cut with a note when longer).
+func (q *Quiz) layoutHints(room int) {
+	st := q.sh.st
+	if q.width >= 100 {
+		taW := q.width * 3 / 5
+		lines := q.retryHints(st, q.width-taW-2)
+		if len(lines) > room {
+			lines = append(lines[:room-1], st.dim.Render(fmt.Sprintf("   … %d more lines", len(lines)-room+1)))
+		}
+		q.ta.SetWidth(taW)
+		q.hintLines, q.hintsBeside = lines, true
+		return
+	}
+	lines := q.retryHints(st, q.width)
+	if most := max(2, room/2); len(lines) > most {
+		lines = append(lines[:most-1], st.dim.Render(fmt.Sprintf("   … %d more lines of hints in a wider window", len(lines)-most+1)))
+	}
+	q.hintLines = lines
+	q.ta.SetHeight(max(2, room-len(lines)))
 }
 
 func (q *Quiz) answerText() string {

@@ -1,6 +1,10 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"cqrslab/quiz"
+)
 
 // quizKeys are every key the quiz screen answers to. Which ones are live, and
 // shown in the help bar, depends on what the screen is doing: while the
@@ -39,7 +43,6 @@ func defaultQuizKeys() quizKeys {
 		Review:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "review answers")),
 		ReviewKey:  key.NewBinding(key.WithKeys("v", "ctrl+r"), key.WithHelp("v", "review answers")),
 		Home:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "home")),
-		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 
 		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
 		Down: key.NewBinding(key.WithKeys("down", "j")),
@@ -58,34 +61,65 @@ func defaultQuizKeys() quizKeys {
 	}
 }
 
-// help lists the bindings that work right now, in the order a newcomer
-// needs them: how to answer first, how to leave last.
-func (q *Quiz) helpBindings() []key.Binding {
+// ShortHelp lists the bindings that work right now, in the order a
+// newcomer needs them: how to answer first, how to leave last. The root
+// adds ? and q, or, while the learner types, ctrl+c.
+func (q *Quiz) ShortHelp() []key.Binding {
 	k := q.keys
 	switch q.mode {
 	case modeConfirm:
 		return []key.Binding{k.Yes, k.No}
 	case modeReview:
-		return []key.Binding{k.Up, k.Open, k.Reset, k.ResetAll, withHelp(k.Home, "esc", "back to question"), k.Quit}
+		return []key.Binding{k.Up, k.Open, k.Reset, k.ResetAll, relabel(k.Home, "esc", "back to question")}
 	case modeFeedback:
 		b := []key.Binding{k.Retry}
 		if !q.revealed {
 			b = append(b, k.Reveal)
 		}
-		return append(b, k.NextKey, k.Prev, k.Scroll, k.ReviewKey, k.Home, k.Quit)
+		return append(b, k.NextKey, k.Prev, k.Scroll, k.ReviewKey, k.Home)
 	}
+	// While the learner types, every letter is text: q would be a q. The
+	// bar says the way out.
+	leave := relabel(k.Home, "esc", "home (then q quits)")
 	switch q.current().Kind {
 	case "choice":
-		return []key.Binding{k.Up, k.Pick, k.SubmitLine, k.Next, k.Prev, k.ReviewKey, k.Home, k.Quit}
+		return []key.Binding{k.Up, k.Pick, k.SubmitLine, k.Next, k.Prev, k.ReviewKey, k.Home}
 	case "ordering":
-		return []key.Binding{withHelp(k.Up, "↑/↓", "move cursor"), k.Hold, k.SubmitLine, k.Next, k.Prev, k.ReviewKey, k.Home, k.Quit}
+		return []key.Binding{relabel(k.Up, "↑/↓", "move cursor"), k.Hold, k.SubmitLine, k.Next, k.Prev, k.ReviewKey, k.Home}
 	case "numeric":
-		return []key.Binding{k.SubmitLine, k.Next, k.Prev, k.Review, k.Home, k.Quit}
+		return []key.Binding{k.SubmitLine, k.Next, k.Prev, k.Review, leave}
 	}
-	return []key.Binding{k.Submit, k.Next, k.Prev, k.Review, k.Home, k.Quit}
+	return []key.Binding{k.Submit, k.Next, k.Prev, k.Review, leave}
 }
 
-func withHelp(b key.Binding, keys, desc string) key.Binding {
-	b.SetHelp(keys, desc)
-	return b
+// FullHelp is every key of the quiz, for ?. Short enough to fit 80×24
+// with the app's own keys below it.
+func (q *Quiz) FullHelp() []keyGroup {
+	k := q.keys
+	return []keyGroup{
+		{"Answering", []key.Binding{relabel(k.Submit, "ctrl+s/enter", "submit (ctrl+s for a written answer, enter otherwise)"),
+			relabel(k.Next, "tab/shift+tab", "next / previous question"),
+			relabel(k.Up, "↑/↓ a–d space", "choose an option, or pick up and move a step"),
+			relabel(k.Review, "v/ctrl+r", "review every answer (ctrl+r while typing)")}},
+		{"After an answer", []key.Binding{relabel(k.Retry, "r", "try again, with the hints beside the answer"),
+			relabel(k.Reveal, "a", "show the full answer"), relabel(k.NextKey, "n · ↑/↓", "next question · scroll the feedback")}},
+		{"Review", []key.Binding{relabel(k.Open, "enter", "open the question"),
+			relabel(k.Reset, "x/X · y/n", "reset a question / the whole quiz · confirm")}},
+	}
 }
+
+// Typing reports whether the answer box has the keys.
+func (q *Quiz) Typing() bool {
+	if q.mode != modeAnswer {
+		return false
+	}
+	k := q.current().Kind
+	return k == quiz.FreeText || k == quiz.Numeric
+}
+
+// Modal is always true: esc means something on every quiz mode (home with
+// the draft kept, back to the question, no), so the quiz takes it itself.
+func (q *Quiz) Modal() bool { return true }
+
+// MinSize is the smallest window the quiz is laid out for: it is text.
+func (q *Quiz) MinSize() (int, int) { return MinWidth, MinHeight }

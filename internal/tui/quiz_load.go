@@ -5,14 +5,21 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
 	"cqrslab/quiz"
 )
 
-// quizLoadedMsg carries a quiz screen built off the UI goroutine: the bank
-// parsed, the progress file and the lab results read.
-type quizLoadedMsg struct{ quiz *Quiz }
+// quizLoadedMsg carries what the quiz screen needs from disk, read off the
+// UI goroutine: the bank parsed and the learner's lab results. The root
+// builds the screen in Update over the app's one progress record; store
+// and prog are read too only when the app's had not arrived yet.
+type quizLoadedMsg struct {
+	bank    *quiz.Bank
+	run     quiz.LabRun
+	notices []string
+	store   *progress.Store
+	prog    *progress.Progress
+}
 
 // quizLoadError is a quiz that could not be opened (a broken bank: a bug,
 // since tests validate it). It implements error so it reads as one.
@@ -23,24 +30,25 @@ func (e quizLoadError) Error() string { return "the quiz could not be opened: " 
 // quizSavedMsg reports one save of the progress file.
 type quizSavedMsg struct{ err error }
 
-// closeQuizMsg asks the root to show the home screen again.
-type closeQuizMsg struct{}
-
-// loadQuiz reads everything the quiz needs from disk, in a Cmd so Update
-// never waits on the file system.
-func loadQuiz(dark, noColor bool) tea.Cmd {
+// loadQuiz reads what the quiz needs from the state directory dir (the
+// app's Config.StateDir), in a Cmd so Update never waits on the file
+// system.
+func loadQuiz(dir string, withProgress bool) tea.Cmd {
 	return func() tea.Msg {
 		bank, err := quiz.Embedded()
 		if err != nil {
 			return quizLoadError{err}
 		}
-		dir := lab.StateDir()
-		store, prog, notices := progress.Open(dir)
-		run, note := quiz.LoadLabRun(dir, bank.Example)
-		if note != "" {
-			notices = append(notices, note)
+		m := quizLoadedMsg{bank: bank}
+		if withProgress {
+			m.store, m.prog, m.notices = progress.Open(dir)
 		}
-		return quizLoadedMsg{NewQuiz(bank, store, prog, run, notices, dark, noColor)}
+		var note string
+		m.run, note = quiz.LoadLabRun(dir, bank.Example)
+		if note != "" {
+			m.notices = append(m.notices, note)
+		}
+		return m
 	}
 }
 

@@ -9,22 +9,32 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
 	"cqrslab/quiz"
 )
 
-// newTestQuiz opens the quiz the way the app does, over a temporary state
-// directory, at 80×24 with no colour.
-func newTestQuiz(t *testing.T, dir string) *Quiz {
+// quizHarness is the quiz screen inside the app, as the program runs it:
+// keys go through the root, the screen is the root's (help bar included).
+type quizHarness struct {
+	*Quiz
+	a *App
+	t *testing.T
+}
+
+// newTestQuiz opens the quiz from Home the way a learner does, with the
+// app's state directory at dir (and CQRSLAB_STATE_DIR somewhere else, so
+// reading the global directory would show), at 80×24 with no colour.
+func newTestQuiz(t *testing.T, dir string) *quizHarness {
 	t.Helper()
-	t.Setenv("CQRSLAB_STATE_DIR", dir)
+	t.Setenv("CQRSLAB_STATE_DIR", t.TempDir())
 	t.Setenv("NO_COLOR", "1")
-	msg := loadQuiz(true, true)()
-	loaded, ok := msg.(quizLoadedMsg)
-	if !ok {
-		t.Fatalf("loadQuiz = %#v", msg)
-	}
-	q := loaded.quiz
+	a := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	a.sh.now = fixedNow
+	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
+	send(t, a, loadAppProgress(dir)()) // read now: settle would give up on a slow disk
+	openQuiz(t, a)
+	q := a.quiz
 	// A blinking cursor's command sleeps half a second; tests run every
 	// command they get, so keep the cursor still.
 	ts := q.ta.Styles()
@@ -33,48 +43,47 @@ func newTestQuiz(t *testing.T, dir string) *Quiz {
 	is := q.num.Styles()
 	is.Cursor.Blink = false
 	q.num.SetStyles(is)
-	q.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	return q
+	return &quizHarness{Quiz: q, a: a, t: t}
 }
 
-// run sends keys and runs the commands they return (saves included), the
-// way the Bubble Tea runtime would, so state on disk follows.
-func run(q *Quiz, keys ...string) []tea.Msg {
-	var out []tea.Msg
-	for _, k := range keys {
-		out = append(out, drain(q, q.Update(keypress(k)))...)
+// openQuiz presses 3 on Home. settle gives a command 300 ms; on a busy
+// machine the quiz's load can take longer, and then the test does what
+// the runtime would have done: wait for the load and deliver it.
+func openQuiz(t *testing.T, a *App) {
+	t.Helper()
+	pressKeys(t, a, "3")
+	if a.quiz == nil && a.home.note == "Opening the quiz…" {
+		send(t, a, loadQuiz(a.sh.cfg.StateDir, a.sh.prog == nil)())
 	}
-	return out
-}
-
-func typeText(q *Quiz, s string) {
-	drain(q, q.Update(tea.PasteMsg{Content: s}))
-}
-
-// drain runs a command and feeds its messages back, returning the ones the
-// quiz passes up (closeQuizMsg).
-func drain(q *Quiz, cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
+	if a.active != screenQuiz || a.quiz == nil {
+		t.Fatalf("key 3 on Home did not open the quiz: %s", plain(a))
 	}
-	msg := cmd()
-	switch m := msg.(type) {
-	case tea.BatchMsg:
-		var out []tea.Msg
-		for _, c := range m {
-			out = append(out, drain(q, c)...)
-		}
-		return out
-	case quizSavedMsg:
-		q.Update(m)
-		return nil
-	case closeQuizMsg:
-		return []tea.Msg{m}
-	}
-	return nil
 }
 
-func screen(q *Quiz) string { return ansi.Strip(q.View()) }
+// run sends keys through the root and runs the commands they return
+// (saves included), the way the Bubble Tea runtime would, so state on disk
+// follows.
+func run(q *quizHarness, keys ...string) {
+	q.t.Helper()
+	pressKeys(q.t, q.a, keys...)
+}
+
+func typeText(q *quizHarness, s string) { send(q.t, q.a, tea.PasteMsg{Content: s}) }
+
+// move goes to question i as the quiz's own keys do, and lets the root lay
+// out again (the help bar's height follows the mode).
+func (q *quizHarness) move(i int) {
+	settle(q.t, q.a, q.Quiz.move(i))
+	q.a.layout()
+}
+
+// resize is the terminal changing size.
+func (q *quizHarness) resize(w, h int) { send(q.t, q.a, tea.WindowSizeMsg{Width: w, Height: h}) }
+
+// View is the whole screen, as the root draws it.
+func (q *quizHarness) View() string { return q.a.render() }
+
+func screen(q *quizHarness) string { return ansi.Strip(q.View()) }
 
 func TestQuizFirstScreen(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
@@ -82,7 +91,7 @@ func TestQuizFirstScreen(t *testing.T) {
 	wantIn(t, out,
 		"Question 1 of 14", "prompt 1 of 3: Explain synchronous CQRS", "not answered yet",
 		"In one paragraph, explain synchronous CQRS",
-		"ctrl+s submit", "tab next question", "esc home", "ctrl+c quit",
+		"ctrl+s submit", "tab next question", "esc home (then q quits)", "ctrl+c quit",
 	)
 	fits(t, out, 80, 24)
 }
@@ -119,7 +128,7 @@ func TestQuizAnswerFeedbackRetryReveal(t *testing.T) {
 	run(q, "a")
 	q.body.GotoBottom()
 	wantIn(t, screen(q), "A model answer")
-	if !q.prog.Revealed("explain-sync-cqrs") {
+	if !q.sh.prog.Revealed("explain-sync-cqrs") {
 		t.Error("the reveal was not recorded")
 	}
 	_, p, _ := progress.Open(dir)
@@ -197,7 +206,7 @@ func TestQuizUsesOwnLabRun(t *testing.T) {
 	wantIn(t, screen(q), "your own lab run", "50 posts", "held 43 of them")
 }
 
-func indexQuestion(t *testing.T, q *Quiz, id string) int {
+func indexQuestion(t *testing.T, q *quizHarness, id string) int {
 	for i, bq := range q.bank.Questions() {
 		if bq.ID == id {
 			return i
@@ -240,11 +249,11 @@ func TestQuizReviewAndReset(t *testing.T) {
 	run(q, "x")
 	wantIn(t, screen(q), "Reset question 1 (Explain synchronous CQRS)? Its answers are forgotten. y/n")
 	run(q, "n")
-	if _, _, n := q.prog.Best("explain-sync-cqrs"); n != 1 {
+	if _, _, n := q.sh.prog.Best("explain-sync-cqrs"); n != 1 {
 		t.Fatal("n reset anyway")
 	}
 	run(q, "x", "y")
-	if _, _, n := q.prog.Best("explain-sync-cqrs"); n != 0 {
+	if _, _, n := q.sh.prog.Best("explain-sync-cqrs"); n != 0 {
 		t.Fatal("y did not reset")
 	}
 	_, p, _ := progress.Open(dir)
@@ -267,9 +276,9 @@ func TestQuizEndOfQuizOpensSummary(t *testing.T) {
 func TestQuizEscGoesHomeAndKeepsDraft(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	typeText(q, "half an answer")
-	msgs := run(q, "esc")
-	if len(msgs) != 1 {
-		t.Fatalf("esc should ask to close the quiz, got %v", msgs)
+	run(q, "esc")
+	if q.a.active != screenHome {
+		t.Fatalf("esc should close the quiz, the screen is %v", q.a.active)
 	}
 	if q.drafts["explain-sync-cqrs"] != "half an answer" {
 		t.Errorf("draft lost: %q", q.drafts)
@@ -297,13 +306,13 @@ func TestQuizResizeAndSmallWindow(t *testing.T) {
 	dir := t.TempDir()
 	q := newTestQuiz(t, dir)
 	for _, size := range [][2]int{{60, 16}, {100, 30}, {80, 24}} {
-		q.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		q.resize(size[0], size[1])
 		fits(t, screen(q), size[0], size[1])
 		typeText(q, "x")
 	}
 	run(q, "tab")
 	for _, size := range [][2]int{{60, 16}, {80, 24}, {62, 17}} {
-		q.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		q.resize(size[0], size[1])
 		fits(t, screen(q), size[0], size[1])
 	}
 	// A short window with feedback and a notice showing: the question folds
@@ -312,10 +321,10 @@ func TestQuizResizeAndSmallWindow(t *testing.T) {
 	q.notice = "Welcome back: a notice that takes two lines at this width, as the real one does when resuming."
 	q.num.SetValue("0")
 	run(q, "enter")
-	q.Update(tea.WindowSizeMsg{Width: 62, Height: 17})
+	q.resize(62, 17)
 	out := screen(q)
 	fits(t, out, 62, 17)
-	wantIn(t, out, "ctrl+c quit", "Right.")
+	wantIn(t, out, "q quit", "Right.")
 }
 
 func TestQuizFeedbackFitsAt80x24(t *testing.T) {
@@ -327,7 +336,7 @@ func TestQuizFeedbackFitsAt80x24(t *testing.T) {
 	wantIn(t, out, "↑/↓ scroll", "↓ more below")
 	run(q, "a")
 	fits(t, screen(q), 80, 24)
-	if lines := strings.Split(screen(q), "\n"); len(lines) != 24 || !strings.Contains(lines[23], "ctrl+c quit") {
+	if lines := strings.Split(screen(q), "\n"); len(lines) != 24 || !strings.Contains(lines[23], "q quit") {
 		t.Errorf("the help bar should sit on the last line of a 24-line screen:\n%s", screen(q))
 	}
 }

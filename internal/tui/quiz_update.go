@@ -14,16 +14,19 @@ import (
 )
 
 // Update handles one message. Grading is quick and pure, so it happens here;
-// saving happens in a Cmd.
+// saving happens in a Cmd. A message that changed the lines around the
+// answer box (an error under it, a notice gone) lays the screen out again,
+// so it keeps exactly the height the root gave it.
 func (q *Quiz) Update(msg tea.Msg) tea.Cmd {
+	cmd := q.update(msg)
+	if q.chromeHeight() != q.laidChrome {
+		q.layout()
+	}
+	return cmd
+}
+
+func (q *Quiz) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		q.SetSize(msg.Width, msg.Height)
-		return nil
-	case tea.BackgroundColorMsg:
-		q.dark = msg.IsDark()
-		q.applyStyles()
-		return nil
 	case quizSavedMsg:
 		if msg.err != nil {
 			q.notice = "Progress not saved: " + msg.err.Error()
@@ -61,7 +64,7 @@ func (q *Quiz) keyAnswer(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Home):
 		q.saveDraft()
-		return tea.Batch(saveProgress(q.store, q.prog.Clone()), func() tea.Msg { return closeQuizMsg{} })
+		return tea.Batch(saveProgress(q.sh.store, q.sh.prog.Clone()), navigate(screenHome))
 	case key.Matches(msg, k.Next):
 		q.saveDraft()
 		return q.move(q.idx + 1)
@@ -137,7 +140,7 @@ func (q *Quiz) saveDraft() {
 	if q.mode == modeAnswer {
 		id, text := q.current().ID, q.answerText()
 		q.drafts[id] = text
-		q.prog.SetDraft(id, text)
+		q.sh.prog.SetDraft(id, text)
 	}
 }
 
@@ -146,7 +149,7 @@ func (q *Quiz) saveDraft() {
 // SIGTERM), so a half-written answer is there at the next start.
 func (q *Quiz) Flush() error {
 	q.saveDraft()
-	return q.store.Save(q.prog.Clone())
+	return q.sh.store.Save(q.sh.prog.Clone())
 }
 
 // submit grades the answer, records it and shows the feedback.
@@ -168,7 +171,7 @@ func (q *Quiz) submit() tea.Cmd {
 		return nil
 	}
 	delete(q.drafts, cur.ID)
-	q.prog.Record(cur.ID, progress.Attempt{
+	q.sh.prog.Record(cur.ID, progress.Attempt{
 		At: time.Now().UTC(), Answer: answer, Score: res.Score, Passed: res.Passed,
 		Found: res.FoundIDs(), Missed: res.MissedIDs(), Misconceptions: res.MisconceptionIDs(), LabSource: res.LabSource,
 	})
@@ -176,7 +179,7 @@ func (q *Quiz) submit() tea.Cmd {
 	q.showResult(&res)
 	q.ta.Blur()
 	q.num.Blur()
-	return saveProgress(q.store, q.prog.Clone())
+	return saveProgress(q.sh.store, q.sh.prog.Clone())
 }
 
 // move goes to question i, or to the review once past the last one.
@@ -186,25 +189,25 @@ func (q *Quiz) move(i int) tea.Cmd {
 	}
 	q.notice = ""
 	q.enter(i)
-	q.prog.SetCurrent(q.current().ID)
+	q.sh.prog.SetCurrent(q.current().ID)
 	q.layout()
-	return tea.Batch(q.focus(), saveProgress(q.store, q.prog.Clone()))
+	return tea.Batch(q.focus(), saveProgress(q.sh.store, q.sh.prog.Clone()))
 }
 
 func (q *Quiz) keyFeedback(msg tea.KeyPressMsg) tea.Cmd {
 	k := q.keys
 	switch {
 	case key.Matches(msg, k.Home):
-		return func() tea.Msg { return closeQuizMsg{} }
+		return navigate(screenHome)
 	case key.Matches(msg, k.Retry):
-		q.mode, q.result = modeAnswer, nil
+		q.mode, q.retry, q.result = modeAnswer, q.result, nil
 		q.layout()
 		return q.focus()
 	case key.Matches(msg, k.Reveal) && !q.revealed:
 		q.revealed = true
-		q.prog.Reveal(q.current().ID)
+		q.sh.prog.Reveal(q.current().ID)
 		q.body.SetContent(q.feedbackText())
-		return saveProgress(q.store, q.prog.Clone())
+		return saveProgress(q.sh.store, q.sh.prog.Clone())
 	case key.Matches(msg, k.NextKey):
 		return q.move(q.idx + 1)
 	case key.Matches(msg, k.Prev):
@@ -263,19 +266,19 @@ func (q *Quiz) keyConfirm(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Yes):
 		if q.confirmAll {
-			q.prog.ResetQuiz()
+			q.sh.prog.ResetQuiz()
 			q.drafts = map[string]string{}
 			q.reviewCursor = 0
 			q.notice = "The whole quiz was reset."
 		} else {
 			id := q.bank.Questions()[q.reviewCursor].ID
-			q.prog.ResetQuestion(id)
+			q.sh.prog.ResetQuestion(id)
 			delete(q.drafts, id)
 			q.notice = fmt.Sprintf("Question %d was reset.", q.reviewCursor+1)
 		}
 		q.mode = modeReview
 		q.layout()
-		return saveProgress(q.store, q.prog.Clone())
+		return saveProgress(q.sh.store, q.sh.prog.Clone())
 	case key.Matches(msg, k.No):
 		q.mode = modeReview
 		q.layout()

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
@@ -15,48 +13,35 @@ import (
 	"cqrslab/quiz"
 )
 
-// quizStyles extend the home screen's styles with the colours of a grade.
-type quizStyles struct {
-	styles
-	good, bad, warn, heading lipgloss.Style
-}
-
-func newQuizStyles(dark, noColor bool) quizStyles {
-	s := quizStyles{styles: newStyles(dark, noColor)}
-	if noColor {
-		plain := lipgloss.NewStyle()
-		s.good, s.bad, s.warn, s.heading = plain, plain, plain, plain.Bold(true)
-		return s
-	}
-	ld := lipgloss.LightDark(dark)
-	s.good = lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#1A7F37"), lipgloss.Color("#56D364")))
-	s.bad = lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#CF222E"), lipgloss.Color("#FF7B72")))
-	s.warn = lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#9A6700"), lipgloss.Color("#E3B341")))
-	s.heading = lipgloss.NewStyle().Bold(true)
-	return s
-}
-
+// applyStyles gives the answer boxes the app's theme: the quiz draws
+// everything else with the shared styles, which the root rebuilds when the
+// theme, the background or NO_COLOR changes.
 func (q *Quiz) applyStyles() {
-	q.st = newQuizStyles(q.dark, q.noColor)
-	ts := textarea.DefaultStyles(q.dark)
-	is := textinput.DefaultStyles(q.dark)
-	hs := help.DefaultStyles(q.dark)
-	if q.noColor {
-		plain := lipgloss.NewStyle()
+	st := q.sh.st
+	ts := textarea.DefaultStyles(st.dark)
+	is := textinput.DefaultStyles(st.dark)
+	plain := lipgloss.NewStyle()
+	switch {
+	case st.noColor:
 		ts.Focused = textarea.StyleState{Base: plain, Text: plain, Placeholder: plain, Prompt: plain, CursorLine: plain, EndOfBuffer: plain, LineNumber: plain, CursorLineNumber: plain}
 		ts.Blurred = ts.Focused
 		is.Focused = textinput.StyleState{Text: plain, Placeholder: plain, Prompt: plain, Suggestion: plain}
 		is.Blurred = is.Focused
-		hs = help.Styles{Ellipsis: plain, ShortKey: plain, ShortDesc: plain, ShortSeparator: plain, FullKey: plain, FullDesc: plain, FullSeparator: plain}
+	case st.highContr:
+		// The defaults' greys fade on a projector: the theme's own colours.
+		ts.Focused.Placeholder, ts.Focused.Prompt, ts.Focused.EndOfBuffer = st.dim, st.accent, st.dim
+		ts.Focused.CursorLine = plain
+		ts.Blurred = ts.Focused
+		is.Focused.Placeholder, is.Focused.Prompt = st.dim, st.accent
+		is.Blurred = is.Focused
 	}
 	q.ta.SetStyles(ts)
 	q.num.SetStyles(is)
-	q.help.Styles = hs
 }
 
 // View draws the quiz screen at its size.
 func (q *Quiz) View() string {
-	st := q.st
+	st := q.sh.st
 	top, bottom := q.top(st), q.bottom(st)
 	var middle string
 	switch q.mode {
@@ -70,8 +55,11 @@ func (q *Quiz) View() string {
 	default:
 		middle = strings.TrimRight(q.answerView(st), "\n")
 	}
-	// Keep the help bar on the last lines whatever the question, so the
-	// keys are always in the same place.
+	if bottom == "" {
+		return top + middle
+	}
+	// Keep the notice on the last line whatever the question, just above
+	// the help bar the root draws.
 	if gap := q.height - strings.Count(top, "\n") - lipgloss.Height(middle) - lipgloss.Height(bottom); gap > 0 {
 		middle += strings.Repeat("\n", gap)
 	}
@@ -82,8 +70,11 @@ func (q *Quiz) View() string {
 // body: header, question, the lists of a choice or ordering question,
 // notices and help.
 func (q *Quiz) chromeHeight() int {
-	st := q.st
-	h := strings.Count(q.top(st), "\n") + lipgloss.Height(q.bottom(st)) // top ends in a newline
+	st := q.sh.st
+	h := strings.Count(q.top(st), "\n") // top ends in a newline
+	if b := q.bottom(st); b != "" {
+		h += lipgloss.Height(b)
+	}
 	if q.mode == modeAnswer && q.current().Kind != quiz.FreeText {
 		h += lipgloss.Height(q.answerView(st)) // fixed size; the rest stays free
 	}
@@ -93,7 +84,7 @@ func (q *Quiz) chromeHeight() int {
 func (q *Quiz) wrap(s string) string { return lipgloss.Wrap(s, max(20, q.width), " -") }
 
 // top is the header and, while on a question, the question itself.
-func (q *Quiz) top(st quizStyles) string {
+func (q *Quiz) top(st styles) string {
 	cur := q.current()
 	var b strings.Builder
 	if q.mode == modeReview || q.mode == modeConfirm {
@@ -104,7 +95,7 @@ func (q *Quiz) top(st quizStyles) string {
 	fmt.Fprintf(&b, "%s%s\n", st.title.Render("Quiz"),
 		st.dim.Render(fmt.Sprintf(" · prompt %d of %d: %s", sec+1, len(q.bank.Sections), q.bank.Sections[sec].Prompt.Title)))
 	status := "not answered yet"
-	if best, passed, n := q.prog.Best(cur.ID); n > 0 {
+	if best, passed, n := q.sh.prog.Best(cur.ID); n > 0 {
 		status = fmt.Sprintf("best %.2f (%s), %d %s", best, passWord(passed), n, plural(n, "try", "tries"))
 	}
 	if q.compact {
@@ -147,8 +138,8 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// bottom is the one-line notice, if any, and the help bar.
-func (q *Quiz) bottom(st quizStyles) string {
+// bottom is the one-line notice, if any; the root draws the help bar.
+func (q *Quiz) bottom(st styles) string {
 	var lines []string
 	switch {
 	case q.mode == modeConfirm && q.confirmAll:
@@ -160,50 +151,11 @@ func (q *Quiz) bottom(st quizStyles) string {
 	case q.notice != "" && !q.compact:
 		lines = append(lines, st.warn.Render(q.wrap(q.notice)))
 	}
-	lines = append(lines, q.helpLines()...)
 	return strings.Join(lines, "\n")
 }
 
-// helpLines fits the live key bindings on as few lines as the width allows,
-// never cutting one off: a key the learner cannot see is a key they do not
-// have.
-func (q *Quiz) helpLines() []string {
-	var lines []string
-	var row []int
-	bindings := q.helpBindings()
-	width := func(idx []int) int {
-		w := 0
-		for i, j := range idx {
-			h := bindings[j].Help()
-			w += lipgloss.Width(h.Key) + 1 + lipgloss.Width(h.Desc)
-			if i > 0 {
-				w += 3
-			}
-		}
-		return w
-	}
-	flush := func() {
-		bs := make([]key.Binding, 0, len(row))
-		for _, j := range row {
-			bs = append(bs, bindings[j])
-		}
-		lines = append(lines, q.help.ShortHelpView(bs))
-		row = nil
-	}
-	for i := range bindings {
-		if len(row) > 0 && width(append(row, i)) > q.width {
-			flush()
-		}
-		row = append(row, i)
-	}
-	if len(row) > 0 {
-		flush()
-	}
-	return lines
-}
-
 // answerView is the input for the current question.
-func (q *Quiz) answerView(st quizStyles) string {
+func (q *Quiz) answerView(st styles) string {
 	cur := q.current()
 	switch cur.Kind {
 	case quiz.Choice:
@@ -248,7 +200,50 @@ func (q *Quiz) answerView(st quizStyles) string {
 		}
 		return q.num.View() + st.dim.Render(unit) + "\n"
 	}
-	return q.ta.View()
+	if len(q.hintLines) == 0 {
+		return q.ta.View()
+	}
+	hints := strings.Join(q.hintLines, "\n")
+	if q.hintsBeside {
+		return lipgloss.JoinHorizontal(lipgloss.Top, q.ta.View(), "  ", hints)
+	}
+	return hints + "\n" + q.ta.View()
+}
+
+// retryHints are the last grade's hints and the ideas to rethink, kept in
+// view while the learner tries again: the editor must not hide what to
+// add. Each line is wrapped to w.
+func (q *Quiz) retryHints(st styles, w int) []string {
+	r := q.retry
+	if r == nil || (len(r.Missed) == 0 && len(r.Misconceptions) == 0 && len(r.Notes) == 0) {
+		return nil
+	}
+	wrap := func(mark, s string) []string {
+		body := strings.Split(lipgloss.Wrap(s, max(10, w-3), " -"), "\n")
+		for i := range body {
+			if i == 0 {
+				body[i] = mark + " " + body[i]
+			} else {
+				body[i] = "   " + body[i]
+			}
+		}
+		return body
+	}
+	lines := []string{st.heading.Render("Hints from your last try")}
+	for _, n := range r.Notes {
+		lines = append(lines, wrap(st.warn.Render(" !"), n)...)
+	}
+	for _, f := range r.Misconceptions {
+		lines = append(lines, wrap(st.bad.Render(" ✗"), "Rethink: "+f.Summary)...)
+	}
+	for _, f := range r.Missed {
+		hint := f.Hint
+		if hint == "" {
+			hint = "Think it through again."
+		}
+		lines = append(lines, wrap(st.warn.Render(" ○"), hint)...)
+	}
+	return lines
 }
 
 // hanging wraps a list item to the screen, indenting its later lines by
@@ -258,7 +253,7 @@ func (q *Quiz) hanging(s string, indent int) string {
 	return strings.ReplaceAll(lipgloss.Wrap(s, w, " -"), "\n", "\n"+strings.Repeat(" ", indent))
 }
 
-func (q *Quiz) inputHint(st quizStyles, s string) string {
+func (q *Quiz) inputHint(st styles, s string) string {
 	if s == "" {
 		return ""
 	}
@@ -267,7 +262,7 @@ func (q *Quiz) inputHint(st quizStyles, s string) string {
 
 // feedbackText explains the grade: hints first, everything on reveal.
 func (q *Quiz) feedbackText() string {
-	st := q.st
+	st := q.sh.st
 	r := q.result
 	if r == nil {
 		return ""
@@ -288,6 +283,10 @@ func (q *Quiz) feedbackText() string {
 		}
 		fmt.Fprintf(&b, "%s %.2f of 1 · %s %s\n", st.heading.Render("Score"), r.Score, verdict, st.dim.Render(fmt.Sprintf("(pass mark %.2f)", r.PassMark)))
 	}
+	// NEEDS-REVIEW: the grader is gaining a NeedsReview flag (a missed
+	// required point on an answer that otherwise reaches the pass mark, or
+	// an answer not in English). When quiz.Result has it, say here, on its
+	// own line and in st.warn: "An instructor should look at this answer."
 	switch r.LabSource {
 	case quiz.SourceOwn:
 		b.WriteString(st.dim.Render("Graded against your own lab run.") + "\n")
@@ -397,7 +396,7 @@ func (q *Quiz) reviewLine(i int) int {
 }
 
 func (q *Quiz) reviewLines() ([]string, []int) {
-	st := q.st
+	st := q.sh.st
 	var lines []string
 	at := make([]int, len(q.bank.Questions()))
 	if q.reviewEnd {
@@ -405,12 +404,12 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 	}
 	passedAll, prompts := 0, 0
 	for _, bq := range q.bank.Questions() {
-		if _, p, _ := q.prog.Best(bq.ID); p {
+		if _, p, _ := q.sh.prog.Best(bq.ID); p {
 			passedAll++
 		}
 	}
 	for _, sec := range q.bank.Sections {
-		if _, p, _ := q.prog.Best(sec.Prompt.ID); p {
+		if _, p, _ := q.sh.prog.Best(sec.Prompt.ID); p {
 			prompts++
 		}
 	}
@@ -421,7 +420,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 	for si, sec := range q.bank.Sections {
 		passed, tried := 0, 0
 		for _, sq := range sec.Questions[1:] {
-			if _, p, k := q.prog.Best(sq.ID); k > 0 {
+			if _, p, k := q.sh.prog.Best(sq.ID); k > 0 {
 				tried++
 				if p {
 					passed++
@@ -429,7 +428,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 			}
 		}
 		promptScore := "not tried"
-		if best, p, k := q.prog.Best(sec.Prompt.ID); k > 0 {
+		if best, p, k := q.sh.prog.Best(sec.Prompt.ID); k > 0 {
 			promptScore = fmt.Sprintf("%.2f", best)
 			if p {
 				promptScore += " ✓"
@@ -444,7 +443,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 		}
 		for _, sq := range sec.Questions {
 			mark, score := "·", "    "
-			if best, p, k := q.prog.Best(sq.ID); k > 0 {
+			if best, p, k := q.sh.prog.Best(sq.ID); k > 0 {
 				mark, score = "~", fmt.Sprintf("%.2f", best)
 				if p {
 					mark = "✓"

@@ -15,12 +15,12 @@ import (
 func BenchmarkLabScreenUnderLoad(b *testing.B) {
 	a := labFixedApp(b, 100, 30, ThemeDark)
 	var rows []demo.Post
-	var members []feedMember
+	var members []demo.FeedMember
 	for i := range 20 {
 		p := demo.Post{ID: fmt.Sprintf("load1-17956-%05d", i), AuthorID: "alice", Title: fmt.Sprintf("load write load1-17956-%05d", i),
 			PublishedAt: fixedNow.Add(-time.Duration(i) * time.Millisecond)}
 		rows = append(rows, p)
-		members = append(members, feedMember{score: p.PublishedAt.UnixMilli(), item: p.Item(), ok: true})
+		members = append(members, demo.FeedMember{Score: p.PublishedAt.UnixMilli(), Item: p.Item(), OK: true})
 	}
 	a.labs.refresh.snap.rows, a.labs.refresh.snap.members, a.labs.refresh.snap.rowCount = rows, members, 8000
 	seq := 0
