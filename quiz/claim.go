@@ -17,11 +17,14 @@ type compiledClaim struct {
 	clause   bool
 	window   int
 	unless   []phrase
+	between  []phrase // NotBetween
 }
 
 // compileClaim resolves "@concept" and "a|b" terms against the bank.
-func (b *Bank) compileClaim(c Claim, lx lexicon) (compiledClaim, error) {
-	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause}
+// A misconception's claims are always clause-bound: a wrong idea must be
+// stated in one clause, not assembled from words either side of a "but".
+func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledClaim, error) {
+	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause || misconception}
 	switch cc.polarity {
 	case "":
 		cc.polarity = Positive
@@ -41,6 +44,13 @@ func (b *Bank) compileClaim(c Claim, lx lexicon) (compiledClaim, error) {
 			return cc, err
 		}
 		cc.unless = append(cc.unless, alts...)
+	}
+	for _, term := range c.NotBetween {
+		alts, err := b.resolveTerm(c, term, lx)
+		if err != nil {
+			return cc, err
+		}
+		cc.between = append(cc.between, alts...)
 	}
 	for _, term := range c.Terms {
 		alts, err := b.resolveTerm(c, term, lx)
@@ -81,12 +91,19 @@ func (b *Bank) resolveTerm(c Claim, term string, lx lexicon) ([]phrase, error) {
 type span struct{ start, end int }
 
 // match looks for the claim in one sentence and returns where it holds with
-// the claim's polarity.
-func (c compiledClaim) match(lx lexicon, s sentence, neg negation) ([]span, bool) {
+// the claim's polarity. heard marks the tokens the learner reports, doubts or
+// dismisses rather than asserts; a claim never holds on them.
+func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool) ([]span, bool) {
+	var voids []span
 	for i := range s.tokens {
 		for _, p := range c.unless {
 			if _, ok := p.matchAt(lx, s.tokens, i); ok {
 				return nil, false
+			}
+		}
+		for _, p := range c.between {
+			if n, ok := p.matchAt(lx, s.tokens, i); ok {
+				voids = append(voids, span{i, i + n})
 			}
 		}
 	}
@@ -108,7 +125,7 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation) ([]span, bool
 	var try func(k int) bool
 	try = func(k int) bool {
 		if k == len(c.terms) {
-			return c.fits(s, chosen, neg)
+			return c.fits(s, chosen, neg, heard, voids)
 		}
 		for _, sp := range occ[k] {
 			if c.ordered && k > 0 && sp.start < chosen[k-1].end {
@@ -139,14 +156,25 @@ func overlaps(spans []span, sp span) bool {
 	return false
 }
 
-// fits checks the window and the polarity of one choice of term positions.
-func (c compiledClaim) fits(s sentence, spans []span, neg negation) bool {
+// fits checks the window, the clause, the assertion and the polarity of one
+// choice of term positions.
+func (c compiledClaim) fits(s sentence, spans []span, neg negation, heard []bool, voids []span) bool {
 	lo, hi := spans[0].start, spans[0].end
 	negated := false
 	for _, sp := range spans {
 		lo, hi = min(lo, sp.start), max(hi, sp.end)
 		if neg.in[sp.start] {
 			negated = true
+		}
+		for i := sp.start; i < sp.end; i++ {
+			if heard[i] {
+				return false
+			}
+		}
+	}
+	for _, v := range voids {
+		if lo < v.start && v.end <= hi && !overlaps(spans, v) {
+			return false
 		}
 	}
 	for _, n := range neg.linking {
@@ -157,12 +185,8 @@ func (c compiledClaim) fits(s sentence, spans []span, neg negation) bool {
 	if hi-lo > c.window {
 		return false
 	}
-	if c.clause {
-		for i := lo + 1; i < hi; i++ {
-			if s.tokens[i].softBefore {
-				return false
-			}
-		}
+	if c.clause && !inOneClause(s, spans, lo, hi) {
+		return false
 	}
 	switch c.polarity {
 	case Negative:
@@ -229,4 +253,32 @@ func negationScope(s sentence) negation {
 type negation struct {
 	in      []bool
 	linking []int
+}
+
+// clauseWords open a new clause even without a comma before them.
+var clauseWords = set("but while whereas although though however so because since yet then which otherwise meaning hence thus therefore")
+
+// inOneClause reports whether tokens lo..hi-1 sit in one clause: no comma,
+// colon or dash between them, and no clause word other than the claim's
+// own terms ("before" in "Redis before PostgreSQL" is the claim). A comma
+// after a sentence's opening term is a discourse marker, not a clause
+// break: "First, the post goes to Redis".
+func inOneClause(s sentence, spans []span, lo, hi int) bool {
+	for i := lo + 1; i < hi; i++ {
+		t := s.tokens[i]
+		own := overlaps(spans, span{i, i + 1})
+		if t.softBefore {
+			opening := false
+			for _, sp := range spans {
+				opening = opening || (sp.start == 0 && sp.end == i)
+			}
+			if !opening {
+				return false
+			}
+		}
+		if clauseWords[t.word] && !own {
+			return false
+		}
+	}
+	return true
 }
