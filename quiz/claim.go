@@ -258,11 +258,26 @@ type negation struct {
 // clauseWords open a new clause even without a comma before them.
 var clauseWords = set("but while whereas although though however so because since yet then which otherwise meaning hence thus therefore")
 
+// conditionWords open a clause that the next one completes: "if the ZADD
+// fails, the INSERT is rolled back" states one idea across its comma.
+var conditionWords = set("if when whenever once unless")
+
+// afterCondition reports whether the comma before token i closes a
+// conditional clause that the clause at i completes.
+func afterCondition(toks []token, i int) bool {
+	j := i - 1
+	for j > 0 && !toks[j].softBefore {
+		j--
+	}
+	return conditionWords[toks[j].word]
+}
+
 // inOneClause reports whether tokens lo..hi-1 sit in one clause: no comma,
 // colon or dash between them, and no clause word other than the claim's
 // own terms ("before" in "Redis before PostgreSQL" is the claim). A comma
 // after a sentence's opening term is a discourse marker, not a clause
-// break: "First, the post goes to Redis".
+// break ("First, the post goes to Redis"), nor is the comma that closes an
+// "if" clause.
 func inOneClause(s sentence, spans []span, lo, hi int) bool {
 	for i := lo + 1; i < hi; i++ {
 		t := s.tokens[i]
@@ -272,7 +287,7 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 			for _, sp := range spans {
 				opening = opening || (sp.start == 0 && sp.end == i)
 			}
-			if !opening {
+			if !opening && !afterCondition(s.tokens, i) {
 				return false
 			}
 		}
