@@ -131,7 +131,7 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool)
 			if c.ordered && k > 0 && sp.start < chosen[k-1].end {
 				continue
 			}
-			if overlaps(chosen[:k], sp) {
+			if overlaps(chosen[:k], sp) || !within(chosen[:k], sp, c.window) {
 				continue
 			}
 			chosen[k] = sp
@@ -145,6 +145,18 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool)
 		return append([]span(nil), chosen...), true
 	}
 	return nil, false
+}
+
+// within reports whether sp and the spans chosen so far fit in window
+// tokens. Checking it while choosing, not only at the end, keeps the search
+// linear in the sentence's length: a sentence repeating a term a thousand
+// times must not try every combination.
+func within(spans []span, sp span, window int) bool {
+	lo, hi := sp.start, sp.end
+	for _, o := range spans {
+		lo, hi = min(lo, o.start), max(hi, o.end)
+	}
+	return hi-lo <= window
 }
 
 func overlaps(spans []span, sp span) bool {

@@ -42,7 +42,7 @@ func embedded(t testing.TB) *Bank {
 // against: pass or fail, and the key points and misconceptions named.
 func TestTuningSamples(t *testing.T) {
 	b := embedded(t)
-	samples := loadSamples(t, "testdata/tuning.json")
+	samples := append(loadSamples(t, "testdata/tuning.json"), loadSamples(t, "testdata/tuning-voices.json")...)
 	perQuestion := map[string]int{}
 	for _, s := range samples {
 		perQuestion[s.Question]++
