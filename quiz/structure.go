@@ -60,8 +60,14 @@ const (
 	maxListItemWords = 2.5
 )
 
-// jumbleWindow is the run of words checked for glue in a long sentence.
-const jumbleWindow = 12
+// jumbleWindow is the run of words checked for glue in a long sentence;
+// a long sentence with about one comma per window or fewer and less than
+// jumbleFunctionMax function words is a jumble. Run-on prose without
+// commas still runs at 30% or more.
+const (
+	jumbleWindow      = 12
+	jumbleFunctionMax = 0.2
+)
 
 // listSentence reports whether one sentence is a list of terms rather than
 // a statement: comma-separated pieces without verbs ("Fixes: deadline,
@@ -105,12 +111,24 @@ func listSentence(s sentence) bool {
 	return jumble(s)
 }
 
-// jumble reports whether a long sentence is mostly runs of words with no
-// glue at all: half its windows hold at most one function word, where
-// prose holds three or more.
+// jumble reports whether a long sentence is terms strung together: little
+// glue and no punctuation overall, or half its windows holding at most one
+// function word, where prose holds three or more.
 func jumble(s sentence) bool {
 	if len(s.tokens) < 2*jumbleWindow {
 		return false
+	}
+	function, soft := 0, 0
+	for _, t := range s.tokens {
+		if functionWords[t.word] {
+			function++
+		}
+		if t.softBefore {
+			soft++
+		}
+	}
+	if soft*jumbleWindow < len(s.tokens) && float64(function) < jumbleFunctionMax*float64(len(s.tokens)) {
+		return true // a long run, hardly a comma, and little glue: terms strung together
 	}
 	bad, n := 0, 0
 	for i := 0; i+jumbleWindow <= len(s.tokens); i += jumbleWindow / 2 {
