@@ -18,6 +18,7 @@ type compiledClaim struct {
 	window   int
 	unless   []phrase
 	between  []phrase // NotBetween
+	keys     []int    // one per term: the same term text has the same key across claims
 }
 
 // compileClaim resolves "@concept" and "a|b" terms against the bank.
@@ -58,6 +59,15 @@ func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledCl
 			return cc, err
 		}
 		cc.terms = append(cc.terms, alts)
+		if b.termKeys == nil {
+			b.termKeys = map[string]int{}
+		}
+		key, ok := b.termKeys[term]
+		if !ok {
+			key = len(b.termKeys)
+			b.termKeys[term] = key
+		}
+		cc.keys = append(cc.keys, key)
 	}
 	return cc, nil
 }
@@ -92,8 +102,21 @@ type span struct{ start, end int }
 
 // match looks for the claim in one sentence and returns where it holds with
 // the claim's polarity. heard marks the tokens the learner reports, doubts or
-// dismisses rather than asserts; a claim never holds on them.
-func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool) ([]span, bool) {
+// dismisses rather than asserts; a claim never holds on them. seen caches
+// where each term occurs in this sentence, since many claims share terms.
+func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool, seen map[int][]span) ([]span, bool) {
+	occ := make([][]span, len(c.terms))
+	for k, alts := range c.terms {
+		o, ok := seen[c.keys[k]]
+		if !ok {
+			o = occurrences(lx, alts, s.tokens)
+			seen[c.keys[k]] = o
+		}
+		if len(o) == 0 {
+			return nil, false
+		}
+		occ[k] = o
+	}
 	var voids []span
 	for i := range s.tokens {
 		for _, p := range c.unless {
@@ -105,20 +128,6 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool)
 			if n, ok := p.matchAt(lx, s.tokens, i); ok {
 				voids = append(voids, span{i, i + n})
 			}
-		}
-	}
-	occ := make([][]span, len(c.terms))
-	for k, alts := range c.terms {
-		for i := range s.tokens {
-			for _, p := range alts {
-				if n, ok := p.matchAt(lx, s.tokens, i); ok {
-					occ[k] = append(occ[k], span{i, i + n})
-					break
-				}
-			}
-		}
-		if len(occ[k]) == 0 {
-			return nil, false
 		}
 	}
 	chosen := make([]span, len(c.terms))
@@ -157,6 +166,20 @@ func within(spans []span, sp span, window int) bool {
 		lo, hi = min(lo, o.start), max(hi, o.end)
 	}
 	return hi-lo <= window
+}
+
+// occurrences lists where any of alts occurs in toks, one span per start.
+func occurrences(lx lexicon, alts []phrase, toks []token) []span {
+	var out []span
+	for i := range toks {
+		for _, p := range alts {
+			if n, ok := p.matchAt(lx, toks, i); ok {
+				out = append(out, span{i, i + n})
+				break
+			}
+		}
+	}
+	return out
 }
 
 func overlaps(spans []span, sp span) bool {

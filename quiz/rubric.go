@@ -128,13 +128,21 @@ type reading struct {
 	negs   []negation
 	heard  [][]bool
 	list   []bool
+	seen   []map[int][]span // per sentence: where each claim term occurs
 }
 
-func read(answer string) reading {
+func read(answer string, lx lexicon) reading {
 	r := reading{answer: answer, sents: split(answer)}
+	for _, s := range r.sents {
+		for k := range s.tokens {
+			s.tokens[k].known = lx[s.tokens[k].word]
+		}
+	}
 	r.negs = make([]negation, len(r.sents))
 	r.list = make([]bool, len(r.sents))
+	r.seen = make([]map[int][]span, len(r.sents))
 	for i, s := range r.sents {
+		r.seen[i] = map[int][]span{}
 		r.negs[i] = negationScope(s)
 		r.list[i] = listSentence(s)
 	}
@@ -146,7 +154,7 @@ func read(answer string) reading {
 func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 	res := Result{Kind: FreeText, PassMark: passMark, Found: []Finding{}, Missed: []Finding{}}
 	answer = clip(answer, MaxAnswerBytes)
-	rd := read(answer)
+	rd := read(answer, cr.lx)
 	missAll := func() {
 		for _, p := range cr.points {
 			if !p.Misconception() {
@@ -262,7 +270,7 @@ func (cr *compiledRubric) find(p compiledPoint, rd reading) (Finding, bool) {
 			continue
 		}
 		for _, c := range p.claims {
-			if spans, ok := c.match(cr.lx, s, rd.negs[i], rd.heard[i]); ok {
+			if spans, ok := c.match(cr.lx, s, rd.negs[i], rd.heard[i], rd.seen[i]); ok {
 				q := evidence(rd.answer, s, spans)
 				idx := i
 				return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: q, Quote: q, Sentence: &idx, Feedback: p.Found}, true

@@ -16,7 +16,7 @@ type sample struct {
 	NotFound []string `json:"notFound"` // points that must not be
 }
 
-func loadSamples(t *testing.T, file string) []sample {
+func loadSamples(t testing.TB, file string) []sample {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
