@@ -173,10 +173,22 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 		res.Notes = append(res.Notes, noteNotEnglish)
 		return res
 	}
+	// An answer that is all list is capped below the pass mark, and its
+	// feedback still shows what it named; in an answer of sentences, a
+	// list sentence earns nothing, so a few terms after some prose cannot
+	// carry it over the pass mark.
+	listed, total := 0, 0
+	for i, s := range rd.sents {
+		total += len(s.tokens)
+		if rd.list[i] {
+			listed += len(s.tokens)
+		}
+	}
+	res.KeywordList = isKeywordList(rd.sents) || listed*2 >= total
 	found := map[string]bool{}
 	earned, penalty, blocked := 0.0, 0.0, false
 	for _, p := range cr.points {
-		f, ok := cr.find(p, rd)
+		f, ok := cr.find(p, rd, res.KeywordList)
 		switch {
 		case ok && p.Misconception():
 			penalty += -p.Weight
@@ -218,15 +230,7 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 			res.Notes = append(res.Notes, req.Missing)
 		}
 	}
-	listed, total := 0, 0
-	for i, s := range rd.sents {
-		total += len(s.tokens)
-		if rd.list[i] {
-			listed += len(s.tokens)
-		}
-	}
-	if isKeywordList(rd.sents) || listed*2 >= total {
-		res.KeywordList = true
+	if res.KeywordList {
 		capAt = min(capAt, passMark*keywordListCap)
 		res.Notes = append(res.Notes, "This reads as a list of terms. Naming the ideas is a start; explain how they connect, in sentences, to pass.")
 	} else if listed > 0 {
@@ -236,6 +240,9 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 		res.Notes = append(res.Notes, "None of the key ideas showed up. Re-read the question: it is about this lesson's CreatePost, PostgreSQL and the Redis feed.")
 	}
 	round := func(x float64) float64 { return math.Round(min(max(x, 0), capAt)*100) / 100 }
+	if res.KeywordList {
+		cost = 0 // the list's cap is the verdict; the requirements' notes say what to add
+	}
 	res.Score = round(score - cost)
 	res.Passed = res.Score >= passMark
 	if cost > 0 && !blocked && !res.KeywordList && round(score) >= passMark {
@@ -261,12 +268,13 @@ func missed(p Point) Finding {
 }
 
 // find reports whether any of the point's claims holds in a sentence that
-// states it (not a list, not words the learner reports or dismisses), and
+// states it (not words the learner reports or dismisses, and not a list
+// unless lists is set), and
 // quotes that sentence: the quote always comes from where the point was
 // earned.
-func (cr *compiledRubric) find(p compiledPoint, rd reading) (Finding, bool) {
+func (cr *compiledRubric) find(p compiledPoint, rd reading, lists bool) (Finding, bool) {
 	for i, s := range rd.sents {
-		if rd.list[i] {
+		if rd.list[i] && !lists {
 			continue
 		}
 		for _, c := range p.claims {
