@@ -10,8 +10,8 @@ package quiz
 var reportMarkers = phraseList(`people say|some people say|some say|they say|people think|some people think|some think|many think|many people think|
 you might think|one might think|you may think|i heard|i have heard|supposedly|allegedly|reportedly|a common mistake is|common misconception|
 the misconception|a misconception|it is a myth|myth|wrongly|mistakenly|naively|in async cqrs|in asynchronous cqrs|with async cqrs|
-with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|compared with|compared to|as opposed to|
-versus|vs|the question says|the question asks|the prompt says`)
+with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|
+the question says|the question asks|the prompt says`)
 
 // mentionMarkers introduce terms merely named ("you could talk about
 // deadlines, breakers, ..."); they reach over the whole list, to the next
@@ -29,8 +29,8 @@ too complicated|too complex|silly|ceremony|bloat|cargo cult`)
 var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|
 any of it|none of that|none of it|all of them|all these|all those|the lot|everything above|the above`)
 
-// continuers carry an attributed clause past a comma: "compared with async
-// CQRS, where a worker updates Redis later".
+// continuers carry an attributed clause past a comma: "in async CQRS,
+// where a worker updates Redis later".
 var continuers = set("where which when whereby")
 
 func phraseList(s string) []phrase {

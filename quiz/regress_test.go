@@ -32,6 +32,8 @@ func TestCorrectOrderIsNotFlagged(t *testing.T) {
 		{"explain-sync-cqrs", "Unlike async CQRS, where a worker copies rows into Redis a few seconds later, here the same request does the ZADD.", "async-update"},
 		{"explain-sync-cqrs", "Some say Redis is the source of truth since that is what users see; it is not, PostgreSQL is.", "redis-is-truth"},
 		{"redis-spike-500wps", "GetFeed reads the Redis sorted set that was built from PostgreSQL rows.", "reads-from-postgres"},
+		{"explain-sync-cqrs", "Most apps just use a single database for reads and writes.", "replace-design"},
+		{"redis-spike-500wps", "Give the ZADD a deadline and drop it when the deadline passes, as opposed to retrying it inline.", "retry-inline"},
 	} {
 		res := grade(t, b, tc.id, tc.answer)
 		if slices.Contains(res.MisconceptionIDs(), tc.not) {
