@@ -33,6 +33,8 @@ func TestCorrectOrderIsNotFlagged(t *testing.T) {
 		{"explain-sync-cqrs", "Some say Redis is the source of truth since that is what users see; it is not, PostgreSQL is.", "redis-is-truth"},
 		{"redis-spike-500wps", "GetFeed reads the Redis sorted set that was built from PostgreSQL rows.", "reads-from-postgres"},
 		{"explain-sync-cqrs", "Most apps just use a single database for reads and writes.", "replace-design"},
+		{"explain-sync-cqrs", "The web worker that handles CreatePost writes PostgreSQL and then the Redis feed; Redis, a separate process, serves thousands of reads every second.", "async-update"},
+		{"redis-spike-500wps", "go-redis retries in the request by default, so each slow ZADD can be sent twice.", "retry-inline"},
 		{"redis-spike-500wps", "Give the ZADD a deadline and drop it when the deadline passes, as opposed to retrying it inline.", "retry-inline"},
 	} {
 		res := grade(t, b, tc.id, tc.answer)
