@@ -38,6 +38,7 @@ type Bank struct {
 	section   map[string]int
 	rubrics   map[string]*compiledRubric
 	rubricLex lexicon
+	termKeys  map[string]int // claim term text to the key match caches it under
 }
 
 type bankHeader struct {

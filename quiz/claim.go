@@ -17,11 +17,15 @@ type compiledClaim struct {
 	clause   bool
 	window   int
 	unless   []phrase
+	between  []phrase // NotBetween
+	keys     []int    // one per term: the same term text has the same key across claims
 }
 
 // compileClaim resolves "@concept" and "a|b" terms against the bank.
-func (b *Bank) compileClaim(c Claim, lx lexicon) (compiledClaim, error) {
-	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause}
+// A misconception's claims are always clause-bound: a wrong idea must be
+// stated in one clause, not assembled from words either side of a "but".
+func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledClaim, error) {
+	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause || misconception}
 	switch cc.polarity {
 	case "":
 		cc.polarity = Positive
@@ -42,12 +46,28 @@ func (b *Bank) compileClaim(c Claim, lx lexicon) (compiledClaim, error) {
 		}
 		cc.unless = append(cc.unless, alts...)
 	}
+	for _, term := range c.NotBetween {
+		alts, err := b.resolveTerm(c, term, lx)
+		if err != nil {
+			return cc, err
+		}
+		cc.between = append(cc.between, alts...)
+	}
 	for _, term := range c.Terms {
 		alts, err := b.resolveTerm(c, term, lx)
 		if err != nil {
 			return cc, err
 		}
 		cc.terms = append(cc.terms, alts)
+		if b.termKeys == nil {
+			b.termKeys = map[string]int{}
+		}
+		key, ok := b.termKeys[term]
+		if !ok {
+			key = len(b.termKeys)
+			b.termKeys[term] = key
+		}
+		cc.keys = append(cc.keys, key)
 	}
 	return cc, nil
 }
@@ -81,40 +101,46 @@ func (b *Bank) resolveTerm(c Claim, term string, lx lexicon) ([]phrase, error) {
 type span struct{ start, end int }
 
 // match looks for the claim in one sentence and returns where it holds with
-// the claim's polarity.
-func (c compiledClaim) match(lx lexicon, s sentence, neg negation) ([]span, bool) {
+// the claim's polarity. heard marks the tokens the learner reports, doubts or
+// dismisses rather than asserts; a claim never holds on them. seen caches
+// where each term occurs in this sentence, since many claims share terms.
+func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool, seen map[int][]span) ([]span, bool) {
+	occ := make([][]span, len(c.terms))
+	for k, alts := range c.terms {
+		o, ok := seen[c.keys[k]]
+		if !ok {
+			o = occurrences(lx, alts, s.tokens)
+			seen[c.keys[k]] = o
+		}
+		if len(o) == 0 {
+			return nil, false
+		}
+		occ[k] = o
+	}
+	var voids []span
 	for i := range s.tokens {
 		for _, p := range c.unless {
 			if _, ok := p.matchAt(lx, s.tokens, i); ok {
 				return nil, false
 			}
 		}
-	}
-	occ := make([][]span, len(c.terms))
-	for k, alts := range c.terms {
-		for i := range s.tokens {
-			for _, p := range alts {
-				if n, ok := p.matchAt(lx, s.tokens, i); ok {
-					occ[k] = append(occ[k], span{i, i + n})
-					break
-				}
+		for _, p := range c.between {
+			if n, ok := p.matchAt(lx, s.tokens, i); ok {
+				voids = append(voids, span{i, i + n})
 			}
-		}
-		if len(occ[k]) == 0 {
-			return nil, false
 		}
 	}
 	chosen := make([]span, len(c.terms))
 	var try func(k int) bool
 	try = func(k int) bool {
 		if k == len(c.terms) {
-			return c.fits(s, chosen, neg)
+			return c.fits(s, chosen, neg, heard, voids)
 		}
 		for _, sp := range occ[k] {
 			if c.ordered && k > 0 && sp.start < chosen[k-1].end {
 				continue
 			}
-			if overlaps(chosen[:k], sp) {
+			if overlaps(chosen[:k], sp) || !within(chosen[:k], sp, c.window) {
 				continue
 			}
 			chosen[k] = sp
@@ -130,6 +156,32 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation) ([]span, bool
 	return nil, false
 }
 
+// within reports whether sp and the spans chosen so far fit in window
+// tokens. Checking it while choosing, not only at the end, keeps the search
+// linear in the sentence's length: a sentence repeating a term a thousand
+// times must not try every combination.
+func within(spans []span, sp span, window int) bool {
+	lo, hi := sp.start, sp.end
+	for _, o := range spans {
+		lo, hi = min(lo, o.start), max(hi, o.end)
+	}
+	return hi-lo <= window
+}
+
+// occurrences lists where any of alts occurs in toks, one span per start.
+func occurrences(lx lexicon, alts []phrase, toks []token) []span {
+	var out []span
+	for i := range toks {
+		for _, p := range alts {
+			if n, ok := p.matchAt(lx, toks, i); ok {
+				out = append(out, span{i, i + n})
+				break
+			}
+		}
+	}
+	return out
+}
+
 func overlaps(spans []span, sp span) bool {
 	for _, o := range spans {
 		if sp.start < o.end && o.start < sp.end {
@@ -139,14 +191,25 @@ func overlaps(spans []span, sp span) bool {
 	return false
 }
 
-// fits checks the window and the polarity of one choice of term positions.
-func (c compiledClaim) fits(s sentence, spans []span, neg negation) bool {
+// fits checks the window, the clause, the assertion and the polarity of one
+// choice of term positions.
+func (c compiledClaim) fits(s sentence, spans []span, neg negation, heard []bool, voids []span) bool {
 	lo, hi := spans[0].start, spans[0].end
 	negated := false
 	for _, sp := range spans {
 		lo, hi = min(lo, sp.start), max(hi, sp.end)
 		if neg.in[sp.start] {
 			negated = true
+		}
+		for i := sp.start; i < sp.end; i++ {
+			if heard[i] {
+				return false
+			}
+		}
+	}
+	for _, v := range voids {
+		if lo < v.start && v.end <= hi && !overlaps(spans, v) {
+			return false
 		}
 	}
 	for _, n := range neg.linking {
@@ -157,12 +220,8 @@ func (c compiledClaim) fits(s sentence, spans []span, neg negation) bool {
 	if hi-lo > c.window {
 		return false
 	}
-	if c.clause {
-		for i := lo + 1; i < hi; i++ {
-			if s.tokens[i].softBefore {
-				return false
-			}
-		}
+	if c.clause && !inOneClause(s, spans, lo, hi) {
+		return false
 	}
 	switch c.polarity {
 	case Negative:
@@ -229,4 +288,47 @@ func negationScope(s sentence) negation {
 type negation struct {
 	in      []bool
 	linking []int
+}
+
+// clauseWords open a new clause even without a comma before them.
+var clauseWords = set("but while whereas although though however so because since yet then which otherwise meaning hence thus therefore")
+
+// conditionWords open a clause that the next one completes: "if the ZADD
+// fails, the INSERT is rolled back" states one idea across its comma.
+var conditionWords = set("if when whenever once unless")
+
+// afterCondition reports whether the comma before token i closes a
+// conditional clause that the clause at i completes.
+func afterCondition(toks []token, i int) bool {
+	j := i - 1
+	for j > 0 && !toks[j].softBefore {
+		j--
+	}
+	return conditionWords[toks[j].word]
+}
+
+// inOneClause reports whether tokens lo..hi-1 sit in one clause: no comma,
+// colon or dash between them, and no clause word other than the claim's
+// own terms ("before" in "Redis before PostgreSQL" is the claim). A comma
+// after a sentence's opening term is a discourse marker, not a clause
+// break ("First, the post goes to Redis"), nor is the comma that closes an
+// "if" clause.
+func inOneClause(s sentence, spans []span, lo, hi int) bool {
+	for i := lo + 1; i < hi; i++ {
+		t := s.tokens[i]
+		own := overlaps(spans, span{i, i + 1})
+		if t.softBefore {
+			opening := false
+			for _, sp := range spans {
+				opening = opening || (sp.start == 0 && sp.end == i)
+			}
+			if !opening && !afterCondition(s.tokens, i) {
+				return false
+			}
+		}
+		if clauseWords[t.word] && !own {
+			return false
+		}
+	}
+	return true
 }

@@ -136,6 +136,11 @@ type Claim struct {
 	// same sentence: "if it fails, the error is returned" describes the
 	// PostgreSQL step only when the sentence is not about Redis.
 	Unless []string `json:"unless,omitempty"`
+
+	// NotBetween names terms that void the claim when they sit between its
+	// first and last term: "first ... ZADD" says Redis goes first, but not
+	// in "PostgreSQL commits first, then ZADD".
+	NotBetween []string `json:"notBetween,omitempty"`
 }
 
 // Claim polarities.
@@ -155,7 +160,16 @@ type Requirement struct {
 	Points  []string `json:"points"`
 	Min     int      `json:"min"`
 	Missing string   `json:"missing"`
+
+	// Cost is what missing the requirement takes off the score (0 means
+	// DefaultRequirementCost). It lowers the score rather than capping it,
+	// so a strong answer worded in a way the rubric did not foresee is sent
+	// to an instructor instead of being failed.
+	Cost float64 `json:"cost,omitempty"`
 }
+
+// DefaultRequirementCost is what a missed requirement costs by default.
+const DefaultRequirementCost = 0.1
 
 // Section is one try-it prompt with its follow-up questions. The quiz is
 // taken section by section, and the summary scores each one.

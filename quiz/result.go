@@ -4,11 +4,19 @@ package quiz
 // missed with a hint and the full explanation, and why the score is what it
 // is. The UI shows hints first and the rest on request; the CLI prints all.
 type Result struct {
-	QuestionID     string    `json:"question"`
-	Kind           Kind      `json:"kind"`
-	Score          float64   `json:"score"` // 0 to 1
-	Passed         bool      `json:"passed"`
-	PassMark       float64   `json:"passMark"`
+	QuestionID string  `json:"question"`
+	Kind       Kind    `json:"kind"`
+	Score      float64 `json:"score"` // 0 to 1
+	Passed     bool    `json:"passed"`
+	PassMark   float64 `json:"passMark"`
+
+	// NeedsReview asks for an instructor: the answer is not in English, or
+	// it reaches the pass mark on its other points while missing one the
+	// rubric requires. A grader that reads words cannot settle those alone,
+	// so the screen says "an instructor should look at this" and the export
+	// carries it.
+	NeedsReview bool `json:"needs_review"`
+
 	Found          []Finding `json:"found"`
 	Missed         []Finding `json:"missed"`
 	Misconceptions []Finding `json:"misconceptions,omitempty"`
@@ -26,6 +34,13 @@ type Finding struct {
 	Evidence string  `json:"evidence,omitempty"` // the learner's own words that earned or cost it
 	Feedback string  `json:"feedback"`           // found: why it matters; missed: the full explanation
 	Hint     string  `json:"hint,omitempty"`     // missed: a nudge that keeps the answer hidden
+
+	// Quote and Sentence say where a free-text point was earned (or a
+	// misconception triggered): the learner's words, and the 0-based index
+	// of the sentence they come from, so a screen can point at it. Both are
+	// absent for missed points.
+	Quote    string `json:"quote,omitempty"`
+	Sentence *int   `json:"sentence_index,omitempty"`
 }
 
 // FoundIDs lists the IDs of the key points found.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // keywordListCap is the most a list of keywords can score, as a share of
@@ -74,7 +75,7 @@ func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
 		}
 		cp := compiledPoint{Point: p}
 		for _, c := range p.Claims {
-			cc, err := b.compileClaim(c, cr.lx)
+			cc, err := b.compileClaim(c, cr.lx, p.Misconception())
 			if err != nil {
 				errs = append(errs, fmt.Errorf("point %s: %w", p.ID, err))
 				continue
@@ -106,36 +107,97 @@ func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
 	return cr, errs
 }
 
+// MaxAnswerBytes bounds what the grader reads: an answer is a paragraph or
+// two, and the CLI refuses more. Anything past it is not graded, so the
+// time a grade takes is bounded whatever a caller passes in.
+const MaxAnswerBytes = 64 << 10
+
+// Notes the grader gives in more than one place.
+const (
+	noteNotEnglish  = "The grader reads English; your instructor can grade this. (Write it in English to get feedback now.)"
+	noteNeedsReview = "An instructor should look at this: the rest of the answer reaches the pass mark, but it misses something the question needs (see the note above)."
+	noteListPart    = "Part of this answer is a list of terms; points named only in a list are not counted. Say them in sentences."
+)
+
+// reading is what the grader works out about an answer once: its
+// sentences, where negations reach, which words the learner does not
+// assert, and which sentences are lists.
+type reading struct {
+	answer string
+	sents  []sentence
+	negs   []negation
+	heard  [][]bool
+	list   []bool
+	seen   []map[int][]span // per sentence: where each claim term occurs
+}
+
+func read(answer string, lx lexicon) reading {
+	r := reading{answer: answer, sents: split(answer)}
+	for _, s := range r.sents {
+		for k := range s.tokens {
+			s.tokens[k].known = lx[s.tokens[k].word]
+		}
+	}
+	r.negs = make([]negation, len(r.sents))
+	r.list = make([]bool, len(r.sents))
+	r.seen = make([]map[int][]span, len(r.sents))
+	for i, s := range r.sents {
+		r.seen[i] = map[int][]span{}
+		r.negs[i] = negationScope(s)
+		r.list[i] = listSentence(s)
+	}
+	r.heard = heardScope(r.sents)
+	return r
+}
+
 // grade scores a free-text answer against the rubric.
 func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 	res := Result{Kind: FreeText, PassMark: passMark, Found: []Finding{}, Missed: []Finding{}}
-	sents := split(answer)
-	if len(sents) == 0 {
+	answer = clip(answer, MaxAnswerBytes)
+	rd := read(answer, cr.lx)
+	missAll := func() {
 		for _, p := range cr.points {
 			if !p.Misconception() {
 				res.Missed = append(res.Missed, missed(p.Point))
 			}
 		}
+	}
+	if len(rd.sents) == 0 {
+		missAll()
 		res.Notes = append(res.Notes, "The answer is empty. Write a few sentences in your own words; the hints below say where to start.")
 		return res
 	}
-	negs := make([]negation, len(sents))
-	for i, s := range sents {
-		negs[i] = negationScope(s)
+	if notEnglish(answer, rd.sents) {
+		missAll()
+		res.NeedsReview = true
+		res.Notes = append(res.Notes, noteNotEnglish)
+		return res
 	}
+	// An answer that is all list is capped below the pass mark, and its
+	// feedback still shows what it named; in an answer of sentences, a
+	// list sentence earns nothing, so a few terms after some prose cannot
+	// carry it over the pass mark.
+	listed, total := 0, 0
+	for i, s := range rd.sents {
+		total += len(s.tokens)
+		if rd.list[i] {
+			listed += len(s.tokens)
+		}
+	}
+	res.KeywordList = isKeywordList(rd.sents) || listed*2 >= total
 	found := map[string]bool{}
 	earned, penalty, blocked := 0.0, 0.0, false
 	for _, p := range cr.points {
-		ev, ok := cr.find(p, answer, sents, negs)
+		f, ok := cr.find(p, rd, res.KeywordList)
 		switch {
 		case ok && p.Misconception():
 			penalty += -p.Weight
 			blocked = blocked || p.BlocksPass
-			res.Misconceptions = append(res.Misconceptions, Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: ev, Feedback: p.Found})
+			res.Misconceptions = append(res.Misconceptions, f)
 		case ok:
 			found[p.ID] = true
 			earned += p.Weight
-			res.Found = append(res.Found, Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: ev, Feedback: p.Found})
+			res.Found = append(res.Found, f)
 		case !p.Misconception():
 			res.Missed = append(res.Missed, missed(p.Point))
 		}
@@ -147,6 +209,7 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 		capAt = min(capAt, below)
 		res.Notes = append(res.Notes, "A misconception below keeps this answer from passing; fix that idea first.")
 	}
+	cost := 0.0
 	for _, req := range cr.requires {
 		if earned == 0 {
 			capAt = min(capAt, below)
@@ -159,39 +222,70 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 			}
 		}
 		if n < req.Min {
-			capAt = min(capAt, below)
+			c := req.Cost
+			if c == 0 {
+				c = DefaultRequirementCost
+			}
+			cost += c
 			res.Notes = append(res.Notes, req.Missing)
 		}
 	}
-	if isKeywordList(sents) {
-		res.KeywordList = true
+	if res.KeywordList {
 		capAt = min(capAt, passMark*keywordListCap)
 		res.Notes = append(res.Notes, "This reads as a list of terms. Naming the ideas is a start; explain how they connect, in sentences, to pass.")
+	} else if listed > 0 {
+		res.Notes = append(res.Notes, noteListPart)
 	}
 	if earned == 0 {
 		res.Notes = append(res.Notes, "None of the key ideas showed up. Re-read the question: it is about this lesson's CreatePost, PostgreSQL and the Redis feed.")
 	}
-	score = math.Round(min(max(score, 0), capAt)*100) / 100
-	res.Score = score
-	res.Passed = score >= passMark
+	round := func(x float64) float64 { return math.Round(min(max(x, 0), capAt)*100) / 100 }
+	if res.KeywordList {
+		cost = 0 // the list's cap is the verdict; the requirements' notes say what to add
+	}
+	res.Score = round(score - cost)
+	res.Passed = res.Score >= passMark
+	if cost > 0 && !blocked && !res.KeywordList && round(score) >= passMark {
+		res.NeedsReview = true
+		res.Notes = append(res.Notes, noteNeedsReview)
+	}
 	return res
+}
+
+// clip cuts s to at most n bytes, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func missed(p Point) Finding {
 	return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Hint: p.Hint, Feedback: p.Missed}
 }
 
-// find reports whether any of the point's claims holds in any sentence, and
-// quotes the first sentence where one does.
-func (cr *compiledRubric) find(p compiledPoint, answer string, sents []sentence, negs []negation) (string, bool) {
-	for i, s := range sents {
+// find reports whether any of the point's claims holds in a sentence that
+// states it (not words the learner reports or dismisses, and not a list
+// unless lists is set), and
+// quotes that sentence: the quote always comes from where the point was
+// earned.
+func (cr *compiledRubric) find(p compiledPoint, rd reading, lists bool) (Finding, bool) {
+	for i, s := range rd.sents {
+		if rd.list[i] && !lists {
+			continue
+		}
 		for _, c := range p.claims {
-			if spans, ok := c.match(cr.lx, s, negs[i]); ok {
-				return evidence(answer, s, spans), true
+			if spans, ok := c.match(cr.lx, s, rd.negs[i], rd.heard[i], rd.seen[i]); ok {
+				q := evidence(rd.answer, s, spans)
+				idx := i
+				return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: q, Quote: q, Sentence: &idx, Feedback: p.Found}, true
 			}
 		}
 	}
-	return "", false
+	return Finding{}, false
 }
 
 // maxEvidence is the longest quote of the learner's answer in feedback.

@@ -50,3 +50,98 @@ func hasVerb(ts []token) bool {
 	}
 	return false
 }
+
+// A sentence is a list when it has at least minListItems comma-separated
+// pieces averaging at most maxListItemWords words and most lack a verb.
+// Terse notes ("PG error: returned, nothing else happens.") have fewer,
+// longer pieces and relate them; a list just names things.
+const (
+	minListItems     = 4
+	maxListItemWords = 2.5
+)
+
+// jumbleWindow is the run of words checked for glue in a long sentence;
+// a long sentence with about one comma per window or fewer and less than
+// jumbleFunctionMax function words is a jumble. Run-on prose without
+// commas still runs at 30% or more.
+const (
+	jumbleWindow      = 12
+	jumbleFunctionMax = 0.2
+)
+
+// listSentence reports whether one sentence is a list of terms rather than
+// a statement: comma-separated pieces without verbs ("Fixes: deadline,
+// breaker, outbox."), or a long run of terms with no punctuation at all.
+// Prose after a list does not make the list count, nor a list after prose.
+// A short sentence with a verb ("GetFeed reads Redis only.") is terse, not
+// a list.
+func listSentence(s sentence) bool {
+	if len(s.tokens) < 4 {
+		return false
+	}
+	segs, total, inClauses, function := 0, 0, 0, 0
+	seg := s.tokens[:0:0]
+	flush := func() {
+		if len(seg) == 0 {
+			return
+		}
+		segs++
+		if len(seg) >= minClauseWords && hasVerb(seg) {
+			inClauses += len(seg)
+		}
+		seg = seg[:0]
+	}
+	for _, t := range s.tokens {
+		if t.softBefore {
+			flush()
+		}
+		seg = append(seg, t)
+		total++
+		if functionWords[t.word] {
+			function++
+		}
+	}
+	flush()
+	fShare := float64(function) / float64(total)
+	cShare := float64(inClauses) / float64(total)
+	avg := float64(total) / float64(segs)
+	if segs >= minListItems && cShare < minClauseShare && (avg <= maxListItemWords || fShare < listFunctionMax) {
+		return true
+	}
+	return jumble(s)
+}
+
+// jumble reports whether a long sentence is terms strung together: little
+// glue and no punctuation overall, or half its windows holding at most one
+// function word, where prose holds three or more.
+func jumble(s sentence) bool {
+	if len(s.tokens) < 2*jumbleWindow {
+		return false
+	}
+	function, soft := 0, 0
+	for _, t := range s.tokens {
+		if functionWords[t.word] {
+			function++
+		}
+		if t.softBefore {
+			soft++
+		}
+	}
+	if soft*jumbleWindow < len(s.tokens) && float64(function) < jumbleFunctionMax*float64(len(s.tokens)) {
+		return true // a long run, hardly a comma, and little glue: terms strung together
+	}
+	bad, n := 0, 0
+	for i := 0; i+jumbleWindow <= len(s.tokens); i += jumbleWindow / 2 {
+		f := 0
+		for _, t := range s.tokens[i : i+jumbleWindow] {
+			if functionWords[t.word] {
+				f++
+			}
+		}
+		n++
+		if f <= 1 {
+			bad++
+		}
+	}
+	return bad*2 >= n
+}

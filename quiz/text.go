@@ -14,6 +14,7 @@ type token struct {
 	start, end int    // byte offsets in the original answer
 	softBefore bool   // a comma, colon, dash or bracket came just before it
 	arrow      bool   // an arrow, read as "then"
+	known      bool   // a word of the lexicon, so never a typo of another
 }
 
 // sentence is a run of tokens between hard boundaries (. ! ? ; new line).
@@ -253,7 +254,7 @@ func (p phrase) matchAt(lx lexicon, tokens []token, i int) (int, bool) {
 	}
 	for k := range p.words {
 		t := tokens[i+k]
-		if t.stem != p.stems[k] && t.word != p.words[k] && !lx.typoOf(t.word, p.words[k]) {
+		if t.stem != p.stems[k] && t.word != p.words[k] && (t.known || !lx.typoOf(t.word, p.words[k])) {
 			return 0, false
 		}
 	}

@@ -13,11 +13,8 @@ const MinTypoLength = 5
 // got not a word in its own right, and one edit apart (an insertion,
 // deletion, substitution, or two neighbours swapped as in "frist").
 func (lx lexicon) typoOf(got, want string) bool {
-	if len(got) < MinTypoLength || len(want) < MinTypoLength || lx[got] {
-		return false
-	}
 	d := len(got) - len(want)
-	if d > 1 || d < -1 {
+	if len(got) < MinTypoLength || len(want) < MinTypoLength || d > 1 || d < -1 || lx[got] {
 		return false
 	}
 	return editDistance(got, want, 1) <= 1

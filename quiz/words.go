@@ -8,9 +8,10 @@ import "strings"
 // negators start a negation that reaches to the next soft boundary.
 var negators = set("unlike not no never none nothing nobody neither nor without zero avoid avoids avoiding prevent prevents preventing")
 
-// negationPairs are two-word negators ("instead of", "rather than"); the
+// negationPairs are two-word negators ("instead of", "rather than", "as
+// opposed to"); the
 // first word alone only ends a scope.
-var negationPairs = map[string]string{"instead": "of", "rather": "than"}
+var negationPairs = map[string]string{"instead": "of", "rather": "than", "opposed": "to"}
 
 // scopeEnders stop a negation: "Redis is not the source of truth, but
 // PostgreSQL is" negates only the first clause.

@@ -206,6 +206,9 @@ func printGrade(w io.Writer, r quiz.Result, run quiz.LabRun) {
 	if r.LabSource != "" {
 		fmt.Fprintf(w, "graded against %s\n", run.Describe())
 	}
+	if r.NeedsReview {
+		fmt.Fprintln(w, "needs review: an instructor should look at this answer")
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
@@ -216,7 +219,10 @@ func printGrade(w io.Writer, r quiz.Result, run quiz.LabRun) {
 		fmt.Fprintf(w, "\n%s (%d):\n", title, len(fs))
 		for _, f := range fs {
 			fmt.Fprintf(w, "  %s %s: %s\n", mark, f.ID, f.Summary)
-			if f.Evidence != "" {
+			switch {
+			case f.Sentence != nil:
+				fmt.Fprintf(w, "      evidence (sentence %d): %s\n", *f.Sentence+1, safetext.Visible(f.Evidence))
+			case f.Evidence != "":
 				fmt.Fprintf(w, "      evidence: %s\n", safetext.Visible(f.Evidence))
 			}
 			if f.Hint != "" {
@@ -250,6 +256,7 @@ type exportRow struct {
 	At             time.Time `json:"at"`
 	Score          float64   `json:"score"`
 	Passed         bool      `json:"passed"`
+	NeedsReview    bool      `json:"needs_review"` // free text: the grader asks for an instructor
 	Found          []string  `json:"found"`
 	Missed         []string  `json:"missed"`
 	Misconceptions []string  `json:"misconceptions"`
@@ -280,7 +287,7 @@ func runQuizExport(stdio Stdio, args []string) error {
 	for _, q := range bank.Questions() {
 		for i, a := range prog.Attempts(q.ID) {
 			rows = append(rows, exportRow{Question: q.ID, Title: q.Title, Kind: string(q.Kind), Attempt: i + 1, At: a.At,
-				Score: a.Score, Passed: a.Passed, Found: nonNil(a.Found), Missed: nonNil(a.Missed), Misconceptions: nonNil(a.Misconceptions),
+				Score: a.Score, Passed: a.Passed, NeedsReview: needsReview(bank, q, a.Answer), Found: nonNil(a.Found), Missed: nonNil(a.Missed), Misconceptions: nonNil(a.Misconceptions),
 				Revealed: prog.Revealed(q.ID), LabSource: a.LabSource, Answer: a.Answer})
 		}
 	}
@@ -309,14 +316,29 @@ func runQuizExport(stdio Stdio, args []string) error {
 	return nil
 }
 
+// needsReview grades a stored free-text answer again to learn whether the
+// grader asks an instructor to look at it. Grading is deterministic and
+// reads nothing but the answer, so this is what the learner was told
+// (unless the rubric has changed since, and then it is the current view).
+// The progress file does not record it, and older files could not have.
+func needsReview(bank *quiz.Bank, q *quiz.Question, answer string) bool {
+	if q.Kind != quiz.FreeText {
+		return false
+	}
+	res, err := bank.Grade(q.ID, answer, bank.Example)
+	return err == nil && res.NeedsReview
+}
+
+// writeExportCSV writes one row per attempt. needs_review is the last
+// column so that sheets built on the earlier columns keep working.
 func writeExportCSV(out io.Writer, rows []exportRow) error {
 	w := csv.NewWriter(out)
-	w.Write([]string{"question", "title", "kind", "attempt", "at", "score", "passed", "found", "missed", "misconceptions", "revealed", "lab_source", "answer"})
+	w.Write([]string{"question", "title", "kind", "attempt", "at", "score", "passed", "found", "missed", "misconceptions", "revealed", "lab_source", "answer", "needs_review"})
 	for _, r := range rows {
 		w.Write([]string{r.Question, r.Title, r.Kind, strconv.Itoa(r.Attempt), r.At.UTC().Format(time.RFC3339),
 			strconv.FormatFloat(r.Score, 'f', 2, 64), strconv.FormatBool(r.Passed),
 			strings.Join(r.Found, " "), strings.Join(r.Missed, " "), strings.Join(r.Misconceptions, " "),
-			strconv.FormatBool(r.Revealed), r.LabSource, spreadsheetSafe(safetext.Visible(r.Answer))})
+			strconv.FormatBool(r.Revealed), r.LabSource, spreadsheetSafe(safetext.Visible(r.Answer)), strconv.FormatBool(r.NeedsReview)})
 	}
 	w.Flush()
 	return w.Error()

@@ -28,6 +28,9 @@ the source of truth, and in the same request, right after the commit, the post i
 Reads come from Redis only, so the feed is fast with no joins. If the Redis write fails, the feed is stale
 until it is rebuilt from PostgreSQL.`
 
+// strongButNoReadPath says everything but where reads come from.
+const strongButNoReadPath = `With one database the same tables take writes and serve pages. Here each new post is written to PostgreSQL, the source of truth, and in the same request, right after the commit, a copy goes into a Redis sorted set per author. That copy is precomputed, so no joins are needed. If the Redis step fails the feed is stale until it is rebuilt from PostgreSQL.`
+
 func TestQuizList(t *testing.T) {
 	t.Setenv("CQRSLAB_STATE_DIR", t.TempDir())
 	code, out, _ := quizCLI(t, "", "list")
@@ -67,6 +70,31 @@ func TestQuizGrade(t *testing.T) {
 	}
 	if res.Passed || res.Score >= 0.6 || len(res.Notes) == 0 || len(res.Missed) == 0 || res.Missed[0].Feedback == "" {
 		t.Errorf("a keyword list graded: %+v", res)
+	}
+
+	// A strong answer that misses a required point: needs_review, and each
+	// point found says where: the quote and its sentence.
+	os.WriteFile(file, []byte(strongButNoReadPath), 0o600)
+	code, out, _ = quizCLI(t, "", "grade", "--question", "explain-sync-cqrs", "--answer-file", file, "--json")
+	var review struct {
+		NeedsReview *bool `json:"needs_review"`
+		Found       []struct {
+			ID       string
+			Quote    string
+			Sentence *int `json:"sentence_index"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &review); err != nil || code != 0 || review.NeedsReview == nil || !*review.NeedsReview || len(review.Found) == 0 {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	for _, f := range review.Found {
+		if f.Quote == "" || f.Sentence == nil || !strings.Contains(strings.Join(strings.Fields(strongButNoReadPath), " "), strings.Trim(f.Quote, "…")) {
+			t.Errorf("found %s without its quote and sentence: %+v", f.ID, f)
+		}
+	}
+	code, out, _ = quizCLI(t, strongButNoReadPath, "grade", "--question", "explain-sync-cqrs")
+	if code != 0 || !strings.Contains(out, "needs review") || !strings.Contains(out, "evidence (sentence 2)") {
+		t.Errorf("text output does not show the review or the sentence: exit %d\n%s", code, out)
 	}
 
 	code, out, _ = quizCLI(t, "c", "grade", "--question", "truth-store")
@@ -114,6 +142,7 @@ func recordSomeAnswers(t *testing.T, dir string) {
 	p.Record("explain-sync-cqrs", progress.Attempt{At: at, Answer: "=HYPERLINK(\"x\") \x1b[2J", Score: 0.3, Found: []string{"writes-to-postgres"}, Missed: []string{"same-request"}})
 	p.Record("explain-sync-cqrs", progress.Attempt{At: at.Add(time.Minute), Answer: "better", Score: 0.8, Passed: true})
 	p.Record("truth-store", progress.Attempt{At: at, Answer: "a", Score: 1, Passed: true})
+	p.Record("explain-sync-cqrs", progress.Attempt{At: at.Add(2 * time.Minute), Answer: strongButNoReadPath, Score: 0.75, Passed: true})
 	p.Reveal("explain-sync-cqrs")
 	if err := s.Save(p); err != nil {
 		t.Fatal(err)
@@ -130,8 +159,11 @@ func TestQuizExport(t *testing.T) {
 
 	code, out, _ := quizCLI(t, "", "export", "--csv")
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil || code != 0 || len(rows) != 4 {
+	if err != nil || code != 0 || len(rows) != 5 {
 		t.Fatalf("exit %d, %v, %d rows:\n%s", code, err, len(rows), out)
+	}
+	if last := len(rows[0]) - 1; rows[0][last] != "needs_review" || rows[1][last] != "false" || rows[3][last] != "true" {
+		t.Errorf("needs_review column: %q, %q, %q", rows[0][last], rows[1][last], rows[3][last])
 	}
 	if rows[0][0] != "question" || rows[1][0] != "explain-sync-cqrs" || rows[1][3] != "1" || rows[1][10] != "true" {
 		t.Errorf("csv rows: %q", rows[:2])
@@ -143,7 +175,7 @@ func TestQuizExport(t *testing.T) {
 
 	code, out, _ = quizCLI(t, "", "export", "--json")
 	var got []exportRow
-	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || len(got) != 3 || got[0].Answer != "=HYPERLINK(\"x\") \x1b[2J" {
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || len(got) != 4 || got[0].Answer != "=HYPERLINK(\"x\") \x1b[2J" || got[0].NeedsReview || !got[2].NeedsReview {
 		t.Errorf("json export: exit %d %v %+v", code, err, got)
 	}
 
@@ -174,7 +206,7 @@ func TestQuizReset(t *testing.T) {
 	if _, _, n := p.Best("truth-store"); n != 0 {
 		t.Error("question not reset")
 	}
-	if _, _, n := p.Best("explain-sync-cqrs"); n != 2 {
+	if _, _, n := p.Best("explain-sync-cqrs"); n != 3 {
 		t.Error("another question was reset too")
 	}
 	if code, _, _ := quizCLI(t, "", "reset", "--all"); code != 0 {

@@ -1,0 +1,152 @@
+package quiz
+
+// A key point is earned by a clause that asserts it. A learner who writes
+// "people say Redis is the source of truth" or lists the terms and then
+// calls them "overkill" has not said those things, though the words are
+// there. heardScope marks such tokens so that no claim holds on them.
+
+// reportMarkers open a clause the learner attributes to someone else or
+// doubts; the clause runs to the next comma or clause word.
+var reportMarkers = phraseList(`people say|some people say|some say|they say|people think|some people think|some think|many think|many people think|
+you might think|one might think|you may think|i heard|i have heard|supposedly|allegedly|reportedly|a common mistake is|common misconception|
+the misconception|a misconception|it is a myth|myth|wrongly|mistakenly|naively|in async cqrs|in asynchronous cqrs|with async cqrs|
+with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|
+the question says|the question asks|the prompt says`)
+
+// mentionMarkers introduce terms merely named ("you could talk about
+// deadlines, breakers, ..."); they reach over the whole list, to the next
+// clause word.
+var mentionMarkers = phraseList(`you could talk about|one could talk about|you could mention|you can talk about|people talk about|people mention|
+people go on about|buzzwords like|buzzwords such as|terms like|words like|fancy terms|textbooks talk about|textbooks say|blogs say|the books say`)
+
+// dismissals reject what they refer to; with an anaphor ("those are
+// overkill") they reject what came before it too.
+var dismissals = phraseList(`overkill|overcomplicated|over complicated|overengineered|over engineered|overengineering|over engineering|
+unnecessary|not needed|pointless|useless|nonsense|buzzwords|a waste of time|waste of time|not worth it|not worth the|irrelevant|hype|
+too complicated|too complex|silly|ceremony|bloat|cargo cult`)
+
+// anaphors point back at what the learner said before.
+var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|
+any of it|none of that|none of it|all of them|all these|all those|the lot|everything above|the above`)
+
+// continuers carry an attributed clause past a comma: "in async CQRS,
+// where a worker updates Redis later".
+var continuers = set("where which when whereby")
+
+func phraseList(s string) []phrase {
+	var out []phrase
+	for _, alt := range splitAlts(s) {
+		out = append(out, newPhrase(alt))
+	}
+	return out
+}
+
+func splitAlts(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '|' {
+			if alt := trimSpace(s[start:i]); alt != "" {
+				out = append(out, alt)
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\n' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// matchAny returns the length of the first phrase of ps at tokens[i:], or 0.
+// Markers match exactly (no typo tolerance): they decide what counts.
+func matchAny(ps []phrase, toks []token, i int) int {
+	for _, p := range ps {
+		if i+len(p.words) > len(toks) {
+			continue
+		}
+		ok := true
+		for k := range p.words {
+			if toks[i+k].word != p.words[k] && toks[i+k].stem != p.stems[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return len(p.words)
+		}
+	}
+	return 0
+}
+
+// boundary reports whether a clause starts at token i.
+func boundary(toks []token, i int) bool {
+	return toks[i].softBefore || clauseWords[toks[i].word]
+}
+
+// heardScope marks, sentence by sentence, the tokens the learner reports,
+// doubts or dismisses rather than asserts.
+func heardScope(sents []sentence) [][]bool {
+	heard := make([][]bool, len(sents))
+	for si, s := range sents {
+		heard[si] = make([]bool, len(s.tokens))
+	}
+	for si, s := range sents {
+		toks, h := s.tokens, heard[si]
+		for i := 0; i < len(toks); i++ {
+			if n := matchAny(mentionMarkers, toks, i); n > 0 {
+				j := i
+				for ; j < len(toks) && (j < i+n || !clauseWords[toks[j].word]); j++ {
+					h[j] = true
+				}
+				i = j - 1
+				continue
+			}
+			if n := matchAny(reportMarkers, toks, i); n > 0 {
+				j := i
+				for ; j < len(toks); j++ {
+					if j >= i+n && boundary(toks, j) && !(toks[j].softBefore && continuers[toks[j].word]) {
+						break
+					}
+					h[j] = true
+				}
+				i = j - 1
+				continue
+			}
+			if n := matchAny(dismissals, toks, i); n > 0 {
+				from := i
+				for from > 0 && !boundary(toks, from) {
+					from--
+				}
+				to := i + n
+				for to < len(toks) && !boundary(toks, to) {
+					to++
+				}
+				back := false
+				for k := from; k < to; k++ {
+					back = back || matchAny(anaphors, toks, k) > 0
+				}
+				if back {
+					from = 0
+					if si > 0 {
+						for k := range heard[si-1] {
+							heard[si-1][k] = true
+						}
+					}
+				}
+				for k := from; k < to; k++ {
+					h[k] = true
+				}
+				i = to - 1
+			}
+		}
+	}
+	return heard
+}

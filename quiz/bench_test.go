@@ -1,0 +1,97 @@
+package quiz
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// answerOf repeats the labelled answers to prompt id until the text is
+// about n bytes, so the benchmark grades real prose, not one word.
+func answerOf(tb testing.TB, id string, n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		for _, s := range loadSamples(tb, "testdata/tuning-voices.json") {
+			if s.Question == id && b.Len() < n {
+				b.WriteString(s.Answer + " ")
+			}
+		}
+	}
+	return b.String()[:n]
+}
+
+// BenchmarkGrade2KB: a long answer (2 KB, twice what the quiz screen
+// takes) graded against each prompt. Issue 12 asks for under 5 ms. It also
+// reports CPU milliseconds per grade (GC included), which a busy machine
+// does not inflate the way it does ns/op.
+func BenchmarkGrade2KB(b *testing.B) {
+	bank := embedded(b)
+	for _, id := range tryIt {
+		answer := answerOf(b, id, 2048)
+		b.Run(id, func(b *testing.B) {
+			start, ok := cpuTime()
+			for b.Loop() {
+				bank.Grade(id, answer, bank.Example)
+			}
+			if end, _ := cpuTime(); ok {
+				b.ReportMetric((end-start)*1e3/float64(b.N), "cpu-ms/op")
+			}
+		})
+	}
+}
+
+// BenchmarkGrade64KiB: the most the CLI accepts, as prose, as one sentence
+// of a repeated term (the worst case for matching claims), and as a list.
+func BenchmarkGrade64KiB(b *testing.B) {
+	bank := embedded(b)
+	for name, answer := range worstAnswers(b) {
+		b.Run(name, func(b *testing.B) {
+			start, ok := cpuTime()
+			for b.Loop() {
+				bank.Grade("createpost-walkthrough", answer, bank.Example)
+			}
+			if end, _ := cpuTime(); ok {
+				b.ReportMetric((end-start)*1e3/float64(b.N), "cpu-ms/op")
+			}
+		})
+	}
+}
+
+func worstAnswers(tb testing.TB) map[string]string {
+	return map[string]string{
+		"prose":        answerOf(tb, "createpost-walkthrough", MaxAnswerBytes),
+		"one-term":     strings.Repeat("redis ", MaxAnswerBytes/6),
+		"one-claim":    strings.Repeat("if postgres fails redis zadd error ", MaxAnswerBytes/35),
+		"list":         strings.Repeat("commit, zadd, warning, ", MaxAnswerBytes/23),
+		"over-the-cap": strings.Repeat("the post commits first then the zadd runs. ", 4*MaxAnswerBytes/43),
+	}
+}
+
+// TestGradingIsBounded: whatever 64 KiB (or more) it is given, grading
+// finishes in well under two seconds of CPU, and text past MaxAnswerBytes
+// is not read. CPU time, not wall time, because the machines running tests
+// are shared; the benchmark gives the real figure.
+func TestGradingIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times a worst case")
+	}
+	b := embedded(t)
+	for name, answer := range worstAnswers(t) {
+		for _, id := range tryIt {
+			wall := time.Now()
+			cpu, ok := cpuTime()
+			b.Grade(id, answer, b.Example)
+			d := time.Since(wall)
+			if end, _ := cpuTime(); ok {
+				d = time.Duration((end - cpu) * float64(time.Second))
+			}
+			if d > 2*time.Second {
+				t.Errorf("%s/%s: %v", id, name, d)
+			}
+		}
+	}
+	long := strings.Repeat("x", MaxAnswerBytes) + " PostgreSQL commits first."
+	if res, _ := b.Grade("createpost-walkthrough", long, b.Example); len(res.Found) > 0 {
+		t.Errorf("text past MaxAnswerBytes was graded: found %v", res.FoundIDs())
+	}
+}
