@@ -283,10 +283,12 @@ func (q *Quiz) feedbackText() string {
 		}
 		fmt.Fprintf(&b, "%s %.2f of 1 · %s %s\n", st.heading.Render("Score"), r.Score, verdict, st.dim.Render(fmt.Sprintf("(pass mark %.2f)", r.PassMark)))
 	}
-	// NEEDS-REVIEW: the grader is gaining a NeedsReview flag (a missed
-	// required point on an answer that otherwise reaches the pass mark, or
-	// an answer not in English). When quiz.Result has it, say here, on its
-	// own line and in st.warn: "An instructor should look at this answer."
+	// A missed required point on an answer that otherwise reaches the pass
+	// mark, or an answer not in English: the grader is not sure, so the
+	// student is told a person will look, not that they failed.
+	if r.NeedsReview {
+		b.WriteString(st.warn.Render("An instructor should look at this answer.") + "\n")
+	}
 	switch r.LabSource {
 	case quiz.SourceOwn:
 		b.WriteString(st.dim.Render("Graded against your own lab run.") + "\n")
