@@ -1,0 +1,25 @@
+package lab
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// clipLimit is how much of a user's value an error message quotes. Enough
+// to recognise the value; a 70 KB paste would otherwise come back as 140 KB
+// of error (every byte quoted, some escaped).
+const clipLimit = 64
+
+// clip shortens s to its first clipLimit bytes (cut on a rune boundary)
+// followed by a marker saying how long it was, so an error never echoes a
+// huge value whole. Short values come back unchanged.
+func clip(s string) string {
+	if len(s) <= clipLimit {
+		return s
+	}
+	cut := clipLimit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s…[%d bytes in all]", s[:cut], len(s))
+}
