@@ -45,7 +45,7 @@ func commands() []command {
 		{"reconcile", "check the feeds against PostgreSQL; --repair or --rebuild them", runReconcile},
 		{"experiment", "run fault scenarios under load for each write policy, with JSON/CSV reports", runExperiment},
 		{"bench", "measure the dual write and the read path against their floors", runBench},
-		{"cleanup", "remove every container and process cqrslab started", runCleanup},
+		{"cleanup", "remove this state directory's labs (--all: every lab container)", runCleanup},
 		{"export", "the lesson as markdown (export lesson) or as an AI prompt (export prompt)", runExport},
 		{"doctor", "check this machine can run the lab, with the fix for each problem", runDoctor},
 		{"prepare", "pull the images before a workshop, or --save/--load them as one archive", runPrepare},
