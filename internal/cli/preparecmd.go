@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/term"
-
 	"cqrslab/demo/lab"
 	"cqrslab/internal/atomicfile"
 )
@@ -233,8 +231,7 @@ type progressLine struct {
 }
 
 func newProgressLine(w io.Writer) *progressLine {
-	f, ok := w.(*os.File)
-	return &progressLine{w: w, tty: ok && term.IsTerminal(f.Fd())}
+	return &progressLine{w: w, tty: isTerminal(w)}
 }
 
 func (p *progressLine) update(s string) {
