@@ -55,3 +55,16 @@ func TestBadFaultClipsHugeValues(t *testing.T) {
 		t.Errorf("ParseSchedule with a huge start: %d bytes of error", len(err.Error()))
 	}
 }
+
+// TestRedisCliCommandKeepsThePasswordOutOfArgv: `-a PASSWORD` shows in
+// `ps` to every user; REDISCLI_AUTH does not.
+func TestRedisCliCommandKeepsThePasswordOutOfArgv(t *testing.T) {
+	cmd := RedisInfo{Addr: "127.0.0.1:6380", Password: "s3cret"}.RedisCliCommand()
+	argv := strings.Fields(cmd)
+	if argv[0] != "REDISCLI_AUTH=s3cret" || argv[1] != "redis-cli" || strings.Contains(strings.Join(argv[1:], " "), "s3cret") {
+		t.Errorf("RedisCliCommand() = %q", cmd)
+	}
+	if got := (RedisInfo{Addr: "127.0.0.1:6380"}).RedisCliCommand(); got != "redis-cli -h 127.0.0.1 -p 6380" {
+		t.Errorf("without a password: %q", got)
+	}
+}

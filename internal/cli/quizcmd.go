@@ -174,6 +174,11 @@ func readAnswer(stdio Stdio, file string) (string, error) {
 			return "", usagef("quiz grade: --answer-file: %v", err)
 		}
 		defer f.Close()
+		// A directory opens fine and fails only on read (exit 1): it is a
+		// wrong value for the flag, so say so (exit 2).
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return "", usagef("quiz grade: --answer-file: %s is a directory; give the file that holds the answer", file)
+		}
 		r, name = f, file
 	} else if f, ok := stdio.In.(*os.File); ok {
 		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {

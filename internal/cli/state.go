@@ -37,7 +37,7 @@ func recordLab(info lab.Info) (string, error) {
 
 // errNoLab is returned when a command needs a running lab and there is none.
 var errNoLab = errors.New("no lab is running: start one with `cqrslab lab up` in another terminal " +
-	"(or pass --start to start a lab just for this command)")
+	"(`cqrslab bench` and `cqrslab experiment` start their own)")
 
 // runningLabs returns the recorded labs whose owning process is alive,
 // newest first, and deletes the records of dead ones.
