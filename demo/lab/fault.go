@@ -177,17 +177,6 @@ const FaultSyntax = "latency=DUR[,jitter=DUR], timeout[=DUR], reset_peer[=DUR], 
 	"down, postgres_down, pause, stop, restart_data_loss, postgres_stop; " +
 	"network kinds take target=redis|postgres and stream=down|up|both"
 
-// badFault names the spec and what is wrong with it. The spec and any value
-// it quotes are clipped (see clip), so a 70 KB paste is not echoed whole.
-func badFault(spec, format string, args ...any) error {
-	for i, a := range args {
-		if s, ok := a.(string); ok {
-			args[i] = clip(s)
-		}
-	}
-	return fmt.Errorf("%w %q: %s (kinds: %s)", ErrBadFault, clip(spec), fmt.Sprintf(format, args...), FaultSyntax)
-}
-
 // ParseFault reads a fault: "latency=50ms", "latency=50ms,jitter=10ms",
 // "timeout", "timeout=2s", "reset_peer", "bandwidth=64", "slow_close=1s",
 // "down", "pause", "stop", "restart_data_loss", "postgres_stop",

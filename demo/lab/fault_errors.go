@@ -23,3 +23,14 @@ func clip(s string) string {
 	}
 	return fmt.Sprintf("%s…[%d bytes in all]", s[:cut], len(s))
 }
+
+// badFault names the spec and what is wrong with it. The spec and any value
+// it quotes are clipped (see clip), so a 70 KB paste is not echoed whole.
+func badFault(spec, format string, args ...any) error {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = clip(s)
+		}
+	}
+	return fmt.Errorf("%w %q: %s (kinds: %s)", ErrBadFault, clip(spec), fmt.Sprintf(format, args...), FaultSyntax)
+}
