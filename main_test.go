@@ -102,6 +102,10 @@ func TestNoLabRunningIsClear(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "cqrslab lab up") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
+	// No command has a --start flag: the message must not suggest one.
+	if strings.Contains(stderr, "--start") {
+		t.Errorf("the message suggests a --start flag that does not exist: %q", stderr)
+	}
 }
 
 // TestLabUpPostFeedRoundTrip runs `lab up` as a user would, in its own
@@ -129,11 +133,14 @@ func TestLabUpPostFeedRoundTrip(t *testing.T) {
 	}
 	for _, src := range [][]string{{}, {"--sql"}} {
 		out, errOut, code = cqrslab(t, env, append([]string{"feed", "--author", "alice", "--json"}, src...)...)
-		var items []struct {
-			PostID string `json:"postId"`
-			Title  string `json:"title"`
+		var feed struct {
+			Items []struct {
+				PostID string `json:"postId"`
+				Title  string `json:"title"`
+			} `json:"items"`
 		}
-		if code != 0 || json.Unmarshal([]byte(out), &items) != nil || len(items) != 1 || items[0].Title != "round trip" {
+		items := &feed.Items
+		if code != 0 || json.Unmarshal([]byte(out), &feed) != nil || len(*items) != 1 || (*items)[0].Title != "round trip" {
 			t.Fatalf("feed %v: exit %d, %q %q", src, code, out, errOut)
 		}
 	}

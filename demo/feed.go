@@ -8,26 +8,14 @@ import (
 
 // GetFeed returns an author's newest n feed items (DefaultFeedSize when
 // n <= 0) from Redis only: one ZREVRANGE, no SQL. A member that does not
-// decode is skipped, as the seed does, and counted in skipped so a caller can
-// show that the projection holds something unexpected.
+// decode is skipped, as the seed does; ReadFeed returns those members too,
+// so a caller can show that the projection holds something unexpected.
 func (s *PostService) GetFeed(ctx context.Context, authorID string, n int) (items []FeedItem, err error) {
-	if err := validateID("author", authorID); err != nil {
+	read, err := s.ReadFeed(ctx, authorID, n)
+	if err != nil {
 		return nil, err
 	}
-	if n <= 0 {
-		n = DefaultFeedSize
-	}
-	raw, err := s.rdb.ZRevRange(ctx, s.FeedKey(authorID), 0, int64(n-1)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("redis: read feed: %w", err)
-	}
-	items = make([]FeedItem, 0, len(raw))
-	for _, m := range raw {
-		if it, ok := decodeMember(m); ok {
-			items = append(items, it)
-		}
-	}
-	return items, nil
+	return read.Items, nil
 }
 
 // GetFeedSQL returns the same feed from PostgreSQL with the join the Redis

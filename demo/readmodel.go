@@ -239,6 +239,12 @@ func (m *ReadModel) GetFeed(ctx context.Context, author string, n int) ([]FeedIt
 	return m.svc.GetFeed(ctx, author, n)
 }
 
+// ReadFeed is GetFeed with the members that do not decode as feed items
+// kept apart and counted, for readers that must not drop them silently.
+func (m *ReadModel) ReadFeed(ctx context.Context, author string, n int) (FeedRead, error) {
+	return m.svc.ReadFeed(ctx, author, n)
+}
+
 // GetFeedSQL is the same feed from the SQL join the projection replaces.
 func (m *ReadModel) GetFeedSQL(ctx context.Context, author string, n int) ([]FeedItem, error) {
 	return m.svc.GetFeedSQL(ctx, author, n)

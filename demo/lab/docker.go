@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"cqrslab/internal/statedir"
+
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
 )
@@ -22,6 +24,10 @@ const (
 	LabelPID     = "cqrslab.pid"
 	LabelHost    = "cqrslab.host"
 	LabelService = "cqrslab.service"
+	// LabelState is the state directory of the process that started the
+	// lab: `cqrslab cleanup` removes the labs of its own state directory
+	// only, so one user's (or test's) clean-up never ends another's lab.
+	LabelState = "cqrslab.state"
 )
 
 // dockerHint is appended to every "cannot reach Docker" error: dockertest
@@ -92,7 +98,7 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 	pgPass, redisPass := RandomPassword(), RandomPassword()
 	labels := func(service string) map[string]string {
 		return map[string]string{LabelLab: "1", LabelRun: runID, LabelPID: strconv.Itoa(os.Getpid()),
-			LabelHost: host, LabelService: service}
+			LabelHost: host, LabelService: service, LabelState: statedir.Dir()}
 	}
 	pg := &container{service: "postgres", image: opts.PostgresImage, port: "5432/tcp",
 		// No AutoRemove: a postgres_stop fault stops the container and

@@ -2,8 +2,12 @@ package lab
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/ory/dockertest/v3"
@@ -12,7 +16,9 @@ import (
 
 // PurgeContainers removes labelled lab containers: with all=false only those
 // whose owning process on this host is gone (a crashed run), with all=true
-// every one (`cqrslab cleanup`). It returns how many it removed. When Docker
+// every one on the engine, other users' and other state directories' live
+// labs included (tests and `cqrslab cleanup` use ListLabContainers and
+// RemoveLabContainers, which choose). It returns how many it removed. When Docker
 // is not reachable there is nothing of ours to remove, so it returns 0, nil.
 func PurgeContainers(ctx context.Context, all bool) (int, error) {
 	pool, err := newDockerPool(ctx)
@@ -104,4 +110,83 @@ func ownerAlive(pidLabel string) bool {
 	}
 	err = syscall.Kill(pid, 0)
 	return err == nil || err == syscall.EPERM
+}
+
+// LabContainer is one labelled lab container on the engine, as `cqrslab
+// cleanup` lists it.
+type LabContainer struct {
+	ID       string
+	Name     string
+	Service  string // postgres or redis
+	Run      string // the lab's run ID
+	PID      int    // the process that started it
+	Host     string // the host that process ran on
+	StateDir string // that process's state directory ("" from older versions)
+	// OwnerAlive: the starting process still runs (always true for a
+	// container of another host, which we cannot check).
+	OwnerAlive bool
+}
+
+// Stale reports whether the container's owner is gone: started on this
+// host by a process that no longer runs.
+func (c LabContainer) Stale() bool {
+	host, _ := os.Hostname()
+	return c.Host == host && !c.OwnerAlive
+}
+
+// Owned reports whether the container belongs to the labs of stateDir:
+// started with that state directory, or of a run recorded there.
+func (c LabContainer) Owned(stateDir string, runs []string) bool {
+	return c.StateDir != "" && c.StateDir == stateDir || c.Run != "" && slices.Contains(runs, c.Run)
+}
+
+// ListLabContainers lists every labelled lab container on the engine. When
+// Docker is not reachable there is nothing of ours to list: nil, nil.
+func ListLabContainers(ctx context.Context) ([]LabContainer, error) {
+	pool, err := newDockerPool(ctx)
+	if err != nil {
+		return nil, nil
+	}
+	list, err := listLabelled(ctx, pool, "")
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	out := make([]LabContainer, 0, len(list))
+	for _, c := range list {
+		pid, _ := strconv.Atoi(c.Labels[LabelPID])
+		lc := LabContainer{ID: c.ID, Service: c.Labels[LabelService], Run: c.Labels[LabelRun], PID: pid,
+			Host: c.Labels[LabelHost], StateDir: c.Labels[LabelState]}
+		if len(c.Names) > 0 {
+			lc.Name = strings.TrimPrefix(c.Names[0], "/")
+		}
+		lc.OwnerAlive = lc.Host != host || ownerAlive(c.Labels[LabelPID])
+		out = append(out, lc)
+	}
+	return out, nil
+}
+
+// RemoveLabContainers force-removes the given containers (and their
+// volumes), returning how many are gone. Only these: a container started
+// after the list was made is not touched.
+func RemoveLabContainers(ctx context.Context, list []LabContainer) (int, error) {
+	if len(list) == 0 {
+		return 0, nil
+	}
+	pool, err := newDockerPool(ctx)
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	var errs []error
+	for _, c := range list {
+		err := pool.Client.RemoveContainer(dc.RemoveContainerOptions{ID: c.ID, Force: true,
+			RemoveVolumes: true, Context: ctx})
+		if err == nil || isNoSuchContainer(err) {
+			removed++
+			continue
+		}
+		errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID[:min(12, len(c.ID))], err))
+	}
+	return removed, errors.Join(errs...)
 }

@@ -177,10 +177,6 @@ const FaultSyntax = "latency=DUR[,jitter=DUR], timeout[=DUR], reset_peer[=DUR], 
 	"down, postgres_down, pause, stop, restart_data_loss, postgres_stop; " +
 	"network kinds take target=redis|postgres and stream=down|up|both"
 
-func badFault(spec, format string, args ...any) error {
-	return fmt.Errorf("%w %q: %s (kinds: %s)", ErrBadFault, spec, fmt.Sprintf(format, args...), FaultSyntax)
-}
-
 // ParseFault reads a fault: "latency=50ms", "latency=50ms,jitter=10ms",
 // "timeout", "timeout=2s", "reset_peer", "bandwidth=64", "slow_close=1s",
 // "down", "pause", "stop", "restart_data_loss", "postgres_stop",
@@ -266,12 +262,19 @@ func parseFault(spec string, needValues bool) (Fault, error) {
 			return Fault{}, badFault(spec, "%s takes no value", kind)
 		}
 	}
+	seen := map[string]bool{}
 	for _, opt := range parts[1:] {
 		k, v, ok := strings.Cut(strings.TrimSpace(opt), "=")
 		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
 		if !ok || v == "" {
 			return Fault{}, badFault(spec, "option %q: want key=value", opt)
 		}
+		// A repeated option is a mistake, not "the last one wins":
+		// target=postgres,target=redis would silently break Redis.
+		if seen[k] {
+			return Fault{}, badFault(spec, "option %s is given twice; give it once", k)
+		}
+		seen[k] = true
 		switch k {
 		case "jitter":
 			if kind != FaultLatency {

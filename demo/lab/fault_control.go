@@ -154,6 +154,11 @@ func (l *Lab) ServeControl(addr string) error {
 	}))
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if refuseForeignHost(w, r, func(status int, msg string) {
+				writeJSON(w, status, ControlResult{Code: "forbidden", Error: msg})
+			}) {
+				return
+			}
 			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 				writeJSON(w, http.StatusUnauthorized, ControlResult{Code: "unauthorized",

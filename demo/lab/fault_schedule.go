@@ -46,7 +46,12 @@ func ParseSchedule(spec string) ([]ScheduledFault, error) {
 			continue
 		}
 		bad := func(format string, args ...any) error {
-			return fmt.Errorf("%w: schedule entry %d %q: %s (want %s)", ErrBadFault, i+1, e,
+			for i, a := range args {
+				if s, ok := a.(string); ok {
+					args[i] = clip(s)
+				}
+			}
+			return fmt.Errorf("%w: schedule entry %d %q: %s (want %s)", ErrBadFault, i+1, clip(e),
 				fmt.Sprintf(format, args...), ScheduleSyntax)
 		}
 		at := strings.LastIndexByte(e, '@')

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"cqrslab/internal/atomicfile"
+
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
 )
@@ -204,7 +206,7 @@ func compressedName(path string) bool {
 
 // Save writes refs, which must be present, to one archive at path, in the
 // format `docker save` writes and `docker load` reads (gzip-compressed when
-// path ends in .gz or .tgz). The archive is written to path+".tmp" and
+// path ends in .gz or .tgz). The archive is written to a fresh temporary file beside path and
 // renamed into place once complete and synced, so an interrupted save never
 // leaves a truncated archive under the real name. Cancelling ctx stops the
 // save and removes the partial file.
@@ -229,17 +231,14 @@ func (s *ImageStore) Save(ctx context.Context, refs []string, path string, progr
 		return a, errors.New("no images to save")
 	}
 
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	// A fresh temporary file beside path, renamed over it once complete
+	// (atomicfile refuses a path that is a device, a directory or a link).
+	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return a, fmt.Errorf("cannot write the archive: %w (choose a writable place for --save)", err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
+	defer f.Abort()
+	tmp := f.TempName()
 	buf := bufio.NewWriterSize(f, 1<<20)
 	var sink io.Writer = buf
 	var gz *gzip.Writer
@@ -290,17 +289,11 @@ func (s *ImageStore) Save(ctx context.Context, refs []string, path string, progr
 			return a, fmt.Errorf("cannot write the archive %s: %w", tmp, err)
 		}
 	}
-	if err = buf.Flush(); err == nil {
-		err = f.Sync()
-	}
-	if err == nil {
-		err = f.Close()
-	}
-	if err != nil {
+	if err = buf.Flush(); err != nil {
 		return a, fmt.Errorf("cannot write the archive %s: %w (is the disk full?)", tmp, err)
 	}
-	if err = os.Rename(tmp, path); err != nil {
-		return a, fmt.Errorf("cannot move the archive into place: %w", err)
+	if err = f.Commit(); err != nil {
+		return a, fmt.Errorf("cannot move the archive into place: %w (is the disk full?)", err)
 	}
 	meter.finish()
 	a.Refs, a.Raw, a.Elapsed = tags, meter.done, time.Since(start)

@@ -215,11 +215,14 @@ func (r RedisInfo) Direct() RedisInfo {
 }
 
 // RedisCliCommand is a command line a learner can paste to look at the feed.
+// The password goes in redis-cli's REDISCLI_AUTH variable, not in `-a`: an
+// argument is visible to every user of the machine in `ps`, a process's
+// environment only to its owner.
 func (r RedisInfo) RedisCliCommand() string {
 	host, port, _ := strings.Cut(r.Addr, ":")
 	cmd := fmt.Sprintf("redis-cli -h %s -p %s", host, port)
 	if r.Password != "" {
-		cmd += " --no-auth-warning -a " + r.Password
+		cmd = "REDISCLI_AUTH=" + r.Password + " " + cmd
 	}
 	return cmd
 }

@@ -18,6 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"cqrslab/internal/atomicfile"
+	"cqrslab/internal/statedir"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -208,7 +211,7 @@ type localRecord struct {
 	RedisStart    uint64    `json:"redis_start,omitempty"`
 }
 
-func localRecordDir() string { return filepath.Join(StateDir(), "local") }
+func localRecordDir() string { return statedir.Path("local") }
 
 func localRecordPath(runID string) string {
 	return filepath.Join(localRecordDir(), runID+".json")
@@ -224,12 +227,7 @@ func writeLocalRecord(path string, rec localRecord) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("local lab: write run record: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		_ = os.Remove(tmp)
+	if err := atomicfile.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("local lab: write run record: %w", err)
 	}
 	return nil

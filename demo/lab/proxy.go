@@ -302,6 +302,9 @@ func (ps *proxySet) guard(l *Lab, next http.Handler) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]any{"error": msg, "status": http.StatusConflict})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuseForeignHost(w, r, func(status int, msg string) { writeAPIError(w, status, msg) }) {
+			return
+		}
 		parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 		mutating := r.Method != http.MethodGet && r.Method != http.MethodHead
 		if mutating && r.Body != nil {
@@ -311,6 +314,15 @@ func (ps *proxySet) guard(l *Lab, next http.Handler) http.Handler {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
+			// Toxics and proxies Toxiproxy cannot survive, or that would
+			// listen off loopback, never reach it (see proxy_validate.go).
+			if err := ps.validateAPIRequest(r.Method, parts, body); err != nil {
+				var ar *apiRefusal
+				if errors.As(err, &ar) {
+					writeAPIError(w, ar.status, ar.msg)
+					return
+				}
+			}
 			switch {
 			case len(parts) == 2 && parts[0] == "proxies" && own(parts[1]) && r.Method == http.MethodDelete:
 				refuse(w, "proxy "+parts[1]+" belongs to the cqrslab lab and cannot be deleted; "+

@@ -1,24 +1,9 @@
 package lab
 
-import (
-	"os"
-	"path/filepath"
-)
+import "cqrslab/internal/statedir"
 
-// StateDir is where cqrslab keeps what outlives one command: the record of
-// the running lab, local server run records, and the learner's progress.
-// CQRSLAB_STATE_DIR overrides it (tests use a temporary one); otherwise
-// $XDG_STATE_HOME/cqrslab, else ~/.local/state/cqrslab, else a folder under
-// the system temp dir.
-func StateDir() string {
-	if d := os.Getenv("CQRSLAB_STATE_DIR"); d != "" {
-		return d
-	}
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "cqrslab")
-	}
-	if home, err := os.UserHomeDir(); err == nil && home != "" {
-		return filepath.Join(home, ".local", "state", "cqrslab")
-	}
-	return filepath.Join(os.TempDir(), "cqrslab-state")
-}
+// StateDir is the state directory (see package statedir).
+//
+// Deprecated: use statedir.Dir. Kept only while internal/tui, being split
+// into packages, still calls it (app.go and quiz_load.go).
+func StateDir() string { return statedir.Dir() }

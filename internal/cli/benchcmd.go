@@ -31,7 +31,7 @@ func runBench(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := connectCurrent(ctx)
+	st, err := connectCurrent(ctx, stdio.Err)
 	if errors.Is(err, errNoLab) {
 		// No running lab: start one just for this run, and remove it after.
 		fmt.Fprintln(stdio.Err, "No running lab; starting one for this run...")

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"cqrslab/demo"
 )
@@ -45,7 +46,7 @@ func commands() []command {
 		{"reconcile", "check the feeds against PostgreSQL; --repair or --rebuild them", runReconcile},
 		{"experiment", "run fault scenarios under load for each write policy, with JSON/CSV reports", runExperiment},
 		{"bench", "measure the dual write and the read path against their floors", runBench},
-		{"cleanup", "remove every container and process cqrslab started", runCleanup},
+		{"cleanup", "remove this state directory's labs (--all: every lab container)", runCleanup},
 		{"export", "the lesson as markdown (export lesson) or as an AI prompt (export prompt)", runExport},
 		{"doctor", "check this machine can run the lab, with the fix for each problem", runDoctor},
 		{"prepare", "pull the images before a workshop, or --save/--load them as one archive", runPrepare},
@@ -111,6 +112,9 @@ func dispatch(ctx context.Context, args []string, stdio Stdio) error {
 var errHelpShown = errors.New("help shown")
 
 func report(err error, w io.Writer) int {
+	if err != nil {
+		err = clippedError{err}
+	}
 	var ue *UsageError
 	switch {
 	case err == nil || errors.Is(err, errHelpShown):
@@ -169,3 +173,27 @@ func parse(fs *flag.FlagSet, args []string, allowArgs bool) error {
 	}
 	return nil
 }
+
+// clippedError shortens a huge message (a 70 KB value echoed back by some
+// layer) to its start and end, which hold what went wrong and the advice,
+// keeping errors.Is and errors.As working.
+type clippedError struct{ err error }
+
+const maxMessage = 2048
+
+func (e clippedError) Error() string {
+	msg := e.err.Error()
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	head, tail := maxMessage/2, len(msg)-maxMessage/4
+	for head > 0 && !utf8.RuneStart(msg[head]) {
+		head--
+	}
+	for tail < len(msg) && !utf8.RuneStart(msg[tail]) {
+		tail++
+	}
+	return fmt.Sprintf("%s…[%d bytes cut]…%s", msg[:head], tail-head, msg[tail:])
+}
+
+func (e clippedError) Unwrap() error { return e.err }

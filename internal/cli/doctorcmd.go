@@ -55,7 +55,7 @@ func runDoctor(ctx context.Context, stdio Stdio, args []string) error {
 // it only where colour will show (never into a pipe or with NO_COLOR).
 func textOptions(w any) doctor.TextOptions {
 	opt := doctor.TextOptions{Width: 80}
-	f, ok := w.(*os.File)
+	f, ok := w.(fileWriter)
 	if !ok || !term.IsTerminal(f.Fd()) {
 		return opt
 	}

@@ -5,14 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
+
 	"path/filepath"
 	"strconv"
 	"text/tabwriter"
 
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
-	"cqrslab/demo/lab"
+	"cqrslab/internal/atomicfile"
+	"cqrslab/internal/statedir"
 	"cqrslab/quiz"
 )
 
@@ -142,14 +143,9 @@ func recordForQuiz(reports []*experiment.Report) error {
 	if err != nil {
 		return err
 	}
-	dir := lab.StateDir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir, err := statedir.Make()
+	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, quiz.LabResultsFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(filepath.Join(dir, quiz.LabResultsFile), b, 0o600)
 }

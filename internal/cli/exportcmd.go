@@ -3,9 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
+	"cqrslab/internal/atomicfile"
 	"cqrslab/lessons"
 )
 
@@ -79,40 +78,12 @@ func emit(stdio Stdio, path, text, what string) error {
 	return nil
 }
 
-// writeFileAtomic writes a temporary file beside path and renames it over
-// path, so a reader (a slide tool watching the file, say) sees the old
-// document or the new one, never half of one, and a failed write leaves the
-// old file as it was.
+// writeFileAtomic replaces path with data, so a reader (a slide tool
+// watching the file, say) sees the old document or the new one, never half
+// of one, and a failed write leaves the old file as it was.
 func writeFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("export: write %s: %w", path, err)
-	}
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("export: write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("export: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("export: write %s: %w", path, err)
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"cqrslab/demo"
 	"cqrslab/internal/safetext"
@@ -25,7 +26,7 @@ func runFeed(ctx context.Context, stdio Stdio, args []string) error {
 	if *n < 1 || *n > 10000 {
 		return usagef("feed: -n %d is out of range; use 1 to 10000", *n)
 	}
-	st, err := connectCurrent(ctx)
+	st, info, err := connectCurrentInfo(ctx, stdio.Err)
 	if err != nil {
 		return err
 	}
@@ -33,24 +34,62 @@ func runFeed(ctx context.Context, stdio Stdio, args []string) error {
 	rm := demo.NewReadModel(st.Service(demo.Options{})) // what the TUI reads through
 	rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	read, source := rm.GetFeed, "Redis "+rm.FeedKey(*author)
+	var read demo.FeedRead
+	source := "Redis " + rm.FeedKey(*author)
 	if *useSQL {
-		read, source = rm.GetFeedSQL, "PostgreSQL (join)"
+		source = "PostgreSQL (join)"
+		read.Items, err = rm.GetFeedSQL(rctx, *author, *n)
+	} else {
+		read, err = rm.ReadFeed(rctx, *author, *n)
 	}
-	items, err := read(rctx, *author, *n)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		if items == nil {
-			items = []demo.FeedItem{}
+		out := struct {
+			Lab         string          `json:"lab"`
+			Author      string          `json:"author"`
+			Source      string          `json:"source"`
+			Items       []demo.FeedItem `json:"items"`
+			Undecodable []string        `json:"undecodable"`
+		}{info.RunID, *author, source, read.Items, read.Undecodable}
+		if out.Items == nil {
+			out.Items = []demo.FeedItem{}
 		}
-		return json.NewEncoder(stdio.Out).Encode(items)
+		if out.Undecodable == nil {
+			out.Undecodable = []string{}
+		}
+		return json.NewEncoder(stdio.Out).Encode(out)
 	}
-	fmt.Fprintf(stdio.Out, "Feed of %s from %s: %d item(s)\n", *author, source, len(items))
-	for _, it := range items {
+	fmt.Fprintf(stdio.Out, "Feed of %s from %s: %d item(s)", *author, source, len(read.Items))
+	if len(read.Undecodable) > 0 {
+		fmt.Fprintf(stdio.Out, " and %d member(s) that are not feed items", len(read.Undecodable))
+	}
+	fmt.Fprintln(stdio.Out)
+	for _, it := range read.Items {
 		fmt.Fprintf(stdio.Out, "  %s  %s  %s\n", time.UnixMilli(it.PublishedAt).UTC().Format("2006-01-02 15:04:05.000"),
 			safetext.Visible(it.PostID), safetext.Visible(it.Title))
 	}
+	// Shown, not dropped: written by hand, by an older version, or damaged,
+	// they are the projection holding something the engine did not write.
+	for _, m := range read.Undecodable {
+		fmt.Fprintf(stdio.Out, "  (not a feed item)        %s\n", safetext.Visible(clipMember(m)))
+	}
+	if len(read.Undecodable) > 0 {
+		fmt.Fprintln(stdio.Out, "  `cqrslab reconcile --repair` removes members that are not feed items.")
+	}
 	return nil
+}
+
+// clipMember keeps a raw member short enough for one line.
+func clipMember(m string) string {
+	const max = 120
+	if len(m) <= max {
+		return m
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(m[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s…[%d bytes]", m[:cut], len(m))
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"cqrslab/demo"
+	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
 )
 
@@ -36,7 +39,7 @@ func runPostCreate(ctx context.Context, stdio Stdio, args []string) error {
 	if *author == "" {
 		return usagef("post create: --author is required (e.g. --author alice)")
 	}
-	st, err := connectCurrent(ctx)
+	st, info, err := connectCurrentInfo(ctx, stdio.Err)
 	if err != nil {
 		return err
 	}
@@ -54,7 +57,8 @@ func runPostCreate(ctx context.Context, stdio Stdio, args []string) error {
 			Existing   bool      `json:"existing"`
 			Projected  bool      `json:"projected"`
 			Projection string    `json:"projection_error,omitempty"`
-		}{res.Post, res.Existing, res.ProjectionErr == nil, errString(res.ProjectionErr)}
+			Lab        string    `json:"lab"` // the run ID of the lab written to
+		}{res.Post, res.Existing, res.ProjectionErr == nil, errString(res.ProjectionErr), info.RunID}
 		return json.NewEncoder(stdio.Out).Encode(out)
 	}
 	verb := "Created"
@@ -78,12 +82,34 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// connectCurrent connects to the newest running lab.
-func connectCurrent(ctx context.Context) (*demo.Stores, error) {
-	info, err := currentLab()
-	if err != nil {
-		return nil, err
+// connectCurrent connects to the newest running lab. When several run, it
+// says on w (stderr) which one it used, so a post never lands in a lab
+// the user was not looking at without a word.
+func connectCurrent(ctx context.Context, w io.Writer) (*demo.Stores, error) {
+	st, _, err := connectCurrentInfo(ctx, w)
+	return st, err
+}
+
+// connectCurrentInfo is connectCurrent, also returning the lab's record.
+func connectCurrentInfo(ctx context.Context, w io.Writer) (*demo.Stores, lab.Info, error) {
+	labs := runningLabs()
+	if len(labs) == 0 {
+		return nil, lab.Info{}, errNoLab
 	}
+	info := labs[0]
+	if len(labs) > 1 && w != nil {
+		others := make([]string, 0, len(labs)-1)
+		for _, o := range labs[1:] {
+			others = append(others, fmt.Sprintf("%s (pid %d)", o.RunID, o.PID))
+		}
+		fmt.Fprintf(w, "cqrslab: %d labs are running; using the newest, %s (%s, pid %d, started %s); also running: %s\n",
+			len(labs), info.RunID, info.Provider, info.PID, info.Started.Format(time.TimeOnly), strings.Join(others, ", "))
+	}
+	st, err := connectInfo(ctx, info)
+	return st, info, err
+}
+
+func connectInfo(ctx context.Context, info lab.Info) (*demo.Stores, error) {
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	st, err := demo.Connect(cctx, info)

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/term"
-
 	"cqrslab/demo/lab"
+	"cqrslab/internal/atomicfile"
 )
 
 const prepareUsage = `prepare [--postgres-image IMG] [--redis-image IMG] [--save FILE | --load FILE]
@@ -60,6 +59,12 @@ func runPrepare(ctx context.Context, stdio Stdio, args []string) error {
 	if *save != "" {
 		if fi, err := os.Stat(filepath.Dir(*save)); err != nil || !fi.IsDir() {
 			return fmt.Errorf("prepare --save: the folder %s does not exist", filepath.Dir(*save))
+		}
+		// A device, directory, FIFO or link is a wrong value for the flag,
+		// known before any download: a usage error (2), not a failure
+		// found minutes later. The save itself refuses them again.
+		if err := atomicfile.CheckTarget(*save); err != nil {
+			return usagef("prepare --save: %v", err)
 		}
 	}
 
@@ -226,8 +231,7 @@ type progressLine struct {
 }
 
 func newProgressLine(w io.Writer) *progressLine {
-	f, ok := w.(*os.File)
-	return &progressLine{w: w, tty: ok && term.IsTerminal(f.Fd())}
+	return &progressLine{w: w, tty: isTerminal(w)}
 }
 
 func (p *progressLine) update(s string) {

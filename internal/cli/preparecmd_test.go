@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,6 +26,9 @@ func TestPrepareRefusesBadCommandLines(t *testing.T) {
 		{[]string{"--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"--load", filepath.Join(dir, "missing.tar")}, 1, "no such file"},
 		{[]string{"--save", filepath.Join(dir, "no", "such", "dir", "x.tar")}, 1, "does not exist"},
+		// Saving to a device used to replace the device node with the archive.
+		{[]string{"--save", "/dev/full"}, 2, "/dev/full is a character device"},
+		{[]string{"--save", dir}, 2, "is a directory"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -34,6 +38,9 @@ func TestPrepareRefusesBadCommandLines(t *testing.T) {
 				t.Errorf("exit %d (want %d), stderr %q lacks %q", code, tc.code, errOut.String(), tc.want)
 			}
 		})
+	}
+	if fi, err := os.Lstat("/dev/full"); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("/dev/full is no longer a device: %v %v", fi, err)
 	}
 }
 

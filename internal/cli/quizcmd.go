@@ -14,9 +14,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/statedir"
 	"cqrslab/quiz"
 )
 
@@ -55,7 +55,7 @@ func runQuiz(ctx context.Context, stdio Stdio, args []string) error {
 	return usagef("quiz: unknown command %q; use list, grade, export or reset", args[0])
 }
 
-func progressPath() string { return filepath.Join(lab.StateDir(), progress.FileName) }
+func progressPath() string { return filepath.Join(statedir.Dir(), progress.FileName) }
 
 // questionInfo is one question as `quiz list --json` describes it.
 type questionInfo struct {
@@ -83,7 +83,7 @@ func runQuizList(stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	run, _ := quiz.LoadLabRun(lab.StateDir(), bank.Example)
+	run, _ := quiz.LoadLabRun(statedir.Dir(), bank.Example)
 	var infos []questionInfo
 	for _, q := range bank.Questions() {
 		info := questionInfo{ID: q.ID, Section: bank.SectionIndex(q.ID) + 1, Kind: string(q.Kind), Title: q.Title,
@@ -145,7 +145,7 @@ func runQuizGrade(stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	run, note := quiz.LoadLabRun(lab.StateDir(), bank.Example)
+	run, note := quiz.LoadLabRun(statedir.Dir(), bank.Example)
 	if note != "" {
 		fmt.Fprintln(stdio.Err, "cqrslab: "+note)
 	}
@@ -174,6 +174,11 @@ func readAnswer(stdio Stdio, file string) (string, error) {
 			return "", usagef("quiz grade: --answer-file: %v", err)
 		}
 		defer f.Close()
+		// A directory opens fine and fails only on read (exit 1): it is a
+		// wrong value for the flag, so say so (exit 2).
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return "", usagef("quiz grade: --answer-file: %s is a directory; give the file that holds the answer", file)
+		}
 		r, name = f, file
 	} else if f, ok := stdio.In.(*os.File); ok {
 		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
@@ -279,7 +284,7 @@ func runQuizExport(stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, prog, notices := progress.Open(lab.StateDir())
+	store, prog, notices := progress.Open(statedir.Dir())
 	for _, n := range notices {
 		fmt.Fprintln(stdio.Err, "cqrslab: "+n)
 	}
@@ -379,7 +384,7 @@ func runQuizReset(stdio Stdio, args []string) error {
 			return usagef("quiz reset: unknown question %q; one of: %s", *id, strings.Join(bank.IDs(), ", "))
 		}
 	}
-	store, prog, notices := progress.Open(lab.StateDir())
+	store, prog, notices := progress.Open(statedir.Dir())
 	for _, n := range notices {
 		fmt.Fprintln(stdio.Err, "cqrslab: "+n)
 	}

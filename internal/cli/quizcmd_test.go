@@ -119,6 +119,7 @@ func TestQuizGradeUsageErrors(t *testing.T) {
 		{"x", []string{"grade"}, "--question is required"},
 		{"x", []string{"grade", "--question", "nope"}, `unknown question "nope"`},
 		{"", []string{"grade", "--question", "explain-sync-cqrs", "--answer-file", "/does/not/exist"}, "--answer-file"},
+		{"", []string{"grade", "--question", "explain-sync-cqrs", "--answer-file", os.TempDir()}, "is a directory"},
 		{"z", []string{"grade", "--question", "truth-store"}, "answer with one letter"},
 		{"a b", []string{"grade", "--question", "createpost-order"}, "list all 6 steps"},
 		{"", []string{"reset"}, "exactly one of"},

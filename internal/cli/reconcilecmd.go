@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -11,10 +12,12 @@ import (
 )
 
 func runReconcile(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("reconcile", "reconcile [--repair | --rebuild] [--author A] [--json]\n\n"+
+	fs := newFlags("reconcile", "reconcile [--check | --repair | --rebuild] [--author A] [--json]\n\n"+
 		"Compares every feed in Redis with PostgreSQL (counts, newest score, checksums of post IDs,\n"+
 		"missing/unexpected/duplicate members). --repair fixes drift by difference; --rebuild\n"+
-		"rewrites the feeds from PostgreSQL (temporary keys, then RENAME).", stdio)
+		"rewrites the feeds from PostgreSQL (temporary keys, then RENAME). --check exits 1 when the\n"+
+		"feeds have drifted (0 when in sync), for scripts.", stdio)
+	check := fs.Bool("check", false, "only check, and exit with status 1 when the feeds have drifted")
 	repair := fs.Bool("repair", false, "add missing members and remove unexpected ones")
 	rebuild := fs.Bool("rebuild", false, "rewrite every feed from PostgreSQL")
 	author := fs.String("author", "", "only this author (default: all)")
@@ -25,7 +28,10 @@ func runReconcile(ctx context.Context, stdio Stdio, args []string) error {
 	if *repair && *rebuild {
 		return usagef("reconcile: choose --repair or --rebuild, not both")
 	}
-	st, err := connectCurrent(ctx)
+	if *check && (*repair || *rebuild) {
+		return usagef("reconcile: --check only checks; drop it to --repair or --rebuild")
+	}
+	st, err := connectCurrent(ctx, stdio.Err)
 	if err != nil {
 		return err
 	}
@@ -62,7 +68,10 @@ func runReconcile(ctx context.Context, stdio Stdio, args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(stdio.Out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		return driftStatus(*check, before)
 	}
 	printDrift(stdio, "Before", before)
 	if out.After != nil {
@@ -73,6 +82,17 @@ func runReconcile(ctx context.Context, stdio Stdio, args []string) error {
 		printDrift(stdio, "After "+out.Action, *out.After)
 	} else if !before.Converged() {
 		fmt.Fprintln(stdio.Out, "\nThe feeds have drifted. Fix with: cqrslab reconcile --repair (or --rebuild)")
+	}
+	return driftStatus(*check, before)
+}
+
+// errDrift is `reconcile --check` finding drift: exit status 1, so a script
+// can tell "in sync" from "drifted" without parsing the report.
+var errDrift = errors.New("the feeds have drifted from PostgreSQL (reconcile --check)")
+
+func driftStatus(check bool, d demo.Drift) error {
+	if check && !d.Converged() {
+		return errDrift
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"cqrslab/demo/lab"
+	"cqrslab/internal/atomicfile"
+	"cqrslab/internal/statedir"
 )
 
 // The running labs are recorded one file each under StateDir()/labs, written
@@ -17,7 +19,7 @@ import (
 // another terminal can find them. Two labs at once do not clash: each has its
 // own file, and commands use the newest one whose process is alive.
 
-func labsDir() string { return filepath.Join(lab.StateDir(), "labs") }
+func labsDir() string { return statedir.Path("labs") }
 
 func recordLab(info lab.Info) (string, error) {
 	if err := os.MkdirAll(labsDir(), 0o700); err != nil {
@@ -25,14 +27,9 @@ func recordLab(info lab.Info) (string, error) {
 	}
 	path := filepath.Join(labsDir(), info.RunID+".json")
 	b, _ := json.MarshalIndent(info, "", "  ")
-	// Written to a temporary file and renamed, so a reader never sees half a
-	// record. 0600: the record holds the lab's passwords.
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return "", fmt.Errorf("record the lab: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	// Replaced atomically, so a reader never sees half a record. 0600: the
+	// record holds the lab's passwords.
+	if err := atomicfile.WriteFile(path, b, 0o600); err != nil {
 		return "", fmt.Errorf("record the lab: %w", err)
 	}
 	return path, nil
@@ -40,7 +37,7 @@ func recordLab(info lab.Info) (string, error) {
 
 // errNoLab is returned when a command needs a running lab and there is none.
 var errNoLab = errors.New("no lab is running: start one with `cqrslab lab up` in another terminal " +
-	"(or pass --start to start a lab just for this command)")
+	"(`cqrslab bench` and `cqrslab experiment` start their own)")
 
 // runningLabs returns the recorded labs whose owning process is alive,
 // newest first, and deletes the records of dead ones.

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestFormatVersion(t *testing.T) {
@@ -52,5 +53,18 @@ func TestVersionFlagAndCommand(t *testing.T) {
 	var errOut bytes.Buffer
 	if code := Main(context.Background(), []string{"version", "extra"}, Stdio{Out: &bytes.Buffer{}, Err: &errOut}); code != 2 {
 		t.Errorf("version extra: exit %d (%s)", code, errOut.String())
+	}
+}
+
+// TestReportClipsHugeMessages: a 70 KB bad value used to come back as
+// 140 KB of error.
+func TestReportClipsHugeMessages(t *testing.T) {
+	var b strings.Builder
+	code := report(usagef("--x: %q is not valid; use 1 to 10", strings.Repeat("é\x01", 23_000)), &b)
+	if code != 2 || b.Len() > 2200 || !strings.Contains(b.String(), "bytes cut]") || !strings.HasSuffix(b.String(), "use 1 to 10\n") {
+		t.Errorf("exit %d, %d bytes: %.300s", code, b.Len(), b.String())
+	}
+	if !utf8.ValidString(b.String()) {
+		t.Error("clipped message is not valid UTF-8")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 
 	"cqrslab/demo/lab"
+	"cqrslab/internal/statedir"
 )
 
 // Status is a check's verdict.
@@ -132,7 +133,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	r.add(checkLocal(cfg.Provider, eng.err == nil, localErr))
 	r.add(checkLoopback())
 	r.add(checkTerminal(readTerminal(cfg.Terminal))...)
-	r.add(checkProgressFile(lab.StateDir()))
+	r.add(checkProgressFile(statedir.Dir()))
 	return r
 }
 

@@ -45,7 +45,7 @@ func TestSaveAndReopen(t *testing.T) {
 	if best != 0.8 || !passed || n != 2 || q.Quiz.Current != "q2" || !q.Revealed("q1") || q.Lessons["intro"].Step != 3 {
 		t.Errorf("reopened: best %v passed %v attempts %d current %q revealed %v lessons %v", best, passed, n, q.Quiz.Current, q.Revealed("q1"), q.Lessons)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*.tmp"))
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"cqrslab/internal/atomicfile"
 )
 
 // FileName is the progress file inside the state directory.
@@ -102,41 +104,11 @@ func (s *Store) Save(p *Progress) error {
 }
 
 // writeAtomic replaces dir/name with data so a reader (or a crash) sees the
-// old file or the new one, never half of either.
-func writeAtomic(dir, name string, data []byte) (err error) {
+// old file or the new one, never half of either. 0600: progress is the
+// learner's own.
+func writeAtomic(dir, name string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp, 0o600); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil { // make the rename itself durable; best effort
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.WriteFile(filepath.Join(dir, name), data, 0o600)
 }

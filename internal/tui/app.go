@@ -17,8 +17,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
+	"cqrslab/internal/statedir"
 	"cqrslab/lessons"
 	"cqrslab/quiz"
 )
@@ -110,7 +110,7 @@ func NewApp(cfg Config) *App {
 		cfg.Theme = ThemeAuto
 	}
 	if cfg.StateDir == "" {
-		cfg.StateDir = lab.StateDir()
+		cfg.StateDir = statedir.Dir()
 	}
 	pages, perr := lessons.Default()
 	sh := &shared{

@@ -38,7 +38,7 @@ type Config struct {
 	// goroutine) so the CLI can record it for `cqrslab feed` and the other
 	// commands in a second terminal; the returned func undoes that.
 	OnLabUp func(*lab.Lab) (undo func(), err error)
-	// StateDir holds the progress file (default lab.StateDir()).
+	// StateDir holds the progress file (default statedir.Dir()).
 	StateDir string
 }
 
