@@ -56,13 +56,15 @@ func Options() lab.Options {
 	return o
 }
 
-// Lab returns the package's shared lab, starting it on first use.
+// Lab returns the package's shared lab, starting it on first use. It skips
+// (see Ready) before starting anything when no lab can start.
 func Lab(t testing.TB) *lab.Lab {
 	t.Helper()
+	opts := Ready(t)
 	once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		shared, startErr = lab.Start(ctx, Options(), nil)
+		shared, startErr = lab.Start(ctx, opts, nil)
 	})
 	if startErr != nil {
 		Unavailable(t, "no lab could start: %v", startErr)
