@@ -129,7 +129,8 @@ func checkImages(ctx context.Context, cfg Config, e engine, localErr error) []Ch
 		case lab.FromOffline:
 			c = imageCheck(c, e, pk.Ref, pk.Ref)
 			if c.Status == OK {
-				c.Detail = fmt.Sprintf("%s is not here; the lab will use the offline image %s", pk.Asked, c.Detail)
+				c.Detail = fmt.Sprintf("%s is not here; the lab will use the offline image %s", pk.Asked,
+					strings.Replace(c.Detail, " is here (", " (", 1))
 			}
 		default:
 			c = missingImage(ctx, c, e, pk, shown(pk.Ref, pk.Service), cfg.Provider == lab.Auto && localErr == nil)
