@@ -117,7 +117,7 @@ func TestDoctorAndLabUpAgree(t *testing.T) {
 			t.Fatalf("doctor (exit %d) says the lab will run: %v; lab up started: %v\ndoctor: %+v\nlab up:\n%s",
 				code, willRun, up, checks, out)
 		}
-		if strings.Contains(pg.Detail, "offline image") && !strings.Contains(out, "an offline image") {
+		if strings.Contains(pg.Detail, "will use the offline image") && !strings.Contains(out, "an offline image") {
 			t.Errorf("doctor names an offline image, lab up does not say it uses one:\n%s", out)
 		}
 		t.Logf("doctor: %s / %s; lab up started: %v", pg.Detail, rd.Detail, up)
