@@ -3,10 +3,11 @@
 // package's tests end. Each test gets its own schema and key prefix, so tests
 // never see each other's data.
 //
-// With no infrastructure, tests skip with a message saying what to install;
-// with CQRSLAB_REQUIRE_INFRA=1 (as in CI) they fail instead.
-// CQRSLAB_TEST_INFRA chooses the provider (default auto); the docker
-// provider's images come from CQRSLAB_POSTGRES_IMAGE / CQRSLAB_REDIS_IMAGE.
+// With no infrastructure, tests skip with a message saying what to install,
+// decided by Ready before anything waits; with CQRSLAB_REQUIRE_INFRA=1 (as
+// in CI) they fail instead. CQRSLAB_TEST_INFRA chooses the provider (default
+// auto); the docker provider's images come from CQRSLAB_POSTGRES_IMAGE /
+// CQRSLAB_REDIS_IMAGE, or are the ones the lab finds (offline stand-ins).
 package labtest
 
 import (
