@@ -18,7 +18,7 @@ import (
 func TestCleanupLeavesOtherStateDirsLabs(t *testing.T) {
 	envA := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
 	envB := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	up := startLabUp(t, envA, labUpArgs())
+	up := startLabUp(t, envA, labUpArgs(t))
 	ctx := context.Background()
 	containers := func() int {
 		n, err := lab.CountContainers(ctx, up.RunID)

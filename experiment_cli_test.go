@@ -24,11 +24,11 @@ func TestExperimentUsageErrors(t *testing.T) {
 // TestExperimentJSONReport runs a short real experiment headless and reads
 // the JSON fields that checks and notebooks rely on.
 func TestExperimentJSONReport(t *testing.T) {
-	opts := labtest.Options()
+	opts := labtest.Ready(t)
 	state := t.TempDir()
 	env := []string{"CQRSLAB_STATE_DIR=" + state}
-	args := []string{"experiment", "--scenario", "crash-between-writes", "--policy", "all", "--duration", "2s",
-		"--rate", "100", "--json", "--infra", string(opts.Provider)}
+	args := append([]string{"experiment", "--scenario", "crash-between-writes", "--policy", "all", "--duration", "2s",
+		"--rate", "100", "--json"}, labtest.Args(opts)...)
 	out, stderr, code := cqrslab(t, env, args...)
 	if code != 0 {
 		if strings.Contains(stderr, "no infrastructure") || strings.Contains(stderr, "cannot reach Docker") {

@@ -43,7 +43,7 @@ func TestFaultUsageErrorsExitTwo(t *testing.T) {
 // lists and heals.
 func TestLabUpFaultControls(t *testing.T) {
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	up := startLabUp(t, env, labUpArgs("--toxiproxy-api", "127.0.0.1:0"))
+	up := startLabUp(t, env, labUpArgs(t, "--toxiproxy-api", "127.0.0.1:0"))
 	apiAddr := up.WaitFor(regexp.MustCompile(`Toxiproxy API: http://(\S+)`), 10*time.Second)
 
 	// Toxiproxy's own client sees the lab's proxies and adds a toxic.

@@ -113,7 +113,7 @@ func TestNoLabRunningIsClear(t *testing.T) {
 // Ctrl-C (SIGINT) and checks nothing is left.
 func TestLabUpPostFeedRoundTrip(t *testing.T) {
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	up := startLabUp(t, env, labUpArgs())
+	up := startLabUp(t, env, labUpArgs(t))
 	runID := up.RunID
 	time.Sleep(100 * time.Millisecond)
 	if s := up.Output(); !strings.Contains(s, "psql \"postgres://") || !strings.Contains(s, "redis-cli -h 127.0.0.1") {

@@ -21,7 +21,7 @@ import (
 func TestMessagesAgainstARunningLab(t *testing.T) {
 	stateDir := t.TempDir()
 	env := []string{"CQRSLAB_STATE_DIR=" + stateDir}
-	up := startLabUp(t, env, labUpArgs())
+	up := startLabUp(t, env, labUpArgs(t))
 	defer up.Stop()
 	b, err := os.ReadFile(filepath.Join(stateDir, "labs", up.RunID+".json"))
 	if err != nil {

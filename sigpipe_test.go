@@ -87,7 +87,7 @@ func (p *pipedRun) wait(t *testing.T, within time.Duration, env []string) {
 // leaving both containers and no record of them.
 func TestLabUpPipeClosedThenCtrlC(t *testing.T) {
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	p := startPiped(t, env, labUpArgs()...)
+	p := startPiped(t, env, labUpArgs(t)...)
 	sc := bufio.NewScanner(p.r)
 	up := false
 	for sc.Scan() {
@@ -113,7 +113,7 @@ func TestExperimentIntoClosedPipe(t *testing.T) {
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
 	args := []string{"experiment", "--scenario", "redis-down", "--policy", "seed", "--rate", "20",
 		"--duration", "2s", "--at", "500ms", "--for", "500ms"}
-	args = append(args, labUpArgs()[2:]...) // --infra and images
+	args = append(args, labUpArgs(t)[2:]...) // --infra and images
 	p := startPiped(t, env, args...)
 	p.r.Close()
 	p.wait(t, 5*time.Minute, env)
@@ -129,7 +129,7 @@ func TestExperimentIntoClosedPipe(t *testing.T) {
 // stdout (sockets raise it too) must not end a lab.
 func TestSIGPIPEFromElsewhereDoesNotStop(t *testing.T) {
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
-	up := startLabUp(t, env, labUpArgs())
+	up := startLabUp(t, env, labUpArgs(t))
 	up.cmd.Process.Signal(syscall.SIGPIPE)
 	time.Sleep(500 * time.Millisecond)
 	if out, errOut, code := cqrslab(t, env, "feed", "--author", "alice"); code != 0 {

@@ -185,9 +185,11 @@ func leftovers(t *testing.T, runID string, pid int) (containers, procs int) {
 	return containers, procs
 }
 
-func tuiInfraArgs() []string {
-	o := labtest.Options()
-	return []string{"tui", "--infra", string(o.Provider), "--no-animation"}
+// tuiInfraArgs runs the TUI on the lab labtest.Ready chose, skipping the
+// test before anything waits when no lab can start here.
+func tuiInfraArgs(t *testing.T) []string {
+	t.Helper()
+	return append(append([]string{"tui"}, labtest.Args(labtest.Ready(t))...), "--no-animation")
 }
 
 // TestTUILearnWalkEndToEnd is the first thing a new learner does: open the
@@ -201,7 +203,7 @@ func TestTUILearnWalkEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	before, countErr := lab.CountContainers(ctx, "")
-	tt := startTUI(t, 100, 30, tuiInfraArgs()...)
+	tt := startTUI(t, 100, 30, tuiInfraArgs(t)...)
 	tt.waitFor("Your progress", 15*time.Second)
 	tt.keys("Enter")
 	tt.waitFor("Learn · page 1 of 13", 5*time.Second)
@@ -254,7 +256,7 @@ func TestTUICtrlCDuringLabStart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a lab in a terminal")
 	}
-	tt := startTUI(t, 100, 30, tuiInfraArgs()...)
+	tt := startTUI(t, 100, 30, tuiInfraArgs(t)...)
 	tt.waitFor("Your progress", 15*time.Second)
 	tt.keys("2")
 	tt.waitFor("Starting the lab", 10*time.Second)
@@ -263,7 +265,7 @@ func TestTUICtrlCDuringLabStart(t *testing.T) {
 		t.Fatal("cannot find the cqrslab process")
 	}
 	time.Sleep(1500 * time.Millisecond) // let the containers be created
-	if c, _ := leftovers(t, "", pid); c == 0 && labtest.Options().Provider == lab.Docker {
+	if c, _ := leftovers(t, "", pid); c == 0 && labtest.Ready(t).Provider == lab.Docker {
 		t.Log("no container existed yet at ctrl+c; the test still checks that none is left")
 	}
 	tt.keys("C-c")

@@ -93,6 +93,22 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 		return nil, err
 	}
 	start := time.Now()
+	// Which images: the asked ones, or offline stand-ins for absent
+	// official ones; every missing image is pulled now, and named in one
+	// error when it cannot be.
+	plan, err := PlanImages(pool.Client, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, pk := range plan.Picks() {
+		if pk.Source == FromOffline {
+			progress(Progress{Service: pk.Service, Phase: PhaseStarting, Detail: pk.Describe(), Elapsed: time.Since(start)})
+		}
+	}
+	if err := pullMissing(ctx, pool.Client, plan, start, progress); err != nil {
+		return nil, err
+	}
+	opts.PostgresImage, opts.RedisImage = plan.Postgres.Ref, plan.Redis.Ref
 	runID := NewRunID()
 	host, _ := os.Hostname()
 	pgPass, redisPass := RandomPassword(), RandomPassword()

@@ -28,6 +28,7 @@ func dockerOptions(t *testing.T) Options {
 	t.Setenv("CQRSLAB_STATE_DIR", t.TempDir())
 	o := OptionsFromEnv()
 	o.Provider = Docker
+	o.PostgresImage, o.RedisImage = dockerImages.Postgres.Ref, dockerImages.Redis.Ref
 	return o
 }
 
@@ -37,33 +38,39 @@ var (
 )
 
 // dockerReady reports whether docker labs can start here: the engine
-// answers and both images are present or can be pulled (a laptop with
-// internet pulls them once, here). Docker without the images (an offline
-// machine) is no docker for these tests.
+// answers and the images a lab would run (PlanImages: the asked ones, or
+// offline stand-ins) are present. It never pulls: a missing image is known
+// in milliseconds, and a test that downloads 200 MB is not a unit test.
 func dockerReady() error {
 	dockerReadyOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		pool, err := newDockerPool(ctx)
 		if err != nil {
 			dockerReadyErr = err
 			return
 		}
-		o := OptionsFromEnv().withDefaults()
-		for _, image := range []string{o.PostgresImage, o.RedisImage} {
-			repo, tag := splitImage(image)
-			if _, err := pool.Client.InspectImage(repo + ":" + tag); err == nil {
-				continue
-			}
-			err := pool.Client.PullImage(dc.PullImageOptions{Repository: repo, Tag: tag, Context: ctx}, dc.AuthConfiguration{})
-			if err != nil {
-				dockerReadyErr = fmt.Errorf("%w: %s is not here and cannot be pulled: %v", ErrImageUnavailable, image, err)
-				return
-			}
+		plan, err := PlanImages(pool.Client, OptionsFromEnv())
+		if err != nil {
+			dockerReadyErr = err
+			return
 		}
+		if m := plan.Missing(); len(m) > 0 {
+			var refs []string
+			for _, pk := range m {
+				refs = append(refs, pk.Ref)
+			}
+			dockerReadyErr = fmt.Errorf("%w: %s not on this machine (tests never pull)", ErrImageUnavailable,
+				strings.Join(refs, " and "))
+			return
+		}
+		dockerImages = plan
 	})
 	return dockerReadyErr
 }
+
+// dockerImages are the images dockerReady found.
+var dockerImages ImagePlan
 
 // countOwn counts this test process's containers of one run, or all of
 // them when runID is empty (other packages' tests run labs in parallel).

@@ -158,6 +158,17 @@ func parse(fs *flag.FlagSet, args []string, allowArgs bool) error {
 	// flag.Parse prints the whole usage on any error; a typo deserves one
 	// line naming it, so the usage is printed here, for --help only.
 	usage := fs.Usage
+	// --help anywhere asks for help, even where the flag before it takes a
+	// value (`prepare --load --help` would read "--help" as a file name).
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			usage()
+			return errHelpShown
+		}
+	}
 	fs.Usage = func() {}
 	err := fs.Parse(args)
 	fs.Usage = usage

@@ -28,11 +28,13 @@ binary must be on PATH as cqrslab (e.g. 'go install .').
 // because a command's run function is opaque: the completion test fails
 // when a command's --help shows a subcommand missing here.
 var subcommands = map[string][]compWord{
-	"lab":    {{"up", "start PostgreSQL and Redis, run until Ctrl-C"}, {"status", "show the running labs"}},
-	"post":   {{"create", "create a post through the engine"}},
-	"fault":  {{"inject", "break the running lab"}, {"heal", "remove a fault"}, {"list", "the active faults and the kinds available"}},
-	"export": {{"lesson", "the lesson as one markdown document"}, {"prompt", "the lesson as text for an AI assistant"}},
+	"lab":   {{"up", "start PostgreSQL and Redis, run until Ctrl-C"}, {"status", "show the running labs"}},
+	"post":  {{"create", "create a post through the engine"}},
+	"fault": {{"inject", "break the running lab"}, {"heal", "remove a fault"}, {"list", "the active faults and the kinds available"}},
+	"export": {{"lesson", "the lesson as one markdown document"}, {"prompt", "the lesson as text for an AI assistant"},
+		{"guide", "the facilitator's workshop guide"}},
 	"quiz": {{"list", "the questions"}, {"grade", "grade an answer"}, {"export", "the learner's answers and scores"},
+		{"merge", "a class's exports in one table"},
 		{"reset", "forget answers"}},
 }
 

@@ -18,7 +18,8 @@ const doctorUsage = `doctor [--json] [--infra auto|docker|local|external] [--pos
 Checks that this machine can run the lab: Go, Docker (or Colima, Podman) and
 which socket it answers on, the images, the local servers, loopback ports, the
 terminal and the progress file. Each line is ok, warn or fail with the fix to
-apply. Exits 1 when a check fails. Starts nothing and contacts no registry.`
+apply. Exits 1 when a check fails. Starts and pulls nothing; asks the registry
+only whether it has an image the lab would have to pull.`
 
 func runDoctor(ctx context.Context, stdio Stdio, args []string) error {
 	fs := newFlags("doctor", doctorUsage, stdio)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"cqrslab/docs"
 	"cqrslab/internal/atomicfile"
 	"cqrslab/lessons"
 )
 
 const exportUsage = `export lesson [--output FILE]  the whole lesson as one markdown document (slides, print)
-       cqrslab export prompt [--output FILE]  the lesson as plain text to paste into an AI assistant`
+       cqrslab export prompt [--output FILE]  the lesson as plain text to paste into an AI assistant
+       cqrslab export guide [--output FILE]   the facilitator's workshop guide (docs/workshop.md)`
 
 func runExport(ctx context.Context, stdio Stdio, args []string) error {
 	if len(args) == 0 {
@@ -20,11 +22,13 @@ func runExport(ctx context.Context, stdio Stdio, args []string) error {
 		return runExportLesson(stdio, args[1:])
 	case "prompt":
 		return runExportPrompt(stdio, args[1:])
+	case "guide":
+		return runExportGuide(stdio, args[1:])
 	case "-h", "--help", "-help", "help":
 		fmt.Fprintf(stdio.Out, "Usage: cqrslab %s\n", exportUsage)
 		return nil
 	}
-	return usagef("export: unknown subcommand %q; use 'export lesson' or 'export prompt'", args[0])
+	return usagef("export: unknown subcommand %q; use 'export lesson', 'export prompt' or 'export guide'", args[0])
 }
 
 func runExportLesson(stdio Stdio, args []string) error {
@@ -42,6 +46,18 @@ func runExportLesson(stdio Stdio, args []string) error {
 	}
 	return emit(stdio, *output, lessons.Markdown(pages, lessons.SeedCode()),
 		fmt.Sprintf("the lesson, %d pages", len(pages)))
+}
+
+func runExportGuide(stdio Stdio, args []string) error {
+	fs := newFlags("export guide", "export guide [--output FILE]\n\n"+
+		"Writes the facilitator's guide for a 90-minute workshop (docs/workshop.md):\n"+
+		"the agenda with measured timings, the room set-up, laptops without Docker,\n"+
+		"the projector flags and collecting results.", stdio)
+	output := fs.String("output", "", "write to `FILE` (replaced atomically) instead of standard output")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	return emit(stdio, *output, docs.Workshop, "the workshop guide")
 }
 
 func runExportPrompt(stdio Stdio, args []string) error {

@@ -185,3 +185,17 @@ func TestExportBadArgumentsExit2(t *testing.T) {
 		}
 	}
 }
+
+// TestExportGuide: the guide in the binary is docs/workshop.md as committed,
+// so a facilitator with only the binary prints the same guide.
+func TestExportGuide(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("..", "..", "docs", "workshop.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := Main(context.Background(), []string{"export", "guide"}, Stdio{Out: &out, Err: &errOut}); code != 0 ||
+		out.String() != string(want) {
+		t.Errorf("export guide: exit %d, %d bytes, want docs/workshop.md (%d bytes); %s", code, out.Len(), len(want), errOut.String())
+	}
+}

@@ -132,7 +132,8 @@ func saveImages(ctx context.Context, stdio Stdio, store *lab.ImageStore, path st
 	fmt.Fprintf(stdio.Out, "Wrote %s: %.0f MB%s in %.1fs.\nIt holds %s.\n",
 		path, float64(a.Size)/1e6, compressed, a.Elapsed.Seconds(), strings.Join(a.Refs, " and "))
 	fmt.Fprintln(stdio.Out, "On each laptop, with no network needed:")
-	if images[0] != lab.NormalizeImageRef(lab.DefaultPostgresImage) || images[1] != lab.NormalizeImageRef(lab.DefaultRedisImage) {
+	offline := images[0] == lab.OfflinePostgresImage && images[1] == lab.OfflineRedisImage // found by the lab itself
+	if !offline && (images[0] != lab.NormalizeImageRef(lab.DefaultPostgresImage) || images[1] != lab.NormalizeImageRef(lab.DefaultRedisImage)) {
 		// Not the default images: the laptops must be told their names,
 		// before the load (which checks for them) and before the lab.
 		fmt.Fprintf(stdio.Out, "  export CQRSLAB_POSTGRES_IMAGE=%s CQRSLAB_REDIS_IMAGE=%s\n", images[0], images[1])
@@ -159,6 +160,13 @@ func loadImages(ctx context.Context, stdio Stdio, store *lab.ImageStore, path st
 	line.end(transferLine("loaded", lab.Transfer{Done: a.Size, Total: a.Size, Elapsed: a.Elapsed, Final: true}))
 	fmt.Fprintf(stdio.Err, "  the archive held: %s\n", strings.Join(a.Refs, ", "))
 
+	// The images the lab will run, decided as a start decides (offline
+	// images stand in for absent official ones).
+	plan, err := store.Plan(lab.Options{PostgresImage: images[0], RedisImage: images[1]})
+	if err != nil {
+		return fmt.Errorf("prepare --load: %w", err)
+	}
+	images = []string{plan.Postgres.Ref, plan.Redis.Ref}
 	var missing []string
 	var warnings []string
 	engineArch, _ := store.EngineArch()
@@ -185,6 +193,11 @@ func loadImages(ctx context.Context, stdio Stdio, store *lab.ImageStore, path st
 	}
 	fmt.Fprintf(stdio.Out, "Loaded %s from %s in %.1fs: the lab can start with no network.\n",
 		strings.Join(images, " and "), filepath.Base(path), a.Elapsed.Seconds())
+	for _, pk := range plan.Picks() {
+		if pk.Source == lab.FromOffline {
+			fmt.Fprintf(stdio.Out, "  %s\n", pk.Describe())
+		}
+	}
 	return nil
 }
 

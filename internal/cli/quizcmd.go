@@ -25,7 +25,8 @@ const quizUsage = `Usage: cqrslab quiz COMMAND [flags]
 Commands:
   list    [--json]                                    the questions, with their IDs
   grade   --question ID [--answer-file F] [--json]    grade one answer (read from F, or standard input)
-  export  [--json | --csv]                            this learner's answers and scores
+  export  [--learner NAME] [--json | --csv]           this learner's answers and scores
+  merge   FILE... [--json | --csv]                    a class's exports in one table, with a summary per question
   reset   --question ID | --all | --everything        forget answers (--everything includes lesson progress)
 
 The learner's progress is in %s.
@@ -46,13 +47,15 @@ func runQuiz(ctx context.Context, stdio Stdio, args []string) error {
 		return runQuizGrade(stdio, args[1:])
 	case "export":
 		return runQuizExport(stdio, args[1:])
+	case "merge":
+		return runQuizMerge(stdio, args[1:])
 	case "reset":
 		return runQuizReset(stdio, args[1:])
 	case "-h", "--help", "-help", "help":
 		fmt.Fprintf(stdio.Out, quizUsage, progressPath())
 		return nil
 	}
-	return usagef("quiz: unknown command %q; use list, grade, export or reset", args[0])
+	return usagef("quiz: unknown command %q; use list, grade, export, merge or reset", args[0])
 }
 
 func progressPath() string { return filepath.Join(statedir.Dir(), progress.FileName) }
@@ -254,6 +257,10 @@ func printGrade(w io.Writer, r quiz.Result, run quiz.LabRun) {
 
 // exportRow is one attempt, flattened for CSV and JSON.
 type exportRow struct {
+	// ExportVersion is exportVersion, so merge can refuse files of another
+	// format rather than misread them.
+	ExportVersion  int       `json:"export_version"`
+	Learner        string    `json:"learner"`
 	Question       string    `json:"question"`
 	Title          string    `json:"title"`
 	Kind           string    `json:"kind"`
@@ -271,11 +278,17 @@ type exportRow struct {
 }
 
 func runQuizExport(stdio Stdio, args []string) error {
-	fs := newFlags("quiz export", "quiz export [--json | --csv]", stdio)
+	fs := newFlags("quiz export", "quiz export [--learner NAME] [--json | --csv]", stdio)
 	asJSON := fs.Bool("json", false, "every attempt as JSON")
 	asCSV := fs.Bool("csv", false, "every attempt as CSV, one row each")
+	learner := fs.String("learner", "", "the learner's name, kept in the progress file for every later export")
 	if err := parse(fs, args, false); err != nil {
 		return err
+	}
+	if *learner != "" {
+		if err := checkLearner(*learner); err != nil {
+			return err
+		}
 	}
 	if *asJSON && *asCSV {
 		return usagef("quiz export: choose one of --json and --csv")
@@ -288,11 +301,17 @@ func runQuizExport(stdio Stdio, args []string) error {
 	for _, n := range notices {
 		fmt.Fprintln(stdio.Err, "cqrslab: "+n)
 	}
+	if *learner != "" && *learner != prog.Learner {
+		prog.SetLearner(*learner)
+		if err := store.Save(prog); err != nil {
+			return err
+		}
+	}
 	var rows []exportRow
 	for _, q := range bank.Questions() {
 		for i, a := range prog.Attempts(q.ID) {
-			rows = append(rows, exportRow{Question: q.ID, Title: q.Title, Kind: string(q.Kind), Attempt: i + 1, At: a.At,
-				Score: a.Score, Passed: a.Passed, NeedsReview: needsReview(bank, q, a.Answer), Found: nonNil(a.Found), Missed: nonNil(a.Missed), Misconceptions: nonNil(a.Misconceptions),
+			rows = append(rows, exportRow{ExportVersion: exportVersion, Learner: prog.Learner, NeedsReview: a.NeedsReview || needsReview(bank, q, a.Answer), Question: q.ID, Title: q.Title, Kind: string(q.Kind), Attempt: i + 1, At: a.At,
+				Score: a.Score, Passed: a.Passed, Found: nonNil(a.Found), Missed: nonNil(a.Missed), Misconceptions: nonNil(a.Misconceptions),
 				Revealed: prog.Revealed(q.ID), LabSource: a.LabSource, Answer: a.Answer})
 		}
 	}
@@ -305,7 +324,11 @@ func runQuizExport(stdio Stdio, args []string) error {
 	case *asCSV:
 		return writeExportCSV(stdio.Out, rows)
 	}
-	fmt.Fprintf(stdio.Out, "Quiz progress in %s\n\n", store.Path())
+	fmt.Fprintf(stdio.Out, "Quiz progress in %s\n", store.Path())
+	if prog.Learner != "" {
+		fmt.Fprintf(stdio.Out, "Learner: %s\n", safetext.Visible(prog.Learner))
+	}
+	fmt.Fprintln(stdio.Out)
 	w := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "QUESTION\tBEST\tPASSED\tTRIES\tREVEALED")
 	for _, q := range bank.Questions() {
@@ -334,16 +357,16 @@ func needsReview(bank *quiz.Bank, q *quiz.Question, answer string) bool {
 	return err == nil && res.NeedsReview
 }
 
-// writeExportCSV writes one row per attempt. needs_review is the last
-// column so that sheets built on the earlier columns keep working.
+// writeExportCSV writes one row per attempt, in exportColumns' order.
 func writeExportCSV(out io.Writer, rows []exportRow) error {
 	w := csv.NewWriter(out)
-	w.Write([]string{"question", "title", "kind", "attempt", "at", "score", "passed", "found", "missed", "misconceptions", "revealed", "lab_source", "answer", "needs_review"})
+	w.Write(exportColumns)
 	for _, r := range rows {
-		w.Write([]string{r.Question, r.Title, r.Kind, strconv.Itoa(r.Attempt), r.At.UTC().Format(time.RFC3339),
-			strconv.FormatFloat(r.Score, 'f', 2, 64), strconv.FormatBool(r.Passed),
+		w.Write([]string{strconv.Itoa(r.ExportVersion), spreadsheetSafe(safetext.Visible(r.Learner)), r.Question,
+			strconv.FormatFloat(r.Score, 'f', 2, 64), strconv.FormatBool(r.Passed), strconv.FormatBool(r.NeedsReview),
+			r.At.UTC().Format(time.RFC3339), r.Title, r.Kind, strconv.Itoa(r.Attempt),
 			strings.Join(r.Found, " "), strings.Join(r.Missed, " "), strings.Join(r.Misconceptions, " "),
-			strconv.FormatBool(r.Revealed), r.LabSource, spreadsheetSafe(safetext.Visible(r.Answer)), strconv.FormatBool(r.NeedsReview)})
+			strconv.FormatBool(r.Revealed), r.LabSource, spreadsheetSafe(safetext.Visible(r.Answer))})
 	}
 	w.Flush()
 	return w.Error()

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,18 +159,26 @@ func TestQuizExport(t *testing.T) {
 	}
 	recordSomeAnswers(t, dir)
 
-	code, out, _ := quizCLI(t, "", "export", "--csv")
+	code, out, _ := quizCLI(t, "", "export", "--csv", "--learner", "Ada L.")
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil || code != 0 || len(rows) != 5 {
 		t.Fatalf("exit %d, %v, %d rows:\n%s", code, err, len(rows), out)
 	}
-	if last := len(rows[0]) - 1; rows[0][last] != "needs_review" || rows[1][last] != "false" || rows[3][last] != "true" {
-		t.Errorf("needs_review column: %q, %q, %q", rows[0][last], rows[1][last], rows[3][last])
+	col := func(row int, name string) string { return rows[row][slices.Index(rows[0], name)] }
+	for _, name := range []string{"learner", "question", "score", "passed", "needs_review", "timestamp"} {
+		if !slices.Contains(rows[0], name) {
+			t.Fatalf("csv header lacks %s: %q", name, rows[0])
+		}
 	}
-	if rows[0][0] != "question" || rows[1][0] != "explain-sync-cqrs" || rows[1][3] != "1" || rows[1][10] != "true" {
+	if col(1, "learner") != "Ada L." || col(1, "question") != "explain-sync-cqrs" || col(1, "attempt") != "1" ||
+		col(1, "revealed") != "true" || col(1, "timestamp") != "2025-03-04T05:06:07Z" || col(1, "needs_review") != "false" || col(3, "needs_review") != "true" {
 		t.Errorf("csv rows: %q", rows[:2])
 	}
-	answer := rows[1][12]
+	// The name is kept: the next export carries it without the flag.
+	if _, again, _ := quizCLI(t, "", "export", "--csv"); !strings.Contains(again, "Ada L.") {
+		t.Errorf("learner not kept in progress:\n%s", again)
+	}
+	answer := col(1, "answer")
 	if !strings.HasPrefix(answer, "'=") || strings.Contains(answer, "\x1b") || !strings.Contains(answer, `\x1b[2J`) {
 		t.Errorf("answer not made safe for spreadsheets and terminals: %q", answer)
 	}

@@ -1,12 +1,10 @@
 package doctor
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"os"
 	"strings"
-
-	dc "github.com/ory/dockertest/v3/docker"
 
 	"cqrslab/demo/lab"
 )
@@ -83,45 +81,98 @@ func dockerFix(e engine, others []socket) string {
 		"Podman: `podman machine start`; then set DOCKER_HOST to their socket)"
 }
 
-// checkImages says, per image, whether a start will need the network. The
-// registry is not asked (doctor talks to nothing beyond this machine), so a
-// missing image is a warning with the two ways to get it.
-func checkImages(cfg Config, e engine, localErr error) []Check {
-	images := []struct{ name, ref, env string }{
-		{"postgres image", cfg.PostgresImage, "CQRSLAB_POSTGRES_IMAGE"},
-		{"redis image", cfg.RedisImage, "CQRSLAB_REDIS_IMAGE"},
-	}
-	var checks []Check
-	for _, img := range images {
-		ref := lab.NormalizeImageRef(img.ref)
-		if v := os.Getenv(img.env); v != "" && lab.NormalizeImageRef(v) == ref {
-			ref += " (from " + img.env + ")"
+// checkImages says, per image, what a start would run, from the same
+// decision the lab makes (lab.PlanImages): the image asked for, an offline
+// stand-in for an absent official image, or a pull. For a pull, the
+// registry is asked whether it has the image (its manifest only, nothing is
+// downloaded), so that a machine where the images can be neither found nor
+// pulled fails here, as the start would, instead of warning.
+func checkImages(ctx context.Context, cfg Config, e engine, localErr error) []Check {
+	names := map[string]string{"postgres": "postgres image", "redis": "redis image"}
+	envs := map[string]string{"postgres": "CQRSLAB_POSTGRES_IMAGE", "redis": "CQRSLAB_REDIS_IMAGE"}
+	shown := func(ref, service string) string {
+		if v := os.Getenv(envs[service]); v != "" && lab.NormalizeImageRef(v) == ref {
+			return ref + " (from " + envs[service] + ")"
 		}
-		c := Check{Name: img.name, Status: OK}
-		switch {
-		case cfg.Provider == lab.Local || cfg.Provider == lab.External:
-			c.Detail = "not used with --infra " + string(cfg.Provider)
-		case e.err != nil && cfg.Provider == lab.Auto && localErr == nil:
-			c.Detail = "not needed while Docker is down: the lab will use local servers"
-		case e.err != nil:
-			c.Status, c.Detail = Warn, ref+": not checked, Docker is not reachable"
-			c.Fix = "fix Docker first (above), then run `cqrslab doctor` again"
+		return ref
+	}
+	refs := map[string]string{"postgres": lab.NormalizeImageRef(cfg.PostgresImage), "redis": lab.NormalizeImageRef(cfg.RedisImage)}
+	var checks []Check
+	skipAll := func(status Status, detail, fix string) []Check {
+		for _, svc := range []string{"postgres", "redis"} {
+			d := detail
+			if status != OK {
+				d = shown(refs[svc], svc) + ": " + detail
+			}
+			checks = append(checks, Check{Name: names[svc], Status: status, Detail: d, Fix: fix})
+		}
+		return checks
+	}
+	switch {
+	case cfg.Provider == lab.Local || cfg.Provider == lab.External:
+		return skipAll(OK, "not used with --infra "+string(cfg.Provider), "")
+	case e.err != nil && cfg.Provider == lab.Auto && localErr == nil:
+		return skipAll(OK, "not needed while Docker is down: the lab will use local servers", "")
+	case e.err != nil:
+		return skipAll(Warn, "not checked, Docker is not reachable", "fix Docker first (above), then run `cqrslab doctor` again")
+	}
+	plan, err := lab.PlanImages(e.client, lab.Options{PostgresImage: cfg.PostgresImage, RedisImage: cfg.RedisImage})
+	if err != nil {
+		return skipAll(Warn, "the engine could not say whether it is here: "+err.Error(),
+			"run `cqrslab doctor` again; if it persists, restart Docker")
+	}
+	for _, pk := range plan.Picks() {
+		c := Check{Name: names[pk.Service], Status: OK}
+		switch pk.Source {
+		case lab.FromAsked:
+			c = imageCheck(c, e, pk.Ref, shown(pk.Ref, pk.Service))
+		case lab.FromOffline:
+			c = imageCheck(c, e, pk.Ref, pk.Ref)
+			if c.Status == OK {
+				c.Detail = fmt.Sprintf("%s is not here; the lab will use the offline image %s", pk.Asked,
+					strings.Replace(c.Detail, " is here (", " (", 1))
+			}
 		default:
-			c = imageCheck(c, e, img.ref, ref)
+			c = missingImage(ctx, c, e, pk, shown(pk.Ref, pk.Service), cfg.Provider == lab.Auto && localErr == nil)
 		}
 		checks = append(checks, c)
 	}
 	return checks
 }
 
-func imageCheck(c Check, e engine, ref, shown string) Check {
-	img, err := e.client.InspectImage(lab.NormalizeImageRef(ref))
+// missingImage judges an image a start would have to pull: a warning when
+// the registry has it (or local servers stand in), a failure when the start
+// would stop there.
+func missingImage(ctx context.Context, c Check, e engine, pk lab.ImagePick, shown string, localStandsIn bool) Check {
+	err := lab.Pullable(ctx, e.client, pk.Ref)
 	switch {
-	case errors.Is(err, dc.ErrNoSuchImage):
+	case err == nil:
 		c.Status = Warn
 		c.Detail = shown + " is not on this machine: the first start would download it"
 		c.Fix = "`cqrslab prepare` before the workshop (needs the internet), or, with no network, " +
 			"`cqrslab prepare --load FILE` from an archive made elsewhere with `cqrslab prepare --save FILE`"
+	case localStandsIn:
+		c.Status = Warn
+		c.Detail = fmt.Sprintf("%s is not on this machine and cannot be pulled (%v): "+
+			"the lab will use the local PostgreSQL and Redis instead", shown, err)
+		c.Fix = lab.ImagesFix
+	default:
+		c.Status = Fail
+		c.Detail = fmt.Sprintf("%s is not on this machine and cannot be pulled (%v), "+
+			"and no offline image stands in: the lab will not run", shown, firstLine(err))
+		c.Fix = lab.ImagesFix
+	}
+	return c
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+func imageCheck(c Check, e engine, ref, shown string) Check {
+	img, err := e.client.InspectImage(lab.NormalizeImageRef(ref))
+	switch {
 	case err != nil:
 		c.Status, c.Detail = Warn, fmt.Sprintf("%s: the engine could not say whether it is here: %v", shown, err)
 		c.Fix = "run `cqrslab doctor` again; if it persists, restart Docker"

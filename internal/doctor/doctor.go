@@ -5,9 +5,11 @@
 // runs it when the lab will not start.
 //
 // Every check answers ok, warn or fail and, unless ok, the fix to apply, in
-// words a newcomer can act on. The checks only look: they start nothing,
-// pull nothing and send nothing beyond this machine (the registry is not
-// contacted, so a missing image is a warning with the way to get it).
+// words a newcomer can act on. The checks only look: they start nothing and
+// pull nothing. The one question beyond this machine is, for an image the
+// lab would have to pull, whether the registry has it (its manifest, not
+// the image), so that "the lab will not run" is said where the start would
+// fail.
 package doctor
 
 import (
@@ -129,7 +131,7 @@ func Run(ctx context.Context, cfg Config) Report {
 	eng := probeEngine(ctx)
 	localErr := lab.LocalAvailable()
 	r.add(checkDocker(cfg.Provider, eng, findSockets(ctx, eng.socketPath()), localErr))
-	r.add(checkImages(cfg, eng, localErr)...)
+	r.add(checkImages(ctx, cfg, eng, localErr)...)
 	r.add(checkLocal(cfg.Provider, eng.err == nil, localErr))
 	r.add(checkLoopback())
 	r.add(checkTerminal(readTerminal(cfg.Terminal))...)

@@ -177,6 +177,7 @@ func TestCheckImages(t *testing.T) {
 	startFakeEngine(t, p, func(e *fakeEngine) {
 		e.images["pg:1"] = "amd64"
 		e.images["rd:1"] = "arm64"
+		e.pullable["nope:1"] = true
 	})
 	t.Setenv("DOCKER_HOST", "unix://"+p)
 	e := probeEngine(context.Background())
@@ -201,7 +202,7 @@ func TestCheckImages(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cs := checkImages(tc.cfg, tc.e, tc.localErr)
+			cs := checkImages(context.Background(), tc.cfg, tc.e, tc.localErr)
 			if len(cs) != 2 || cs[0].Status != tc.pg || cs[1].Status != tc.redis {
 				t.Fatalf("got %+v, want %s/%s", cs, tc.pg, tc.redis)
 			}
@@ -215,15 +216,68 @@ func TestCheckImages(t *testing.T) {
 			}
 		})
 	}
-	missing := checkImages(Config{Provider: lab.Auto, PostgresImage: "pg:1", RedisImage: "nope:1"}, e, nil)[1]
+	missing := checkImages(context.Background(), Config{Provider: lab.Auto, PostgresImage: "pg:1", RedisImage: "nope:1"}, e, nil)[1]
 	for _, w := range []string{"cqrslab prepare", "--load"} {
 		if !strings.Contains(missing.Fix, w) {
 			t.Errorf("fix for a missing image lacks %q: %q", w, missing.Fix)
 		}
 	}
-	wrong := checkImages(Config{Provider: lab.Docker, PostgresImage: "pg:1", RedisImage: "rd:1"}, e, nil)[1]
+	wrong := checkImages(context.Background(), Config{Provider: lab.Docker, PostgresImage: "pg:1", RedisImage: "rd:1"}, e, nil)[1]
 	if !strings.Contains(wrong.Detail, "arm64") || !strings.Contains(wrong.Detail, "amd64") {
 		t.Errorf("architecture mismatch not named: %q", wrong.Detail)
+	}
+}
+
+// TestImagesFoundOrNot: what doctor says about images follows the lab's own
+// choice (lab.PlanImages), so its verdict is the start's: an absent
+// official image is replaced by an offline one that is here; an image that
+// is neither here nor pullable fails ("the lab will not run"), unless local
+// servers stand in.
+func TestImagesFoundOrNot(t *testing.T) {
+	home := isolate(t)
+	p := filepath.Join(home, "d.sock")
+	fe := startFakeEngine(t, p, nil)
+	t.Setenv("DOCKER_HOST", "unix://"+p)
+	e := probeEngine(context.Background())
+	if e.err != nil {
+		t.Fatal(e.err)
+	}
+	official := Config{Provider: lab.Docker, PostgresImage: lab.DefaultPostgresImage, RedisImage: lab.DefaultRedisImage}
+
+	// A bare engine that cannot pull: both fail, each naming its image.
+	cs := checkImages(context.Background(), official, e, errors.New("no local"))
+	for i, ref := range []string{lab.DefaultPostgresImage, lab.DefaultRedisImage} {
+		if cs[i].Status != Fail || !strings.Contains(cs[i].Detail, ref) ||
+			!strings.Contains(cs[i].Detail, "the lab will not run") || !strings.Contains(cs[i].Fix, "prepare --load") {
+			t.Errorf("bare engine, %s: %+v", ref, cs[i])
+		}
+	}
+	// The same with auto and local servers: a warning, local stands in.
+	auto := official
+	auto.Provider = lab.Auto
+	cs = checkImages(context.Background(), auto, e, nil)
+	if cs[0].Status != Warn || !strings.Contains(cs[0].Detail, "local PostgreSQL and Redis instead") {
+		t.Errorf("bare engine, local servers: %+v", cs[0])
+	}
+	// The offline images are here: used, and said so.
+	fe.images[lab.OfflinePostgresImage] = "amd64"
+	fe.images["cqrslab-offline/redis:8"] = "amd64" // another tag of the offline repository
+	cs = checkImages(context.Background(), official, e, errors.New("no local"))
+	for i, ref := range []string{"cqrslab-offline/postgres:15", "cqrslab-offline/redis:8"} {
+		if cs[i].Status != OK || !strings.Contains(cs[i].Detail, "offline image "+ref) {
+			t.Errorf("offline images here, want %s: %+v", ref, cs[i])
+		}
+	}
+	// An image named on purpose is never replaced: pulled, or failed.
+	named := Config{Provider: lab.Docker, PostgresImage: "mine/pg:1", RedisImage: lab.DefaultRedisImage}
+	if c := checkImages(context.Background(), named, e, errors.New("no local"))[0]; c.Status != Fail ||
+		!strings.Contains(c.Detail, "mine/pg:1") {
+		t.Errorf("named image absent and not pullable: %+v", c)
+	}
+	fe.pullable["mine/pg:1"] = true
+	if c := checkImages(context.Background(), named, e, errors.New("no local"))[0]; c.Status != Warn ||
+		!strings.Contains(c.Detail, "download") {
+		t.Errorf("named image pullable: %+v", c)
 	}
 }
 

@@ -20,6 +20,7 @@ type fakeEngine struct {
 	podman     bool
 	arch       string            // kernel name, e.g. "x86_64"
 	images     map[string]string // ref -> image architecture
+	pullable   map[string]bool   // refs the "registry" has (others: no network)
 	hang       bool              // accept connections, never answer
 	listener   net.Listener
 	pathPrefix *regexp.Regexp
@@ -28,7 +29,7 @@ type fakeEngine struct {
 func startFakeEngine(t *testing.T, path string, configure func(*fakeEngine)) *fakeEngine {
 	t.Helper()
 	e := &fakeEngine{path: path, arch: "x86_64", images: map[string]string{},
-		pathPrefix: regexp.MustCompile(`^/v[0-9.]+`)}
+		pullable: map[string]bool{}, pathPrefix: regexp.MustCompile(`^/v[0-9.]+`)}
 	if configure != nil {
 		configure(e)
 	}
@@ -68,6 +69,28 @@ func (e *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 		reply(v)
 	case path == "/info":
 		reply(map[string]any{"OperatingSystem": "Test OS", "Architecture": e.arch})
+	case path == "/images/json":
+		// Only the reference filter (a repository) is honoured; the label
+		// filter finds nothing, as for images without the offline label.
+		var filters map[string][]string
+		json.Unmarshal([]byte(r.URL.Query().Get("filters")), &filters)
+		list := []map[string]any{}
+		for ref := range e.images {
+			for _, repo := range filters["reference"] {
+				if strings.HasPrefix(ref, repo+":") {
+					list = append(list, map[string]any{"Id": "sha256:" + ref, "RepoTags": []string{ref}})
+				}
+			}
+		}
+		reply(list)
+	case strings.HasPrefix(path, "/distribution/"):
+		ref := strings.TrimSuffix(strings.TrimPrefix(path, "/distribution/"), "/json")
+		if !e.pullable[ref] {
+			w.WriteHeader(http.StatusInternalServerError)
+			reply(map[string]string{"message": `Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host`})
+			return
+		}
+		reply(map[string]any{"Descriptor": map[string]any{"digest": "sha256:abcd"}})
 	case strings.HasPrefix(path, "/images/") && strings.HasSuffix(path, "/json"):
 		ref := strings.TrimSuffix(strings.TrimPrefix(path, "/images/"), "/json")
 		arch, ok := e.images[ref]

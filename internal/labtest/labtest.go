@@ -3,10 +3,11 @@
 // package's tests end. Each test gets its own schema and key prefix, so tests
 // never see each other's data.
 //
-// With no infrastructure, tests skip with a message saying what to install;
-// with CQRSLAB_REQUIRE_INFRA=1 (as in CI) they fail instead.
-// CQRSLAB_TEST_INFRA chooses the provider (default auto); the docker
-// provider's images come from CQRSLAB_POSTGRES_IMAGE / CQRSLAB_REDIS_IMAGE.
+// With no infrastructure, tests skip with a message saying what to install,
+// decided by Ready before anything waits; with CQRSLAB_REQUIRE_INFRA=1 (as
+// in CI) they fail instead. CQRSLAB_TEST_INFRA chooses the provider (default
+// auto); the docker provider's images come from CQRSLAB_POSTGRES_IMAGE /
+// CQRSLAB_REDIS_IMAGE, or are the ones the lab finds (offline stand-ins).
 package labtest
 
 import (
@@ -56,13 +57,15 @@ func Options() lab.Options {
 	return o
 }
 
-// Lab returns the package's shared lab, starting it on first use.
+// Lab returns the package's shared lab, starting it on first use. It skips
+// (see Ready) before starting anything when no lab can start.
 func Lab(t testing.TB) *lab.Lab {
 	t.Helper()
+	opts := Ready(t)
 	once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		shared, startErr = lab.Start(ctx, Options(), nil)
+		shared, startErr = lab.Start(ctx, opts, nil)
 	})
 	if startErr != nil {
 		Unavailable(t, "no lab could start: %v", startErr)

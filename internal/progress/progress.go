@@ -31,7 +31,10 @@ const MaxAnswerBytes = 16 << 10
 // it in memory; Store.Save writes it. It is not safe for concurrent use:
 // the TUI owns one and hands copies (Clone) to the goroutine that saves.
 type Progress struct {
-	Version int               `json:"version"`
+	Version int `json:"version"`
+	// Learner is the name the learner gave (--learner), so a class's
+	// exports can be merged into one table by person.
+	Learner string            `json:"learner,omitempty"`
 	Lessons map[string]Lesson `json:"lessons,omitempty"`
 	Quiz    Quiz              `json:"quiz"`
 
@@ -77,6 +80,17 @@ type Attempt struct {
 	Missed         []string  `json:"missed,omitempty"`
 	Misconceptions []string  `json:"misconceptions,omitempty"`
 	LabSource      string    `json:"labSource,omitempty"`
+	// NeedsReview marks a grade a person should look at (the grader was
+	// unsure); exports carry it so an instructor reads those answers.
+	NeedsReview bool `json:"needsReview,omitempty"`
+}
+
+// SetLearner records the learner's name.
+func (p *Progress) SetLearner(name string) {
+	if p.Learner != name {
+		p.Learner = name
+		p.changed()
+	}
 }
 
 // New is an empty record.

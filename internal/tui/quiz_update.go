@@ -174,6 +174,7 @@ func (q *Quiz) submit() tea.Cmd {
 	q.sh.prog.Record(cur.ID, progress.Attempt{
 		At: time.Now().UTC(), Answer: answer, Score: res.Score, Passed: res.Passed,
 		Found: res.FoundIDs(), Missed: res.MissedIDs(), Misconceptions: res.MisconceptionIDs(), LabSource: res.LabSource,
+		NeedsReview: res.NeedsReview,
 	})
 	q.notice, q.inputErr = "", ""
 	q.showResult(&res)

@@ -113,7 +113,7 @@ func TestLearnWalkWithRealLab(t *testing.T) {
 	}
 	dir := t.TempDir()
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
-	opts := labtest.Options()
+	opts := labtest.Ready(t)
 	cfg := Config{Lab: opts, Theme: ThemeDark, NoAnimation: true, StateDir: dir}
 	a := NewApp(cfg)
 	d := newDriver(t, a)
@@ -198,7 +198,7 @@ func TestCtrlCDuringStartRemovesEverything(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a lab")
 	}
-	opts := labtest.Options()
+	opts := labtest.Ready(t)
 	if opts.Provider != lab.Docker {
 		t.Skip("counts containers: docker provider only (CQRSLAB_TEST_INFRA=docker)")
 	}
