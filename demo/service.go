@@ -240,10 +240,10 @@ func (s *PostService) project(ctx context.Context, post Post, member []byte, exi
 	case PolicyBudgeted:
 		zctx, cancel := context.WithTimeout(ctx, s.opts.Budget.Deadline)
 		defer cancel()
-		return s.opts.Projection.ZAdd(zctx, key, z).Err()
+		return s.opts.Breaker.Do(func() error { return s.opts.Projection.ZAdd(zctx, key, z).Err() })
 	case PolicyOutbox:
 		zctx, cancel := context.WithTimeout(ctx, s.opts.Budget.Deadline)
-		err := s.opts.Projection.ZAdd(zctx, key, z).Err()
+		err := s.opts.Breaker.Do(func() error { return s.opts.Projection.ZAdd(zctx, key, z).Err() })
 		cancel()
 		if err != nil {
 			return fmt.Errorf("%w (left in the outbox for the relay)", err)
