@@ -45,6 +45,20 @@ func breakerClosesAfterDown(t *testing.T, p demo.PolicyName, rate float64) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	t.Cleanup(func() { _ = env.Lab.HealAll(context.Background()) })
+	// Warm up: a fresh lab on a busy machine misses deadlines for its first
+	// writes (new connections, cold caches), which would open the breaker
+	// before the fault and blur the baseline.
+	for i := range 20 {
+		_, _ = svc.CreatePost(ctx, demo.NewPost{ID: fmt.Sprintf("warm%d", i), AuthorID: "dave", Title: "warm up"})
+	}
+	for end := time.Now().Add(5 * time.Second); svc.Breaker().State() != "closed" && time.Now().Before(end); {
+		_, _ = svc.CreatePost(ctx, demo.NewPost{AuthorID: "dave", Title: "warm up"})
+		time.Sleep(100 * time.Millisecond)
+	}
+	dur := 6 * time.Second
+	if rate > 500 {
+		dur = 4500 * time.Millisecond // bounded: 9,000 writes
+	}
 
 	var (
 		mu     sync.Mutex
@@ -78,7 +92,7 @@ func breakerClosesAfterDown(t *testing.T, p demo.PolicyName, rate float64) {
 		healed = time.Now()
 		mu.Unlock()
 	}()
-	res, err := demo.RunLoad(ctx, svc, demo.LoadConfig{Rate: rate, Duration: 4500 * time.Millisecond, IDPrefix: "b",
+	res, err := demo.RunLoad(ctx, svc, demo.LoadConfig{Rate: rate, Duration: dur, IDPrefix: "b",
 		OnWrite: func(intended time.Time, _ time.Duration, o demo.Outcome, perr error) {
 			if o != demo.Acknowledged {
 				return
@@ -125,9 +139,10 @@ func breakerClosesAfterDown(t *testing.T, p demo.PolicyName, rate float64) {
 		t.Fatalf("no ZADD succeeded in the %v after the heal (breaker %s)", time.Until(healed)*-1, svc.Breaker().State())
 	}
 	// The first half-open after the heal comes within a cool-down; its probe
-	// may still meet a starved machine (or go-redis's own one-second dial
-	// back-off), so one more cool-down is allowed. The defect never closed.
-	if d := firstOK.Sub(healed); d > 2*cooldown+time.Second {
+	// may still meet a starved machine (a shared CI runner misses even a
+	// 250 ms deadline now and then), so two more cool-downs are allowed.
+	// The defect never closed at all.
+	if d := firstOK.Sub(healed); d > 3*cooldown+time.Second {
 		t.Errorf("the first ZADD after the heal succeeded %v later; want within the cool-down (%v) plus a probe", d, cooldown)
 	}
 	// Once closed, the breaker lets the load write as it did before the

@@ -19,7 +19,12 @@ import (
 // each ZADD of the request path) makes an unhealthy Redis cost nothing at
 // all once it is open.
 func NewBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker) {
-	b = b.withDefaults()
+	return newBudgetedClient(addr, password, b.withDefaults())
+}
+
+// newBudgetedClient is NewBudgetedClient for a budget whose defaults are
+// already applied.
+func newBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker) {
 	retries := b.MaxRetries
 	if retries == 0 {
 		retries = -1 // go-redis reads 0 as "default (3)"; -1 is none

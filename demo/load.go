@@ -240,4 +240,4 @@ var localEnd = regexp.MustCompile(`[\w.:\[\]%-]+:\d+->`)
 
 // PoolStats are the connection-pool counters of the client that writes the
 // projection (the plain client under the seed policy).
-func (s *PostService) PoolStats() *redis.PoolStats { return s.opts.Projection.PoolStats() }
+func (s *PostService) PoolStats() *redis.PoolStats { return s.policy.projection().PoolStats() }
