@@ -66,6 +66,11 @@ type Tick struct {
 // LoadResult is a finished load run.
 type LoadResult struct {
 	Attempted, Acknowledged, Failed, Unknown int
+	// RolledBack counts the failed writes that PostgreSQL had committed and
+	// the policy deleted again because the projection failed (ErrRolledBack):
+	// writes the caller lost although the source of truth could have kept
+	// them.
+	RolledBack int
 	// ProjectionErrors counts acknowledged writes whose Redis step failed.
 	ProjectionErrors int
 	// AckedIDs are the IDs of acknowledged posts: each must be in
@@ -134,6 +139,9 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 			}
 		case Failed:
 			res.Failed++
+			if errors.Is(err, ErrRolledBack) {
+				res.RolledBack++
+			}
 			res.Errors[errKey(err)]++
 		case Unknown:
 			if errors.Is(err, ErrCrashed) && res.FirstProjectionErr.IsZero() {
@@ -217,6 +225,8 @@ func classify(err error) Outcome {
 	switch {
 	case err == nil:
 		return Acknowledged
+	case errors.Is(err, ErrRolledBack):
+		return Failed // whatever the Redis step's error: the row is gone
 	case errors.Is(err, ErrCrashed), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return Unknown
 	default:

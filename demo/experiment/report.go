@@ -23,6 +23,10 @@ type Report struct {
 		Acknowledged int `json:"acknowledged"`
 		Failed       int `json:"failed"`
 		Unknown      int `json:"unknown"`
+		// RolledBack are failed writes that PostgreSQL had committed and the
+		// policy deleted again (the rollback anti-pattern): the price of
+		// making the projection part of the write.
+		RolledBack int `json:"rolled_back"`
 	} `json:"writes"`
 
 	Latency      Percentiles `json:"latency_ms"`

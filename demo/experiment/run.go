@@ -190,6 +190,7 @@ func heal(ctx context.Context, sc Scenario, svc *demo.PostService, driver FaultD
 func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc *demo.PostService) {
 	rep.Writes.Attempted, rep.Writes.Acknowledged = res.Attempted, res.Acknowledged
 	rep.Writes.Failed, rep.Writes.Unknown = res.Failed, res.Unknown
+	rep.Writes.RolledBack = res.RolledBack
 	rep.Latency = percentiles(res.Latency)
 	rep.FaultLatency = percentiles(window)
 	rep.Rate.Achieved = round2(res.Achieved)

@@ -183,6 +183,7 @@ var rows = []row{
 	{"writes.acknowledged", func(r *experiment.Report) string { return itoa(r.Writes.Acknowledged) }},
 	{"writes.failed", func(r *experiment.Report) string { return itoa(r.Writes.Failed) }},
 	{"writes.unknown", func(r *experiment.Report) string { return itoa(r.Writes.Unknown) }},
+	{"writes.rolled_back", func(r *experiment.Report) string { return itoa(r.Writes.RolledBack) }},
 	{"latency_ms.p50", func(r *experiment.Report) string { return f2(r.Latency.P50) }},
 	{"latency_ms.p99", func(r *experiment.Report) string { return f2(r.Latency.P99) }},
 	{"latency_ms.p999", func(r *experiment.Report) string { return f2(r.Latency.P999) }},
