@@ -99,6 +99,7 @@ var Registry = []PolicyInfo{
 	seedInfo,
 	budgetedInfo,
 	outboxInfo,
+	rollbackInfo,
 }
 
 // Policies lists the registry's names, in order.
