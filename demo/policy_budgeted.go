@@ -8,7 +8,7 @@ import (
 )
 
 var budgetedInfo = PolicyInfo{Name: PolicyBudgeted,
-	Summary: "ZADD under a 20 ms deadline and a circuit breaker, no retries; failures mark the author dirty for the reconciler",
+	Summary: "ZADD under a deadline and a breaker; failures mark it dirty",
 	make:    func(s *PostService, env policyEnv) Policy { return &budgetedPolicy{basePolicy{s}, newBudgeted(s, env)} }}
 
 // budgetedPolicy bounds the Redis step by a deadline and a circuit breaker,

@@ -13,7 +13,7 @@ import (
 )
 
 var outboxInfo = PolicyInfo{Name: PolicyOutbox,
-	Summary: "the post and an outbox row in one statement; ZADD under the budget; a relay re-projects pending rows",
+	Summary: "post and outbox row in one statement; a relay re-projects",
 	make: func(s *PostService, env policyEnv) Policy {
 		return &outboxPolicy{basePolicy: basePolicy{s}, b: newBudgeted(s, env), relay: &relay{s: s}}
 	}}

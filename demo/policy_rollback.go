@@ -8,7 +8,7 @@ import (
 )
 
 var rollbackInfo = PolicyInfo{Name: PolicyRollback,
-	Summary: "the anti-pattern: the seed's ZADD, and when it fails, DELETE the committed row and fail the call",
+	Summary: "anti-pattern: a failed ZADD deletes the post, fails the call",
 	make:    func(s *PostService, _ policyEnv) Policy { return rollbackPolicy{basePolicy{s}} }}
 
 // PolicyRollback is the anti-pattern the seed warns against: it treats the

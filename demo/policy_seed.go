@@ -3,7 +3,7 @@ package demo
 import "context"
 
 var seedInfo = PolicyInfo{Name: PolicySeed,
-	Summary: "the lesson's code: ZADD with go-redis defaults, warn and succeed on failure",
+	Summary: "the lesson's code: ZADD, and on failure warn and succeed",
 	make:    func(s *PostService, _ policyEnv) Policy { return seedPolicy{basePolicy{s}} }}
 
 // seedPolicy is exactly the seed lesson: INSERT, then ZADD with go-redis's
