@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"errors"
-	"net"
 	"sync"
 	"time"
 
@@ -16,10 +15,16 @@ import (
 // three retries, a pool of 10 per CPU); a projection written inside a user's
 // request may not. So: context deadlines cut socket reads
 // (ContextTimeoutEnabled, off by default), every timeout is the deadline,
-// retries are explicit, and a circuit breaker wraps every command so that an
-// unhealthy Redis costs nothing at all once the breaker is open.
+// retries are explicit, and the returned circuit breaker (Breaker.Do, around
+// each ZADD of the request path) makes an unhealthy Redis cost nothing at
+// all once it is open.
 func NewBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker) {
-	b = b.withDefaults()
+	return newBudgetedClient(addr, password, b.withDefaults())
+}
+
+// newBudgetedClient is NewBudgetedClient for a budget whose defaults are
+// already applied.
+func newBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker) {
 	retries := b.MaxRetries
 	if retries == 0 {
 		retries = -1 // go-redis reads 0 as "default (3)"; -1 is none
@@ -36,12 +41,11 @@ func NewBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker
 		MinIdleConns:          min(8, b.PoolSize),
 		MaxRetries:            retries,
 	})
-	br := newBreaker(b)
-	rdb.AddHook(br)
-	return rdb, br
+	return rdb, newBreaker(b)
 }
 
-// Breaker is a circuit breaker around Redis commands, as a go-redis hook.
+// Breaker is a circuit breaker around the projection writes of the request
+// path (see Do).
 type Breaker struct {
 	cb *gobreaker.CircuitBreaker[struct{}]
 
@@ -84,30 +88,26 @@ func (b *Breaker) Changes() []string {
 	return append([]string(nil), b.changes...)
 }
 
-// DialHook implements redis.Hook.
-func (b *Breaker) DialHook(next redis.DialHook) redis.DialHook {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) { return next(ctx, network, addr) }
-}
-
-// ProcessHook implements redis.Hook: every command goes through the breaker.
-func (b *Breaker) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		_, err := b.cb.Execute(func() (struct{}, error) { return struct{}{}, next(ctx, cmd) })
-		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-			cmd.SetErr(ErrBreakerOpen)
-			return ErrBreakerOpen
-		}
-		return err
+// Do runs fn, one projection write of the request path, through the
+// breaker: at once ErrBreakerOpen while the breaker is open (or while its
+// one half-open probe is in flight), else fn's error, counted.
+//
+// The breaker wraps the policy's own call, not the client's commands (it
+// was a go-redis hook until issue 16): go-redis v9.23 gives the connection
+// it sets up a copy of the client's hooks, so the HELLO/AUTH/CLIENT SETINFO
+// of every new connection went through the breaker too. After Redis dropped
+// its connections, the half-open probe needed a new connection, whose HELLO
+// was a second request that half-open (one request at a time) refused; the
+// probe failed, the breaker reopened, and it never closed again. Guarding the
+// ZADD itself counts exactly what the policy cares about, whatever the
+// client does underneath. A nil breaker runs fn unguarded.
+func (b *Breaker) Do(fn func() error) error {
+	if b == nil {
+		return fn()
 	}
-}
-
-// ProcessPipelineHook implements redis.Hook: a pipeline counts as one call.
-func (b *Breaker) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		_, err := b.cb.Execute(func() (struct{}, error) { return struct{}{}, next(ctx, cmds) })
-		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-			return ErrBreakerOpen
-		}
-		return err
+	_, err := b.cb.Execute(func() (struct{}, error) { return struct{}{}, fn() })
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		return ErrBreakerOpen
 	}
+	return err
 }

@@ -18,7 +18,7 @@ type Stores struct {
 	Redis *redis.Client
 	Info  lab.Info
 
-	extra []*redis.Client // budgeted clients made by Service, closed with the stores
+	services []*PostService // made by Service, closed with the stores
 }
 
 // Connect opens both stores of a running lab, checks that they answer, and
@@ -52,7 +52,9 @@ func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
 	return &Stores{PG: db, Redis: rdb, Info: info}, nil
 }
 
-// Service is a PostService over these stores with the lab's namespace.
+// Service is a PostService over these stores with the lab's namespace. Its
+// policy may open a Redis client of its own; Close (the service's or the
+// stores') closes it and stops the policy's background work.
 func (st *Stores) Service(opts Options) *PostService {
 	if opts.Schema == "" {
 		opts.Schema = st.Info.Postgres.Schema
@@ -60,22 +62,19 @@ func (st *Stores) Service(opts Options) *PostService {
 	if opts.KeyPrefix == "" {
 		opts.KeyPrefix = st.Info.Redis.KeyPrefix
 	}
-	if opts.Policy != "" && opts.Policy != PolicySeed && opts.Projection == nil {
-		rdb, br := NewBudgetedClient(st.Info.Redis.Addr, st.Info.Redis.Password, opts.Budget)
-		st.extra = append(st.extra, rdb)
-		opts.Projection, opts.Breaker = rdb, br
-	}
-	return NewPostService(st.PG, st.Redis, opts)
+	svc := newPostService(st.PG, st.Redis, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password})
+	st.services = append(st.services, svc)
+	return svc
 }
 
-// Close closes both connections.
+// Close closes every service made by Service, then both connections.
 func (st *Stores) Close() error {
+	for _, s := range st.services {
+		s.Close()
+	}
 	err := st.PG.Close()
 	if e := st.Redis.Close(); err == nil {
 		err = e
-	}
-	for _, c := range st.extra {
-		c.Close()
 	}
 	return err
 }

@@ -103,6 +103,11 @@ type LoadResult struct {
 	MaxStartLag time.Duration
 	// Elapsed runs from the load's start until the last write returned.
 	Elapsed time.Duration
+	// RolledBack counts the failed writes that PostgreSQL had committed and
+	// the policy deleted again because the projection failed (ErrRolledBack):
+	// writes the caller lost although the source of truth could have kept
+	// them.
+	RolledBack int
 	// ProjectionErrors counts acknowledged writes whose Redis step failed.
 	ProjectionErrors int
 	// AckedIDs are the IDs of acknowledged posts: each must be in
@@ -174,6 +179,9 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 			}
 		case Failed:
 			res.Failed++
+			if errors.Is(err, ErrRolledBack) {
+				res.RolledBack++
+			}
 			res.Errors[errKey(err)]++
 		case Unknown:
 			if errors.Is(err, ErrCrashed) && res.FirstProjectionErr.IsZero() {
@@ -282,6 +290,8 @@ func classify(err error) Outcome {
 	switch {
 	case err == nil:
 		return Acknowledged
+	case errors.Is(err, ErrRolledBack):
+		return Failed // whatever the Redis step's error: the row is gone
 	case errors.Is(err, ErrCrashed), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return Unknown
 	default:
@@ -305,4 +315,4 @@ var localEnd = regexp.MustCompile(`[\w.:\[\]%-]+:\d+->`)
 
 // PoolStats are the connection-pool counters of the client that writes the
 // projection (the plain client under the seed policy).
-func (s *PostService) PoolStats() *redis.PoolStats { return s.opts.Projection.PoolStats() }
+func (s *PostService) PoolStats() *redis.PoolStats { return s.policy.projection().PoolStats() }

@@ -31,16 +31,22 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for published times (default time.Now).
 	Now func() time.Time
-	// Policy chooses what happens around the Redis step (default seed).
+	// Policy chooses what happens around the Redis step (default seed):
+	// a name from Registry.
 	Policy PolicyName
 	// Budget configures the budgeted and outbox policies.
 	Budget Budget
-	// Projection is the Redis client those policies write the feed with
-	// (NewBudgetedClient); Stores.Service makes it. The seed policy uses
-	// the plain client.
+	// Projection is the Redis client those policies write the feed with.
+	// Default: one of their own (NewBudgetedClient) when the service comes
+	// from Stores.Service, else the plain client. The seed policy always
+	// uses the plain client.
 	Projection redis.UniversalClient
-	// Breaker is Projection's circuit breaker, for display (may be nil).
+	// Breaker is Projection's circuit breaker (default: a new one).
 	Breaker *Breaker
+	// RelayEvery is how often the outbox policy's relay runs in the
+	// background (default 200ms; negative: never, for callers that drive
+	// RelayOnce themselves).
+	RelayEvery time.Duration
 }
 
 // PostService is the seed's service: PostgreSQL for writes, Redis for the
@@ -58,15 +64,22 @@ type PostService struct {
 
 	crash atomic.Bool // the crash point: stop after the commit
 
-	outboxMu   sync.Mutex
-	outboxDone []string // projected posts whose outbox rows await clearing
+	policy Policy
+	stop   context.CancelFunc // ends the policy's background work
+	closed sync.Once
 
 	dirtyMu sync.Mutex
 	dirty   map[string]struct{} // authors whose projection missed a write
 }
 
-// NewPostService wires a service over open connections.
+// NewPostService wires a service over open connections and starts its
+// policy's background work (the outbox relay); Close stops it. An unknown
+// policy name panics: names come from Registry or ParsePolicy.
 func NewPostService(pg *sql.DB, rdb redis.UniversalClient, opts Options) *PostService {
+	return newPostService(pg, rdb, opts, policyEnv{})
+}
+
+func newPostService(pg *sql.DB, rdb redis.UniversalClient, opts Options, env policyEnv) *PostService {
 	if opts.Schema == "" {
 		opts.Schema = "public"
 	}
@@ -79,18 +92,46 @@ func NewPostService(pg *sql.DB, rdb redis.UniversalClient, opts Options) *PostSe
 	if opts.Policy == "" {
 		opts.Policy = PolicySeed
 	}
-	opts.Budget = opts.Budget.withDefaults()
-	if opts.Projection == nil {
-		opts.Projection = rdb
+	if opts.RelayEvery == 0 {
+		opts.RelayEvery = 200 * time.Millisecond
 	}
-	return &PostService{pg: pg, rdb: rdb, opts: opts, q: newQueries(opts.Schema), dirty: map[string]struct{}{}}
+	opts.Budget = opts.Budget.withDefaults() // the only place: policies take it as it is
+	info, ok := LookupPolicy(opts.Policy)
+	if !ok {
+		panic(fmt.Sprintf("demo: unknown policy %q (use ParsePolicy)", opts.Policy))
+	}
+	s := &PostService{pg: pg, rdb: rdb, opts: opts, q: newQueries(opts.Schema), dirty: map[string]struct{}{}}
+	s.policy = info.make(s, env)
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.policy.start(ctx)
+	return s
 }
 
-// Policy is the service's write policy.
+// Close stops the policy's background work and closes what the policy
+// opened (its own Redis client); the connections the service was given
+// stay open. Safe to call more than once.
+func (s *PostService) Close() error {
+	var err error
+	s.closed.Do(func() {
+		s.stop()
+		err = s.policy.close()
+	})
+	return err
+}
+
+// Policy is the service's write policy's name.
 func (s *PostService) Policy() PolicyName { return s.opts.Policy }
 
-// Breaker is the budgeted client's breaker (nil under the seed policy).
-func (s *PostService) Breaker() *Breaker { return s.opts.Breaker }
+// PolicyStatus is the policy's state, for display (it may read the stores).
+func (s *PostService) PolicyStatus(ctx context.Context) PolicyStatus { return s.policy.Status(ctx) }
+
+// Breaker is the policy's circuit breaker (nil for policies without one).
+func (s *PostService) Breaker() *Breaker { return s.policy.breaker() }
+
+// CatchUp does now what the policy's background work would do eventually
+// (the outbox relays every pending row); a no-op for other policies.
+func (s *PostService) CatchUp(ctx context.Context) error { return s.policy.catchUp(ctx) }
 
 // ErrCrashed is what CreatePost returns when the crash point is armed: the
 // post is committed in PostgreSQL and the write path stops there, before the
@@ -186,11 +227,7 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 
 	err = r.step(StepInsert, func() error {
 		var err error
-		if s.opts.Policy == PolicyOutbox {
-			post, res.Existing, err = s.insertWithOutbox(ctx, post)
-		} else {
-			post, res.Existing, err = s.insert(ctx, post)
-		}
+		post, res.Existing, err = s.policy.insert(ctx, post)
 		return err
 	})
 	if err != nil {
@@ -210,7 +247,7 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 		return res, err
 	}
 
-	zerr := r.step(StepZAdd, func() error { return s.project(ctx, post, member, res.Existing) })
+	zerr := r.step(StepZAdd, func() error { return s.policy.project(ctx, post, member, res.Existing) })
 	if zerr != nil {
 		if r.gateErr {
 			// Cancelled while paused before the ZADD: the post is committed
@@ -219,49 +256,21 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 			zerr = fmt.Errorf("cancelled before the Redis update: %w", zerr)
 		}
 		res.ProjectionErr = zerr
-		if s.opts.Policy == PolicyBudgeted {
-			s.markDirty(post.AuthorID)
+		if r.gateErr {
+			s.opts.Logger.Warn("redis projection update failed; the post is committed and the feed is stale",
+				"post", post.ID, "author", post.AuthorID, "err", zerr)
+			return res, nil
+		}
+		if err := s.policy.projectionFailed(ctx, post, res.Existing, zerr); err != nil {
+			s.opts.Logger.Warn("redis projection update failed; the write is reported as failed",
+				"post", post.ID, "author", post.AuthorID, "policy", s.opts.Policy, "err", err)
+			return res, err
 		}
 		s.opts.Logger.Warn("redis projection update failed; the post is committed and the feed is stale",
 			"post", post.ID, "author", post.AuthorID, "err", zerr)
-		if r.gateErr {
-			return res, nil
-		}
 	}
 	_ = r.step(StepDone, func() error { return nil })
 	return res, nil
-}
-
-// project is the Redis step under the service's policy.
-func (s *PostService) project(ctx context.Context, post Post, member []byte, existing bool) error {
-	z := redis.Z{Score: float64(post.PublishedAt.UnixMilli()), Member: member}
-	key := s.FeedKey(post.AuthorID)
-	switch s.opts.Policy {
-	case PolicyBudgeted:
-		zctx, cancel := context.WithTimeout(ctx, s.opts.Budget.Deadline)
-		defer cancel()
-		return s.opts.Projection.ZAdd(zctx, key, z).Err()
-	case PolicyOutbox:
-		zctx, cancel := context.WithTimeout(ctx, s.opts.Budget.Deadline)
-		err := s.opts.Projection.ZAdd(zctx, key, z).Err()
-		cancel()
-		if err != nil {
-			return fmt.Errorf("%w (left in the outbox for the relay)", err)
-		}
-		if !existing {
-			// The row has served its purpose. It is cleared in batches by
-			// the relay, not here: a DELETE per write would be a third
-			// round trip on the request path. Should the process die first,
-			// the relay ZADDs the same member again, which is harmless.
-			s.outboxMu.Lock()
-			s.outboxDone = append(s.outboxDone, post.ID)
-			s.outboxMu.Unlock()
-		}
-		return nil
-	default:
-		// The seed: no deadline of its own, go-redis defaults.
-		return s.rdb.ZAdd(ctx, key, z).Err()
-	}
 }
 
 // insert runs the INSERT (autocommitted: its success is the commit point).
@@ -289,25 +298,6 @@ func (s *PostService) insert(ctx context.Context, p Post) (Post, bool, error) {
 		return p, false, &ConflictError{ID: p.ID, Existing: old}
 	}
 	return old, true, nil
-}
-
-// insertWithOutbox is the outbox policy's INSERT: the post and its outbox
-// row commit together, so a post can never exist without a record that its
-// projection is still owed. One statement (a data-modifying CTE) is one
-// autocommitted transaction and one round trip, instead of BEGIN, two
-// INSERTs and COMMIT.
-func (s *PostService) insertWithOutbox(ctx context.Context, p Post) (Post, bool, error) {
-	res, err := s.pg.ExecContext(ctx, s.q.insertOutbox, p.ID, p.AuthorID, p.Title, p.PublishedAt)
-	if err != nil {
-		if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "23503" {
-			return p, false, &UnknownAuthorError{AuthorID: p.AuthorID}
-		}
-		return p, false, fmt.Errorf("postgres insert: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return p, false, nil
-	}
-	return s.insert(ctx, p) // an existing ID: compare as the other policies do
 }
 
 func (s *PostService) authorName(ctx context.Context, id string) (string, error) {

@@ -41,6 +41,10 @@ type Report struct {
 		Scheduled    int `json:"scheduled"`
 		Shed         int `json:"shed"`        // refused at once: too many in flight
 		NotStarted   int `json:"not_started"` // never reached: interrupted, or the generator fell behind
+		// RolledBack are failed writes that PostgreSQL had committed and the
+		// policy deleted again (the rollback anti-pattern): the price of
+		// making the projection part of the write.
+		RolledBack int `json:"rolled_back"`
 	} `json:"writes"`
 
 	// Latency is of attempted writes only: a shed write never ran.

@@ -99,9 +99,6 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
-	if cfg.Policy == demo.PolicyOutbox {
-		go svc.RunRelay(runCtx, 200*time.Millisecond, time.Second)
-	}
 
 	say("warm up")
 	if err := warm(runCtx, st, svc); err != nil {
@@ -232,6 +229,7 @@ func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc
 	rep.Rate.Started = round2(float64(res.Attempted) / dur.Seconds())
 	rep.Rate.Shed = round2(float64(res.Shed) / dur.Seconds())
 	rep.Load = checkLoad(res, rep.Rate.Target)
+	rep.Writes.RolledBack = res.RolledBack
 	rep.Latency = percentiles(res.Latency)
 	rep.FaultLatency = percentiles(window)
 	rep.Rate.Achieved = round2(res.Achieved)
@@ -281,14 +279,7 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 
 	rep.Consistency.Repair = "none"
 	for attempt := 0; ; attempt++ {
-		if svc.Policy() == demo.PolicyOutbox {
-			for {
-				n, err := svc.RelayOnce(wctx, 0, 5000)
-				if err != nil || n == 0 {
-					break
-				}
-			}
-		}
+		_ = svc.CatchUp(wctx) // the policy's own repair first (the outbox relay)
 		d, err := rec.Check(wctx)
 		if err == nil && d.Converged() {
 			c := &rep.Consistency

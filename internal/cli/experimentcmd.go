@@ -13,7 +13,7 @@ import (
 	"cqrslab/demo/experiment"
 )
 
-const experimentUsage = `experiment [--scenario NAME|all] [--policy seed|budgeted|outbox|all] [flags]
+const experimentUsage = `experiment [--scenario NAME|all] [--policy %s|all] [flags]
 
 Runs a fault scenario under open-loop load against a lab of its own, heals
 the fault, repairs the feed, and accounts for every write. Scenarios:
@@ -24,7 +24,17 @@ its write path still missed ZADDs longer than the recovery allowance after
 the heal ("degraded"), or when the load generator could not produce the load
 asked for ("overloaded"); 3 when a fault was unavailable on this lab (and
 nothing else went wrong); 130 when interrupted (the finished runs' reports
-are printed first); 2 for usage errors.`
+are printed first); 2 for usage errors.
+Policies:
+%s`
+
+func policyList() string {
+	var b strings.Builder
+	for _, p := range demo.Registry {
+		fmt.Fprintf(&b, "  %-10s %s\n", p.Name, p.Summary)
+	}
+	return b.String()
+}
 
 func scenarioList() string {
 	var b strings.Builder
@@ -43,9 +53,9 @@ func (e errUnavailable) Error() string {
 }
 
 func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("experiment", fmt.Sprintf(experimentUsage, scenarioList()), stdio)
+	fs := newFlags("experiment", fmt.Sprintf(experimentUsage, demo.PolicyList("|"), scenarioList(), policyList()), stdio)
 	scenario := fs.String("scenario", "latency-spike", "scenario name, or all")
-	policy := fs.String("policy", "all", "write policy: seed, budgeted, outbox or all")
+	policy := fs.String("policy", "all", "write policy: "+demo.PolicyList(", ")+", or all")
 	rate := fs.Float64("rate", 0, "writes per second (default: the scenario's)")
 	duration := fs.Duration("duration", 0, "how long the load runs (default: the scenario's)")
 	faultSpec := fs.String("fault", "", "replace the scenario's fault with this spec (e.g. latency=80ms)")

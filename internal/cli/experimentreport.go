@@ -32,6 +32,7 @@ var rows = []row{
 	{"writes.acknowledged", func(r *experiment.Report) string { return itoa(r.Writes.Acknowledged) }},
 	{"writes.failed", func(r *experiment.Report) string { return itoa(r.Writes.Failed) }},
 	{"writes.unknown", func(r *experiment.Report) string { return itoa(r.Writes.Unknown) }},
+	{"writes.rolled_back", func(r *experiment.Report) string { return itoa(r.Writes.RolledBack) }},
 	{"writes.scheduled", func(r *experiment.Report) string { return itoa(r.Writes.Scheduled) }},
 	{"writes.shed", func(r *experiment.Report) string { return itoa(r.Writes.Shed) }},
 	{"writes.not_started", func(r *experiment.Report) string { return itoa(r.Writes.NotStarted) }},

@@ -21,17 +21,18 @@ func runPost(ctx context.Context, stdio Stdio, args []string) error {
 	case "create":
 		return runPostCreate(ctx, stdio, args[1:])
 	case "-h", "--help", "-help", "help":
-		fmt.Fprintln(stdio.Out, "Usage: cqrslab post create --author A --title T [--id ID] [--json]")
+		fmt.Fprintln(stdio.Out, "Usage: cqrslab post create --author A --title T [--id ID] [--policy P] [--json]")
 		return nil
 	}
 	return usagef("post: unknown subcommand %q; use 'post create'", args[0])
 }
 
 func runPostCreate(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("post create", "post create --author A --title T [--id ID] [--json]", stdio)
+	fs := newFlags("post create", "post create --author A --title T [--id ID] [--policy P] [--json]", stdio)
 	author := fs.String("author", "", "author ID (the lab has alice, bob, carol and dave)")
 	title := fs.String("title", "", fmt.Sprintf("post title: one line, at most %d characters", demo.MaxTitleRunes))
 	id := fs.String("id", "", "post ID (default: generated); repeating an ID with the same content is a no-op")
+	policy := fs.String("policy", string(demo.PolicySeed), "write policy: "+demo.PolicyList(", "))
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args, false); err != nil {
 		return err
@@ -39,12 +40,16 @@ func runPostCreate(ctx context.Context, stdio Stdio, args []string) error {
 	if *author == "" {
 		return usagef("post create: --author is required (e.g. --author alice)")
 	}
+	pol, err := demo.ParsePolicy(*policy)
+	if err != nil {
+		return usagef("post create: --policy: %v", err)
+	}
 	st, info, err := connectCurrentInfo(ctx, stdio.Err)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	svc := st.Service(demo.Options{Logger: warnLogger(stdio.Err)})
+	svc := st.Service(demo.Options{Logger: warnLogger(stdio.Err), Policy: pol})
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	res, err := svc.CreatePost(wctx, demo.NewPost{ID: *id, AuthorID: *author, Title: *title})

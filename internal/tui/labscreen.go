@@ -182,7 +182,7 @@ func (m *labScreen) FullHelp() []keyGroup {
 	faults = append(faults, relabel(k.HealAll, "f h", "heal every fault"), relabel(k.Crash, "c", "crash point: stop each write after the commit"))
 	return []keyGroup{
 		{"Writes and stores", []key.Binding{relabel(k.NewPost, "n", "new post (author, title; enter creates it)"),
-			relabel(k.Author, "a", "show the next author's feed"), relabel(k.Policy, "p", "write policy: seed → budgeted → outbox"),
+			relabel(k.Author, "a", "show the next author's feed"), relabel(k.Policy, "p", "write policy: "+demo.PolicyList(" → ")),
 			relabel(k.Repair, "r", "reconcile: repair every feed by difference"), relabel(k.Rebuild, "b", "rebuild every feed from PostgreSQL")}},
 		{"Faults (f opens the menu)", faults},
 		{"Load", []key.Binding{relabel(k.Load, "l", "start or stop writing at the chosen rate"), relabel(k.Faster, "+/-", "change the rate")}},
@@ -203,7 +203,7 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 	case labRefreshMsg:
 		if !msg.checked && m.refresh != nil && m.refresh.snap.author == msg.snap.author {
 			// Keep the last check's drift and counts until the next one.
-			msg.drift, msg.driftErr, msg.pending, msg.pendErr = m.refresh.drift, m.refresh.driftErr, m.refresh.pending, m.refresh.pendErr
+			msg.drift, msg.driftErr, msg.status = m.refresh.drift, m.refresh.driftErr, m.refresh.status
 			msg.checked = m.refresh.checked
 		}
 		m.refresh, m.refreshBusy = &msg, false

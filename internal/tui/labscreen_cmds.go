@@ -18,21 +18,15 @@ import (
 type serviceMsg struct {
 	policy demo.PolicyName
 	svc    *demo.PostService
-	relay  context.CancelFunc
+	relay  context.CancelFunc // closes svc: stops its policy's background work
 }
 
-func buildService(ctx context.Context, st *demo.Stores, opts demo.Options) tea.Cmd {
+// buildService makes the PostService, which starts whatever background
+// work its policy has (the outbox relay); relay closes it.
+func buildService(_ context.Context, st *demo.Stores, opts demo.Options) tea.Cmd {
 	return func() tea.Msg {
 		svc := st.Service(opts)
-		var cancel context.CancelFunc
-		if opts.Policy == demo.PolicyOutbox {
-			// The outbox policy needs its relay: it projects the rows
-			// a failed ZADD or a crash left behind.
-			rctx, c := context.WithCancel(ctx)
-			go svc.RunRelay(rctx, 200*time.Millisecond, time.Second)
-			cancel = c
-		}
-		return serviceMsg{policy: opts.Policy, svc: svc, relay: cancel}
+		return serviceMsg{policy: opts.Policy, svc: svc, relay: func() { _ = svc.Close() }}
 	}
 }
 
@@ -68,8 +62,7 @@ type labRefreshMsg struct {
 	checked  bool // drift and counts were read this time
 	drift    demo.AuthorDrift
 	driftErr error
-	pending  int
-	pendErr  error
+	status   demo.PolicyStatus // read with the drift
 	took     time.Duration
 }
 
@@ -98,9 +91,7 @@ func refreshLab(ctx context.Context, rm *demo.ReadModel, svc *demo.PostService, 
 				m.drift = d.Authors[0]
 			}
 			m.driftErr = err
-			if svc.Policy() == demo.PolicyOutbox {
-				m.pending, m.pendErr = svc.OutboxPending(cctx)
-			}
+			m.status = svc.PolicyStatus(cctx)
 		}
 		f := <-feedc
 		m.snap.feed, m.snap.feedErr = f.feed, f.err

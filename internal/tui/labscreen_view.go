@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"cqrslab/demo"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
 )
@@ -161,8 +160,8 @@ func (m *labScreen) storesView(w, h int) string {
 			strings.ToLower(repairWord(m.lastRepair.Rebuild)), b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
 		foot = append(foot, st.dim.Render(line))
 	}
-	if m.policy == demo.PolicyOutbox && r != nil {
-		foot = append(foot, st.dim.Render(fmt.Sprintf("Outbox rows waiting for the relay: %d", r.pending)))
+	if r != nil && r.status.Summary != "" {
+		foot = append(foot, st.dim.Render("Policy: "+safetext.Visible(r.status.Summary)))
 	}
 	if h-len(foot) >= 9 {
 		foot = append(foot, strings.Split(connectionLines(st, m.sh.session.info, w), "\n")...)
