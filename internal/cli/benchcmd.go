@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -69,8 +72,28 @@ func runBench(ctx context.Context, stdio Stdio, args []string) error {
 	row("raw ZREVRANGE 0 19 (floor)", r.Floor.ZRevRangeP50, r.Floor.ZRevRangeP99)
 	row("engine GetFeed", r.Engine.GetFeedP50, r.Engine.GetFeedP99)
 	row("SQL join (indexed)", r.Floor.SQLJoinP50, r.Floor.SQLJoinP99)
+	if d := r.FloorDirect; d.SequentialP50 > 0 {
+		row("servers' own address: INSERT", d.InsertP50, d.InsertP99)
+		row("servers' own address: ZADD", d.ZAddP50, d.ZAddP99)
+		row("servers' own address: INSERT then ZADD", d.SequentialP50, d.SequentialP99)
+		row("servers' own address: ZREVRANGE 0 19", d.ZRevRangeP50, d.ZRevRangeP99)
+		row("servers' own address: SQL join", d.SQLJoinP50, d.SQLJoinP99)
+	}
 	tw.Flush()
 	fmt.Fprintf(stdio.Out, "\nCreatePost / floor: %.2f×   GetFeed / floor: %.2f×   GetFeed is %.2f× faster than the SQL join\n",
 		r.Ratios.CreatePostVsFloor, r.Ratios.GetFeedVsFloor, r.Ratios.ReadSpeedupVsSQL)
+	if r.FloorDirect.SequentialP50 > 0 {
+		fmt.Fprintf(stdio.Out, "Against the servers themselves (engine path: %s): CreatePost %.2f×   GetFeed %.2f×   "+
+			"the servers read %.2f× faster from Redis than by the SQL join\n",
+			r.EnginePath, r.Ratios.CreatePostVsDirect, r.Ratios.GetFeedVsDirect, r.Ratios.ReadSpeedupDirect)
+	}
+	if len(r.Hops) > 0 {
+		keys := slices.Sorted(maps.Keys(r.Hops))
+		fmt.Fprint(stdio.Out, "Cost of each hop per round trip (p50):")
+		for _, k := range keys {
+			fmt.Fprintf(stdio.Out, "  %s %.0f µs", strings.TrimSuffix(k, "_us"), r.Hops[k])
+		}
+		fmt.Fprintln(stdio.Out)
+	}
 	return nil
 }
