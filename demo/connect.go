@@ -26,7 +26,10 @@ type Stores struct {
 // defaults, no deadline of its own); policies that need budgets configure
 // their own client.
 func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
-	db, err := sql.Open("postgres", info.Postgres.DSN())
+	// In the process that started the lab, Dial reaches the servers
+	// themselves through the lab's fault layer (no proxy hop, faults still
+	// felt); elsewhere the DSN leads through the lab's proxy.
+	db, err := info.Postgres.OpenDB()
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -43,7 +46,8 @@ func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
 		db.Close()
 		return nil, err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: info.Redis.Addr, Password: info.Redis.Password})
+	rdb := redis.NewClient(&redis.Options{Addr: info.Redis.Addr, Password: info.Redis.Password,
+		Dialer: info.Redis.Dial})
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		db.Close()
 		rdb.Close()

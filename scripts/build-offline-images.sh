@@ -41,7 +41,12 @@ log() { printf '==> %s\n' "$*"; }
 die() { printf 'build-offline-images: error: %s\n' "$*" >&2; exit 1; }
 elapsed() { log "done in $((SECONDS - START_SECONDS))s"; }
 
-image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+# The images carry a hash of this script (label cqrslab.recipe), so a changed
+# recipe rebuilds them instead of keeping images made by an older one.
+RECIPE_HASH="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
+image_exists() {
+  [ "$(docker image inspect --format '{{index .Config.Labels "cqrslab.recipe"}}' "$1" 2>/dev/null)" = "$RECIPE_HASH" ]
+}
 
 command -v docker >/dev/null 2>&1 || die "docker CLI not found"
 
@@ -50,7 +55,7 @@ need_pg=1 need_redis=1
 image_exists "$PG_IMAGE" && need_pg=0
 image_exists "$REDIS_IMAGE" && need_redis=0
 if [ "$need_pg" = 0 ] && [ "$need_redis" = 0 ]; then
-  log "images $PG_IMAGE and $REDIS_IMAGE already exist; nothing to do"
+  log "images $PG_IMAGE and $REDIS_IMAGE already exist (recipe $RECIPE_HASH); nothing to do"
   exit 0
 fi
 
@@ -68,7 +73,7 @@ fi
 image_exists "$PG_IMAGE" && need_pg=0
 image_exists "$REDIS_IMAGE" && need_redis=0
 if [ "$need_pg" = 0 ] && [ "$need_redis" = 0 ]; then
-  log "images $PG_IMAGE and $REDIS_IMAGE already exist; nothing to do"
+  log "images $PG_IMAGE and $REDIS_IMAGE already exist (recipe $RECIPE_HASH); nothing to do"
   exit 0
 fi
 
@@ -340,6 +345,37 @@ fi
 mkdir -p "$PGDATA" 2>/dev/null || true
 chmod 00700 "$PGDATA" 2>/dev/null || true
 
+# The image holds a cluster made at build time (marked .cqrslab-template):
+# initdb is most of a start, and a lab's PostgreSQL should answer within a
+# second or two. When the settings fit it (password auth, no initdb args, no
+# init scripts), only the role, its password and the database are made, in
+# single-user mode; otherwise it is thrown away and initdb runs as below.
+if [ -e "$PGDATA/.cqrslab-template" ]; then
+  file_env POSTGRES_PASSWORD
+  file_env POSTGRES_USER postgres
+  file_env POSTGRES_DB "$POSTGRES_USER"
+  file_env POSTGRES_INITDB_ARGS
+  if [ -n "$POSTGRES_PASSWORD" ] && [ -z "$POSTGRES_INITDB_ARGS" ] &&
+    [ "${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}" = scram-sha-256 ] &&
+    [ -z "$(ls -A /docker-entrypoint-initdb.d 2>/dev/null)" ]; then
+    lit() { local v="${1//\'/\'\'}"; printf "'%s'" "$v"; }
+    ident() { local v="${1//\"/\"\"}"; printf '"%s"' "$v"; }
+    if [ "$POSTGRES_USER" = postgres ]; then
+      sql="ALTER ROLE postgres PASSWORD $(lit "$POSTGRES_PASSWORD");"
+    else
+      sql="CREATE ROLE $(ident "$POSTGRES_USER") SUPERUSER LOGIN PASSWORD $(lit "$POSTGRES_PASSWORD");"
+    fi
+    if [ "$POSTGRES_DB" != postgres ]; then
+      sql+=$'\n'"CREATE DATABASE $(ident "$POSTGRES_DB") OWNER $(ident "$POSTGRES_USER");"
+    fi
+    printf '%s\n' "$sql" |
+      postgres --single -D "$PGDATA" -F -c exit_on_error=on -c listen_addresses= postgres >/dev/null
+    rm -f "$PGDATA/.cqrslab-template"
+  else
+    rm -rf "${PGDATA:?}"/* "$PGDATA/.cqrslab-template"
+  fi
+fi
+
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   file_env POSTGRES_PASSWORD
   file_env POSTGRES_USER postgres
@@ -489,8 +525,19 @@ if [ "$need_pg" = 1 ]; then
     --change 'CMD ["postgres"]' \
     --change 'EXPOSE 5432' \
     -)" || die "docker import of $PG_IMAGE failed"
-  if ! out="$(printf 'FROM %s\nSTOPSIGNAL SIGINT\n' "$pg_base" |
-    DOCKER_BUILDKIT=0 docker build -q -t "$PG_IMAGE" - 2>&1)"; then
+  # The template cluster (see the entrypoint): initdb at build time, as the
+  # postgres user, without fsync and with 1 MB WAL segments (less to copy up
+  # into a container's layer); no network needed (--network none).
+  template="$(printf '%s' \
+    'd=/var/lib/postgresql/data && setpriv --reuid=postgres --regid=postgres --init-groups ' \
+    'env HOME=/var/lib/postgresql initdb -D "$d" --username=postgres --encoding=UTF8 --locale=C.UTF-8 ' \
+    '--auth-local=trust --auth-host=scram-sha-256 --no-sync --wal-segsize=1 >/dev/null && ' \
+    'printf "\nhost all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n" >>"$d/pg_hba.conf" && ' \
+    'echo "listen_addresses = '"'*'"'" >>"$d/postgresql.conf" && ' \
+    'touch "$d/.cqrslab-template" && chown postgres:postgres "$d/.cqrslab-template"')"
+  if ! out="$(printf 'FROM %s\nSTOPSIGNAL SIGINT\nRUN ["/bin/bash", "-c", %s]\nLABEL cqrslab.recipe=%s\n' \
+    "$pg_base" "$(printf '%s' "$template" | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$/"/')" "$RECIPE_HASH" |
+    DOCKER_BUILDKIT=0 docker build --network none -q -t "$PG_IMAGE" - 2>&1)"; then
     printf '%s\n' "$out" >&2
     die "docker build of $PG_IMAGE failed"
   fi
@@ -500,7 +547,7 @@ if [ "$need_redis" = 1 ]; then
   import_rootfs \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
-    --change "LABEL org.opencontainers.image.title=\"cqrslab offline redis\" cqrslab.debian.suite=\"$SUITE\"" \
+    --change "LABEL org.opencontainers.image.title=\"cqrslab offline redis\" cqrslab.debian.suite=\"$SUITE\" cqrslab.recipe=\"$RECIPE_HASH\"" \
     --change 'WORKDIR /data' \
     --change 'ENTRYPOINT ["/usr/local/bin/redis-entrypoint.sh"]' \
     --change 'CMD ["redis-server"]' \

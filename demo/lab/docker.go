@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -161,14 +162,23 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	pgPort, _ := strconv.Atoi(pg.resource.GetPort(pg.port))
+	// The servers' own addresses where the host routes to them (no
+	// docker-proxy hop, see reach.go), else the published ports: 127.0.0.1,
+	// not dockertest's "localhost", which may resolve to ::1 where nothing
+	// is bound.
+	pgHost, pgPort, _ := serverAddr(ctx, pg.resource.Container, pg.port, pg.resource.GetPort(pg.port))
+	rdHost, rdPort, _ := serverAddr(ctx, rd.resource.Container, rd.port, rd.resource.GetPort(rd.port))
 	info := Info{
 		RunID: runID, Provider: Docker, PID: os.Getpid(), Started: start,
-		// 127.0.0.1, not dockertest's "localhost", which may resolve to ::1
-		// where nothing is bound.
-		Postgres: PostgresInfo{Host: "127.0.0.1", Port: pgPort, User: "cqrslab", Password: pgPass,
+		Postgres: PostgresInfo{Host: pgHost, Port: pgPort, User: "cqrslab", Password: pgPass,
 			Database: "cqrslab", Schema: "public"},
-		Redis: RedisInfo{Addr: "127.0.0.1:" + rd.resource.GetPort(rd.port), Password: redisPass},
+		Redis: RedisInfo{Addr: net.JoinHostPort(rdHost, strconv.Itoa(rdPort)), Password: redisPass},
+	}
+	if pgHost != "127.0.0.1" {
+		info.Postgres.PublishedPort, _ = strconv.Atoi(pg.resource.GetPort(pg.port))
+	}
+	if rdHost != "127.0.0.1" {
+		info.Redis.PublishedAddr = "127.0.0.1:" + rd.resource.GetPort(rd.port)
 	}
 	if err = waitReady(ctx, info, opts.ReadyTimeout, start, progress); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,8 @@ func (d *dockerRun) startRedis(ctx context.Context, password string) (string, er
 	if err != nil {
 		return "", err
 	}
-	addr := "127.0.0.1:" + d.rd.resource.GetPort(d.rd.port)
+	host, port, _ := serverAddr(ctx, d.rd.resource.Container, d.rd.port, d.rd.resource.GetPort(d.rd.port))
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	if err := waitRedisAt(ctx, addr, password); err != nil {
 		return "", err
 	}
@@ -179,9 +181,13 @@ func (d *dockerRun) startPostgres(ctx context.Context, cur PostgresInfo) (string
 	// The expiry timer (a pending `docker stop`) ended with the stop: set
 	// it again.
 	_ = pg.Expire(uint(d.expire.Seconds()))
-	cur.Host, cur.Port = "127.0.0.1", port
+	d.mu.Lock()
+	c := d.postgres.Container
+	d.mu.Unlock()
+	host, port, _ := serverAddr(ctx, c, d.pg.port, strconv.Itoa(port))
+	cur.Host, cur.Port = host, port
 	if err := waitPostgresAt(ctx, cur); err != nil {
 		return "", 0, err
 	}
-	return "127.0.0.1", port, nil
+	return host, port, nil
 }

@@ -57,6 +57,7 @@ func (l *Lab) injectNetwork(ctx context.Context, f Fault) error {
 		return err
 	}
 	defer release()
+	defer l.syncFaultLayer() // the engine's direct connections follow the proxies
 	p, err := l.proxies.proxy(f.Target)
 	if err != nil {
 		return err
@@ -139,6 +140,7 @@ func (l *Lab) healNetwork(ctx context.Context, f Fault) error {
 		return err
 	}
 	defer release()
+	defer l.syncFaultLayer() // the engine's direct connections follow the proxies
 	targets := []string{TargetRedis, TargetPostgres}
 	switch {
 	case f.Kind == FaultDown:
@@ -208,6 +210,7 @@ func (l *Lab) resetNetwork(ctx context.Context) error {
 		return err
 	}
 	defer release()
+	defer l.syncFaultLayer() // the engine's direct connections follow the proxies
 	var errs []error
 	for _, target := range []string{TargetRedis, TargetPostgres} {
 		p := l.proxies.byName[target]

@@ -208,6 +208,7 @@ func (l *Lab) repoint(ctx context.Context, target, upstream string) error {
 		return err
 	}
 	defer release()
+	defer l.syncFaultLayer()
 	return l.proxies.repoint(ctx, target, upstream)
 }
 

@@ -9,11 +9,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -145,9 +147,13 @@ type PostgresInfo struct {
 	// current value.
 	DirectHost string `json:"direct_host,omitempty"`
 	DirectPort int    `json:"direct_port,omitempty"`
-	User       string `json:"user"`
-	Password   string `json:"password"`
-	Database   string `json:"database"`
+	// PublishedPort is the docker provider's loopback port (through
+	// docker-proxy) when the direct address is the container's own: what
+	// `bench` measures the docker-proxy hop on. 0 otherwise.
+	PublishedPort int    `json:"published_port,omitempty"`
+	User          string `json:"user"`
+	Password      string `json:"password"`
+	Database      string `json:"database"`
 	// Schema is the schema holding the lab's tables: "public" for servers the
 	// lab started, "cqrslab" for an external server so other data is never
 	// touched.
@@ -156,7 +162,17 @@ type PostgresInfo struct {
 	RawDSN string `json:"dsn,omitempty"`
 	// DirectRawDSN is the external server's own DSN, bypassing the proxy.
 	DirectRawDSN string `json:"direct_dsn,omitempty"`
+	// Dial, set only in the process that started the lab, connects to the
+	// server itself through the lab's fault layer (see faultlayer.go): no
+	// proxy hop, every network fault still felt. OpenDB uses it. Other
+	// processes read Info from the state file without it and go through
+	// the proxy.
+	Dial DialFunc `json:"-"`
 }
+
+// DialFunc connects to a lab server; the address it is given (the proxy's)
+// is ignored for the server's own current address.
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
 // Direct is this PostgresInfo pointed at the server itself instead of the
 // lab's proxy. Info recorded before proxies existed (no direct fields) is
@@ -199,10 +215,18 @@ type RedisInfo struct {
 	// a stop or restart_data_loss fault starts a new server; Lab.CurrentInfo
 	// has the current value.
 	DirectAddr string `json:"direct_addr,omitempty"`
-	Password   string `json:"password"`
+	// PublishedAddr is the docker provider's loopback port (through
+	// docker-proxy) when DirectAddr is the container's own address, for
+	// `bench` to measure that hop. Empty otherwise.
+	PublishedAddr string `json:"published_addr,omitempty"`
+	Password      string `json:"password"`
 	// KeyPrefix is put before every key the lab writes ("" for servers the
 	// lab started, "cqrslab:" on an external server).
 	KeyPrefix string `json:"key_prefix"`
+	// Dial, set only in the process that started the lab, connects to the
+	// server itself through the lab's fault layer; a go-redis client takes
+	// it as Options.Dialer. Nil elsewhere: clients then use Addr.
+	Dial DialFunc `json:"-"`
 }
 
 // Direct is this RedisInfo pointed at the server itself instead of the
@@ -269,6 +293,9 @@ type Lab struct {
 	proxies *proxySet
 	// faults is the state of fault injection (see fault.go).
 	faults faultState
+	// faultLayer carries the faults to the engine's direct connections
+	// (see faultlayer.go); nil until the proxies exist.
+	faultLayer atomic.Pointer[faultLayer]
 }
 
 // CurrentInfo returns a copy of Info as it is now, taken under the lock that
@@ -292,6 +319,7 @@ func (l *Lab) Close() error {
 		if l.closeFn != nil {
 			l.closeErr = l.closeFn()
 		}
+		l.faultLayer.Load().closeAll()
 		l.proxies.close()
 		unregister(l)
 	})

@@ -145,6 +145,17 @@ func (l *Lab) startProxies(ctx context.Context, opts Options) error {
 		return err
 	}
 
+	// The engine of this process dials the servers themselves through the
+	// fault layer, which follows the proxies' state.
+	l.infoMu.Lock()
+	l.Info = info
+	l.infoMu.Unlock()
+	fl := l.newFaultLayer()
+	l.faultLayer.Store(fl)
+	info.Redis.Dial = fl.dialFunc(TargetRedis)
+	info.Postgres.Dial = fl.dialFunc(TargetPostgres)
+	l.syncFaultLayer()
+
 	if opts.ToxiproxyAPI != "" {
 		addr, err := ps.serveAPI(l, opts.ToxiproxyAPI)
 		if err != nil {
@@ -350,6 +361,9 @@ func (ps *proxySet) guard(l *Lab, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 		if mutating {
+			// Before the reply leaves (it is buffered until this handler
+			// returns), so a client that sees it sees the fault in force.
+			l.syncFaultLayer()
 			go func() {
 				l.pruneSince()
 				l.faults.emit(FaultEvent{Action: ActionAPI, Source: SourceToxiproxyAPI,

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"time"
 
 	_ "github.com/lib/pq" // the PostgreSQL driver the engine uses too
@@ -68,7 +69,18 @@ func waitRedis(ctx context.Context, r RedisInfo, start time.Time, progress Progr
 	rdb := redis.NewClient(&redis.Options{Addr: r.Addr, Password: r.Password, MaxRetries: -1,
 		DialTimeout: time.Second, ReadTimeout: time.Second, ContextTimeoutEnabled: true})
 	defer rdb.Close()
-	err := poll(ctx, func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
+	err := poll(ctx, func(ctx context.Context) error {
+		// A server's own address refuses until it listens; go-redis would
+		// log every refused dial on stderr (over a terminal UI), so a
+		// plain connect goes first.
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "tcp", r.Addr)
+		if err != nil {
+			return err
+		}
+		c.Close()
+		return rdb.Ping(ctx).Err()
+	})
 	if err != nil {
 		progress(Progress{Service: "redis", Phase: PhaseFailed, Detail: err.Error(), Elapsed: time.Since(start)})
 		return fmt.Errorf("redis did not become ready: %w", err)

@@ -7,6 +7,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -55,11 +56,68 @@ type Report struct {
 		GetFeedP50    float64 `json:"getfeed_p50_us"`
 		GetFeedP99    float64 `json:"getfeed_p99_us"`
 	} `json:"engine"`
+	// FloorDirect is the floor against the servers themselves (see
+	// paths.go); zero when the lab gives no direct address.
+	FloorDirect FloorStats `json:"floor_direct"`
+	// Hops is what each hop between the engine and the servers adds to one
+	// round trip, in µs at p50: docker-proxy (published port vs the
+	// container's address), the fault proxy (the lab's Toxiproxy vs
+	// direct) and the engine's own path (its fault layer in this process,
+	// vs direct). A hop the lab does not have is absent.
+	Hops   map[string]float64 `json:"hops"`
 	Ratios struct {
 		CreatePostVsFloor float64 `json:"createpost_vs_floor"`
 		GetFeedVsFloor    float64 `json:"getfeed_vs_floor"`
 		ReadSpeedupVsSQL  float64 `json:"read_speedup_vs_sql"`
+		// The engine against the servers themselves, and the read
+		// speedup the servers give (the SQL join over ZREVRANGE, both
+		// direct).
+		CreatePostVsDirect float64 `json:"createpost_vs_direct,omitempty"`
+		GetFeedVsDirect    float64 `json:"getfeed_vs_direct,omitempty"`
+		ReadSpeedupDirect  float64 `json:"read_speedup_direct,omitempty"`
 	} `json:"ratios"`
+	// EnginePath says how the engine reached the servers: "fault-layer"
+	// (direct connections that feel the lab's faults) or "proxy".
+	EnginePath string `json:"engine_path"`
+}
+
+// FloorStats are the raw operations' percentiles on one path.
+type FloorStats struct {
+	InsertP50     float64 `json:"insert_p50_us"`
+	InsertP99     float64 `json:"insert_p99_us"`
+	ZAddP50       float64 `json:"zadd_p50_us"`
+	ZAddP99       float64 `json:"zadd_p99_us"`
+	SequentialP50 float64 `json:"sequential_p50_us"`
+	SequentialP99 float64 `json:"sequential_p99_us"`
+	ZRevRangeP50  float64 `json:"zrevrange_p50_us"`
+	ZRevRangeP99  float64 `json:"zrevrange_p99_us"`
+	SQLJoinP50    float64 `json:"sql_join_p50_us"`
+	SQLJoinP99    float64 `json:"sql_join_p99_us"`
+}
+
+// queries are the statements and keys every path uses.
+type queries struct {
+	insertSQL, feedSQL string
+	title              string
+	floorKey, readKey  string
+	feedSize           int
+	member             func(id string, at time.Time) []byte
+}
+
+func (q queries) sqlJoin(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, q.feedSQL, readAuthor, q.feedSize)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id, name, t string
+	var at time.Time
+	for rows.Next() {
+		if err := rows.Scan(&id, &name, &t, &at); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // Authors the bench writes as. They are its own, so a learner's feeds are
@@ -104,16 +162,20 @@ func Run(ctx context.Context, st *demo.Stores, cfg Config) (*Report, error) {
 		}
 	}
 
-	insertSQL := "INSERT INTO " + schema + ".posts(id, author_id, title, published_at) VALUES ($1, $2, $3, $4)"
-	feedSQL := "SELECT p.id, a.name, p.title, p.published_at FROM " + schema + ".posts p JOIN " + schema +
-		".authors a ON a.id = p.author_id WHERE p.author_id = $1 ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
-	floorKey := svc.FeedKey(writeAuthor) + ":floor"
-	readKey := svc.FeedKey(readAuthor)
-	title := "a post of ordinary length, about as long as a title gets"
-	member := func(id string, at time.Time) []byte {
-		b, _ := json.Marshal(demo.FeedItem{PostID: id, AuthorName: writeAuthor, Title: title, PublishedAt: at.UnixMilli()})
+	q := queries{
+		insertSQL: "INSERT INTO " + schema + ".posts(id, author_id, title, published_at) VALUES ($1, $2, $3, $4)",
+		feedSQL: "SELECT p.id, a.name, p.title, p.published_at FROM " + schema + ".posts p JOIN " + schema +
+			".authors a ON a.id = p.author_id WHERE p.author_id = $1 ORDER BY p.published_at DESC, p.id DESC LIMIT $2",
+		floorKey: svc.FeedKey(writeAuthor) + ":floor",
+		readKey:  svc.FeedKey(readAuthor),
+		title:    "a post of ordinary length, about as long as a title gets",
+		feedSize: demo.DefaultFeedSize,
+	}
+	q.member = func(id string, at time.Time) []byte {
+		b, _ := json.Marshal(demo.FeedItem{PostID: id, AuthorName: writeAuthor, Title: q.title, PublishedAt: at.UnixMilli()})
 		return b
 	}
+	insertSQL, floorKey, readKey, title, member := q.insertSQL, q.floorKey, q.readKey, q.title, q.member
 	rawInsert := func(ctx context.Context, id string, at time.Time) error {
 		_, err := pg.ExecContext(ctx, insertSQL, id, writeAuthor, title, at)
 		return err
@@ -143,19 +205,7 @@ func Run(ctx context.Context, st *demo.Stores, cfg Config) (*Report, error) {
 			return rdb.ZRevRange(ctx, readKey, 0, demo.DefaultFeedSize-1).Err()
 		}},
 		{name: "sql_join", fn: func(ctx context.Context, i int) error {
-			rows, err := pg.QueryContext(ctx, feedSQL, readAuthor, demo.DefaultFeedSize)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			var id, name, t string
-			var at time.Time
-			for rows.Next() {
-				if err := rows.Scan(&id, &name, &t, &at); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
+			return q.sqlJoin(ctx, pg)
 		}},
 		{name: "createpost", fn: func(ctx context.Context, i int) error {
 			res, err := svc.CreatePost(ctx, demo.NewPost{ID: fmt.Sprintf("bc-%d", i), AuthorID: writeAuthor, Title: title})
@@ -168,6 +218,14 @@ func Run(ctx context.Context, st *demo.Stores, cfg Config) (*Report, error) {
 			_, err := svc.GetFeed(ctx, readAuthor, 0)
 			return err
 		}},
+	}
+	paths, err := openPaths(st.Info)
+	if err != nil {
+		return nil, err
+	}
+	defer closePaths(paths)
+	for _, p := range paths {
+		ops = append(ops, pathOps(p, q)...)
 	}
 	for i := range cfg.Warmup + cfg.Iterations {
 		// Rotate the order each round so no operation always follows the
@@ -203,7 +261,50 @@ func Run(ctx context.Context, st *demo.Stores, cfg Config) (*Report, error) {
 	r.Ratios.CreatePostVsFloor = round(e.CreatePostP50 / f.SequentialP50)
 	r.Ratios.GetFeedVsFloor = round(e.GetFeedP50 / f.ZRevRangeP50)
 	r.Ratios.ReadSpeedupVsSQL = round(f.SQLJoinP50 / e.GetFeedP50)
+	r.EnginePath = "proxy"
+	if st.Info.Redis.Dial != nil {
+		r.EnginePath = "fault-layer"
+	}
+	fillDirect(r, stat, len(paths) > 0 && paths[0].name == "direct")
 	return r, nil
+}
+
+// fillDirect adds the direct floor, the hops and the ratios against the
+// direct floor.
+func fillDirect(r *Report, stat map[string]Stat, haveDirect bool) {
+	r.Hops = map[string]float64{}
+	if !haveDirect {
+		return
+	}
+	d := &r.FloorDirect
+	get := func(name string) Stat { return stat["direct:"+name] }
+	d.InsertP50, d.InsertP99 = get("insert").P50, get("insert").P99
+	d.ZAddP50, d.ZAddP99 = get("zadd").P50, get("zadd").P99
+	d.SequentialP50, d.SequentialP99 = get("sequential").P50, get("sequential").P99
+	d.ZRevRangeP50, d.ZRevRangeP99 = get("zrevrange").P50, get("zrevrange").P99
+	d.SQLJoinP50, d.SQLJoinP99 = get("sql_join").P50, get("sql_join").P99
+	hop := func(key string, over, base float64) {
+		if over > 0 && base > 0 {
+			r.Hops[key] = round(over - base)
+		}
+	}
+	for _, p := range []struct{ path, key string }{{"published", "docker_proxy"}, {"proxy", "fault_proxy"}} {
+		hop(p.key+"_redis_us", stat[p.path+":zrevrange"].P50, d.ZRevRangeP50)
+		hop(p.key+"_postgres_us", stat[p.path+":insert"].P50, d.InsertP50)
+	}
+	engine := "engine_path"
+	if r.EnginePath == "fault-layer" {
+		engine = "fault_layer"
+	}
+	hop(engine+"_redis_us", r.Floor.ZRevRangeP50, d.ZRevRangeP50)
+	hop(engine+"_postgres_us", r.Floor.InsertP50, d.InsertP50)
+	if d.SequentialP50 > 0 {
+		r.Ratios.CreatePostVsDirect = round(r.Engine.CreatePostP50 / d.SequentialP50)
+	}
+	if d.ZRevRangeP50 > 0 {
+		r.Ratios.GetFeedVsDirect = round(r.Engine.GetFeedP50 / d.ZRevRangeP50)
+		r.Ratios.ReadSpeedupDirect = round(d.SQLJoinP50 / d.ZRevRangeP50)
+	}
 }
 
 func percentiles(d []time.Duration) Stat {

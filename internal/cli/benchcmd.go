@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,6 +20,8 @@ func runBench(ctx context.Context, stdio Stdio, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	iters := fs.Int("iterations", 1000, "measured iterations per operation")
 	warmup := fs.Int("warmup", 100, "unmeasured warm-up iterations per operation")
+	capacity := fs.Bool("capacity", false, "instead: find each policy's highest open-loop write rate with p99 under 10 ms and nothing lost, beside the raw floor's (about a minute per policy)")
+	capStep := fs.Duration("capacity-step", 2*time.Second, "how long --capacity holds each rate")
 	infra := addInfraFlags(fs)
 	if err := parse(fs, args, false); err != nil {
 		return err
@@ -26,6 +31,9 @@ func runBench(ctx context.Context, stdio Stdio, args []string) error {
 	}
 	if *warmup < 0 {
 		return usagef("bench: --warmup %d is negative", *warmup)
+	}
+	if *capStep < 500*time.Millisecond || *capStep > time.Minute {
+		return usagef("bench: --capacity-step %v is out of range; use 500ms to 1m", *capStep)
 	}
 	opts, err := infra.options()
 	if err != nil {
@@ -49,6 +57,9 @@ func runBench(ctx context.Context, stdio Stdio, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *capacity {
+		return runCapacity(ctx, stdio, st, *capStep, *asJSON)
+	}
 	fmt.Fprintf(stdio.Err, "Measuring %d iterations of each operation (interleaved)...\n", *iters)
 	r, err := bench.Run(ctx, st, bench.Config{Iterations: *iters, Warmup: *warmup})
 	if err != nil {
@@ -69,8 +80,48 @@ func runBench(ctx context.Context, stdio Stdio, args []string) error {
 	row("raw ZREVRANGE 0 19 (floor)", r.Floor.ZRevRangeP50, r.Floor.ZRevRangeP99)
 	row("engine GetFeed", r.Engine.GetFeedP50, r.Engine.GetFeedP99)
 	row("SQL join (indexed)", r.Floor.SQLJoinP50, r.Floor.SQLJoinP99)
+	if d := r.FloorDirect; d.SequentialP50 > 0 {
+		row("servers' own address: INSERT", d.InsertP50, d.InsertP99)
+		row("servers' own address: ZADD", d.ZAddP50, d.ZAddP99)
+		row("servers' own address: INSERT then ZADD", d.SequentialP50, d.SequentialP99)
+		row("servers' own address: ZREVRANGE 0 19", d.ZRevRangeP50, d.ZRevRangeP99)
+		row("servers' own address: SQL join", d.SQLJoinP50, d.SQLJoinP99)
+	}
 	tw.Flush()
 	fmt.Fprintf(stdio.Out, "\nCreatePost / floor: %.2f×   GetFeed / floor: %.2f×   GetFeed is %.2f× faster than the SQL join\n",
 		r.Ratios.CreatePostVsFloor, r.Ratios.GetFeedVsFloor, r.Ratios.ReadSpeedupVsSQL)
+	if r.FloorDirect.SequentialP50 > 0 {
+		fmt.Fprintf(stdio.Out, "Against the servers themselves (engine path: %s): CreatePost %.2f×   GetFeed %.2f×   "+
+			"the servers read %.2f× faster from Redis than by the SQL join\n",
+			r.EnginePath, r.Ratios.CreatePostVsDirect, r.Ratios.GetFeedVsDirect, r.Ratios.ReadSpeedupDirect)
+	}
+	if len(r.Hops) > 0 {
+		keys := slices.Sorted(maps.Keys(r.Hops))
+		fmt.Fprint(stdio.Out, "Cost of each hop per round trip (p50):")
+		for _, k := range keys {
+			fmt.Fprintf(stdio.Out, "  %s %.0f µs", strings.TrimSuffix(k, "_us"), r.Hops[k])
+		}
+		fmt.Fprintln(stdio.Out)
+	}
 	return nil
+}
+
+// runCapacity prints `bench --capacity`.
+func runCapacity(ctx context.Context, stdio Stdio, st *demo.Stores, step time.Duration, asJSON bool) error {
+	fmt.Fprintf(stdio.Err, "Searching each policy's capacity (%v per rate)...\n", step)
+	r, err := bench.Capacity(ctx, st, bench.CapacityConfig{Step: step})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdio.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	tw := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "subject\thighest rate with p99 < %.0f ms, nothing lost (writes/s)\t\n", r.P99LimitMs)
+	for _, c := range append([]bench.CapacityResult{r.Floor}, r.Policies...) {
+		fmt.Fprintf(tw, "%s\t%.0f\t\n", c.Name, c.MaxRate)
+	}
+	return tw.Flush()
 }
