@@ -61,6 +61,7 @@ if [ "${1:-}" = "--load" ]; then
   unshare --net dockerd --config-file "$root/daemon.json" --data-root "$root/data" --exec-root "$root/exec" \
     --pidfile "$root/pid" -H "unix://$root/sock" --bridge=none --iptables=false --ip-masq=false >"$root/log" 2>&1 &
   dpid=$!
+  trap 'kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null; rm -rf "$work"' EXIT # also when a step fails
   for _ in $(seq 1 60); do DOCKER_HOST="unix://$root/sock" docker info >/dev/null 2>&1 && break; sleep 0.5; done
   DOCKER_HOST="unix://$root/sock" timed "prepare --load into an empty engine" "$bin" prepare --load "$work/images.tar.gz"
   DOCKER_HOST="unix://$root/sock" timed "doctor after the load" "$bin" doctor --infra docker
