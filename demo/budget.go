@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"cqrslab/demo/lab"
+
 	"github.com/redis/go-redis/v9"
 	"github.com/sony/gobreaker/v2"
 )
@@ -19,12 +21,12 @@ import (
 // each ZADD of the request path) makes an unhealthy Redis cost nothing at
 // all once it is open.
 func NewBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker) {
-	return newBudgetedClient(addr, password, b.withDefaults())
+	return newBudgetedClient(addr, password, nil, b.withDefaults())
 }
 
 // newBudgetedClient is NewBudgetedClient for a budget whose defaults are
 // already applied.
-func newBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker) {
+func newBudgetedClient(addr, password string, dial lab.DialFunc, b Budget) (*redis.Client, *Breaker) {
 	retries := b.MaxRetries
 	if retries == 0 {
 		retries = -1 // go-redis reads 0 as "default (3)"; -1 is none
@@ -40,6 +42,7 @@ func newBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker
 		PoolSize:              b.PoolSize,
 		MinIdleConns:          min(8, b.PoolSize),
 		MaxRetries:            retries,
+		Dialer:                dial, // nil: go-redis dials Addr
 	})
 	return rdb, newBreaker(b)
 }

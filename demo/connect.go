@@ -66,7 +66,7 @@ func (st *Stores) Service(opts Options) *PostService {
 	if opts.KeyPrefix == "" {
 		opts.KeyPrefix = st.Info.Redis.KeyPrefix
 	}
-	svc := newPostService(st.PG, st.Redis, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password})
+	svc := newPostService(st.PG, st.Redis, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password, redisDial: st.Info.Redis.Dial})
 	st.services = append(st.services, svc)
 	return svc
 }

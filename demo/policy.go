@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"cqrslab/demo/lab"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -91,6 +93,10 @@ type PolicyInfo struct {
 // a Redis client of its own.
 type policyEnv struct {
 	redisAddr, redisPassword string
+	// redisDial reaches the server itself through the lab's fault layer
+	// (nil: dial redisAddr, the proxy), so a policy's own client pays the
+	// same hops as the service's plain one.
+	redisDial lab.DialFunc
 }
 
 // Registry lists the write policies in the order the lesson introduces
