@@ -221,8 +221,8 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 			if msg.err != nil {
 				m.setStatus(statusBad, "The load stopped: %s", safetext.Visible(describeErr(msg.err)))
 			} else if msg.res != nil {
-				m.setStatus(statusInfo, "Load stopped: %d writes attempted, %d acknowledged, %d failed, %d unknown, %d with a stale feed.",
-					msg.res.Attempted, msg.res.Acknowledged, msg.res.Failed, msg.res.Unknown, msg.res.ProjectionErrors)
+				m.setStatus(statusInfo, "Load stopped: %d writes attempted, %d acknowledged, %d failed, %d unknown, %d with a stale feed%s.",
+					msg.res.Attempted, msg.res.Acknowledged, msg.res.Failed, msg.res.Unknown, msg.res.ProjectionErrors, notRun(msg.res))
 			}
 		}
 	case tea.KeyPressMsg:

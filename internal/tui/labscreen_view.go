@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"cqrslab/demo"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
 )
@@ -336,8 +337,8 @@ func (m *labScreen) loadView(w, h int) string {
 		lines = append(lines, st.dim.Render("the first numbers come after one second"))
 	}
 	if r := ld.result; r != nil {
-		lines = append(lines, fmt.Sprintf("run: %d attempted, %d acknowledged, %d failed, %d unknown, %d stale feed",
-			r.Attempted, r.Acknowledged, r.Failed, r.Unknown, r.ProjectionErrors))
+		lines = append(lines, fmt.Sprintf("run: %d attempted, %d acknowledged, %d failed, %d unknown, %d stale feed%s",
+			r.Attempted, r.Acknowledged, r.Failed, r.Unknown, r.ProjectionErrors, notRun(r)))
 	}
 	if d := m.sh.dropped; d > 0 {
 		lines = append(lines, st.warn.Render(fmt.Sprintf("%d engine events not shown (the screen fell behind)", d)))
@@ -388,4 +389,14 @@ func (m *labScreen) bottomLines() string {
 		lines[i] = style(lines[i])
 	}
 	return strings.Join(lines, "\n")
+}
+
+// notRun names the writes the load was asked for and never ran (shed at
+// once because too many were in flight, or never started because the
+// generator fell behind): they are not failures, and not silence either.
+func notRun(r *demo.LoadResult) string {
+	if r.Shed == 0 && r.NotStarted == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d shed, %d never started", r.Shed, r.NotStarted)
 }
