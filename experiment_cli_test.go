@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"cqrslab/demo"
 	"cqrslab/internal/labtest"
 )
 
@@ -37,8 +38,8 @@ func TestExperimentJSONReport(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var reports []map[string]any
-	if err := json.Unmarshal([]byte(out), &reports); err != nil || len(reports) != 3 {
-		t.Fatalf("want 3 reports, got %d (%v): %s", len(reports), err, out)
+	if err := json.Unmarshal([]byte(out), &reports); err != nil || len(reports) != len(demo.Registry) {
+		t.Fatalf("want %d reports (one per policy), got %d (%v): %s", len(demo.Registry), len(reports), err, out)
 	}
 	for _, r := range reports {
 		for _, path := range []string{"writes.attempted", "writes.acknowledged", "writes.failed", "writes.unknown",

@@ -162,7 +162,9 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 		return nil, err
 	}
 	<-faultDone
-	if faultErr != nil {
+	// An inject cut short by the interrupt is the interrupt, not a fault
+	// the lab could not do: the run ends as interrupted below.
+	if faultErr != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("inject %s: %w", sc.Fault, faultErr)
 	}
 	// Make sure everything is healed (an instant fault, or a load shorter
