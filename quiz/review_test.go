@@ -73,3 +73,89 @@ func TestNeedsReviewNeverPasses(t *testing.T) {
 		t.Errorf("only %d answers went to review; the probes should", reviewed)
 	}
 }
+
+// TestCrucialErrorsBlockPromptOne: on prompt 1, saying that writes land in
+// Redis first (Redis as a buffer copied on to PostgreSQL), or that reads
+// query PostgreSQL, blocks a pass as on prompts 2 and 3, even when the
+// rest of the answer is strong. Each case is one error in an otherwise
+// good answer, so the test sees which error blocks.
+func TestCrucialErrorsBlockPromptOne(t *testing.T) {
+	b := embedded(t)
+	const (
+		contrast = "With one database the same tables take every write and answer every page. "
+		goodTail = " Reads are fast because the feed is precomputed, with no joins. If the Redis step fails, the feed goes stale until it is rebuilt from PostgreSQL."
+	)
+	for _, tc := range []struct{ name, answer, misconception string }{
+		{"buffer", contrast + "Here every new post lands in Redis first, which works as a write buffer, and the same request then copies it over to PostgreSQL, the source of truth. GetFeed reads the author's sorted set in Redis only." + goodTail, "redis-first"},
+		{"flushed", contrast + "CreatePost puts the post in the Redis sorted set and then flushes it to Postgres before it returns, so Postgres stays the system of record. Feed reads are served from Redis." + goodTail, "redis-first"},
+		{"before", contrast + "In the same call the write goes to Redis before PostgreSQL, which holds the truth. Loading a feed asks Redis and nothing else." + goodTail, "redis-first"},
+		{"reads-query-pg", contrast + "Writes go to PostgreSQL, the source of truth, and right after the commit, in the same request, the post is added to a Redis sorted set. GetFeed then queries PostgreSQL for the author's posts." + goodTail, "reads-from-postgres"},
+		{"readers-hit-pg", contrast + "CreatePost saves the post in Postgres, which stays the truth, and before returning it also updates the Redis feed. Readers still load their feed from Postgres, ordered by time." + goodTail, "reads-from-postgres"},
+		{"fallback", contrast + "Writes are stored in PostgreSQL, the source of truth, and in the same request the post is ZADDed into a Redis sorted set. GetFeed reads Redis and falls back to PostgreSQL when a post is missing, so nobody sees a gap." + goodTail, "reads-from-postgres"},
+		{"both", contrast + "Each post is first written to Redis and then copied into PostgreSQL within the request, and every read queries PostgreSQL, the source of truth." + goodTail, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := grade(t, b, "explain-sync-cqrs", tc.answer)
+			if res.Passed {
+				t.Errorf("passed with %.2f; found %v, misconceptions %v", res.Score, res.FoundIDs(), res.MisconceptionIDs())
+			}
+			if tc.misconception != "" && !slices.Contains(res.MisconceptionIDs(), tc.misconception) {
+				t.Errorf("misconception %s not named; got %v", tc.misconception, res.MisconceptionIDs())
+			}
+			if tc.misconception == "" && len(res.Misconceptions) == 0 {
+				t.Errorf("no misconception named")
+			}
+		})
+	}
+}
+
+// TestGetFeedFallbackIsAMisconception: on prompt 2, a read path that falls
+// back to PostgreSQL when Redis lacks the post is cache-aside, not this
+// design (GetFeed reads Redis only); it blocks a pass however good the
+// rest is. Saying GetFeed never falls back is right and is not flagged.
+func TestGetFeedFallbackIsAMisconception(t *testing.T) {
+	b := embedded(t)
+	const good = "The INSERT into PostgreSQL commits first, and only then does CreatePost send the ZADD to Redis. If the INSERT fails the caller gets the error and Redis is never touched. If the ZADD fails, CreatePost logs a warning and still returns success because the post is committed. "
+	for _, tail := range []string{
+		"If the post is not in Redis yet, GetFeed falls back to PostgreSQL, so readers still see it and there is no real staleness.",
+		"On a miss the read path simply queries Postgres for the post, so a failed ZADD never shows to users.",
+		"Readers are never affected: whatever the Redis feed lacks is fetched from PostgreSQL on the fly.",
+		"GetFeed tries Redis and, when the post is not there, it falls back to PostgreSQL, so readers still see it; no real staleness.",
+	} {
+		res := grade(t, b, "createpost-walkthrough", good+tail)
+		if res.Passed || !slices.Contains(res.MisconceptionIDs(), "feed-reads-postgres") {
+			t.Errorf("%q: passed %v at %.2f, misconceptions %v", tail, res.Passed, res.Score, res.MisconceptionIDs())
+		}
+	}
+	for _, tail := range []string{
+		"GetFeed reads Redis only and never falls back to PostgreSQL, so until the ZADD runs the post is missing from the feed.",
+		"Between the commit and the ZADD a reader's GetFeed does not show the post; a reconciler later reads PostgreSQL and adds it back.",
+	} {
+		res := grade(t, b, "createpost-walkthrough", good+tail)
+		if slices.Contains(res.MisconceptionIDs(), "feed-reads-postgres") || !res.Passed {
+			t.Errorf("%q: passed %v at %.2f, misconceptions %v", tail, res.Passed, res.Score, res.MisconceptionIDs())
+		}
+	}
+}
+
+// TestRightOrderAndReadsAreNotFlaggedOnPromptOne: the sentences prompt 1's
+// new misconceptions resemble, said rightly, are not flagged.
+func TestRightOrderAndReadsAreNotFlaggedOnPromptOne(t *testing.T) {
+	b := embedded(t)
+	for _, tc := range []struct{ answer, not string }{
+		{"With a single database, reads query the same PostgreSQL tables the writes go to.", "reads-from-postgres"},
+		{"If Redis misses a post, a reconciler reads PostgreSQL and rebuilds that feed.", "reads-from-postgres"},
+		{"GetFeed reads Redis and never PostgreSQL.", "reads-from-postgres"},
+		{"GetFeed never falls back to PostgreSQL when a post is missing.", "reads-from-postgres"},
+		{"The write goes to PostgreSQL first and then to Redis.", "redis-first"},
+		{"PostgreSQL commits, and right after that Redis gets the post.", "redis-first"},
+		{"Redis is updated before the response goes back, after PostgreSQL has committed.", "redis-first"},
+		{"Each post is copied from PostgreSQL to Redis in the same request.", "redis-first"},
+		{"Redis is not a write buffer in front of PostgreSQL; it holds a derived copy.", "redis-first"},
+	} {
+		res := grade(t, b, "explain-sync-cqrs", tc.answer)
+		if slices.Contains(res.MisconceptionIDs(), tc.not) {
+			t.Errorf("%q flagged as %s", tc.answer, tc.not)
+		}
+	}
+}
