@@ -159,3 +159,24 @@ func TestRightOrderAndReadsAreNotFlaggedOnPromptOne(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisFirstBlocksPromptThree: prompt 3 had no Redis-first
+// misconception; an answer built on writes reaching Redis first no longer
+// passes, and the right order is not flagged.
+func TestRedisFirstBlocksPromptThree(t *testing.T) {
+	b := embedded(t)
+	const rest = " At 500 writes a second with 50 ms more per ZADD, about 25 writes are in flight, the connection pool runs dry and requests time out. Give the ZADD a short deadline and a circuit breaker, mark the author dirty, and let a reconciler rebuild the feed from PostgreSQL."
+	for _, lead := range []string{
+		"Every write lands in Redis first and is flushed into PostgreSQL afterwards, so the spike sits in front of everything.",
+		"Because CreatePost does the ZADD before the PostgreSQL insert, Redis latency is paid on every write.",
+	} {
+		res := grade(t, b, "redis-spike-500wps", lead+rest)
+		if res.Passed || !slices.Contains(res.MisconceptionIDs(), "redis-first") {
+			t.Errorf("%q: passed %v at %.2f, misconceptions %v", lead, res.Passed, res.Score, res.MisconceptionIDs())
+		}
+	}
+	res := grade(t, b, "redis-spike-500wps", "The INSERT commits in PostgreSQL first and the ZADD runs right after it in the same request, so every write now waits on Redis."+rest)
+	if slices.Contains(res.MisconceptionIDs(), "redis-first") || !res.Passed {
+		t.Errorf("the right order: passed %v at %.2f, misconceptions %v", res.Passed, res.Score, res.MisconceptionIDs())
+	}
+}
