@@ -162,9 +162,11 @@ type Requirement struct {
 	Missing string   `json:"missing"`
 
 	// Cost is what missing the requirement takes off the score (0 means
-	// DefaultRequirementCost). It lowers the score rather than capping it,
-	// so a strong answer worded in a way the rubric did not foresee is sent
-	// to an instructor instead of being failed.
+	// DefaultRequirementCost). It lowers the score rather than capping it:
+	// a strong answer worded in a way the rubric did not foresee still
+	// passes, or, when the cost alone takes it below the pass mark, is sent
+	// to an instructor (not passed until a person decides) instead of
+	// being failed outright.
 	Cost float64 `json:"cost,omitempty"`
 
 	// Topic, when set, lists words that any attempt at this part of the
