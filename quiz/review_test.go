@@ -22,6 +22,7 @@ func TestUnaddressedReadPathDoesNotPass(t *testing.T) {
 	for _, answer := range []string{
 		"CreatePost opens with the INSERT into PostgreSQL and the row commits. Only after that is the ZADD sent to the author's sorted set in Redis. If the INSERT fails the error is returned to the caller and Redis is never touched. If the ZADD fails, the code logs a warning and still returns success, since the post is already committed. The two writes are not one transaction.",
 		"Step 1: the post is inserted into Postgres and committed. Step 2: ZADD feed:<authorId> with the publish time as score. A failed insert propagates its error and nothing goes to Redis; a failed ZADD is only logged and the call still succeeds because the row is durable. A reconciler rebuilds the Redis data from PostgreSQL later.",
+		"The post is inserted into PostgreSQL and committed before Redis is touched; then ZADD adds it to the author's feed. When the insert is rejected the user sees an error and nothing else happens. When Redis is down the ZADD fails, but the user still sees success with a warning in the log, because the row is saved.",
 		"first postgres commits the row, then redis gets the zadd. if postgres errors out the caller hears about it straight away and redis stays untouched. if redis breaks after the commit it just logs it and returns ok, the post is saved anyway, and a repair job fixes redis from postgres afterwards.",
 	} {
 		res := grade(t, b, "createpost-walkthrough", answer)
