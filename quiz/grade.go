@@ -54,6 +54,9 @@ func (b *Bank) Grade(id, answer string, run LabRun) (Result, error) {
 	if q.Kind != FreeText {
 		res.Passed = res.Score >= pass
 	}
+	if res.NeedsReview {
+		res.Passed = false // a person decides; see Result.NeedsReview
+	}
 	if q.UsesLab() {
 		res.LabSource = run.Source
 	}

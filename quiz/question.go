@@ -162,10 +162,21 @@ type Requirement struct {
 	Missing string   `json:"missing"`
 
 	// Cost is what missing the requirement takes off the score (0 means
-	// DefaultRequirementCost). It lowers the score rather than capping it,
-	// so a strong answer worded in a way the rubric did not foresee is sent
-	// to an instructor instead of being failed.
+	// DefaultRequirementCost). It lowers the score rather than capping it:
+	// a strong answer worded in a way the rubric did not foresee still
+	// passes, or, when the cost alone takes it below the pass mark, is sent
+	// to an instructor (not passed until a person decides) instead of
+	// being failed outright.
 	Cost float64 `json:"cost,omitempty"`
+
+	// Topic, when set, lists words that any attempt at this part of the
+	// question uses (for the read path: GetFeed, reader, sees, stale...).
+	// A missed requirement whose topic no sentence mentions was not
+	// attempted at all, rather than worded in a way the rubric did not
+	// foresee: there is nothing for an instructor to settle, so the answer
+	// fails with the requirement's note as the hint, whatever the rest
+	// scores. Without a topic, a missed requirement only costs Cost.
+	Topic []string `json:"topic,omitempty"`
 }
 
 // DefaultRequirementCost is what a missed requirement costs by default.

@@ -12,9 +12,17 @@ type Result struct {
 
 	// NeedsReview asks for an instructor: the answer is not in English, or
 	// it reaches the pass mark on its other points while missing one the
-	// rubric requires. A grader that reads words cannot settle those alone,
+	// rubric requires (said in words the rubric did not foresee, or not
+	// said at all). A grader that reads words cannot settle those alone,
 	// so the screen says "an instructor should look at this" and the export
 	// carries it.
+	//
+	// The rule, for the screen, `quiz grade --json` and `quiz export`
+	// alike: NeedsReview and Passed are never both true. A student is never
+	// told "passed" for an answer the grader says needs a person; until the
+	// instructor decides, the answer counts as not passed. An answer that
+	// passes while missing a required point it visibly addressed is not
+	// sent for review; its notes say what to add.
 	NeedsReview bool `json:"needs_review"`
 
 	Found          []Finding `json:"found"`

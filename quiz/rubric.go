@@ -19,8 +19,9 @@ type compiledPoint struct {
 type compiledRubric struct {
 	points   []compiledPoint
 	requires []Requirement
-	total    float64 // sum of positive weights
-	outOf    float64 // weight that earns full marks
+	topics   [][]phrase // per requirement: its Topic's phrases, nil without one
+	total    float64    // sum of positive weights
+	outOf    float64    // weight that earns full marks
 	lx       lexicon
 }
 
@@ -103,6 +104,16 @@ func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
 				errs = append(errs, fmt.Errorf("requirement names unknown point %q", id))
 			}
 		}
+		var topic []phrase
+		for _, term := range req.Topic {
+			alts, err := b.resolveTerm(Claim{Terms: req.Topic}, term, cr.lx)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("requirement %v topic: %w", req.Points, err))
+				continue
+			}
+			topic = append(topic, alts...)
+		}
+		cr.topics = append(cr.topics, topic)
 	}
 	return cr, errs
 }
@@ -116,6 +127,7 @@ const MaxAnswerBytes = 64 << 10
 const (
 	noteNotEnglish  = "The grader reads English; your instructor can grade this. (Write it in English to get feedback now.)"
 	noteNeedsReview = "An instructor should look at this: the rest of the answer reaches the pass mark, but it misses something the question needs (see the note above)."
+	noteUnaddressed = "The question asks for this and no sentence of the answer seems to touch it, so it cannot pass yet: add it and grade again."
 	noteListPart    = "Part of this answer is a list of terms; points named only in a list are not counted. Say them in sentences."
 )
 
@@ -209,8 +221,8 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 		capAt = min(capAt, below)
 		res.Notes = append(res.Notes, "A misconception below keeps this answer from passing; fix that idea first.")
 	}
-	cost := 0.0
-	for _, req := range cr.requires {
+	cost, unaddressed := 0.0, false
+	for ri, req := range cr.requires {
 		if earned == 0 {
 			capAt = min(capAt, below)
 			break // one note saying nothing was found says it better than each requirement
@@ -228,6 +240,12 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 			}
 			cost += c
 			res.Notes = append(res.Notes, req.Missing)
+			// A list is capped anyway; its notes already say what to add.
+			if len(cr.topics[ri]) > 0 && !res.KeywordList && !rd.mentions(cr.lx, cr.topics[ri]) {
+				unaddressed = true
+				capAt = min(capAt, below)
+				res.Notes = append(res.Notes, noteUnaddressed)
+			}
 		}
 	}
 	if res.KeywordList {
@@ -245,11 +263,34 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 	}
 	res.Score = round(score - cost)
 	res.Passed = res.Score >= passMark
-	if cost > 0 && !blocked && !res.KeywordList && round(score) >= passMark {
+	// Review is for the answer the grader cannot settle, and it never
+	// passes (see Result.NeedsReview): one that fails only on the cost of
+	// a required point it may have said in unforeseen words, or one whose
+	// other points reach the pass mark while no sentence touches a part
+	// the question asks for (the grader reads words, so a person decides
+	// whether the omission is real). An answer that passes despite a cost
+	// is not sent: the grader saw the subject addressed, and the note
+	// still says what to add.
+	if (cost > 0 && !res.Passed || unaddressed) && !blocked && !res.KeywordList && math.Round(min(score, 1)*100)/100 >= passMark {
 		res.NeedsReview = true
 		res.Notes = append(res.Notes, noteNeedsReview)
 	}
 	return res
+}
+
+// mentions reports whether any sentence (list or prose, asserted or not)
+// uses one of the phrases: whether the learner touched a subject at all.
+func (r reading) mentions(lx lexicon, phrases []phrase) bool {
+	for _, s := range r.sents {
+		for i := range s.tokens {
+			for _, p := range phrases {
+				if _, ok := p.matchAt(lx, s.tokens, i); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // clip cuts s to at most n bytes, at a character boundary.
