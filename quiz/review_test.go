@@ -181,3 +181,42 @@ func TestRedisFirstBlocksPromptThree(t *testing.T) {
 		t.Errorf("the right order: passed %v at %.2f, misconceptions %v", res.Passed, res.Score, res.MisconceptionIDs())
 	}
 }
+
+// TestAMisconceptionsClauseEarnsNoPoint: a clause the grader quotes as a
+// misconception is never also quoted as earning a key point (the student
+// who wrote that Redis takes the write first and copies it to PostgreSQL
+// later must not be told they said writes go to PostgreSQL). Checked on
+// every labelled answer and on probes of each crucial error.
+func TestAMisconceptionsClauseEarnsNoPoint(t *testing.T) {
+	b := embedded(t)
+	type probe struct{ id, answer string }
+	probes := []probe{
+		{"explain-sync-cqrs", "The write lands in Redis before anything else, and a little later the app copies it over to postgres. Reads are answered by postgres."},
+		{"createpost-walkthrough", "Redis is written first with the ZADD and then the row goes into PostgreSQL. GetFeed reads the posts table."},
+		{"redis-spike-500wps", "Each request writes Redis first and PostgreSQL after it, so the spike delays both. Add a timeout and repair the feed later."},
+	}
+	for _, f := range []string{"tuning.json", "tuning-voices.json", "heldout.json", "heldout-fresh.json", "heldout-final.json", "external.json", "heldout-voices.json"} {
+		for _, s := range loadSamples(t, "testdata/"+f) {
+			probes = append(probes, probe{s.Question, s.Answer})
+		}
+	}
+	flagged := 0
+	for _, p := range probes {
+		res := grade(t, b, p.id, p.answer)
+		wrong := map[string]bool{}
+		for _, m := range res.Misconceptions {
+			if m.Quote != "" {
+				wrong[m.Quote] = true
+			}
+		}
+		flagged += len(wrong)
+		for _, f := range res.Found {
+			if f.Quote != "" && wrong[f.Quote] {
+				t.Errorf("%s: %q credited from the clause it flags as a misconception: %q", p.id, f.Summary, f.Quote)
+			}
+		}
+	}
+	if flagged == 0 {
+		t.Fatal("no probe was flagged at all: the check checked nothing")
+	}
+}

@@ -199,8 +199,24 @@ func (cr *compiledRubric) grade(answer string, passMark float64) Result {
 	res.KeywordList = isKeywordList(rd.sents) || listed*2 >= total
 	found := map[string]bool{}
 	earned, penalty, blocked := 0.0, 0.0, false
-	for _, p := range cr.points {
-		f, ok := cr.find(p, rd, res.KeywordList)
+	finds := make([]Finding, len(cr.points))
+	oks := make([]bool, len(cr.points))
+	wrong := map[string]bool{} // the clauses that asserted a misconception
+	for i, p := range cr.points {
+		finds[i], oks[i] = cr.find(p, rd, res.KeywordList)
+		if oks[i] && p.Misconception() && finds[i].Quote != "" {
+			wrong[finds[i].Quote] = true
+		}
+	}
+	for i, p := range cr.points {
+		f, ok := finds[i], oks[i]
+		// A clause that asserts a misconception is no evidence for the
+		// point it contradicts ("Redis gets the write first and later
+		// copies it to postgres" does not say writes go to PostgreSQL):
+		// crediting it would tell the student they said what they did not.
+		if ok && !p.Misconception() && wrong[f.Quote] {
+			ok = false
+		}
 		switch {
 		case ok && p.Misconception():
 			penalty += -p.Weight
