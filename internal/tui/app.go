@@ -7,6 +7,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"os"
 	"strings"
@@ -47,7 +48,7 @@ type component interface {
 	// ShortHelp is the screen's keys that work right now, for the help bar.
 	ShortHelp() []key.Binding
 	// FullHelp is every key of the screen, for ?.
-	FullHelp() []keyGroup
+	FullHelp() []ui.KeyGroup
 	// Typing reports whether a text field has the keys: then letters (q
 	// and ? included) are text, and only ctrl+c is the app's.
 	Typing() bool
@@ -64,11 +65,11 @@ type modal interface{ Modal() bool }
 type shared struct {
 	cfg     Config
 	ctx     context.Context
-	st      styles
+	st      ui.Styles
 	now     time.Time // the last frame's time: views use it, never time.Now
 	frame   int
 	animate bool
-	bus     *eventBus
+	bus     *ui.EventBus
 	session *labSession
 	store   *progress.Store
 	prog    *progress.Progress
@@ -81,9 +82,9 @@ type shared struct {
 // App is the root model.
 type App struct {
 	sh    *shared
-	keys  appKeys
+	keys  ui.AppKeys
 	help  help.Model
-	theme Theme
+	theme ui.Theme
 
 	width, height  int // the area the screens draw in
 	outerW, outerH int // the terminal's size (larger than width×height with Roomy)
@@ -107,7 +108,7 @@ type App struct {
 // NewApp builds the root. It reads nothing from disk: Init does that in a Cmd.
 func NewApp(cfg Config) *App {
 	if cfg.Theme == "" {
-		cfg.Theme = ThemeAuto
+		cfg.Theme = ui.ThemeAuto
 	}
 	if cfg.StateDir == "" {
 		cfg.StateDir = statedir.Dir()
@@ -115,10 +116,10 @@ func NewApp(cfg Config) *App {
 	pages, perr := lessons.Default()
 	sh := &shared{
 		cfg: cfg, ctx: context.Background(), animate: !cfg.NoAnimation,
-		bus: newEventBus(8192), session: newLabSession(), pages: pages, pageErr: perr,
+		bus: ui.NewEventBus(8192), session: newLabSession(), pages: pages, pageErr: perr,
 		now: time.Now(),
 	}
-	a := &App{sh: sh, keys: defaultAppKeys(), help: help.New(), theme: cfg.Theme, dark: true,
+	a := &App{sh: sh, keys: ui.DefaultAppKeys(), help: help.New(), theme: cfg.Theme, dark: true,
 		noColor: os.Getenv("NO_COLOR") != "", stats: newUIStats()}
 	a.setSize(80, 24)
 	a.restyle()
@@ -144,14 +145,14 @@ func (a *App) Init() tea.Cmd {
 
 func (a *App) restyle() {
 	t := a.theme
-	if t == ThemeAuto {
-		t = ThemeLight
+	if t == ui.ThemeAuto {
+		t = ui.ThemeLight
 		if a.dark {
-			t = ThemeDark
+			t = ui.ThemeDark
 		}
 	}
-	a.sh.st = themeStyles(t, a.noColor)
-	a.help.Styles = a.sh.st.help
+	a.sh.st = ui.ThemeStyles(t, a.noColor)
+	a.help.Styles = a.sh.st.Help
 	if a.quiz != nil {
 		a.quiz.applyStyles()
 	}
@@ -170,10 +171,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if _, ok := msg.(tea.KeyPressMsg); ok && a.stats.keyAt.IsZero() {
 				a.stats.keyAt = start
 			}
-			if f, ok := msg.(frameMsg); ok {
+			if f, ok := msg.(ui.FrameMsg); ok {
 				a.stats.Frames++
-				a.stats.Events += int64(len(f.events))
-				a.stats.sample(time.Now(), f.dropped)
+				a.stats.Events += int64(len(f.Events))
+				a.stats.sample(time.Now(), f.Dropped)
 			}
 		}()
 	}
@@ -219,7 +220,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case navigateMsg:
 		return a.open(msg.to)
-	case frameMsg:
+	case ui.FrameMsg:
 		return a.onFrame(msg)
 	case labStartedMsg:
 		cmd := a.sh.session.started(msg)
@@ -245,12 +246,12 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 }
 
 // onFrame applies what the engine reported since the last frame.
-func (a *App) onFrame(msg frameMsg) tea.Cmd {
+func (a *App) onFrame(msg ui.FrameMsg) tea.Cmd {
 	a.ticking = false
-	a.sh.now, a.sh.dropped = msg.at, msg.dropped
+	a.sh.now, a.sh.dropped = msg.At, msg.Dropped
 	a.sh.frame++
 	s := a.sh.session
-	for _, ev := range msg.events {
+	for _, ev := range msg.Events {
 		switch ev := ev.(type) {
 		case labProgressMsg:
 			s.progress(ev.p)
@@ -268,7 +269,7 @@ func (a *App) keepTicking() tea.Cmd {
 		return nil
 	}
 	a.ticking = true
-	return a.sh.bus.frame()
+	return a.sh.bus.Frame()
 }
 
 func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
@@ -381,7 +382,7 @@ func (a *App) helpBindings() []key.Binding {
 
 // layout gives the active screen the space the help bar leaves.
 func (a *App) layout() {
-	a.helpRows = len(helpLines(a.help, a.helpBindings(), a.width))
+	a.helpRows = len(ui.HelpLines(a.help, a.helpBindings(), a.width))
 	h := max(1, a.height-a.helpRows-a.barGap())
 	a.home.SetSize(a.width, h)
 	a.learn.SetSize(a.width, h)
@@ -437,8 +438,8 @@ func (a *App) frame(s string) string {
 func (a *App) render() string {
 	st := a.sh.st
 	if a.quitting {
-		msg := st.warn.Render(spinner(a.sh.frame, a.sh.animate) + " Stopping the lab… removing its containers and processes.")
-		return msg + "\n\n" + st.dim.Render("cqrslab ends as soon as nothing is left running.")
+		msg := st.Warn.Render(ui.Spinner(a.sh.frame, a.sh.animate) + " Stopping the lab… removing its containers and processes.")
+		return msg + "\n\n" + st.Dim.Render("cqrslab ends as soon as nothing is left running.")
 	}
 	minW, minH := a.screen().MinSize()
 	if a.width < minW || a.height < minH {
@@ -454,15 +455,15 @@ func (a *App) render() string {
 		// Wrapped, so the numbers are read in a narrow window too.
 		return ansi.Wordwrap(msg, max(20, a.width), "")
 	}
-	bar := strings.Join(helpLines(a.help, a.helpBindings(), a.width), "\n")
+	bar := strings.Join(ui.HelpLines(a.help, a.helpBindings(), a.width), "\n")
 	body := a.screen().View()
 	if a.showHelp {
-		groups := append(a.screen().FullHelp(), keyGroup{"Everywhere",
-			[]key.Binding{a.keys.Help, a.keys.Home, a.keys.Quit, a.keys.ForceQuit}})
-		body = st.title.Render("All keys") + st.dim.Render(" · ? or esc closes this") + "\n\n" + fullHelp(st, groups, a.width)
-		bar = a.help.ShortHelpView([]key.Binding{relabel(a.keys.Help, "?/esc", "close"), a.keys.Quit})
+		groups := append(a.screen().FullHelp(), ui.KeyGroup{Title: "Everywhere",
+			Keys: []key.Binding{a.keys.Help, a.keys.Home, a.keys.Quit, a.keys.ForceQuit}})
+		body = st.Title.Render("All keys") + st.Dim.Render(" · ? or esc closes this") + "\n\n" + ui.FullHelp(st, groups, a.width)
+		bar = a.help.ShortHelpView([]key.Binding{ui.Relabel(a.keys.Help, "?/esc", "close"), a.keys.Quit})
 	}
-	return fit(body, a.width, a.height-a.helpRows-a.barGap()) + strings.Repeat("\n", 1+a.barGap()) + bar
+	return ui.Fit(body, a.width, a.height-a.helpRows-a.barGap()) + strings.Repeat("\n", 1+a.barGap()) + bar
 }
 
 // barGap is the blank line the roomy layout puts between a screen and its

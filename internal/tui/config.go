@@ -1,5 +1,7 @@
 package tui
 
+import "cqrslab/internal/tui/ui"
+
 import "cqrslab/demo/lab"
 
 // Minimum terminal sizes. Home and the quiz are text and fit a small
@@ -26,7 +28,7 @@ type Config struct {
 	// Theme chooses the colours (default auto: from the terminal's
 	// background). NO_COLOR in the environment turns colour off whatever
 	// the theme.
-	Theme Theme
+	Theme ui.Theme
 	// NoAnimation makes spinners static text (default false).
 	NoAnimation bool
 	// Roomy is the projector layout: a margin on every side, because
@@ -43,4 +45,4 @@ type Config struct {
 }
 
 // DefaultConfig is the auto theme with lab options from the environment.
-func DefaultConfig() Config { return Config{Lab: lab.OptionsFromEnv(), Theme: ThemeAuto} }
+func DefaultConfig() Config { return Config{Lab: lab.OptionsFromEnv(), Theme: ui.ThemeAuto} }

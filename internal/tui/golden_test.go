@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,9 +25,9 @@ import (
 
 var goldenSizes = [][2]int{{80, 24}, {120, 40}}
 
-var goldenThemes = []Theme{ThemeDark, ThemeLight}
+var goldenThemes = []ui.Theme{ui.ThemeDark, ui.ThemeLight}
 
-func forEachGolden(t *testing.T, name string, build func(t *testing.T, w, h int, th Theme) *App) {
+func forEachGolden(t *testing.T, name string, build func(t *testing.T, w, h int, th ui.Theme) *App) {
 	for _, size := range goldenSizes {
 		for _, th := range goldenThemes {
 			t.Run(fmt.Sprintf("%dx%d-%s", size[0], size[1], th), func(t *testing.T) {
@@ -40,13 +41,13 @@ func forEachGolden(t *testing.T, name string, build func(t *testing.T, w, h int,
 }
 
 func TestGoldenHome(t *testing.T) {
-	forEachGolden(t, "home", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "home", func(t *testing.T, w, h int, th ui.Theme) *App {
 		return newTestApp(t, w, h, th)
 	})
 }
 
 func TestGoldenTooSmall(t *testing.T) {
-	a := newTestApp(t, 80, 24, ThemeDark)
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	send(t, a, tea.WindowSizeMsg{Width: 70, Height: 20})
 	golden(t, "toosmall-70x20", ansi.Strip(a.render()))
@@ -55,7 +56,7 @@ func TestGoldenTooSmall(t *testing.T) {
 // TestGoldenLearnReading is a page read without the lab: the panels say what
 // the lesson says each store holds.
 func TestGoldenLearnReading(t *testing.T) {
-	forEachGolden(t, "learn-reading", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "learn-reading", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := newTestApp(t, w, h, th)
 		pressKeys(t, a, "1", "right", "right", "i")
 		return a
@@ -66,13 +67,13 @@ func TestGoldenLearnReading(t *testing.T) {
 // committed, the walk is paused before the next step, the post is in
 // PostgreSQL and not in Redis.
 func TestGoldenLearnLive(t *testing.T) {
-	forEachGolden(t, "learn-live", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "learn-live", func(t *testing.T, w, h int, th ui.Theme) *App {
 		return learnLiveApp(t, w, h, th)
 	})
 }
 
 func TestGoldenLearnLiveColour(t *testing.T) {
-	a := learnLiveApp(t, 80, 24, ThemeDark)
+	a := learnLiveApp(t, 80, 24, ui.ThemeDark)
 	golden(t, "learn-live-80x24-dark-colour", a.render())
 }
 
@@ -93,7 +94,7 @@ var (
 		PublishedAt: time.Date(2026, 1, 1, 11, 59, 0, 0, time.UTC)}
 )
 
-func learnLiveApp(t *testing.T, w, h int, th Theme) *App {
+func learnLiveApp(t *testing.T, w, h int, th ui.Theme) *App {
 	a := newTestApp(t, w, h, th)
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
@@ -113,7 +114,7 @@ func learnLiveApp(t *testing.T, w, h int, th Theme) *App {
 // TestGoldenLabStarting is the start of the lab, one server ready, one
 // pulling.
 func TestGoldenLabStarting(t *testing.T) {
-	forEachGolden(t, "lab-starting", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "lab-starting", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := newTestApp(t, w, h, th)
 		a.active = screenLab
 		s := a.sh.session
@@ -128,12 +129,12 @@ func TestGoldenLabStarting(t *testing.T) {
 // TestGoldenLab is the Lab screen with fixed data: a stale feed (one post
 // missing from Redis), Redis down, a load running, warnings in the log.
 func TestGoldenLab(t *testing.T) {
-	forEachGolden(t, "lab", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "lab", func(t *testing.T, w, h int, th ui.Theme) *App {
 		return labFixedApp(t, w, h, th)
 	})
 }
 
-func labFixedApp(t testing.TB, w, h int, th Theme) *App {
+func labFixedApp(t testing.TB, w, h int, th ui.Theme) *App {
 	a := newTestApp(t, w, h, th)
 	fakeLabUp(a)
 	a.active = screenLab
@@ -175,7 +176,7 @@ func labFixedApp(t testing.TB, w, h int, th Theme) *App {
 // TestGoldenLabPanes shows each pane of the tabbed layout at 80×24.
 func TestGoldenLabPanes(t *testing.T) {
 	for i, name := range paneNames {
-		a := labFixedApp(t, 80, 24, ThemeDark)
+		a := labFixedApp(t, 80, 24, ui.ThemeDark)
 		a.labs.pane = labPane(i)
 		golden(t, "lab-pane-"+name, ansi.Strip(a.render()))
 	}
@@ -183,7 +184,7 @@ func TestGoldenLabPanes(t *testing.T) {
 
 // quizApp opens the quiz from Home with the cursor held still (a blinking
 // cursor would make every other render differ).
-func quizApp(t *testing.T, w, h int, th Theme) *App {
+func quizApp(t *testing.T, w, h int, th ui.Theme) *App {
 	a := newTestApp(t, w, h, th)
 	openQuiz(t, a)
 	ts := a.quiz.ta.Styles()
@@ -201,7 +202,7 @@ func TestGoldenQuiz(t *testing.T) {
 // TestGoldenQuizFeedback is the grader's answer to a list of terms: not
 // passed, with hints and not the model answer.
 func TestGoldenQuizFeedback(t *testing.T) {
-	forEachGolden(t, "quiz-feedback", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "quiz-feedback", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := quizApp(t, w, h, th)
 		send(t, a, tea.PasteMsg{Content: "Postgres, Redis, source of truth, projection, stale"})
 		send(t, a, keypress("ctrl+s"))
@@ -215,7 +216,7 @@ func TestGoldenQuizFeedback(t *testing.T) {
 // TestGoldenRoomy is the projector layout: the same Learn page inside a
 // margin on every side, with a blank line above the keys.
 func TestGoldenRoomy(t *testing.T) {
-	a := newTestAppWith(t, 100, 30, Config{Theme: ThemeDark, Roomy: true})
+	a := newTestAppWith(t, 100, 30, Config{Theme: ui.ThemeDark, Roomy: true})
 	pressKeys(t, a, "1")
 	out := ansi.Strip(a.frame(a.render()))
 	fits(t, out, 100, 30)

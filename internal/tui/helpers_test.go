@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"flag"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ var fixedNow = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 // newTestApp builds the app as the program would, at w×h, with a theme,
 // no animation, no colour unless asked, and progress in a temporary state
 // directory; the first page's text is rendered before it returns.
-func newTestApp(t testing.TB, w, h int, theme Theme) *App {
+func newTestApp(t testing.TB, w, h int, theme ui.Theme) *App {
 	t.Helper()
 	return newTestAppWith(t, w, h, Config{Theme: theme})
 }
@@ -77,12 +78,12 @@ func settle(t testing.TB, a *App, cmd tea.Cmd) {
 		case nil:
 		case tea.BatchMsg:
 			queue = append(queue, m...)
-		case frameMsg:
+		case ui.FrameMsg:
 			// The frame loop keeps itself going while the lab is up;
 			// tests drive frames by hand with sendFrame.
 			a.ticking = false
 		default:
-			if reflect.TypeOf(msg).PkgPath() != reflect.TypeOf(frameMsg{}).PkgPath() {
+			if !strings.HasPrefix(reflect.TypeOf(msg).PkgPath(), "cqrslab/internal/tui") {
 				continue // the runtime's own messages (background colour requests and the like)
 			}
 			_, next := a.Update(msg)
@@ -94,7 +95,7 @@ func settle(t testing.TB, a *App, cmd tea.Cmd) {
 // sendFrame delivers one frame with the given events.
 func sendFrame(t *testing.T, a *App, events ...any) {
 	t.Helper()
-	_, cmd := a.Update(frameMsg{at: a.sh.now, events: events})
+	_, cmd := a.Update(ui.FrameMsg{At: a.sh.now, Events: events})
 	a.ticking = false
 	settle(t, a, cmd)
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"strings"
 
@@ -23,25 +24,25 @@ var menu = []menuItem{
 // the learner has got.
 type homeScreen struct {
 	sh            *shared
-	keys          homeKeys
+	keys          ui.HomeKeys
 	width, height int
 	cursor        int
 	note          string
 }
 
 func newHomeScreen(sh *shared) *homeScreen {
-	return &homeScreen{sh: sh, keys: defaultHomeKeys()}
+	return &homeScreen{sh: sh, keys: ui.DefaultHomeKeys()}
 }
 
 func (h *homeScreen) SetSize(w, ht int)   { h.width, h.height = w, ht }
 func (h *homeScreen) Typing() bool        { return false }
 func (h *homeScreen) MinSize() (int, int) { return MinWidth, MinHeight }
 func (h *homeScreen) ShortHelp() []key.Binding {
-	return []key.Binding{h.keys.Up, h.keys.Open, relabel(h.keys.Learn, "1/2/3", "open directly")}
+	return []key.Binding{h.keys.Up, h.keys.Open, ui.Relabel(h.keys.Learn, "1/2/3", "open directly")}
 }
 
-func (h *homeScreen) FullHelp() []keyGroup {
-	return []keyGroup{{"Home", []key.Binding{h.keys.Up, h.keys.Open, h.keys.Learn, h.keys.Lab, h.keys.Quiz}}}
+func (h *homeScreen) FullHelp() []ui.KeyGroup {
+	return []ui.KeyGroup{{Title: "Home", Keys: []key.Binding{h.keys.Up, h.keys.Open, h.keys.Learn, h.keys.Lab, h.keys.Quiz}}}
 }
 
 func (h *homeScreen) Update(msg tea.Msg) tea.Cmd {
@@ -74,22 +75,22 @@ func (h *homeScreen) Update(msg tea.Msg) tea.Cmd {
 func (h *homeScreen) View() string {
 	st, w := h.sh.st, h.width
 	var b strings.Builder
-	b.WriteString(st.title.Render("cqrslab") + "  " + st.dim.Render("synchronous CQRS with two databases") + "\n\n")
-	b.WriteString(wrapText("CreatePost commits a post to PostgreSQL (the source of truth), then in the same "+
+	b.WriteString(st.Title.Render("cqrslab") + "  " + st.Dim.Render("synchronous CQRS with two databases") + "\n\n")
+	b.WriteString(ui.WrapText("CreatePost commits a post to PostgreSQL (the source of truth), then in the same "+
 		"request adds it to a Redis sorted set (the feed). GetFeed reads Redis only.", w) + "\n\n")
 	for i, it := range menu {
-		cursor, name := "  ", st.item.Render(fmt.Sprintf("%-6s", it.title))
+		cursor, name := "  ", st.Item.Render(fmt.Sprintf("%-6s", it.title))
 		if i == h.cursor {
-			cursor, name = st.accent.Render("> "), st.selected.Render(fmt.Sprintf("%-6s", it.title))
+			cursor, name = st.Accent.Render("> "), st.Selected.Render(fmt.Sprintf("%-6s", it.title))
 		}
-		b.WriteString(cut(fmt.Sprintf("%s%s  %s", cursor, name, st.dim.Render(it.blurb)), w) + "\n")
+		b.WriteString(ui.Cut(fmt.Sprintf("%s%s  %s", cursor, name, st.Dim.Render(it.blurb)), w) + "\n")
 	}
-	b.WriteString("\n" + st.heading.Render("Your progress") + "\n")
+	b.WriteString("\n" + st.Heading.Render("Your progress") + "\n")
 	for _, l := range h.progressLines() {
-		b.WriteString(cut("  "+l, w) + "\n")
+		b.WriteString(ui.Cut("  "+l, w) + "\n")
 	}
 	if h.note != "" {
-		b.WriteString("\n" + wrapText(h.note, w) + "\n")
+		b.WriteString("\n" + ui.WrapText(h.note, w) + "\n")
 	}
 	return b.String()
 }
@@ -123,18 +124,18 @@ func (h *homeScreen) progressLines() []string {
 	labLine := "not running; it starts when Learn's live walk or the Lab needs it"
 	switch sh.session.phase {
 	case labStarting:
-		labLine = st.warn.Render("starting…")
+		labLine = st.Warn.Render("starting…")
 	case labUp:
-		labLine = st.good.Render(fmt.Sprintf("up (%s)", sh.session.info.Provider))
+		labLine = st.Good.Render(fmt.Sprintf("up (%s)", sh.session.info.Provider))
 	case labFailed:
-		labLine = st.bad.Render("could not start") + " (open Lab to see why)"
+		labLine = st.Bad.Render("could not start") + " (open Lab to see why)"
 	case labStopping:
-		labLine = st.warn.Render("stopping…")
+		labLine = st.Warn.Render("stopping…")
 	}
 	return []string{
-		st.accent.Render("Learn ") + " " + learn,
-		st.accent.Render("Quiz  ") + " " + quizLine,
-		st.accent.Render("Lab   ") + " " + labLine,
+		st.Accent.Render("Learn ") + " " + learn,
+		st.Accent.Render("Quiz  ") + " " + quizLine,
+		st.Accent.Render("Lab   ") + " " + labLine,
 	}
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"slices"
 	"time"
@@ -166,27 +167,27 @@ func (m *labScreen) ShortHelp() []key.Binding {
 	if m.sh.session.phase != labUp {
 		return nil
 	}
-	b := []key.Binding{k.NewPost, k.Faults, k.Load, k.Repair, k.Rebuild, k.Policy, relabel(k.Crash, "c", "crash"), k.Author}
+	b := []key.Binding{k.NewPost, k.Faults, k.Load, k.Repair, k.Rebuild, k.Policy, ui.Relabel(k.Crash, "c", "crash"), k.Author}
 	if !m.grid() {
-		b = append(b, relabel(k.NextPane, "tab", "pane"))
+		b = append(b, ui.Relabel(k.NextPane, "tab", "pane"))
 	}
 	return b
 }
 
-func (m *labScreen) FullHelp() []keyGroup {
+func (m *labScreen) FullHelp() []ui.KeyGroup {
 	k := m.keys
 	var faults []key.Binding
 	for _, c := range faultChoices {
 		faults = append(faults, key.NewBinding(key.WithKeys(c.key), key.WithHelp("f "+c.key, c.label)))
 	}
-	faults = append(faults, relabel(k.HealAll, "f h", "heal every fault"), relabel(k.Crash, "c", "crash point: stop each write after the commit"))
-	return []keyGroup{
-		{"Writes and stores", []key.Binding{relabel(k.NewPost, "n", "new post (author, title; enter creates it)"),
-			relabel(k.Author, "a", "show the next author's feed"), relabel(k.Policy, "p", "write policy: "+demo.PolicyList(" → ")),
-			relabel(k.Repair, "r", "reconcile: repair every feed by difference"), relabel(k.Rebuild, "b", "rebuild every feed from PostgreSQL")}},
-		{"Faults (f opens the menu)", faults},
-		{"Load", []key.Binding{relabel(k.Load, "l", "start or stop writing at the chosen rate"), relabel(k.Faster, "+/-", "change the rate")}},
-		{"Panes (below 120×36)", []key.Binding{relabel(k.NextPane, "tab/shift+tab", "next / previous pane"), relabel(k.Pane, "1-5", "Stores, Trace, Faults, Load, Log")}},
+	faults = append(faults, ui.Relabel(k.HealAll, "f h", "heal every fault"), ui.Relabel(k.Crash, "c", "crash point: stop each write after the commit"))
+	return []ui.KeyGroup{
+		{Title: "Writes and stores", Keys: []key.Binding{ui.Relabel(k.NewPost, "n", "new post (author, title; enter creates it)"),
+			ui.Relabel(k.Author, "a", "show the next author's feed"), ui.Relabel(k.Policy, "p", "write policy: "+demo.PolicyList(" → ")),
+			ui.Relabel(k.Repair, "r", "reconcile: repair every feed by difference"), ui.Relabel(k.Rebuild, "b", "rebuild every feed from PostgreSQL")}},
+		{Title: "Faults (f opens the menu)", Keys: faults},
+		{Title: "Load", Keys: []key.Binding{ui.Relabel(k.Load, "l", "start or stop writing at the chosen rate"), ui.Relabel(k.Faster, "+/-", "change the rate")}},
+		{Title: "Panes (below 120×36)", Keys: []key.Binding{ui.Relabel(k.NextPane, "tab/shift+tab", "next / previous pane"), ui.Relabel(k.Pane, "1-5", "Stores, Trace, Faults, Load, Log")}},
 	}
 }
 
@@ -198,7 +199,7 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 	case serviceMsg:
 		return m.serviceBuilt(msg)
-	case frameMsg:
+	case ui.FrameMsg:
 		return m.frame(msg)
 	case labRefreshMsg:
 		if !msg.checked && m.refresh != nil && m.refresh.snap.author == msg.snap.author {
@@ -260,8 +261,8 @@ func (m *labScreen) serviceBuilt(msg serviceMsg) tea.Cmd {
 
 // frame takes in the engine's events (trace, log, load ticks) and reads the
 // stores about once a second while the screen is shown.
-func (m *labScreen) frame(msg frameMsg) tea.Cmd {
-	for _, ev := range msg.events {
+func (m *labScreen) frame(msg ui.FrameMsg) tea.Cmd {
+	for _, ev := range msg.Events {
 		switch ev := ev.(type) {
 		case traceMsg:
 			m.trace.add(ev.ev)
@@ -283,7 +284,7 @@ func (m *labScreen) frame(msg frameMsg) tea.Cmd {
 	if m.svc != nil && m.svc.Breaker() != nil {
 		m.breaker = m.svc.Breaker().State()
 	}
-	if m.visible && msg.at.Sub(m.lastRefresh) >= refreshEvery {
+	if m.visible && msg.At.Sub(m.lastRefresh) >= refreshEvery {
 		return m.refreshNow()
 	}
 	return nil
@@ -343,7 +344,7 @@ func (m *labScreen) repaired(r repairResult) tea.Cmd {
 	} else {
 		m.setStatus(statusGood, "%s: before %d missing, %d unexpected, %d duplicates; after %d, %d, %d (%s).",
 			repairWord(r.Rebuild), r.Before.Missing, r.Before.Unexpected, r.Before.Duplicates,
-			r.After.Missing, r.After.Unexpected, r.After.Duplicates, ms(r.Took))
+			r.After.Missing, r.After.Unexpected, r.After.Duplicates, ui.Ms(r.Took))
 	}
 	return m.refreshNow()
 }

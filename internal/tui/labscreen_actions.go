@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"slices"
 	"strings"
@@ -182,12 +183,12 @@ func (m *labScreen) postDone(msg postDoneMsg) tea.Cmd {
 	case demo.IsInvalidInput(msg.err):
 		m.setStatus(statusBad, "Refused, nothing written: %s", safetext.Visible(msg.err.Error()))
 	case msg.err != nil:
-		m.setStatus(statusBad, "CreatePost failed after %s: %s", ms(msg.took), safetext.Visible(describeErr(msg.err)))
+		m.setStatus(statusBad, "CreatePost failed after %s: %s", ui.Ms(msg.took), safetext.Visible(describeErr(msg.err)))
 	case msg.res.ProjectionErr != nil:
 		m.setStatus(statusWarn, "%q is in PostgreSQL; the ZADD failed (%s), so the feed is stale. (%s)", title,
-			safetext.Visible(briefErr(msg.res.ProjectionErr)), ms(msg.took))
+			safetext.Visible(briefErr(msg.res.ProjectionErr)), ui.Ms(msg.took))
 	default:
-		m.setStatus(statusGood, "%q written to PostgreSQL and Redis in %s.", title, ms(msg.took))
+		m.setStatus(statusGood, "%q written to PostgreSQL and Redis in %s.", title, ui.Ms(msg.took))
 	}
 	if i := slices.Index(labAuthors, msg.author); i >= 0 && i != m.author {
 		m.author = i

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"time"
 
@@ -132,11 +133,11 @@ type (
 // fill the stores all afternoon.
 const maxLoadDuration = 10 * time.Minute
 
-func runLoad(ctx context.Context, svc *demo.PostService, id int, rate float64, bus *eventBus) tea.Cmd {
+func runLoad(ctx context.Context, svc *demo.PostService, id int, rate float64, bus *ui.EventBus) tea.Cmd {
 	return func() tea.Msg {
 		res, err := demo.RunLoad(ctx, svc, demo.LoadConfig{
 			Rate: rate, Duration: maxLoadDuration, IDPrefix: fmt.Sprintf("load%d-%d-", id, time.Now().Unix()),
-		}, func(t demo.Tick) { bus.send(loadTickMsg{id: id, tick: t}) })
+		}, func(t demo.Tick) { bus.Send(loadTickMsg{id: id, tick: t}) })
 		return loadDoneMsg{id: id, res: res, err: err}
 	}
 }

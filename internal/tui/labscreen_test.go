@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +13,7 @@ import (
 )
 
 func TestLabScreenPanesAndKeys(t *testing.T) {
-	a := labFixedApp(t, 80, 24, ThemeDark)
+	a := labFixedApp(t, 80, 24, ui.ThemeDark)
 	out := plain(a)
 	wantIn(t, out, "policy seed", "crash point off", "author alice", "Faults: down 12s", "Load: 500/s",
 		"1 Stores", "Drift: 1 missing", "✗ Hello from step-through #1", "GetFeed fails: connection refused",
@@ -28,7 +29,7 @@ func TestLabScreenPanesAndKeys(t *testing.T) {
 }
 
 func TestLabFaultMenuTakesEscAndRefusesUnavailable(t *testing.T) {
-	a := labFixedApp(t, 80, 24, ThemeDark)
+	a := labFixedApp(t, 80, 24, ui.ThemeDark)
 	deliver(a, keypress("f"))
 	out := plain(a)
 	wantIn(t, out, "press a letter to inject", "l latency", "x restart_data_loss", "h heal all", "esc close")
@@ -49,7 +50,7 @@ func TestLabFaultMenuTakesEscAndRefusesUnavailable(t *testing.T) {
 }
 
 func TestLabFormTypesLettersAndEscCancels(t *testing.T) {
-	a := labFixedApp(t, 80, 24, ThemeDark)
+	a := labFixedApp(t, 80, 24, ui.ThemeDark)
 	deliver(a, keypress("n"))
 	if !a.labs.Typing() {
 		t.Fatal("n did not open the form")
@@ -78,7 +79,7 @@ func TestLabFormTypesLettersAndEscCancels(t *testing.T) {
 }
 
 func TestLabPolicyCrashAuthorRate(t *testing.T) {
-	a := labFixedApp(t, 80, 24, ThemeDark)
+	a := labFixedApp(t, 80, 24, ui.ThemeDark)
 	m := a.labs
 	if deliver(a, keypress("p")) == nil {
 		t.Error("p did not build the next policy's service")
@@ -101,7 +102,7 @@ func TestLabPolicyCrashAuthorRate(t *testing.T) {
 // writes/s (five trace events a write, a warning each) quickly, keeps only
 // what the panes show, and renders in bounded time.
 func TestFrameCoalescesABurst(t *testing.T) {
-	a := labFixedApp(t, 120, 40, ThemeDark)
+	a := labFixedApp(t, 120, 40, ui.ThemeDark)
 	var events []any
 	for i := range 2000 {
 		id := fmt.Sprintf("load9-%d", i)
@@ -111,7 +112,7 @@ func TestFrameCoalescesABurst(t *testing.T) {
 		events = append(events, logMsg{at: fixedNow, level: slog.LevelWarn, text: "redis projection update failed post=" + id})
 	}
 	start := time.Now()
-	deliver(a, frameMsg{at: fixedNow, events: events})
+	deliver(a, ui.FrameMsg{At: fixedNow, Events: events})
 	applied := time.Since(start)
 	start = time.Now()
 	out := a.render()
@@ -128,11 +129,11 @@ func TestFrameCoalescesABurst(t *testing.T) {
 }
 
 func TestBusNeverBlocksAndCountsDrops(t *testing.T) {
-	b := newEventBus(4)
+	b := ui.NewEventBus(4)
 	done := make(chan struct{})
 	go func() {
 		for range 10 {
-			b.send(1)
+			b.Send(1)
 		}
 		close(done)
 	}()
@@ -141,14 +142,14 @@ func TestBusNeverBlocksAndCountsDrops(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("send blocked on a full bus")
 	}
-	if got := len(b.drain(100)); got != 4 || b.dropped.Load() != 6 {
-		t.Errorf("drained %d, dropped %d; want 4 and 6", got, b.dropped.Load())
+	if got := len(b.Drain(100)); got != 4 || b.Dropped.Load() != 6 {
+		t.Errorf("drained %d, dropped %d; want 4 and 6", got, b.Dropped.Load())
 	}
 }
 
 func TestActiveFaultsAlwaysInTheHeader(t *testing.T) {
-	a := labFixedApp(t, 80, 24, ThemeDark)
-	deliver(a, frameMsg{at: fixedNow, events: []any{faultEventMsg{lab.FaultEvent{Active: []lab.Fault{
+	a := labFixedApp(t, 80, 24, ui.ThemeDark)
+	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{faultEventMsg{lab.FaultEvent{Active: []lab.Fault{
 		{Kind: lab.FaultLatency, Latency: 50 * time.Millisecond, Target: lab.TargetRedis, Since: fixedNow.Add(-3 * time.Second)},
 		{Kind: lab.FaultPause, Target: lab.TargetRedis}}}}}})
 	for _, pane := range []string{"1", "2", "3", "4", "5"} {
@@ -162,8 +163,8 @@ func TestActiveFaultsAlwaysInTheHeader(t *testing.T) {
 // TestTraceShowsARejectedWrite: a post the engine refuses at validate has
 // a one-step trace, drawn as failed there, not lost.
 func TestTraceShowsARejectedWrite(t *testing.T) {
-	a := labFixedApp(t, 120, 40, ThemeDark)
-	deliver(a, frameMsg{at: fixedNow, events: []any{traceMsg{demo.Event{PostID: "rejected-1", AuthorID: "alice",
+	a := labFixedApp(t, 120, 40, ui.ThemeDark)
+	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{traceMsg{demo.Event{PostID: "rejected-1", AuthorID: "alice",
 		Step: demo.StepValidate, Duration: 30 * time.Microsecond, Err: errors.New("invalid title: blank")}}}})
 	w := a.labs.trace.byID["rejected-1"]
 	if w == nil || w.failed != 0 || !w.done {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"strings"
 	"time"
@@ -82,43 +83,43 @@ func (b *traceBook) add(e demo.Event) {
 // its author, a bar whose segments are the steps (PostgreSQL, Redis and
 // the steps without I/O in their own colours), the total, and the failed
 // step if any. All bars share one scale, so the lines compare.
-func traceView(st styles, b *traceBook, w, h int) string {
+func traceView(st ui.Styles, b *traceBook, w, h int) string {
 	var lines []string
-	lines = append(lines, st.heading.Render("Trace · last writes")+st.dim.Render(" · time per step: ")+
-		st.barPG.Render("█ PostgreSQL ")+st.barRedis.Render("█ Redis ")+st.barOther.Render("█ no I/O"))
+	lines = append(lines, st.Heading.Render("Trace · last writes")+st.Dim.Render(" · time per step: ")+
+		st.BarPG.Render("█ PostgreSQL ")+st.BarRedis.Render("█ Redis ")+st.BarOther.Render("█ no I/O"))
 	if len(b.order) == 0 {
-		lines = append(lines, st.dim.Render("No writes yet: n creates a post, l starts a load."))
-		return fit(strings.Join(lines, "\n"), w, h)
+		lines = append(lines, st.Dim.Render("No writes yet: n creates a post, l starts a load."))
+		return ui.Fit(strings.Join(lines, "\n"), w, h)
 	}
 	var longest time.Duration
 	for _, t := range b.order {
 		longest = max(longest, t.total())
 	}
 	idW := 14
-	barW := max(10, w-idW-1-7-1-1-8-1-width("✗ validate")) // the longest note
+	barW := max(10, w-idW-1-7-1-1-8-1-ui.Width("✗ validate")) // the longest note
 	for i := len(b.order) - 1; i >= 0 && len(lines) < h; i-- {
 		t := b.order[i]
 		bar := stackedBar(st, t, longest, barW)
 		note := ""
 		switch {
 		case t.failed >= 0:
-			note = st.fast.bad.paint("✗ " + strings.TrimPrefix(strings.TrimPrefix(string(demo.Steps[t.failed]), "redis."), "postgres."))
+			note = st.Fast.Bad.Paint("✗ " + strings.TrimPrefix(strings.TrimPrefix(string(demo.Steps[t.failed]), "redis."), "postgres."))
 		case !t.done:
-			note = st.fast.dim.paint("running")
+			note = st.Fast.Dim.Paint("running")
 		}
-		id := cut(safetext.Visible(t.postID), idW)
-		line := fmt.Sprintf("%-*s %-7s %s %8s %s", idW, id, cut(safetext.Visible(t.author), 7),
-			padRight(bar, barW), ms(t.total()), note)
+		id := ui.Cut(safetext.Visible(t.postID), idW)
+		line := fmt.Sprintf("%-*s %-7s %s %8s %s", idW, id, ui.Cut(safetext.Visible(t.author), 7),
+			ui.PadRight(bar, barW), ui.Ms(t.total()), note)
 		lines = append(lines, line)
 	}
-	return fit(strings.Join(lines, "\n"), w, h)
+	return ui.Fit(strings.Join(lines, "\n"), w, h)
 }
 
 // stackedBar draws a write's steps end to end, each in its colour, scaled so
 // that longest fills width cells. A step shorter than an eighth of a cell
 // is left out (validate, encode and done usually are); every other step
 // gets at least one cell, and the bar never exceeds width.
-func stackedBar(st styles, t *writeTrace, longest time.Duration, width int) string {
+func stackedBar(st ui.Styles, t *writeTrace, longest time.Duration, width int) string {
 	if longest <= 0 || width <= 0 {
 		return ""
 	}
@@ -149,14 +150,14 @@ func stackedBar(st styles, t *writeTrace, longest time.Duration, width int) stri
 		if e == 0 {
 			continue
 		}
-		style := st.fast.other
+		style := st.Fast.Other
 		switch demo.Steps[s] {
 		case demo.StepInsert:
-			style = st.fast.pg
+			style = st.Fast.Pg
 		case demo.StepZAdd:
-			style = st.fast.redis
+			style = st.Fast.Redis
 		}
-		b.WriteString(style.paint(strings.Repeat("█", e/8) + partial[e%8]))
+		b.WriteString(style.Paint(strings.Repeat("█", e/8) + partial[e%8]))
 	}
 	return b.String()
 }

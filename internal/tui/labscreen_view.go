@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -18,12 +19,12 @@ import (
 func (m *labScreen) View() string {
 	st, s, w := m.sh.st, m.sh.session, m.width
 	if s.phase != labUp {
-		body := st.title.Render("Lab") + st.dim.Render(" · PostgreSQL and Redis, yours to break") + "\n\n" +
+		body := st.Title.Render("Lab") + st.Dim.Render(" · PostgreSQL and Redis, yours to break") + "\n\n" +
 			labStatusView(st, s, m.sh.now, m.sh.frame, m.sh.animate, w)
 		if s.phase == labOff {
-			body += "\n" + st.dim.Render("The lab starts when this screen opens.")
+			body += "\n" + st.Dim.Render("The lab starts when this screen opens.")
 		}
-		return fit(body, w, m.height)
+		return ui.Fit(body, w, m.height)
 	}
 	head := m.header()
 	bottom := m.bottomLines()
@@ -39,27 +40,27 @@ func (m *labScreen) View() string {
 		if pane == paneStores {
 			pane = paneTrace
 		}
-		body = vjoin(m.paneView(paneStores, w, storesH), m.tabsLine(pane, 1),
+		body = ui.Vjoin(m.paneView(paneStores, w, storesH), m.tabsLine(pane, 1),
 			m.paneView(pane, w, bodyH-storesH-1))
 	default:
 		body = m.tabsLine(m.pane, 0) + "\n" + m.paneView(m.pane, w, bodyH-1)
 	}
-	return fit(vjoin(head, fit(body, w, bodyH), bottom), w, m.height)
+	return ui.Fit(ui.Vjoin(head, ui.Fit(body, w, bodyH), bottom), w, m.height)
 }
 
 func (m *labScreen) header() string {
 	st, w := m.sh.st, m.width
-	crash := st.dim.Render("off")
+	crash := st.Dim.Render("off")
 	if m.crash {
-		crash = st.warn.Render("ARMED")
+		crash = st.Warn.Render("ARMED")
 	}
-	policy := st.heading.Render(string(m.policy))
+	policy := st.Heading.Render(string(m.policy))
 	if m.breaker != "" {
-		policy += st.dim.Render(", breaker " + m.breaker)
+		policy += st.Dim.Render(", breaker " + m.breaker)
 	}
-	line1 := st.title.Render("Lab") + st.dim.Render(" · policy ") + policy + st.dim.Render(" · crash point ") + crash +
-		st.dim.Render(" · author ") + st.heading.Render(m.authorID())
-	return cut(line1, w) + "\n" + cut(m.faultsLine()+st.dim.Render(" │ ")+m.loadLine(), w)
+	line1 := st.Title.Render("Lab") + st.Dim.Render(" · policy ") + policy + st.Dim.Render(" · crash point ") + crash +
+		st.Dim.Render(" · author ") + st.Heading.Render(m.authorID())
+	return ui.Cut(line1, w) + "\n" + ui.Cut(m.faultsLine()+st.Dim.Render(" │ ")+m.loadLine(), w)
 }
 
 // faultsLine lists the active faults; they are never off screen.
@@ -67,7 +68,7 @@ func (m *labScreen) faultsLine() string {
 	st := m.sh.st
 	faults := m.sh.session.faults
 	if len(faults) == 0 {
-		return st.dim.Render("Faults: ") + st.good.Render("none")
+		return st.Dim.Render("Faults: ") + st.Good.Render("none")
 	}
 	var parts []string
 	for _, f := range faults {
@@ -76,25 +77,25 @@ func (m *labScreen) faultsLine() string {
 			p += " (" + f.Target + ")"
 		}
 		if !f.Since.IsZero() && !m.sh.now.IsZero() {
-			p += " " + elapsed(max(0, m.sh.now.Sub(f.Since)))
+			p += " " + ui.Elapsed(max(0, m.sh.now.Sub(f.Since)))
 		}
 		parts = append(parts, p)
 	}
-	return st.dim.Render("Faults: ") + st.bad.Render(strings.Join(parts, ", "))
+	return st.Dim.Render("Faults: ") + st.Bad.Render(strings.Join(parts, ", "))
 }
 
 func (m *labScreen) loadLine() string {
 	st := m.sh.st
 	ld := m.load
 	if ld == nil || !ld.running {
-		return st.dim.Render(fmt.Sprintf("Load: off (l starts %d/s)", loadRates[m.rateIdx]))
+		return st.Dim.Render(fmt.Sprintf("Load: off (l starts %d/s)", loadRates[m.rateIdx]))
 	}
 	line := fmt.Sprintf("Load: %d/s", ld.rate)
 	if n := len(ld.ticks); n > 0 {
 		t := ld.ticks[n-1]
 		line += fmt.Sprintf(" · p50 %.1fms p99 %.1fms · in flight %d", t.P50Ms, t.P99Ms, t.InFlight)
 	}
-	return st.warn.Render(line)
+	return st.Warn.Render(line)
 }
 
 // tabsLine names the panes from the first shown, the current one marked.
@@ -107,12 +108,12 @@ func (m *labScreen) tabsLine(current labPane, first int) string {
 		}
 		label := fmt.Sprintf(" %d %s ", i+1, n)
 		if labPane(i) == current {
-			parts = append(parts, st.selectedBg.Render(label))
+			parts = append(parts, st.SelectedBg.Render(label))
 		} else {
-			parts = append(parts, st.dim.Render(label))
+			parts = append(parts, st.Dim.Render(label))
 		}
 	}
-	return cut(strings.Join(parts, " "), m.width)
+	return ui.Cut(strings.Join(parts, " "), m.width)
 }
 
 func (m *labScreen) gridView(h int) string {
@@ -120,14 +121,14 @@ func (m *labScreen) gridView(h int) string {
 	row1 := max(6, h*2/5)
 	row2 := max(5, (h-row1-2)/2)
 	row3 := h - row1 - row2 - 2
-	half := splitWidths(w, 2, 3)
-	sep := st.rule.Render(" │ ")
-	return vjoin(
+	half := ui.SplitWidths(w, 2, 3)
+	sep := st.Rule.Render(" │ ")
+	return ui.Vjoin(
 		m.paneView(paneStores, w, row1),
-		rule(st, w),
-		hjoin(row2, sep, []string{m.paneView(paneTrace, half[0], row2), m.paneView(paneFaults, half[1], row2)}, half),
-		rule(st, w),
-		hjoin(row3, sep, []string{m.paneView(paneLoad, half[0], row3), m.paneView(paneLog, half[1], row3)}, half),
+		ui.Rule(st, w),
+		ui.Hjoin(row2, sep, []string{m.paneView(paneTrace, half[0], row2), m.paneView(paneFaults, half[1], row2)}, half),
+		ui.Rule(st, w),
+		ui.Hjoin(row3, sep, []string{m.paneView(paneLoad, half[0], row3), m.paneView(paneLog, half[1], row3)}, half),
 	)
 }
 
@@ -151,17 +152,17 @@ func (m *labScreen) paneView(p labPane, w, h int) string {
 func (m *labScreen) storesView(w, h int) string {
 	st := m.sh.st
 	r := m.refresh
-	widths := splitWidths(w, 2, 3)
+	widths := ui.SplitWidths(w, 2, 3)
 	var foot []string
 	foot = append(foot, m.driftLine())
 	if m.lastRepair != nil && m.lastRepair.err == nil {
 		b, a := m.lastRepair.Before, m.lastRepair.After
 		line := fmt.Sprintf("Last %s: before %d rows / %d members / %d missing → after %d / %d / %d",
 			strings.ToLower(repairWord(m.lastRepair.Rebuild)), b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
-		foot = append(foot, st.dim.Render(line))
+		foot = append(foot, st.Dim.Render(line))
 	}
 	if r != nil && r.status.Summary != "" {
-		foot = append(foot, st.dim.Render("Policy: "+safetext.Visible(r.status.Summary)))
+		foot = append(foot, st.Dim.Render("Policy: "+safetext.Visible(r.status.Summary)))
 	}
 	if h-len(foot) >= 9 {
 		foot = append(foot, strings.Split(connectionLines(st, m.sh.session.info, w), "\n")...)
@@ -169,43 +170,43 @@ func (m *labScreen) storesView(w, h int) string {
 	colH := max(2, h-len(foot))
 	var pg, rd string
 	if r == nil {
-		pg = section(st, "PostgreSQL · "+m.authorID(), st.dim.Render("reading…"), widths[0], colH)
-		rd = section(st, "Redis · feed:"+m.authorID(), st.dim.Render("reading…"), widths[1], colH)
+		pg = ui.Section(st, "PostgreSQL · "+m.authorID(), st.Dim.Render("reading…"), widths[0], colH)
+		rd = ui.Section(st, "Redis · feed:"+m.authorID(), st.Dim.Render("reading…"), widths[1], colH)
 	} else {
 		pg, rd = m.pgColumn(r, widths[0], colH), m.redisColumn(r, widths[1], colH)
 	}
-	cols := hjoin(colH, st.rule.Render(" │ "), []string{pg, rd}, widths)
-	return fit(cols+"\n"+strings.Join(foot, "\n"), w, h)
+	cols := ui.Hjoin(colH, st.Rule.Render(" │ "), []string{pg, rd}, widths)
+	return ui.Fit(cols+"\n"+strings.Join(foot, "\n"), w, h)
 }
 
 func (m *labScreen) pgColumn(r *labRefreshMsg, w, h int) string {
 	st, s := m.sh.st, &r.snap
-	title := fmt.Sprintf("PostgreSQL · %s · %d %s", s.author, s.rowCount, pluralize(s.rowCount, "post", "posts"))
+	title := fmt.Sprintf("PostgreSQL · %s · %d %s", s.author, s.rowCount, ui.Pluralize(s.rowCount, "post", "posts"))
 	if s.pgErr != nil {
-		return section(st, title, st.bad.Render("✗ "+safetext.Visible(briefErr(s.pgErr))), w, h)
+		return ui.Section(st, title, st.Bad.Render("✗ "+safetext.Visible(briefErr(s.pgErr))), w, h)
 	}
 	var lines []string
 	for _, p := range s.rows {
-		mark, style, note := st.fast.good.paint("✓ "), st.fast.item, ""
+		mark, style, note := st.Fast.Good.Paint("✓ "), st.Fast.Item, ""
 		if s.redisErr == nil && !s.hasMember(p.ID) {
-			mark, style, note = st.fast.drift.paint("✗ "), st.fast.drift, st.fast.drift.paint(" not in the feed")
+			mark, style, note = st.Fast.Drift.Paint("✗ "), st.Fast.Drift, st.Fast.Drift.Paint(" not in the feed")
 		}
 		// The note matters more than the ID: the ID goes first when the
 		// column is narrow, then the note (the ✗ and the drift line say it).
-		title := style.paint(safetext.Visible(p.Title))
-		line := mark + title + note + st.fast.dim.paint(" "+safetext.Visible(p.ID))
-		if width(line) > w {
+		title := style.Paint(safetext.Visible(p.Title))
+		line := mark + title + note + st.Fast.Dim.Paint(" "+safetext.Visible(p.ID))
+		if ui.Width(line) > w {
 			line = mark + title + note
 		}
-		if width(line) > w {
+		if ui.Width(line) > w {
 			line = mark + title
 		}
 		lines = append(lines, line)
 	}
 	if len(lines) == 0 {
-		lines = append(lines, st.dim.Render("(no posts yet: n creates one)"))
+		lines = append(lines, st.Dim.Render("(no posts yet: n creates one)"))
 	}
-	return section(st, title, strings.Join(lines, "\n"), w, h)
+	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
 }
 
 func (m *labScreen) redisColumn(r *labRefreshMsg, w, h int) string {
@@ -215,29 +216,29 @@ func (m *labScreen) redisColumn(r *labRefreshMsg, w, h int) string {
 		title += fmt.Sprintf(" · %d not posts", s.undecodable)
 	}
 	if s.redisErr != nil {
-		return section(st, "Redis · feed:"+s.author, st.bad.Render("✗ cannot read: "+safetext.Visible(briefErr(s.redisErr))), w, h)
+		return ui.Section(st, "Redis · feed:"+s.author, st.Bad.Render("✗ cannot read: "+safetext.Visible(briefErr(s.redisErr))), w, h)
 	}
 	var lines []string
 	for _, mb := range s.members {
 		t := mb.Raw
-		style := st.fast.item
+		style := st.Fast.Item
 		if mb.OK {
 			t = mb.Item.Title
 			if s.unexpected(mb.Item.PostID) {
-				style = st.fast.drift
+				style = st.Fast.Drift
 			}
 		} else {
-			style = st.fast.drift
+			style = st.Fast.Drift
 		}
-		lines = append(lines, st.fast.dim.paint(strconv.FormatInt(mb.Score, 10)+" ")+style.paint(safetext.Visible(t)))
+		lines = append(lines, st.Fast.Dim.Paint(strconv.FormatInt(mb.Score, 10)+" ")+style.Paint(safetext.Visible(t)))
 	}
 	if len(lines) == 0 {
-		lines = append(lines, st.dim.Render("(empty)"))
+		lines = append(lines, st.Dim.Render("(empty)"))
 	}
 	if s.feedErr != nil {
-		lines = append(lines, st.bad.Render("GetFeed fails: "+safetext.Visible(briefErr(s.feedErr))))
+		lines = append(lines, st.Bad.Render("GetFeed fails: "+safetext.Visible(briefErr(s.feedErr))))
 	}
-	return section(st, title, strings.Join(lines, "\n"), w, h)
+	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
 }
 
 // unexpected reports whether a feed member names a post PostgreSQL does
@@ -252,17 +253,17 @@ func (m *labScreen) driftLine() string {
 	st, r := m.sh.st, m.refresh
 	switch {
 	case r == nil:
-		return st.dim.Render("Drift: checking…")
+		return st.Dim.Render("Drift: checking…")
 	case r.driftErr != nil:
-		return st.bad.Render("Drift: cannot check: " + safetext.Visible(briefErr(r.driftErr)))
+		return st.Bad.Render("Drift: cannot check: " + safetext.Visible(briefErr(r.driftErr)))
 	}
 	d := r.drift
 	counts := fmt.Sprintf("%d rows, %d members", d.Rows, d.Members)
 	if !d.Drifted() {
-		return st.good.Render("No drift: ") + counts + st.dim.Render(" (Reconciler.Check)")
+		return st.Good.Render("No drift: ") + counts + st.Dim.Render(" (Reconciler.Check)")
 	}
-	return st.drift.Render(fmt.Sprintf("Drift: %d missing, %d unexpected, %d duplicates", d.Missing, d.Unexpected, d.Duplicates)) +
-		" · " + counts + st.dim.Render(" · r reconciles, b rebuilds")
+	return st.Drift.Render(fmt.Sprintf("Drift: %d missing, %d unexpected, %d duplicates", d.Missing, d.Unexpected, d.Duplicates)) +
+		" · " + counts + st.Dim.Render(" · r reconciles, b rebuilds")
 }
 
 // faultsView lists every fault with its key; the active ones first, the
@@ -272,32 +273,32 @@ func (m *labScreen) faultsView(w, h int) string {
 	var lines []string
 	title := "Faults"
 	if m.mode == labFaultMenu {
-		title += st.warn.Render(" · press a letter to inject, h heals all, esc closes")
+		title += st.Warn.Render(" · press a letter to inject, h heals all, esc closes")
 	} else {
-		title += st.dim.Render(" · f then a letter")
+		title += st.Dim.Render(" · f then a letter")
 	}
 	active := map[lab.FaultKind]bool{}
 	for _, f := range m.sh.session.faults {
 		active[f.Kind] = true
 	}
 	for _, c := range faultChoices {
-		line := st.key.Render(c.key) + " " + c.label
+		line := st.Key.Render(c.key) + " " + c.label
 		switch {
 		case active[c.fault.Kind]:
-			line = st.key.Render(c.key) + " " + st.bad.Render(c.label+" · ACTIVE")
+			line = st.Key.Render(c.key) + " " + st.Bad.Render(c.label+" · ACTIVE")
 		case m.unavailable[c.fault.Kind] != "":
 			why := strings.TrimPrefix(m.unavailable[c.fault.Kind], lab.ErrFaultUnavailable.Error()+": ")
-			line = st.dim.Render(c.key + " " + c.label + " · unavailable: " + safetext.Visible(why))
+			line = st.Dim.Render(c.key + " " + c.label + " · unavailable: " + safetext.Visible(why))
 		}
 		lines = append(lines, line)
 	}
-	lines = append(lines, st.key.Render("h")+" heal every fault")
+	lines = append(lines, st.Key.Render("h")+" heal every fault")
 	crash := "off"
 	if m.crash {
-		crash = st.warn.Render("ARMED")
+		crash = st.Warn.Render("ARMED")
 	}
-	lines = append(lines, st.key.Render("c")+" crash point (outside the menu): "+crash)
-	return section(st, title, strings.Join(lines, "\n"), w, h)
+	lines = append(lines, st.Key.Render("c")+" crash point (outside the menu): "+crash)
+	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
 }
 
 // loadView shows the running load: rate, latency percentiles, writes in
@@ -306,18 +307,18 @@ func (m *labScreen) loadView(w, h int) string {
 	st, ld := m.sh.st, m.load
 	title := fmt.Sprintf("Load · rate %d writes/s (+/- change it, l starts/stops)", loadRates[m.rateIdx])
 	if ld == nil {
-		return section(st, title, st.dim.Render("No load yet. l writes at the chosen rate, round-robin over alice, bob, carol and dave, until l again."), w, h)
+		return ui.Section(st, title, st.Dim.Render("No load yet. l writes at the chosen rate, round-robin over alice, bob, carol and dave, until l again."), w, h)
 	}
 	var lines []string
-	state := st.good.Render("running")
+	state := st.Good.Render("running")
 	if !ld.running {
-		state = st.dim.Render("stopped")
+		state = st.Dim.Render("stopped")
 	}
 	up := m.sh.now.Sub(ld.started)
 	if !ld.running && !ld.stopped.IsZero() {
 		up = ld.stopped.Sub(ld.started)
 	}
-	lines = append(lines, fmt.Sprintf("%s at %d/s for %s", state, ld.rate, elapsed(max(0, up))))
+	lines = append(lines, fmt.Sprintf("%s at %d/s for %s", state, ld.rate, ui.Elapsed(max(0, up))))
 	if n := len(ld.ticks); n > 0 {
 		t := ld.ticks[n-1]
 		lines = append(lines,
@@ -330,40 +331,40 @@ func (m *labScreen) loadView(w, h int) string {
 			p99 = append(p99, t.P99Ms)
 			top = max(top, t.P99Ms)
 		}
-		lines = append(lines, st.dim.Render(fmt.Sprintf("p99 per second (top %.1fms):", top)),
-			st.accent.Render(sparkline(p99, w-2)))
+		lines = append(lines, st.Dim.Render(fmt.Sprintf("p99 per second (top %.1fms):", top)),
+			st.Accent.Render(ui.Sparkline(p99, w-2)))
 	} else {
-		lines = append(lines, st.dim.Render("the first numbers come after one second"))
+		lines = append(lines, st.Dim.Render("the first numbers come after one second"))
 	}
 	if r := ld.result; r != nil {
 		lines = append(lines, fmt.Sprintf("run: %d attempted, %d acknowledged, %d failed, %d unknown, %d stale feed",
 			r.Attempted, r.Acknowledged, r.Failed, r.Unknown, r.ProjectionErrors))
 	}
 	if d := m.sh.dropped; d > 0 {
-		lines = append(lines, st.warn.Render(fmt.Sprintf("%d engine events not shown (the screen fell behind)", d)))
+		lines = append(lines, st.Warn.Render(fmt.Sprintf("%d engine events not shown (the screen fell behind)", d)))
 	}
-	return section(st, title, strings.Join(lines, "\n"), w, h)
+	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
 }
 
 // logView shows the newest warnings the write path printed.
 func (m *labScreen) logView(w, h int) string {
 	st := m.sh.st
-	title := fmt.Sprintf("Log · %d %s", m.logTotal, pluralize(m.logTotal, "line", "lines"))
+	title := fmt.Sprintf("Log · %d %s", m.logTotal, ui.Pluralize(m.logTotal, "line", "lines"))
 	if len(m.logs) == 0 {
-		return section(st, title, st.dim.Render("The write path's warnings appear here (break Redis, then write)."), w, h)
+		return ui.Section(st, title, st.Dim.Render("The write path's warnings appear here (break Redis, then write)."), w, h)
 	}
 	// Newest first; each entry wrapped, so the error at its end shows.
 	var lines []string
 	for i := len(m.logs) - 1; i >= 0 && len(lines) < h-1; i-- {
 		e := m.logs[i]
-		level := st.dim.Render("INFO ")
+		level := st.Dim.Render("INFO ")
 		if e.level >= slog.LevelWarn {
-			level = st.warn.Render("WARN ")
+			level = st.Warn.Render("WARN ")
 		}
-		entry := st.dim.Render(e.at.Format(time.TimeOnly)+" ") + level + safetext.Visible(e.text)
-		lines = append(lines, strings.Split(wrapText(entry, w), "\n")...)
+		entry := st.Dim.Render(e.at.Format(time.TimeOnly)+" ") + level + safetext.Visible(e.text)
+		lines = append(lines, strings.Split(ui.WrapText(entry, w), "\n")...)
 	}
-	return section(st, title, strings.Join(lines, "\n"), w, h)
+	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
 }
 
 // bottomLines are the post form while one is typed, else the status (two
@@ -371,18 +372,18 @@ func (m *labScreen) logView(w, h int) string {
 func (m *labScreen) bottomLines() string {
 	st, w := m.sh.st, m.width
 	if m.mode == labForm {
-		return cut(st.heading.Render("New post ")+"author "+m.who.View()+"  title "+m.title.View(), w)
+		return ui.Cut(st.Heading.Render("New post ")+"author "+m.who.View()+"  title "+m.title.View(), w)
 	}
 	msg := m.status
 	if msg == "" {
-		return st.dim.Render(cut("n creates a post, f breaks Redis, l starts a load, r repairs the feed.", w))
+		return st.Dim.Render(ui.Cut("n creates a post, f breaks Redis, l starts a load, r repairs the feed.", w))
 	}
-	style := map[statusKind]func(...string) string{statusInfo: st.item.Render, statusGood: st.good.Render,
-		statusWarn: st.warn.Render, statusBad: st.bad.Render}[m.statusKind]
-	lines := strings.Split(wrapText(msg, w), "\n")
+	style := map[statusKind]func(...string) string{statusInfo: st.Item.Render, statusGood: st.Good.Render,
+		statusWarn: st.Warn.Render, statusBad: st.Bad.Render}[m.statusKind]
+	lines := strings.Split(ui.WrapText(msg, w), "\n")
 	if len(lines) > 2 {
 		lines = lines[:2]
-		lines[1] = cut(lines[1]+" …", w)
+		lines[1] = ui.Cut(lines[1]+" …", w)
 	}
 	for i := range lines {
 		lines[i] = style(lines[i])

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"sync"
@@ -90,7 +91,7 @@ type faultEventMsg struct{ ev lab.FaultEvent }
 // start begins starting the lab, unless it is up or on its way. The
 // progress of each server arrives through the bus; the result as a
 // labStartedMsg.
-func (s *labSession) start(parent context.Context, cfg Config, bus *eventBus) tea.Cmd {
+func (s *labSession) start(parent context.Context, cfg Config, bus *ui.EventBus) tea.Cmd {
 	if s.phase == labStarting || s.phase == labUp || s.phase == labStopping {
 		return nil
 	}
@@ -104,11 +105,11 @@ func (s *labSession) start(parent context.Context, cfg Config, bus *eventBus) te
 		s.provider = lab.Auto
 	}
 	ctx, opts, onUp := s.ctx, cfg.Lab, cfg.OnLabUp
-	opts.OnFault = func(ev lab.FaultEvent) { bus.send(faultEventMsg{ev}) }
+	opts.OnFault = func(ev lab.FaultEvent) { bus.Send(faultEventMsg{ev}) }
 	s.work.Add(1)
 	return func() tea.Msg {
 		defer s.work.Done()
-		l, err := lab.Start(ctx, opts, func(p lab.Progress) { bus.send(labProgressMsg{p}) })
+		l, err := lab.Start(ctx, opts, func(p lab.Progress) { bus.Send(labProgressMsg{p}) })
 		if err != nil {
 			return labStartedMsg{err: err}
 		}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -45,7 +46,7 @@ type learnScreen struct {
 
 	page     int
 	text     viewport.Model
-	md       map[markdownKey]string
+	md       map[ui.MarkdownKey]string
 	showHint bool
 	showMe   bool
 
@@ -68,7 +69,7 @@ type learnScreen struct {
 }
 
 func newLearnScreen(sh *shared) *learnScreen {
-	return &learnScreen{sh: sh, keys: defaultLearnKeys(), text: viewport.New(), md: map[markdownKey]string{},
+	return &learnScreen{sh: sh, keys: defaultLearnKeys(), text: viewport.New(), md: map[ui.MarkdownKey]string{},
 		width: 80, height: 22}
 }
 
@@ -114,8 +115,8 @@ func (l *learnScreen) current() lessons.Page {
 	return l.sh.pages[l.page]
 }
 
-func (l *learnScreen) markdownKey() markdownKey {
-	return markdownKey{page: l.page, width: max(20, l.textWidth()), style: l.sh.st.glamour}
+func (l *learnScreen) markdownKey() ui.MarkdownKey {
+	return ui.MarkdownKey{Page: l.page, Width: max(20, l.textWidth()), Style: l.sh.st.Glamour}
 }
 
 // wantMarkdown shows the page's text if it is rendered, else asks for it.
@@ -129,8 +130,8 @@ func (l *learnScreen) wantMarkdown() tea.Cmd {
 	if l.sh.pageErr != nil {
 		body = "The lesson's pages could not be loaded:\n\n    " + l.sh.pageErr.Error()
 	}
-	l.text.SetContent(l.sh.st.dim.Render("…"))
-	return renderPage(k, body)
+	l.text.SetContent(l.sh.st.Dim.Render("…"))
+	return ui.RenderPage(k, body)
 }
 
 func (l *learnScreen) SetSize(w, h int) {
@@ -140,7 +141,7 @@ func (l *learnScreen) SetSize(w, h int) {
 
 func (l *learnScreen) ShortHelp() []key.Binding {
 	k := l.keys
-	b := []key.Binding{k.Prev, relabel(k.Step, "enter", l.stepLabel())}
+	b := []key.Binding{k.Prev, ui.Relabel(k.Step, "enter", l.stepLabel())}
 	s := l.sh.session
 	if s.phase == labUp {
 		if l.redisDown() {
@@ -157,16 +158,16 @@ func (l *learnScreen) ShortHelp() []key.Binding {
 	return b
 }
 
-func (l *learnScreen) FullHelp() []keyGroup {
+func (l *learnScreen) FullHelp() []ui.KeyGroup {
 	k := l.keys
-	return []keyGroup{
-		{"Reading", []key.Binding{relabel(k.Prev, "←/→ p/n", "previous / next page"),
-			relabel(k.Scroll, "↑/↓ pgup/pgdn", "scroll the page's text"), k.Hint, k.ShowMe}},
-		{"Running CreatePost for real (starts the lab the first time)", []key.Binding{
-			relabel(k.Step, "enter", "start CreatePost, then run its next step"),
-			relabel(k.Break, "f", "break Redis (its proxy goes down): the next ZADD fails"),
-			relabel(k.Mend, "h", "heal Redis (end every fault)"),
-			relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)")}},
+	return []ui.KeyGroup{
+		{Title: "Reading", Keys: []key.Binding{ui.Relabel(k.Prev, "←/→ p/n", "previous / next page"),
+			ui.Relabel(k.Scroll, "↑/↓ pgup/pgdn", "scroll the page's text"), k.Hint, k.ShowMe}},
+		{Title: "Running CreatePost for real (starts the lab the first time)", Keys: []key.Binding{
+			ui.Relabel(k.Step, "enter", "start CreatePost, then run its next step"),
+			ui.Relabel(k.Break, "f", "break Redis (its proxy goes down): the next ZADD fails"),
+			ui.Relabel(k.Mend, "h", "heal Redis (end every fault)"),
+			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)")}},
 	}
 }
 
@@ -227,15 +228,15 @@ func (l *learnScreen) pageIndex(id string) int {
 
 func (l *learnScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case markdownMsg:
-		l.md[msg.key] = msg.out
-		if msg.key == l.markdownKey() {
-			l.text.SetContent(msg.out)
+	case ui.MarkdownMsg:
+		l.md[msg.Key] = msg.Out
+		if msg.Key == l.markdownKey() {
+			l.text.SetContent(msg.Out)
 		}
 	case labStartedMsg:
 		return l.labStarted(msg)
-	case frameMsg:
-		for _, ev := range msg.events {
+	case ui.FrameMsg:
+		for _, ev := range msg.Events {
 			if lm, ok := ev.(logMsg); ok && lm.level >= slog.LevelWarn {
 				l.lastWarn = lm.text
 			}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
@@ -126,9 +127,9 @@ func (l *learnScreen) walkDone(msg walkDoneMsg) tea.Cmd {
 // stepResult says in words what a step did.
 func (l *learnScreen) stepResult(e demo.Event) string {
 	if e.Err != nil {
-		return fmt.Sprintf("%s failed after %s: %s.", e.Step, ms(e.Duration), safetext.Visible(briefErr(e.Err)))
+		return fmt.Sprintf("%s failed after %s: %s.", e.Step, ui.Ms(e.Duration), safetext.Visible(briefErr(e.Err)))
 	}
-	return fmt.Sprintf("%s done in %s.", e.Step, ms(e.Duration))
+	return fmt.Sprintf("%s done in %s.", e.Step, ui.Ms(e.Duration))
 }
 
 func (l *learnScreen) stepKind(e demo.Event) statusKind {

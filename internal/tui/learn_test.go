@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"encoding/json"
 	"errors"
 	"os"
@@ -25,7 +26,7 @@ func deliver(a *App, msg tea.Msg) tea.Cmd {
 }
 
 func TestLearnPagesHintShowMeAndResume(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	out := plain(a)
 	wantIn(t, out, "Learn · page 1 of 13 · Why synchronous CQRS", "This page is about the pattern as a whole",
@@ -50,7 +51,7 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[lessonID].Step != 1 || p.Lessons[lessonID].Page != "validate" {
 		t.Fatalf("saved progress %s (err %v), want page validate at step 1", b, err)
 	}
-	a2 := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: a.sh.cfg.StateDir})
+	a2 := NewApp(Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: a.sh.cfg.StateDir})
 	send(t, a2, tea.WindowSizeMsg{Width: 100, Height: 30})
 	settle(t, a2, loadAppProgress(a.sh.cfg.StateDir))
 	wantIn(t, plain(a2), "Learn  page 2 of 13: Step 1: validate the input")
@@ -59,7 +60,7 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 }
 
 func TestLearnScrollsLongText(t *testing.T) {
-	a := newTestApp(t, 80, 24, ThemeDark)
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	first := plain(a)
 	wantIn(t, first, "↑/↓ scroll text")
@@ -70,7 +71,7 @@ func TestLearnScrollsLongText(t *testing.T) {
 }
 
 func TestEnterStartsTheLabAndCtrlCCancelsIt(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	if cmd := deliver(a, keypress("enter")); cmd == nil {
 		t.Fatal("enter did not start the lab")
@@ -79,7 +80,7 @@ func TestEnterStartsTheLabAndCtrlCCancelsIt(t *testing.T) {
 	if s.phase != labStarting || !a.learn.pendingWalk {
 		t.Fatalf("phase %v, pending walk %v", s.phase, a.learn.pendingWalk)
 	}
-	deliver(a, frameMsg{at: fixedNow, events: []any{labProgressMsg{p: labProgress("postgres", "pulling", "layers 1/3, 2.0/9.0 MB")}}})
+	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{labProgressMsg{p: labProgress("postgres", "pulling", "layers 1/3, 2.0/9.0 MB")}}})
 	wantIn(t, plain(a), "Starting the lab", "postgres  pulling", "layers 1/3", "cancels and removes")
 	// ctrl+c: the start is cancelled, the screen says the lab is going.
 	if cmd := deliver(a, keypress("ctrl+c")); quits(cmd) {
@@ -102,7 +103,7 @@ func TestEnterStartsTheLabAndCtrlCCancelsIt(t *testing.T) {
 }
 
 func TestLabFailureSaysWhyAndEnterRetries(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	deliver(a, keypress("enter"))
 	deliver(a, labStartedMsg{err: errors.New("no infrastructure for the lab:\n  docker: no socket\n  local: no postgres")})
@@ -115,7 +116,7 @@ func TestLabFailureSaysWhyAndEnterRetries(t *testing.T) {
 
 // walkApp is the Learn screen with a fake lab and a walk in progress.
 func walkApp(t *testing.T) *App {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
 	a.learn.svc = demo.NewPostService(nil, nil, demo.Options{})
@@ -183,7 +184,7 @@ func TestHostileTitlesAreShownNotObeyed(t *testing.T) {
 }
 
 func TestBreakMendRepairNeedTheLab(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1", "f")
 	wantIn(t, plain(a), "Start the lab first")
 	wantNotIn(t, plain(a), "f break Redis")
@@ -197,7 +198,7 @@ func labProgress(service, phase, detail string) lab.Progress {
 // the Lab screen asked for leaves the Learn screen's status and busy flags
 // alone, and the Learn screen's own reply reaches it.
 func TestRepliesReachOnlyTheScreenThatAsked(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	a.learn.setStatus(statusInfo, "reading page one")
 	a.learn.faultBusy, a.learn.repairBusy = true, true
@@ -234,7 +235,7 @@ func TestLearnResumesFromAnIndexBookmarkAndMigratesIt(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, progress.FileName), []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: dir})
+	a := NewApp(Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir})
 	send(t, a, tea.WindowSizeMsg{Width: 100, Height: 30})
 	send(t, a, loadAppProgress(dir)())
 	wantIn(t, plain(a), "Learn  page 3 of 13: Step 2: the INSERT")

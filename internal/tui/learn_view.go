@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"strings"
 
@@ -59,13 +60,13 @@ func (l *learnScreen) extras(w int) string {
 	var parts []string
 	w -= 2 // the page's text has a margin of two; these line up with it
 	if l.showHint && p.Hint != "" {
-		parts = append(parts, wrapText(st.accent.Render("Hint: ")+p.Hint, w))
+		parts = append(parts, ui.WrapText(st.Accent.Render("Hint: ")+p.Hint, w))
 	}
 	if l.showMe && p.ShowMe != "" {
 		if cmd, ok := p.ShowMeCommand(); ok {
-			parts = append(parts, wrapText(st.accent.Render("Show me: ")+"in another terminal, while this lab runs: "+st.key.Render(cmd), w))
+			parts = append(parts, ui.WrapText(st.Accent.Render("Show me: ")+"in another terminal, while this lab runs: "+st.Key.Render(cmd), w))
 		} else {
-			parts = append(parts, wrapText(st.accent.Render("Show me: ")+p.ShowMe, w))
+			parts = append(parts, ui.WrapText(st.Accent.Render("Show me: ")+p.ShowMe, w))
 		}
 	}
 	if len(parts) == 0 {
@@ -78,39 +79,39 @@ func (l *learnScreen) extras(w int) string {
 func (l *learnScreen) View() string {
 	st, lay, p := l.sh.st, l.layout(), l.current()
 	head := l.header(p)
-	code := codeView(st, p, lay.codeW, lay.codeH, lay.wide)
+	code := ui.CodeView(st, p, lay.codeW, lay.codeH, lay.wide)
 	var top string
 	if lay.wide {
-		panels := vjoin(
+		panels := ui.Vjoin(
 			l.panel(p, "postgres", lay.panelW, lay.panelH),
 			l.panel(p, "redis", lay.panelW, lay.panelH),
 			l.panel(p, "getfeed", lay.panelW, lay.codeH-2*lay.panelH),
 		)
 		if s := l.sh.session; s.phase == labStarting || s.phase == labFailed || s.phase == labStopping {
-			panels = fit(labStatusView(st, s, l.sh.now, l.sh.frame, l.sh.animate, lay.panelW), lay.panelW, lay.codeH)
+			panels = ui.Fit(labStatusView(st, s, l.sh.now, l.sh.frame, l.sh.animate, lay.panelW), lay.panelW, lay.codeH)
 		}
-		top = hjoin(lay.codeH, st.rule.Render(" │ "), []string{code, panels}, []int{lay.codeW, lay.panelW})
+		top = ui.Hjoin(lay.codeH, st.Rule.Render(" │ "), []string{code, panels}, []int{lay.codeW, lay.panelW})
 	} else {
-		top = vjoin(code, rule(st, l.width), l.panelsRow(p, lay))
+		top = ui.Vjoin(code, ui.Rule(st, l.width), l.panelsRow(p, lay))
 	}
 	text := l.text.View()
 	if ex := l.extras(lay.textW); ex != "" {
 		text = ex + "\n" + text
 	}
-	out := vjoin(head, top, rule(st, l.width), fit(text, lay.textW, lay.textH), l.statusView())
-	return fit(out, l.width, l.height)
+	out := ui.Vjoin(head, top, ui.Rule(st, l.width), ui.Fit(text, lay.textW, lay.textH), l.statusView())
+	return ui.Fit(out, l.width, l.height)
 }
 
 func (l *learnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
 	st, s := l.sh.st, l.sh.session
 	if s.phase == labStarting || s.phase == labFailed || s.phase == labStopping {
-		return fit(labStatusView(st, s, l.sh.now, l.sh.frame, l.sh.animate, l.width), l.width, lay.panelH)
+		return ui.Fit(labStatusView(st, s, l.sh.now, l.sh.frame, l.sh.animate, l.width), l.width, lay.panelH)
 	}
 	if !l.live() && p.After.IsZero() {
 		return l.panel(p, "postgres", l.width, lay.panelH)
 	}
-	w := splitWidths(l.width, 3, 3)
-	return hjoin(lay.panelH, st.rule.Render(" │ "), []string{
+	w := ui.SplitWidths(l.width, 3, 3)
+	return ui.Hjoin(lay.panelH, st.Rule.Render(" │ "), []string{
 		l.panel(p, "postgres", w[0], lay.panelH),
 		l.panel(p, "redis", w[1], lay.panelH),
 		l.panel(p, "getfeed", w[2], lay.panelH),
@@ -119,12 +120,12 @@ func (l *learnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
 
 func (l *learnScreen) header(p lessons.Page) string {
 	st := l.sh.st
-	left := st.title.Render("Learn") + st.dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, max(1, len(l.sh.pages)))) +
-		st.heading.Render(p.Title)
+	left := st.Title.Render("Learn") + st.Dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, max(1, len(l.sh.pages)))) +
+		st.Heading.Render(p.Title)
 	right := l.labBadge()
-	gap := l.width - width(left) - width(right)
+	gap := l.width - ui.Width(left) - ui.Width(right)
 	if gap < 2 {
-		return cut(left, l.width)
+		return ui.Cut(left, l.width)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
@@ -135,21 +136,21 @@ func (l *learnScreen) labBadge() string {
 	st, s := l.sh.st, l.sh.session
 	switch s.phase {
 	case labStarting:
-		return st.warn.Render(spinner(l.sh.frame, l.sh.animate) + " lab starting")
+		return st.Warn.Render(ui.Spinner(l.sh.frame, l.sh.animate) + " lab starting")
 	case labFailed:
-		return st.bad.Render("lab failed")
+		return st.Bad.Render("lab failed")
 	case labStopping:
-		return st.warn.Render("lab stopping")
+		return st.Warn.Render("lab stopping")
 	case labUp:
 		if l.redisDown() {
-			return st.bad.Render("Redis DOWN")
+			return st.Bad.Render("Redis DOWN")
 		}
 		if n := len(s.faults); n > 0 {
-			return st.warn.Render(fmt.Sprintf("%d fault(s) active", n))
+			return st.Warn.Render(fmt.Sprintf("%d fault(s) active", n))
 		}
-		return st.good.Render("lab up")
+		return st.Good.Render("lab up")
 	}
-	return st.dim.Render("lab off")
+	return st.Dim.Render("lab off")
 }
 
 // panel draws one of the three panels: live data when the lab runs, else
@@ -162,11 +163,11 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 			if which != "postgres" {
 				return ""
 			}
-			return fit(st.dim.Render(wrapText("This page is about the pattern as a whole. With the lab running, these "+
+			return ui.Fit(st.Dim.Render(ui.WrapText("This page is about the pattern as a whole. With the lab running, these "+
 				"panels show what PostgreSQL holds, what Redis holds and what GetFeed returns, live.", w)), w, h)
 		}
 		text := map[string]string{"postgres": p.After.Postgres, "redis": p.After.Redis, "getfeed": p.After.GetFeed}[which]
-		return section(st, names[which], wrapText(text, w), w, h)
+		return ui.Section(st, names[which], ui.WrapText(text, w), w, h)
 	}
 	s := l.snap
 	postID := ""
@@ -177,15 +178,15 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 	var lines []string
 	switch which {
 	case "postgres":
-		title = fmt.Sprintf("PostgreSQL · %d %s", s.rowCount, pluralize(s.rowCount, "post", "posts"))
+		title = fmt.Sprintf("PostgreSQL · %d %s", s.rowCount, ui.Pluralize(s.rowCount, "post", "posts"))
 		if s.pgErr != nil {
-			lines = append(lines, st.bad.Render("✗ ")+safetext.Visible(briefErr(s.pgErr)))
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(briefErr(s.pgErr)))
 			break
 		}
 		for _, r := range s.rows {
-			mark, style := st.good.Render("✓ "), st.item
+			mark, style := st.Good.Render("✓ "), st.Item
 			if s.redisErr == nil && !s.hasMember(r.ID) {
-				mark, style = st.drift.Render("✗ "), st.drift
+				mark, style = st.Drift.Render("✗ "), st.Drift
 			}
 			lines = append(lines, mark+l.postTitle(r.Title, r.ID == postID, style, w > 40, "not in Redis", s.redisErr == nil && !s.hasMember(r.ID)))
 		}
@@ -195,7 +196,7 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 			title = fmt.Sprintf("Redis · %s · %d", s.key(), s.zcard)
 		}
 		if s.redisErr != nil {
-			lines = append(lines, st.bad.Render("✗ ")+safetext.Visible(briefErr(s.redisErr)))
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(briefErr(s.redisErr)))
 			break
 		}
 		for _, m := range s.members {
@@ -203,30 +204,30 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 			if m.OK {
 				t = m.Item.Title
 			}
-			label := l.postTitle(t, m.OK && m.Item.PostID == postID, st.item, false, "", false)
+			label := l.postTitle(t, m.OK && m.Item.PostID == postID, st.Item, false, "", false)
 			if w > 40 {
-				label = st.dim.Render(fmt.Sprintf("%d ", m.Score)) + label
+				label = st.Dim.Render(fmt.Sprintf("%d ", m.Score)) + label
 			}
 			lines = append(lines, "  "+label)
 		}
 	case "getfeed":
-		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.author, len(s.feed), pluralize(len(s.feed), "item", "items"))
+		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.author, len(s.feed), ui.Pluralize(len(s.feed), "item", "items"))
 		if len(title) > w {
-			title = fmt.Sprintf("GetFeed · %d %s", len(s.feed), pluralize(len(s.feed), "item", "items"))
+			title = fmt.Sprintf("GetFeed · %d %s", len(s.feed), ui.Pluralize(len(s.feed), "item", "items"))
 		}
 		if s.feedErr != nil {
 			title = fmt.Sprintf("GetFeed(%q) fails", s.author)
-			lines = append(lines, st.bad.Render("✗ ")+safetext.Visible(briefErr(s.feedErr)))
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(briefErr(s.feedErr)))
 			break
 		}
 		for _, it := range s.feed {
-			lines = append(lines, "  "+l.postTitle(it.Title, it.PostID == postID, st.item, false, "", false))
+			lines = append(lines, "  "+l.postTitle(it.Title, it.PostID == postID, st.Item, false, "", false))
 		}
 	}
 	if len(lines) == 0 {
-		lines = append(lines, st.dim.Render("  (empty)"))
+		lines = append(lines, st.Dim.Render("  (empty)"))
 	}
-	return section(st, title, strings.Join(lines, "\n"), w, h)
+	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
 }
 
 // postTitle shows a title from a store, control characters made visible;
@@ -234,10 +235,10 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 func (l *learnScreen) postTitle(title string, mine bool, style lipgloss.Style, long bool, note string, show bool) string {
 	t := style.Render(safetext.Visible(title))
 	if mine {
-		t += l.sh.st.accent.Render(" ◀")
+		t += l.sh.st.Accent.Render(" ◀")
 	}
 	if long && show && note != "" {
-		t += l.sh.st.drift.Render(" · " + note)
+		t += l.sh.st.Drift.Render(" · " + note)
 	}
 	return t
 }
@@ -254,10 +255,10 @@ func (l *learnScreen) statusView() string {
 	if msg == "" {
 		msg = l.defaultStatus()
 	}
-	style := map[statusKind]func(...string) string{statusInfo: st.item.Render, statusGood: st.good.Render,
-		statusWarn: st.warn.Render, statusBad: st.bad.Render}[l.statusKind]
-	lines = append(lines, style(wrapText(msg, l.width)))
-	return fit(strings.Join(lines, "\n"), l.width, learnStatusRows)
+	style := map[statusKind]func(...string) string{statusInfo: st.Item.Render, statusGood: st.Good.Render,
+		statusWarn: st.Warn.Render, statusBad: st.Bad.Render}[l.statusKind]
+	lines = append(lines, style(ui.WrapText(msg, l.width)))
+	return ui.Fit(strings.Join(lines, "\n"), l.width, learnStatusRows)
 }
 
 // verdict says where the walk's post is: in neither store, in PostgreSQL
@@ -272,15 +273,15 @@ func (l *learnScreen) verdict() string {
 	label := fmt.Sprintf("Post %q: ", l.walk.title)
 	switch {
 	case inPG && l.snap.redisErr != nil:
-		return label + st.warn.Render("in PostgreSQL; Redis cannot be read right now")
+		return label + st.Warn.Render("in PostgreSQL; Redis cannot be read right now")
 	case inPG && inRedis:
-		return label + st.good.Render("in PostgreSQL and in Redis")
+		return label + st.Good.Render("in PostgreSQL and in Redis")
 	case inPG:
-		return label + st.drift.Render("in PostgreSQL, not in Redis yet")
+		return label + st.Drift.Render("in PostgreSQL, not in Redis yet")
 	case inRedis:
-		return label + st.bad.Render("in Redis but not in PostgreSQL")
+		return label + st.Bad.Render("in Redis but not in PostgreSQL")
 	}
-	return label + st.dim.Render("in neither store yet")
+	return label + st.Dim.Render("in neither store yet")
 }
 
 func (l *learnScreen) defaultStatus() string {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -25,7 +26,7 @@ type traceMsg struct{ ev demo.Event }
 // write path, and at 500 writes/s with Redis down that is 500 lines a
 // second, which the log pane shows as the newest few and a count.
 type busHandler struct {
-	bus   *eventBus
+	bus   *ui.EventBus
 	attrs []slog.Attr
 	group string
 }
@@ -50,7 +51,7 @@ func (h *busHandler) Handle(_ context.Context, r slog.Record) error {
 		write(a)
 	}
 	r.Attrs(write)
-	h.bus.send(logMsg{at: r.Time, level: r.Level, text: b.String()})
+	h.bus.Send(logMsg{at: r.Time, level: r.Level, text: b.String()})
 	return nil
 }
 
@@ -76,6 +77,6 @@ func (sh *shared) engineOptions(policy demo.PolicyName) demo.Options {
 	return demo.Options{
 		Policy:   policy,
 		Logger:   slog.New(&busHandler{bus: bus}),
-		Observer: func(e demo.Event) { bus.send(traceMsg{e}) },
+		Observer: func(e demo.Event) { bus.Send(traceMsg{e}) },
 	}
 }

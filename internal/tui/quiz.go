@@ -234,7 +234,7 @@ func (q *Quiz) layoutHints(room int) {
 		taW := q.width * 3 / 5
 		lines := q.retryHints(st, q.width-taW-2)
 		if len(lines) > room {
-			lines = append(lines[:room-1], st.dim.Render(fmt.Sprintf("   … %d more lines", len(lines)-room+1)))
+			lines = append(lines[:room-1], st.Dim.Render(fmt.Sprintf("   … %d more lines", len(lines)-room+1)))
 		}
 		q.ta.SetWidth(taW)
 		q.hintLines, q.hintsBeside = lines, true
@@ -242,7 +242,7 @@ func (q *Quiz) layoutHints(room int) {
 	}
 	lines := q.retryHints(st, q.width)
 	if most := max(2, room/2); len(lines) > most {
-		lines = append(lines[:most-1], st.dim.Render(fmt.Sprintf("   … %d more lines of hints in a wider window", len(lines)-most+1)))
+		lines = append(lines[:most-1], st.Dim.Render(fmt.Sprintf("   … %d more lines of hints in a wider window", len(lines)-most+1)))
 	}
 	q.hintLines = lines
 	q.ta.SetHeight(max(2, room-len(lines)))

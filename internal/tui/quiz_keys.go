@@ -2,6 +2,7 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/key"
+	"cqrslab/internal/tui/ui"
 
 	"cqrslab/quiz"
 )
@@ -70,7 +71,7 @@ func (q *Quiz) ShortHelp() []key.Binding {
 	case modeConfirm:
 		return []key.Binding{k.Yes, k.No}
 	case modeReview:
-		return []key.Binding{k.Up, k.Open, k.Reset, k.ResetAll, relabel(k.Home, "esc", "back to question")}
+		return []key.Binding{k.Up, k.Open, k.Reset, k.ResetAll, ui.Relabel(k.Home, "esc", "back to question")}
 	case modeFeedback:
 		b := []key.Binding{k.Retry}
 		if !q.revealed {
@@ -80,12 +81,12 @@ func (q *Quiz) ShortHelp() []key.Binding {
 	}
 	// While the learner types, every letter is text: q would be a q. The
 	// bar says the way out.
-	leave := relabel(k.Home, "esc", "home (then q quits)")
+	leave := ui.Relabel(k.Home, "esc", "home (then q quits)")
 	switch q.current().Kind {
 	case "choice":
 		return []key.Binding{k.Up, k.Pick, k.SubmitLine, k.Next, k.Prev, k.ReviewKey, k.Home}
 	case "ordering":
-		return []key.Binding{relabel(k.Up, "↑/↓", "move cursor"), k.Hold, k.SubmitLine, k.Next, k.Prev, k.ReviewKey, k.Home}
+		return []key.Binding{ui.Relabel(k.Up, "↑/↓", "move cursor"), k.Hold, k.SubmitLine, k.Next, k.Prev, k.ReviewKey, k.Home}
 	case "numeric":
 		return []key.Binding{k.SubmitLine, k.Next, k.Prev, k.Review, leave}
 	}
@@ -94,17 +95,17 @@ func (q *Quiz) ShortHelp() []key.Binding {
 
 // FullHelp is every key of the quiz, for ?. Short enough to fit 80×24
 // with the app's own keys below it.
-func (q *Quiz) FullHelp() []keyGroup {
+func (q *Quiz) FullHelp() []ui.KeyGroup {
 	k := q.keys
-	return []keyGroup{
-		{"Answering", []key.Binding{relabel(k.Submit, "ctrl+s/enter", "submit (ctrl+s for a written answer, enter otherwise)"),
-			relabel(k.Next, "tab/shift+tab", "next / previous question"),
-			relabel(k.Up, "↑/↓ a–d space", "choose an option, or pick up and move a step"),
-			relabel(k.Review, "v/ctrl+r", "review every answer (ctrl+r while typing)")}},
-		{"After an answer", []key.Binding{relabel(k.Retry, "r", "try again, with the hints beside the answer"),
-			relabel(k.Reveal, "a", "show the full answer"), relabel(k.NextKey, "n · ↑/↓", "next question · scroll the feedback")}},
-		{"Review", []key.Binding{relabel(k.Open, "enter", "open the question"),
-			relabel(k.Reset, "x/X · y/n", "reset a question / the whole quiz · confirm")}},
+	return []ui.KeyGroup{
+		{Title: "Answering", Keys: []key.Binding{ui.Relabel(k.Submit, "ctrl+s/enter", "submit (ctrl+s for a written answer, enter otherwise)"),
+			ui.Relabel(k.Next, "tab/shift+tab", "next / previous question"),
+			ui.Relabel(k.Up, "↑/↓ a–d space", "choose an option, or pick up and move a step"),
+			ui.Relabel(k.Review, "v/ctrl+r", "review every answer (ctrl+r while typing)")}},
+		{Title: "After an answer", Keys: []key.Binding{ui.Relabel(k.Retry, "r", "try again, with the hints beside the answer"),
+			ui.Relabel(k.Reveal, "a", "show the full answer"), ui.Relabel(k.NextKey, "n · ↑/↓", "next question · scroll the feedback")}},
+		{Title: "Review", Keys: []key.Binding{ui.Relabel(k.Open, "enter", "open the question"),
+			ui.Relabel(k.Reset, "x/X · y/n", "reset a question / the whole quiz · confirm")}},
 	}
 }
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"strings"
 	"testing"
 
@@ -101,15 +102,15 @@ func TestQuizAndLessonShareOneProgressRecord(t *testing.T) {
 // The quiz is drawn in the app's theme: the projector theme's colours
 // differ from the dark theme's, where the quiz once drew its own.
 func TestGoldenQuizThemes(t *testing.T) {
-	got := map[Theme]string{}
-	for _, th := range []Theme{ThemeDark, ThemeHighContrast} {
+	got := map[ui.Theme]string{}
+	for _, th := range []ui.Theme{ui.ThemeDark, ui.ThemeHighContrast} {
 		a := quizApp(t, 80, 24, th)
 		send(t, a, tea.PasteMsg{Content: "Postgres, Redis, source of truth, projection, stale"})
 		send(t, a, keypress("ctrl+s"))
 		got[th] = a.render()
 		golden(t, "quiz-feedback-colour-80x24-"+string(th), got[th])
 	}
-	if got[ThemeDark] == got[ThemeHighContrast] {
+	if got[ui.ThemeDark] == got[ui.ThemeHighContrast] {
 		t.Error("the quiz looks the same in the dark and high-contrast themes")
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func newTestQuiz(t *testing.T, dir string) *quizHarness {
 	t.Helper()
 	t.Setenv("CQRSLAB_STATE_DIR", t.TempDir())
 	t.Setenv("NO_COLOR", "1")
-	a := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	a := NewApp(Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
 	a.sh.now = fixedNow
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
 	send(t, a, loadAppProgress(dir)()) // read now: settle would give up on a slow disk

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"strings"
 
@@ -18,21 +19,21 @@ import (
 // theme, the background or NO_COLOR changes.
 func (q *Quiz) applyStyles() {
 	st := q.sh.st
-	ts := textarea.DefaultStyles(st.dark)
-	is := textinput.DefaultStyles(st.dark)
+	ts := textarea.DefaultStyles(st.Dark)
+	is := textinput.DefaultStyles(st.Dark)
 	plain := lipgloss.NewStyle()
 	switch {
-	case st.noColor:
+	case st.NoColor:
 		ts.Focused = textarea.StyleState{Base: plain, Text: plain, Placeholder: plain, Prompt: plain, CursorLine: plain, EndOfBuffer: plain, LineNumber: plain, CursorLineNumber: plain}
 		ts.Blurred = ts.Focused
 		is.Focused = textinput.StyleState{Text: plain, Placeholder: plain, Prompt: plain, Suggestion: plain}
 		is.Blurred = is.Focused
-	case st.highContr:
+	case st.HighContr:
 		// The defaults' greys fade on a projector: the theme's own colours.
-		ts.Focused.Placeholder, ts.Focused.Prompt, ts.Focused.EndOfBuffer = st.dim, st.accent, st.dim
+		ts.Focused.Placeholder, ts.Focused.Prompt, ts.Focused.EndOfBuffer = st.Dim, st.Accent, st.Dim
 		ts.Focused.CursorLine = plain
 		ts.Blurred = ts.Focused
-		is.Focused.Placeholder, is.Focused.Prompt = st.dim, st.accent
+		is.Focused.Placeholder, is.Focused.Prompt = st.Dim, st.Accent
 		is.Blurred = is.Focused
 	}
 	q.ta.SetStyles(ts)
@@ -49,7 +50,7 @@ func (q *Quiz) View() string {
 		middle = q.body.View()
 		if !q.body.AtBottom() {
 			lines := strings.Split(middle, "\n")
-			lines[len(lines)-1] = st.dim.Render("  ↓ more below: ↑/↓ or pgup/pgdown to scroll")
+			lines[len(lines)-1] = st.Dim.Render("  ↓ more below: ↑/↓ or pgup/pgdown to scroll")
 			middle = strings.Join(lines, "\n")
 		}
 	default:
@@ -84,27 +85,27 @@ func (q *Quiz) chromeHeight() int {
 func (q *Quiz) wrap(s string) string { return lipgloss.Wrap(s, max(20, q.width), " -") }
 
 // top is the header and, while on a question, the question itself.
-func (q *Quiz) top(st styles) string {
+func (q *Quiz) top(st ui.Styles) string {
 	cur := q.current()
 	var b strings.Builder
 	if q.mode == modeReview || q.mode == modeConfirm {
-		b.WriteString(st.title.Render("Quiz") + st.dim.Render(" · review of your answers") + "\n\n")
+		b.WriteString(st.Title.Render("Quiz") + st.Dim.Render(" · review of your answers") + "\n\n")
 		return b.String()
 	}
 	sec := q.bank.SectionIndex(cur.ID)
-	fmt.Fprintf(&b, "%s%s\n", st.title.Render("Quiz"),
-		st.dim.Render(fmt.Sprintf(" · prompt %d of %d: %s", sec+1, len(q.bank.Sections), q.bank.Sections[sec].Prompt.Title)))
+	fmt.Fprintf(&b, "%s%s\n", st.Title.Render("Quiz"),
+		st.Dim.Render(fmt.Sprintf(" · prompt %d of %d: %s", sec+1, len(q.bank.Sections), q.bank.Sections[sec].Prompt.Title)))
 	status := "not answered yet"
 	if best, passed, n := q.sh.prog.Best(cur.ID); n > 0 {
 		status = fmt.Sprintf("best %.2f (%s), %d %s", best, passWord(passed), n, plural(n, "try", "tries"))
 	}
 	if q.compact {
-		b.WriteString(st.dim.Render(ansi.Truncate(fmt.Sprintf("Question %d of %d · %s", q.idx+1, len(q.bank.Questions()), status), q.width, "…")) + "\n")
-		b.WriteString(st.heading.Render(ansi.Truncate(strings.Join(strings.Fields(cur.PromptText(q.run)), " "), q.width, "…")) + "\n")
+		b.WriteString(st.Dim.Render(ansi.Truncate(fmt.Sprintf("Question %d of %d · %s", q.idx+1, len(q.bank.Questions()), status), q.width, "…")) + "\n")
+		b.WriteString(st.Heading.Render(ansi.Truncate(strings.Join(strings.Fields(cur.PromptText(q.run)), " "), q.width, "…")) + "\n")
 		return b.String()
 	}
-	b.WriteString(st.dim.Render(q.wrap(fmt.Sprintf("Question %d of %d · %s · %s", q.idx+1, len(q.bank.Questions()), kindLabel(cur), status))) + "\n\n")
-	b.WriteString(st.heading.Render(q.wrap(cur.PromptText(q.run))) + "\n\n")
+	b.WriteString(st.Dim.Render(q.wrap(fmt.Sprintf("Question %d of %d · %s · %s", q.idx+1, len(q.bank.Questions()), kindLabel(cur), status))) + "\n\n")
+	b.WriteString(st.Heading.Render(q.wrap(cur.PromptText(q.run))) + "\n\n")
 	return b.String()
 }
 
@@ -139,23 +140,23 @@ func plural(n int, one, many string) string {
 }
 
 // bottom is the one-line notice, if any; the root draws the help bar.
-func (q *Quiz) bottom(st styles) string {
+func (q *Quiz) bottom(st ui.Styles) string {
 	var lines []string
 	switch {
 	case q.mode == modeConfirm && q.confirmAll:
-		lines = append(lines, st.warn.Render("Reset every quiz answer and start again from question 1? y/n"))
+		lines = append(lines, st.Warn.Render("Reset every quiz answer and start again from question 1? y/n"))
 	case q.mode == modeConfirm:
-		lines = append(lines, st.warn.Render(fmt.Sprintf("Reset question %d (%s)? Its answers are forgotten. y/n", q.reviewCursor+1, q.bank.Questions()[q.reviewCursor].Title)))
+		lines = append(lines, st.Warn.Render(fmt.Sprintf("Reset question %d (%s)? Its answers are forgotten. y/n", q.reviewCursor+1, q.bank.Questions()[q.reviewCursor].Title)))
 	case q.inputErr != "":
-		lines = append(lines, st.bad.Render(q.wrap(q.inputErr)))
+		lines = append(lines, st.Bad.Render(q.wrap(q.inputErr)))
 	case q.notice != "" && !q.compact:
-		lines = append(lines, st.warn.Render(q.wrap(q.notice)))
+		lines = append(lines, st.Warn.Render(q.wrap(q.notice)))
 	}
 	return strings.Join(lines, "\n")
 }
 
 // answerView is the input for the current question.
-func (q *Quiz) answerView(st styles) string {
+func (q *Quiz) answerView(st ui.Styles) string {
 	cur := q.current()
 	switch cur.Kind {
 	case quiz.Choice:
@@ -163,7 +164,7 @@ func (q *Quiz) answerView(st styles) string {
 		for i, o := range cur.Options {
 			line := q.hanging(fmt.Sprintf("%s) %s", quiz.Letter(i), o.Text), 5)
 			if i == q.choice {
-				b.WriteString(st.accent.Render("> ") + st.selected.Render(line) + "\n")
+				b.WriteString(st.Accent.Render("> ") + st.Selected.Render(line) + "\n")
 			} else {
 				b.WriteString("  " + line + "\n")
 			}
@@ -181,9 +182,9 @@ func (q *Quiz) answerView(st styles) string {
 			line := q.hanging(fmt.Sprintf("%d. %s", i+1, text), 5)
 			switch {
 			case i == q.cursor && q.holding:
-				b.WriteString(st.accent.Render("↕ ") + st.selected.Render(line) + "\n")
+				b.WriteString(st.Accent.Render("↕ ") + st.Selected.Render(line) + "\n")
 			case i == q.cursor:
-				b.WriteString(st.accent.Render("> ") + line + "\n")
+				b.WriteString(st.Accent.Render("> ") + line + "\n")
 			default:
 				b.WriteString("  " + line + "\n")
 			}
@@ -198,7 +199,7 @@ func (q *Quiz) answerView(st styles) string {
 		if cur.Number.Unit != "" {
 			unit = " " + cur.Number.Unit
 		}
-		return q.num.View() + st.dim.Render(unit) + "\n"
+		return q.num.View() + st.Dim.Render(unit) + "\n"
 	}
 	if len(q.hintLines) == 0 {
 		return q.ta.View()
@@ -213,7 +214,7 @@ func (q *Quiz) answerView(st styles) string {
 // retryHints are the last grade's hints and the ideas to rethink, kept in
 // view while the learner tries again: the editor must not hide what to
 // add. Each line is wrapped to w.
-func (q *Quiz) retryHints(st styles, w int) []string {
+func (q *Quiz) retryHints(st ui.Styles, w int) []string {
 	r := q.retry
 	if r == nil || (len(r.Missed) == 0 && len(r.Misconceptions) == 0 && len(r.Notes) == 0) {
 		return nil
@@ -229,19 +230,19 @@ func (q *Quiz) retryHints(st styles, w int) []string {
 		}
 		return body
 	}
-	lines := []string{st.heading.Render("Hints from your last try")}
+	lines := []string{st.Heading.Render("Hints from your last try")}
 	for _, n := range r.Notes {
-		lines = append(lines, wrap(st.warn.Render(" !"), n)...)
+		lines = append(lines, wrap(st.Warn.Render(" !"), n)...)
 	}
 	for _, f := range r.Misconceptions {
-		lines = append(lines, wrap(st.bad.Render(" ✗"), "Rethink: "+f.Summary)...)
+		lines = append(lines, wrap(st.Bad.Render(" ✗"), "Rethink: "+f.Summary)...)
 	}
 	for _, f := range r.Missed {
 		hint := f.Hint
 		if hint == "" {
 			hint = "Think it through again."
 		}
-		lines = append(lines, wrap(st.warn.Render(" ○"), hint)...)
+		lines = append(lines, wrap(st.Warn.Render(" ○"), hint)...)
 	}
 	return lines
 }
@@ -253,11 +254,11 @@ func (q *Quiz) hanging(s string, indent int) string {
 	return strings.ReplaceAll(lipgloss.Wrap(s, w, " -"), "\n", "\n"+strings.Repeat(" ", indent))
 }
 
-func (q *Quiz) inputHint(st styles, s string) string {
+func (q *Quiz) inputHint(st ui.Styles, s string) string {
 	if s == "" {
 		return ""
 	}
-	return st.dim.Render(q.wrap(s)) + "\n"
+	return st.Dim.Render(q.wrap(s)) + "\n"
 }
 
 // feedbackText explains the grade: hints first, everything on reveal.
@@ -272,31 +273,31 @@ func (q *Quiz) feedbackText() string {
 	switch {
 	case cur.Kind == quiz.Choice || cur.Kind == quiz.Numeric:
 		if r.Passed {
-			b.WriteString(st.good.Render("Right.") + "\n")
+			b.WriteString(st.Good.Render("Right.") + "\n")
 		} else {
-			b.WriteString(st.bad.Render("Not right yet.") + "\n")
+			b.WriteString(st.Bad.Render("Not right yet.") + "\n")
 		}
 	default:
-		verdict := st.good.Render("passed")
+		verdict := st.Good.Render("passed")
 		if !r.Passed {
-			verdict = st.bad.Render("not passed yet")
+			verdict = st.Bad.Render("not passed yet")
 		}
-		fmt.Fprintf(&b, "%s %.2f of 1 · %s %s\n", st.heading.Render("Score"), r.Score, verdict, st.dim.Render(fmt.Sprintf("(pass mark %.2f)", r.PassMark)))
+		fmt.Fprintf(&b, "%s %.2f of 1 · %s %s\n", st.Heading.Render("Score"), r.Score, verdict, st.Dim.Render(fmt.Sprintf("(pass mark %.2f)", r.PassMark)))
 	}
 	// A missed required point on an answer that otherwise reaches the pass
 	// mark, or an answer not in English: the grader is not sure, so the
 	// student is told a person will look, not that they failed.
 	if r.NeedsReview {
-		b.WriteString(st.warn.Render("An instructor should look at this answer.") + "\n")
+		b.WriteString(st.Warn.Render("An instructor should look at this answer.") + "\n")
 	}
 	switch r.LabSource {
 	case quiz.SourceOwn:
-		b.WriteString(st.dim.Render("Graded against your own lab run.") + "\n")
+		b.WriteString(st.Dim.Render("Graded against your own lab run.") + "\n")
 	case quiz.SourceExample:
-		b.WriteString(st.dim.Render("Graded against the recorded example run.") + "\n")
+		b.WriteString(st.Dim.Render("Graded against the recorded example run.") + "\n")
 	}
 	for _, n := range r.Notes {
-		b.WriteString(st.warn.Render(q.wrap("! "+n)) + "\n")
+		b.WriteString(st.Warn.Render(q.wrap("! "+n)) + "\n")
 	}
 	indent := func(s string) string {
 		return strings.ReplaceAll(lipgloss.Wrap(s, max(20, q.width-4), " -"), "\n", "\n    ")
@@ -308,21 +309,21 @@ func (q *Quiz) feedbackText() string {
 		return safetext.Visible(ev)
 	}
 	if len(r.Found) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", st.heading.Render(foundHeading(cur, r)))
+		fmt.Fprintf(&b, "\n%s\n", st.Heading.Render(foundHeading(cur, r)))
 		for _, f := range r.Found {
-			fmt.Fprintf(&b, "%s %s\n", st.good.Render(" ✓"), indent(f.Summary))
+			fmt.Fprintf(&b, "%s %s\n", st.Good.Render(" ✓"), indent(f.Summary))
 			if f.Evidence != "" {
-				fmt.Fprintf(&b, "    %s\n", st.dim.Render(indent(quote(f.Evidence))))
+				fmt.Fprintf(&b, "    %s\n", st.Dim.Render(indent(quote(f.Evidence))))
 			}
 			fmt.Fprintf(&b, "    %s\n", indent(f.Feedback))
 		}
 	}
 	if len(r.Misconceptions) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", st.heading.Render("To rethink"))
+		fmt.Fprintf(&b, "\n%s\n", st.Heading.Render("To rethink"))
 		for _, f := range r.Misconceptions {
-			fmt.Fprintf(&b, "%s %s\n", st.bad.Render(" ✗"), indent(f.Summary))
+			fmt.Fprintf(&b, "%s %s\n", st.Bad.Render(" ✗"), indent(f.Summary))
 			if f.Evidence != "" {
-				fmt.Fprintf(&b, "    %s\n", st.dim.Render(indent(quote(f.Evidence))))
+				fmt.Fprintf(&b, "    %s\n", st.Dim.Render(indent(quote(f.Evidence))))
 			}
 			fmt.Fprintf(&b, "    %s\n", indent(f.Feedback))
 		}
@@ -330,10 +331,10 @@ func (q *Quiz) feedbackText() string {
 	// Once revealed, the explanation below says it all for a choice, an
 	// order or a number; only free text lists its missed points again.
 	if len(r.Missed) > 0 && (!q.revealed || cur.Kind == quiz.FreeText || r.Reveal == "") {
-		fmt.Fprintf(&b, "\n%s\n", st.heading.Render(missedHeading(cur, r, q.revealed)))
+		fmt.Fprintf(&b, "\n%s\n", st.Heading.Render(missedHeading(cur, r, q.revealed)))
 		for _, f := range r.Missed {
 			if q.revealed {
-				fmt.Fprintf(&b, "%s %s\n    %s\n", st.warn.Render(" ○"), indent(f.Summary), indent(f.Feedback))
+				fmt.Fprintf(&b, "%s %s\n    %s\n", st.Warn.Render(" ○"), indent(f.Summary), indent(f.Feedback))
 				continue
 			}
 			hint := f.Hint
@@ -341,10 +342,10 @@ func (q *Quiz) feedbackText() string {
 				hint = "Think it through again."
 			}
 			if cur.Kind == quiz.Ordering { // the step is no secret, only its place
-				fmt.Fprintf(&b, "%s %s\n    %s\n", st.warn.Render(" ○"), indent(f.Summary), indent(f.Evidence+". Hint: "+hint))
+				fmt.Fprintf(&b, "%s %s\n    %s\n", st.Warn.Render(" ○"), indent(f.Summary), indent(f.Evidence+". Hint: "+hint))
 				continue
 			}
-			fmt.Fprintf(&b, "%s %s\n", st.warn.Render(" ○"), indent("Hint: "+hint))
+			fmt.Fprintf(&b, "%s %s\n", st.Warn.Render(" ○"), indent("Hint: "+hint))
 		}
 	}
 	if q.revealed && r.Reveal != "" {
@@ -352,12 +353,12 @@ func (q *Quiz) feedbackText() string {
 		if cur.Kind == quiz.FreeText {
 			label = "A model answer"
 		}
-		fmt.Fprintf(&b, "\n%s\n%s\n", st.heading.Render(label), q.wrap(r.Reveal))
+		fmt.Fprintf(&b, "\n%s\n%s\n", st.Heading.Render(label), q.wrap(r.Reveal))
 	}
 	if !q.revealed && (len(r.Missed) > 0 || len(r.Misconceptions) > 0) {
-		b.WriteString("\n" + st.dim.Render(q.wrap("Press r to try again with these hints, or a to see the full answer.")) + "\n")
+		b.WriteString("\n" + st.Dim.Render(q.wrap("Press r to try again with these hints, or a to see the full answer.")) + "\n")
 	} else if !q.revealed {
-		b.WriteString("\n" + st.dim.Render(q.wrap("Press a to compare with the full answer, or n for the next question.")) + "\n")
+		b.WriteString("\n" + st.Dim.Render(q.wrap("Press a to compare with the full answer, or n for the next question.")) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -402,7 +403,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 	var lines []string
 	at := make([]int, len(q.bank.Questions()))
 	if q.reviewEnd {
-		lines = append(lines, st.heading.Render("You have reached the end of the quiz."), st.dim.Render("Open any question to read its feedback again or to try it once more."), "")
+		lines = append(lines, st.Heading.Render("You have reached the end of the quiz."), st.Dim.Render("Open any question to read its feedback again or to try it once more."), "")
 	}
 	passedAll, prompts := 0, 0
 	for _, bq := range q.bank.Questions() {
@@ -417,7 +418,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 	}
 	lines = append(lines,
 		fmt.Sprintf("Passed %d of %d questions, and %d of %d try-it prompts.", passedAll, len(q.bank.Questions()), prompts, len(q.bank.Sections)),
-		st.dim.Render("✓ passed   ~ tried, not passed yet   · not tried"), "")
+		st.Dim.Render("✓ passed   ~ tried, not passed yet   · not tried"), "")
 	n := 0
 	for si, sec := range q.bank.Sections {
 		passed, tried := 0, 0
@@ -439,9 +440,9 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 		title := fmt.Sprintf("%d. %s", si+1, sec.Prompt.Title)
 		stats := fmt.Sprintf(" · prompt %s · follow-ups passed %d/%d", promptScore, passed, len(sec.Questions)-1)
 		if lipgloss.Width(title+stats) <= q.width {
-			lines = append(lines, st.heading.Render(title)+st.dim.Render(stats))
+			lines = append(lines, st.Heading.Render(title)+st.Dim.Render(stats))
 		} else {
-			lines = append(lines, st.heading.Render(title), st.dim.Render("  "+strings.TrimPrefix(stats, " · ")))
+			lines = append(lines, st.Heading.Render(title), st.Dim.Render("  "+strings.TrimPrefix(stats, " · ")))
 		}
 		for _, sq := range sec.Questions {
 			mark, score := "·", "    "
@@ -454,7 +455,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 			line := fmt.Sprintf("%s %s  %s", mark, score, sq.Title)
 			at[n] = len(lines)
 			if n == q.reviewCursor {
-				line = st.accent.Render("> ") + st.selected.Render(line)
+				line = st.Accent.Render("> ") + st.Selected.Render(line)
 			} else {
 				line = "  " + line
 			}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/ui"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func (d *driver) idle(quiet time.Duration) {
 		select {
 		case msg := <-d.msgs:
 			d.send(msg)
-			if _, frame := msg.(frameMsg); !frame {
+			if _, frame := msg.(ui.FrameMsg); !frame {
 				last = time.Now()
 			}
 		case <-time.After(10 * time.Millisecond):
@@ -114,7 +115,7 @@ func TestLearnWalkWithRealLab(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
 	opts := labtest.Ready(t)
-	cfg := Config{Lab: opts, Theme: ThemeDark, NoAnimation: true, StateDir: dir}
+	cfg := Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir}
 	a := NewApp(cfg)
 	d := newDriver(t, a)
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -210,7 +211,7 @@ func TestCtrlCDuringStartRemovesEverything(t *testing.T) {
 	if err != nil {
 		labtest.Unavailable(t, "docker: %v", err)
 	}
-	a := NewApp(Config{Lab: opts, Theme: ThemeDark, NoAnimation: true, StateDir: dir})
+	a := NewApp(Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir})
 	d := newDriver(t, a)
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.press("2")

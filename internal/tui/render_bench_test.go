@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 // screen drawn. At 15 frames a second, a frame must cost well under a
 // millisecond or two for the screen to stay cheap.
 func BenchmarkLabScreenUnderLoad(b *testing.B) {
-	a := labFixedApp(b, 100, 30, ThemeDark)
+	a := labFixedApp(b, 100, 30, ui.ThemeDark)
 	var rows []demo.Post
 	var members []demo.FeedMember
 	for i := range 20 {
@@ -34,7 +35,7 @@ func BenchmarkLabScreenUnderLoad(b *testing.B) {
 				events = append(events, traceMsg{demo.Event{PostID: id, AuthorID: "bob", Step: s, Duration: time.Millisecond}})
 			}
 		}
-		a.Update(frameMsg{at: fixedNow, events: events})
+		a.Update(ui.FrameMsg{At: fixedNow, Events: events})
 		a.ticking = false
 		_ = a.View()
 	}

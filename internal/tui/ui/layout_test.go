@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"testing"
@@ -13,13 +13,13 @@ func TestWidthAgreesWithANSI(t *testing.T) {
 			t.Errorf("%U %q is %d cells wide, the fast path says 1", r, r, ansi.StringWidth(string(r)))
 		}
 	}
-	st := themeStyles(ThemeDark, false)
+	st := ThemeStyles(ThemeDark, false)
 	for _, s := range []string{
-		"", "plain", st.bad.Render("✗ ") + st.dim.Render("dim") + "│ ▶ █▏ ⠋ · … —",
+		"", "plain", st.Bad.Render("✗ ") + st.Dim.Render("dim") + "│ ▶ █▏ ⠋ · … —",
 		"日本語のタイトル", "emoji 🎉 here", "a\x1b]8;;http://x\x07link\x1b]8;;\x07b", "tab\there", "e\u0301",
 		st.codeLine.Render("    x := 1"), "\x1b[", "\x1b]unterminated",
 	} {
-		if got, want := width(s), ansi.StringWidth(s); got != want {
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
 			t.Errorf("width(%q) = %d, ansi says %d", s, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"fmt"
@@ -36,36 +36,36 @@ func ParseTheme(s string) (Theme, error) {
 // styles are every style the screens use, built once per theme change, so
 // View never decides a colour. The first five fields are what the quiz
 // screen reads (it builds its own from newStyles).
-type styles struct {
-	title, dim, item, selected, accent lipgloss.Style
+type Styles struct {
+	Title, Dim, Item, Selected, Accent lipgloss.Style
 
-	heading    lipgloss.Style // section titles inside a screen
-	good, bad  lipgloss.Style // success, failure
-	warn       lipgloss.Style // stale, drift, attention
-	key        lipgloss.Style // a key named in running text
-	rule       lipgloss.Style // separators
+	Heading    lipgloss.Style // section titles inside a screen
+	Good, Bad  lipgloss.Style // success, failure
+	Warn       lipgloss.Style // stale, drift, attention
+	Key        lipgloss.Style // a key named in running text
+	Rule       lipgloss.Style // separators
 	codeLine   lipgloss.Style // a seed code line the page is about
 	gutter     lipgloss.Style // line numbers
 	marker     lipgloss.Style // the ▶ beside a highlighted line
-	barPG      lipgloss.Style // a PostgreSQL step's bar in the trace
-	barRedis   lipgloss.Style // a Redis step's bar
-	barOther   lipgloss.Style // a step without I/O
-	help       help.Styles
+	BarPG      lipgloss.Style // a PostgreSQL step's bar in the trace
+	BarRedis   lipgloss.Style // a Redis step's bar
+	BarOther   lipgloss.Style // a step without I/O
+	Help       help.Styles
 	codeStyle  string // chroma style for the seed code
-	glamour    string // glamour standard style
-	noColor    bool
-	dark       bool
-	highContr  bool
-	drift      lipgloss.Style
-	selectedBg lipgloss.Style
+	Glamour    string // glamour standard style
+	NoColor    bool
+	Dark       bool
+	HighContr  bool
+	Drift      lipgloss.Style
+	SelectedBg lipgloss.Style
 
 	// fast are the styles drawn hundreds of times a frame (the trace bars,
 	// the store columns) as plain prefixes and suffixes.
-	fast fastStyles
+	Fast fastStyles
 }
 
 // fastStyles hold the hot styles pre-rendered.
-type fastStyles struct{ pg, redis, other, dim, good, bad, drift, item ink }
+type fastStyles struct{ Pg, Redis, Other, Dim, Good, Bad, Drift, Item ink }
 
 // ink is a simple style (colours, bold, reverse; no padding, width or
 // border) as the escape codes around its text, so painting is two string
@@ -84,43 +84,43 @@ func inkOf(st lipgloss.Style) ink {
 }
 
 // paint styles one line of text (no newlines).
-func (k ink) paint(s string) string {
+func (k ink) Paint(s string) string {
 	if s == "" || k.pre == "" {
 		return s
 	}
 	return k.pre + s + k.post
 }
 
-func (s *styles) buildFast() {
-	s.fast = fastStyles{pg: inkOf(s.barPG), redis: inkOf(s.barRedis), other: inkOf(s.barOther), dim: inkOf(s.dim),
-		good: inkOf(s.good), bad: inkOf(s.bad), drift: inkOf(s.drift), item: inkOf(s.item)}
+func (s *Styles) buildFast() {
+	s.Fast = fastStyles{Pg: inkOf(s.BarPG), Redis: inkOf(s.BarRedis), Other: inkOf(s.BarOther), Dim: inkOf(s.Dim),
+		Good: inkOf(s.Good), Bad: inkOf(s.Bad), Drift: inkOf(s.Drift), Item: inkOf(s.Item)}
 }
 
 // newStyles keeps the signature the quiz screen uses: the auto theme on a
 // dark or light background.
-func newStyles(dark, noColor bool) styles {
+func newStyles(dark, noColor bool) Styles {
 	if dark {
-		return themeStyles(ThemeDark, noColor)
+		return ThemeStyles(ThemeDark, noColor)
 	}
-	return themeStyles(ThemeLight, noColor)
+	return ThemeStyles(ThemeLight, noColor)
 }
 
 // themeStyles builds the styles of a theme; noColor (NO_COLOR) keeps bold
 // and reverse, which carry meaning without colour, and drops every colour.
-func themeStyles(t Theme, noColor bool) styles {
+func ThemeStyles(t Theme, noColor bool) Styles {
 	dark := t != ThemeLight
-	s := styles{dark: dark, noColor: noColor, highContr: t == ThemeHighContrast}
+	s := Styles{Dark: dark, NoColor: noColor, HighContr: t == ThemeHighContrast}
 	plain := lipgloss.NewStyle()
 	if noColor {
-		s.title, s.dim, s.item, s.selected, s.accent = plain.Bold(true), plain, plain, plain.Bold(true), plain
-		s.heading, s.good, s.bad, s.warn = plain.Bold(true), plain, plain.Bold(true), plain.Bold(true)
-		s.key, s.rule, s.gutter, s.marker = plain.Bold(true), plain, plain, plain.Bold(true)
+		s.Title, s.Dim, s.Item, s.Selected, s.Accent = plain.Bold(true), plain, plain, plain.Bold(true), plain
+		s.Heading, s.Good, s.Bad, s.Warn = plain.Bold(true), plain, plain.Bold(true), plain.Bold(true)
+		s.Key, s.Rule, s.gutter, s.marker = plain.Bold(true), plain, plain, plain.Bold(true)
 		s.codeLine = plain.Bold(true)
-		s.barPG, s.barRedis, s.barOther = plain, plain, plain
-		s.drift, s.selectedBg = plain.Bold(true), plain.Reverse(true)
-		s.help = help.Styles{Ellipsis: plain, ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
+		s.BarPG, s.BarRedis, s.BarOther = plain, plain, plain
+		s.Drift, s.SelectedBg = plain.Bold(true), plain.Reverse(true)
+		s.Help = help.Styles{Ellipsis: plain, ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
 			FullKey: plain.Bold(true), FullDesc: plain, FullSeparator: plain}
-		s.glamour = "notty"
+		s.Glamour = "notty"
 		s.buildFast()
 		return s
 	}
@@ -130,37 +130,37 @@ func themeStyles(t Theme, noColor bool) styles {
 	good, bad, warn := c("#1A7F37", "#56D364"), c("#CF222E", "#FF7B72"), c("#9A6700", "#E3B341")
 	pg, redis, other := c("#336791", "#6CA6D9"), c("#C6302B", "#FF6B61"), c("#8C8C8C", "#7A7A7A")
 	hlBg := c("#FFF3BF", "#3B3520")
-	if s.highContr {
+	if s.HighContr {
 		accent, dim = lipgloss.Color("#FFFF00"), lipgloss.Color("#FFFFFF")
 		good, bad, warn = lipgloss.Color("#00FF00"), lipgloss.Color("#FF5555"), lipgloss.Color("#FFFF00")
 		pg, redis, other = lipgloss.Color("#00FFFF"), lipgloss.Color("#FF55FF"), lipgloss.Color("#FFFFFF")
 		hlBg = lipgloss.Color("#000080")
 	}
-	s.title = plain.Bold(true).Foreground(accent)
-	s.dim = plain.Foreground(dim)
-	s.item = plain
-	s.selected = plain.Bold(true).Foreground(accent)
-	s.accent = plain.Foreground(accent)
-	s.heading = plain.Bold(true)
-	s.good, s.bad, s.warn = plain.Foreground(good), plain.Foreground(bad).Bold(true), plain.Foreground(warn)
-	s.key = plain.Bold(true).Foreground(accent)
-	s.rule = plain.Foreground(dim)
+	s.Title = plain.Bold(true).Foreground(accent)
+	s.Dim = plain.Foreground(dim)
+	s.Item = plain
+	s.Selected = plain.Bold(true).Foreground(accent)
+	s.Accent = plain.Foreground(accent)
+	s.Heading = plain.Bold(true)
+	s.Good, s.Bad, s.Warn = plain.Foreground(good), plain.Foreground(bad).Bold(true), plain.Foreground(warn)
+	s.Key = plain.Bold(true).Foreground(accent)
+	s.Rule = plain.Foreground(dim)
 	s.gutter = plain.Foreground(dim)
 	s.marker = plain.Bold(true).Foreground(warn)
 	s.codeLine = plain.Background(hlBg)
-	s.barPG, s.barRedis, s.barOther = plain.Foreground(pg), plain.Foreground(redis), plain.Foreground(other)
-	s.drift = plain.Bold(true).Foreground(warn)
-	s.selectedBg = plain.Reverse(true)
-	s.help = help.DefaultStyles(dark)
-	if s.highContr {
-		s.help.ShortKey, s.help.FullKey = plain.Bold(true).Foreground(accent), plain.Bold(true).Foreground(accent)
-		s.help.ShortDesc, s.help.FullDesc = plain.Foreground(dim), plain.Foreground(dim)
+	s.BarPG, s.BarRedis, s.BarOther = plain.Foreground(pg), plain.Foreground(redis), plain.Foreground(other)
+	s.Drift = plain.Bold(true).Foreground(warn)
+	s.SelectedBg = plain.Reverse(true)
+	s.Help = help.DefaultStyles(dark)
+	if s.HighContr {
+		s.Help.ShortKey, s.Help.FullKey = plain.Bold(true).Foreground(accent), plain.Bold(true).Foreground(accent)
+		s.Help.ShortDesc, s.Help.FullDesc = plain.Foreground(dim), plain.Foreground(dim)
 	}
-	s.codeStyle, s.glamour = "github", "light"
+	s.codeStyle, s.Glamour = "github", "light"
 	if dark {
-		s.codeStyle, s.glamour = "github-dark", "dark"
+		s.codeStyle, s.Glamour = "github-dark", "dark"
 	}
-	if s.highContr {
+	if s.HighContr {
 		s.codeStyle = "hrdark"
 	}
 	s.buildFast()

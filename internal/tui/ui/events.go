@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"sync/atomic"
@@ -18,24 +18,24 @@ const frameInterval = 66 * time.Millisecond
 // ticks) to the UI. Sending never blocks: a writer on the request path must
 // not wait for the screen, so when the buffer is full the event is dropped
 // and counted, and the screen says how many it missed.
-type eventBus struct {
+type EventBus struct {
 	ch      chan any
-	dropped atomic.Int64
+	Dropped atomic.Int64
 }
 
-func newEventBus(size int) *eventBus { return &eventBus{ch: make(chan any, size)} }
+func NewEventBus(size int) *EventBus { return &EventBus{ch: make(chan any, size)} }
 
 // send queues an event, or drops and counts it when the buffer is full.
-func (b *eventBus) send(ev any) {
+func (b *EventBus) Send(ev any) {
 	select {
 	case b.ch <- ev:
 	default:
-		b.dropped.Add(1)
+		b.Dropped.Add(1)
 	}
 }
 
 // drain takes every queued event (at most limit) without waiting.
-func (b *eventBus) drain(limit int) []any {
+func (b *EventBus) Drain(limit int) []any {
 	var out []any
 	for len(out) < limit {
 		select {
@@ -50,16 +50,16 @@ func (b *eventBus) drain(limit int) []any {
 
 // frameMsg is one frame: the time, the events gathered since the last one,
 // and how many events were dropped so far in all.
-type frameMsg struct {
-	at      time.Time
-	events  []any
-	dropped int64
+type FrameMsg struct {
+	At      time.Time
+	Events  []any
+	Dropped int64
 }
 
 // frame waits one frame interval, then drains the bus, off the UI
 // goroutine, into one message.
-func (b *eventBus) frame() tea.Cmd {
+func (b *EventBus) Frame() tea.Cmd {
 	return tea.Tick(frameInterval, func(t time.Time) tea.Msg {
-		return frameMsg{at: t, events: b.drain(cap(b.ch)), dropped: b.dropped.Load()}
+		return FrameMsg{At: t, Events: b.Drain(cap(b.ch)), Dropped: b.Dropped.Load()}
 	})
 }

@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"fmt"
@@ -28,9 +28,9 @@ var (
 
 // highlightedSeed returns the seed code styled with a chroma style, or
 // without colour ("" style) where only the marked lines are bold.
-func highlightedSeed(st styles) *seedCode {
+func highlightedSeed(st Styles) *seedCode {
 	name := st.codeStyle
-	if st.noColor {
+	if st.NoColor {
 		name = ""
 	}
 	seedCodeMu.Lock()
@@ -89,7 +89,7 @@ func tokenStyle(e chroma.StyleEntry) lipgloss.Style {
 // context around each run, on w×h cells: a title line (when titled), then
 // numbered lines, the page's lines marked ▶ and highlighted. Runs far apart
 // are separated by ⋮; when space is short the context goes first.
-func codeView(st styles, p lessons.Page, w, h int, titled bool) string {
+func CodeView(st Styles, p lessons.Page, w, h int, titled bool) string {
 	code := highlightedSeed(st)
 	n := len(code.plain)
 	ranges := p.Highlight
@@ -136,7 +136,7 @@ func codeView(st styles, p lessons.Page, w, h int, titled bool) string {
 	}
 	var b strings.Builder
 	if titled {
-		b.WriteString(st.heading.Render(cut(title, w)) + "\n")
+		b.WriteString(st.Heading.Render(Cut(title, w)) + "\n")
 	}
 	for i, ln := range show {
 		if i > 0 {
@@ -151,7 +151,7 @@ func codeView(st styles, p lessons.Page, w, h int, titled bool) string {
 			gutter = st.gutter.Render(fmt.Sprintf("%3d ", ln)) + st.marker.Render("▶") + " "
 			text = code.marked[ln-1]
 		}
-		b.WriteString(cut(gutter+text, w))
+		b.WriteString(Cut(gutter+text, w))
 	}
-	return fit(b.String(), w, h)
+	return Fit(b.String(), w, h)
 }

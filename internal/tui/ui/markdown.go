@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"strings"
@@ -10,16 +10,16 @@ import (
 
 // markdownKey names one rendering of a page: the text depends on the page,
 // the width it wraps at and the glamour style.
-type markdownKey struct {
-	page  int
-	width int
-	style string
+type MarkdownKey struct {
+	Page  int
+	Width int
+	Style string
 }
 
 // markdownMsg carries a page rendered off the UI goroutine.
-type markdownMsg struct {
-	key markdownKey
-	out string
+type MarkdownMsg struct {
+	Key MarkdownKey
+	Out string
 }
 
 var (
@@ -54,6 +54,6 @@ func renderMarkdown(md, style string, width int) string {
 
 // renderPage renders in a Cmd: glamour takes milliseconds, which a resize
 // storm must not spend on the UI goroutine.
-func renderPage(k markdownKey, md string) tea.Cmd {
-	return func() tea.Msg { return markdownMsg{key: k, out: renderMarkdown(md, k.style, k.width)} }
+func RenderPage(k MarkdownKey, md string) tea.Cmd {
+	return func() tea.Msg { return MarkdownMsg{Key: k, Out: renderMarkdown(md, k.Style, k.Width)} }
 }

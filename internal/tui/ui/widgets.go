@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 // spinner is the frame for the app's frame counter, or a static mark when
 // animation is off (--no-animation, and golden tests).
-func spinner(frame int, animate bool) string {
+func Spinner(frame int, animate bool) string {
 	if !animate {
 		return "…"
 	}
@@ -38,7 +38,7 @@ func hbar(d, full time.Duration, width int) string {
 
 // sparkline draws values (oldest first) as one line of block characters,
 // scaled to the largest value, keeping the newest width values.
-func sparkline(values []float64, width int) string {
+func Sparkline(values []float64, width int) string {
 	if width <= 0 || len(values) == 0 {
 		return ""
 	}
@@ -62,7 +62,7 @@ func sparkline(values []float64, width int) string {
 }
 
 // ms formats a duration for a learner: milliseconds with sensible precision.
-func ms(d time.Duration) string {
+func Ms(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "0ms"
@@ -76,12 +76,12 @@ func ms(d time.Duration) string {
 }
 
 // elapsed formats a running time in whole seconds.
-func elapsed(d time.Duration) string {
+func Elapsed(d time.Duration) string {
 	return fmt.Sprintf("%ds", int(d.Seconds()))
 }
 
 // pluralize picks the word for a count.
-func pluralize(n int, one, many string) string {
+func Pluralize(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

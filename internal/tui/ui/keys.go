@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"strings"
@@ -10,15 +10,15 @@ import (
 
 // appKeys work on every screen. The root adds them to the active screen's
 // own keys, so the help bar always lists exactly what works.
-type appKeys struct {
+type AppKeys struct {
 	Quit      key.Binding // q: not while the screen takes typed text
 	ForceQuit key.Binding // ctrl+c: always
 	Help      key.Binding
 	Home      key.Binding
 }
 
-func defaultAppKeys() appKeys {
-	return appKeys{
+func DefaultAppKeys() AppKeys {
+	return AppKeys{
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
@@ -27,13 +27,13 @@ func defaultAppKeys() appKeys {
 }
 
 // homeKeys are the home screen's.
-type homeKeys struct {
+type HomeKeys struct {
 	Up, Down, Open   key.Binding
 	Learn, Lab, Quiz key.Binding
 }
 
-func defaultHomeKeys() homeKeys {
-	return homeKeys{
+func DefaultHomeKeys() HomeKeys {
+	return HomeKeys{
 		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
 		Down:  key.NewBinding(key.WithKeys("down", "j", "tab")),
 		Open:  key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "open")),
@@ -45,7 +45,7 @@ func defaultHomeKeys() homeKeys {
 
 // helpLines lays bindings out on as few lines as the width allows, never
 // cutting one off: a key the learner cannot see is a key they do not have.
-func helpLines(h help.Model, bindings []key.Binding, width int) []string {
+func HelpLines(h help.Model, bindings []key.Binding, width int) []string {
 	var live []key.Binding
 	for _, b := range bindings {
 		if b.Enabled() && b.Help().Key != "" {
@@ -76,33 +76,33 @@ func helpLines(h help.Model, bindings []key.Binding, width int) []string {
 
 // fullHelp lists every key of the screen, grouped, one group a block; it
 // is what ? shows.
-func fullHelp(st styles, groups []keyGroup, width int) string {
+func FullHelp(st Styles, groups []KeyGroup, width int) string {
 	var b strings.Builder
 	for i, g := range groups {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString(st.heading.Render(g.title) + "\n")
-		for _, k := range g.keys {
+		b.WriteString(st.Heading.Render(g.Title) + "\n")
+		for _, k := range g.Keys {
 			hb := k.Help()
 			if hb.Key == "" {
 				continue
 			}
-			line := "  " + st.key.Render(padRight(hb.Key, 14)) + " " + hb.Desc
-			b.WriteString(cut(line, width) + "\n")
+			line := "  " + st.Key.Render(PadRight(hb.Key, 14)) + " " + hb.Desc
+			b.WriteString(Cut(line, width) + "\n")
 		}
 	}
 	return b.String()
 }
 
-// keyGroup is a titled set of keys for the full help.
-type keyGroup struct {
-	title string
-	keys  []key.Binding
+// KeyGroup is a titled set of keys for the full help.
+type KeyGroup struct {
+	Title string
+	Keys  []key.Binding
 }
 
 // relabel is a binding with other help text (the same keys).
-func relabel(b key.Binding, keys, desc string) key.Binding {
+func Relabel(b key.Binding, keys, desc string) key.Binding {
 	b.SetHelp(keys, desc)
 	return b
 }

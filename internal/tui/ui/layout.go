@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"strings"
@@ -13,7 +13,7 @@ import (
 // a long title is cut with "…", never wrapped into the line below.
 
 // fit cuts or pads s to exactly w×h cells.
-func fit(s string, w, h int) string {
+func Fit(s string, w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
@@ -25,25 +25,25 @@ func fit(s string, w, h int) string {
 		lines = append(lines, "")
 	}
 	for i, l := range lines {
-		lines[i] = padRight(cut(l, w), w)
+		lines[i] = PadRight(Cut(l, w), w)
 	}
 	return strings.Join(lines, "\n")
 }
 
 // cut shortens a (possibly styled) line to at most w cells, ending in "…"
 // when it had to cut.
-func cut(s string, w int) string {
+func Cut(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if width(s) <= w {
+	if Width(s) <= w {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
 }
 
-func padRight(s string, w int) string {
-	if n := w - width(s); n > 0 {
+func PadRight(s string, w int) string {
+	if n := w - Width(s); n > 0 {
 		return s + strings.Repeat(" ", n)
 	}
 	return s
@@ -56,7 +56,7 @@ func padRight(s string, w int) string {
 // characters the screens draw with) are counted directly, escape sequences
 // skipped, and anything else (a title in CJK, an emoji) is measured
 // properly.
-func width(s string) int {
+func Width(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -128,10 +128,10 @@ func narrowSymbol(r rune) bool {
 
 // hjoin puts blocks side by side, each fitted to its width, separated by
 // sep; the result is as tall as h.
-func hjoin(h int, sep string, blocks []string, widths []int) string {
+func Hjoin(h int, sep string, blocks []string, widths []int) string {
 	cols := make([][]string, len(blocks))
 	for i, b := range blocks {
-		cols[i] = strings.Split(fit(b, widths[i], h), "\n")
+		cols[i] = strings.Split(Fit(b, widths[i], h), "\n")
 	}
 	var out strings.Builder
 	for y := range h {
@@ -149,7 +149,7 @@ func hjoin(h int, sep string, blocks []string, widths []int) string {
 }
 
 // vjoin stacks blocks that are already fitted to the same width.
-func vjoin(blocks ...string) string {
+func Vjoin(blocks ...string) string {
 	var parts []string
 	for _, b := range blocks {
 		if b != "" {
@@ -160,7 +160,7 @@ func vjoin(blocks ...string) string {
 }
 
 // wrapText wraps plain text to w cells (words kept whole where they fit).
-func wrapText(s string, w int) string {
+func WrapText(s string, w int) string {
 	if w <= 0 {
 		return s
 	}
@@ -169,7 +169,7 @@ func wrapText(s string, w int) string {
 
 // splitWidths divides total cells among n columns separated by sepWidth
 // cells each, giving the remainder to the first columns.
-func splitWidths(total, n, sepWidth int) []int {
+func SplitWidths(total, n, sepWidth int) []int {
 	avail := total - sepWidth*(n-1)
 	out := make([]int, n)
 	for i := range out {
@@ -182,10 +182,10 @@ func splitWidths(total, n, sepWidth int) []int {
 }
 
 // section is a titled block: a heading line, then the body, fitted to w×h.
-func section(st styles, title, body string, w, h int) string {
-	head := st.heading.Render(cut(title, w))
-	return fit(head+"\n"+body, w, h)
+func Section(st Styles, title, body string, w, h int) string {
+	head := st.Heading.Render(Cut(title, w))
+	return Fit(head+"\n"+body, w, h)
 }
 
 // rule is a horizontal line w cells long.
-func rule(st styles, w int) string { return st.rule.Render(strings.Repeat("─", max(0, w))) }
+func Rule(st Styles, w int) string { return st.Rule.Render(strings.Repeat("─", max(0, w))) }
