@@ -18,70 +18,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"cqrslab/internal/progress"
 	"cqrslab/internal/statedir"
 	"cqrslab/lessons"
-	"cqrslab/quiz"
 )
-
-// screenID names a screen.
-type screenID int
-
-const (
-	screenHome screenID = iota
-	screenLearn
-	screenLab
-	screenQuiz
-)
-
-// navigateMsg asks the root to show another screen.
-type navigateMsg struct{ to screenID }
-
-func navigate(to screenID) tea.Cmd { return func() tea.Msg { return navigateMsg{to} } }
-
-// component is one page of the app. Only the root returns a tea.View; a screen
-// draws a string of exactly the size SetSize gave it.
-type component interface {
-	Update(msg tea.Msg) tea.Cmd
-	View() string
-	SetSize(w, h int)
-	// ShortHelp is the screen's keys that work right now, for the help bar.
-	ShortHelp() []key.Binding
-	// FullHelp is every key of the screen, for ?.
-	FullHelp() []ui.KeyGroup
-	// Typing reports whether a text field has the keys: then letters (q
-	// and ? included) are text, and only ctrl+c is the app's.
-	Typing() bool
-	// MinSize is the smallest window the screen is laid out for.
-	MinSize() (int, int)
-}
-
-// modal screens take esc for themselves while in a mode (a sub-menu), so
-// esc leaves the mode instead of the screen.
-type modal interface{ Modal() bool }
-
-// shared is what every screen reads: one object passed by pointer instead
-// of globals (soft-serve's common.Common).
-type shared struct {
-	cfg     Config
-	ctx     context.Context
-	st      ui.Styles
-	now     time.Time // the last frame's time: views use it, never time.Now
-	frame   int
-	animate bool
-	bus     *ui.EventBus
-	session *labSession
-	store   *progress.Store
-	prog    *progress.Progress
-	bank    *quiz.Bank
-	pages   []lessons.Page
-	pageErr error
-	dropped int64 // events dropped because the bus was full
-}
 
 // App is the root model.
 type App struct {
-	sh    *shared
+	sh    *ui.Shared
 	keys  ui.AppKeys
 	help  help.Model
 	theme ui.Theme
@@ -90,7 +33,7 @@ type App struct {
 	outerW, outerH int // the terminal's size (larger than width×height with Roomy)
 	dark, noColor  bool
 
-	active screenID
+	active ui.ScreenID
 	home   *homeScreen
 	learn  *learnScreen
 	labs   *labScreen
@@ -106,7 +49,7 @@ type App struct {
 }
 
 // NewApp builds the root. It reads nothing from disk: Init does that in a Cmd.
-func NewApp(cfg Config) *App {
+func NewApp(cfg ui.Config) *App {
 	if cfg.Theme == "" {
 		cfg.Theme = ui.ThemeAuto
 	}
@@ -114,10 +57,10 @@ func NewApp(cfg Config) *App {
 		cfg.StateDir = statedir.Dir()
 	}
 	pages, perr := lessons.Default()
-	sh := &shared{
-		cfg: cfg, ctx: context.Background(), animate: !cfg.NoAnimation,
-		bus: ui.NewEventBus(8192), session: newLabSession(), pages: pages, pageErr: perr,
-		now: time.Now(),
+	sh := &ui.Shared{
+		Cfg: cfg, Ctx: context.Background(), Animate: !cfg.NoAnimation,
+		Bus: ui.NewEventBus(8192), Session: ui.NewLabSession(), Pages: pages, PageErr: perr,
+		Now: time.Now(),
 	}
 	a := &App{sh: sh, keys: ui.DefaultAppKeys(), help: help.New(), theme: cfg.Theme, dark: true,
 		noColor: os.Getenv("NO_COLOR") != "", stats: newUIStats()}
@@ -133,14 +76,14 @@ func NewApp(cfg Config) *App {
 // WithContext makes the lab and everything it runs stop when ctx ends
 // (SIGTERM), not only when the learner quits.
 func (a *App) WithContext(ctx context.Context) *App {
-	a.sh.ctx = ctx
+	a.sh.Ctx = ctx
 	return a
 }
 
 // Init asks the terminal for its background (for the auto theme) and reads
 // the learner's progress.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, loadAppProgress(a.sh.cfg.StateDir), a.learn.Init())
+	return tea.Batch(tea.RequestBackgroundColor, ui.LoadAppProgress(a.sh.Cfg.StateDir), a.learn.Init())
 }
 
 func (a *App) restyle() {
@@ -151,8 +94,8 @@ func (a *App) restyle() {
 			t = ui.ThemeDark
 		}
 	}
-	a.sh.st = ui.ThemeStyles(t, a.noColor)
-	a.help.Styles = a.sh.st.Help
+	a.sh.St = ui.ThemeStyles(t, a.noColor)
+	a.help.Styles = a.sh.St.Help
 	if a.quiz != nil {
 		a.quiz.applyStyles()
 	}
@@ -193,40 +136,40 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.dark = msg.IsDark()
 		a.restyle()
 		return a.learn.Restyled()
-	case appProgressMsg:
-		if a.sh.prog == nil { // else the quiz, opened first, read it: one record
-			a.sh.store, a.sh.prog = msg.store, msg.prog
+	case ui.AppProgressMsg:
+		if a.sh.Prog == nil { // else the quiz, opened first, read it: one record
+			a.sh.Store, a.sh.Prog = msg.Store, msg.Prog
 		}
-		if a.sh.bank == nil {
-			a.sh.bank = msg.bank
+		if a.sh.Bank == nil {
+			a.sh.Bank = msg.Bank
 		}
-		if len(msg.notices) > 0 {
-			a.home.note = strings.Join(msg.notices, " ")
+		if len(msg.Notices) > 0 {
+			a.home.note = strings.Join(msg.Notices, " ")
 		}
 		return a.learn.Resume()
 	case quizLoadedMsg:
-		if a.sh.prog == nil {
-			a.sh.store, a.sh.prog = msg.store, msg.prog
+		if a.sh.Prog == nil {
+			a.sh.Store, a.sh.Prog = msg.store, msg.prog
 		}
-		if a.sh.bank == nil {
-			a.sh.bank = msg.bank
+		if a.sh.Bank == nil {
+			a.sh.Bank = msg.bank
 		}
 		a.quiz = newQuiz(a.sh, msg.bank, msg.run, msg.notices)
-		a.active, a.home.note = screenQuiz, ""
+		a.active, a.home.note = ui.ScreenQuiz, ""
 		a.layout()
 		return a.quiz.Init()
 	case quizLoadError:
 		a.home.note = msg.Error()
 		return nil
-	case navigateMsg:
-		return a.open(msg.to)
+	case ui.NavigateMsg:
+		return a.open(msg.To)
 	case ui.FrameMsg:
 		return a.onFrame(msg)
-	case labStartedMsg:
-		cmd := a.sh.session.started(msg)
+	case ui.LabStartedMsg:
+		cmd := a.sh.Session.Started(msg)
 		return tea.Batch(cmd, a.learn.Update(msg), a.labs.Update(msg))
-	case labClosedMsg:
-		a.sh.session.phase = labOff
+	case ui.LabClosedMsg:
+		a.sh.Session.Phase = ui.LabOff
 		if a.quitting {
 			return tea.Quit
 		}
@@ -248,15 +191,15 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 // onFrame applies what the engine reported since the last frame.
 func (a *App) onFrame(msg ui.FrameMsg) tea.Cmd {
 	a.ticking = false
-	a.sh.now, a.sh.dropped = msg.At, msg.Dropped
-	a.sh.frame++
-	s := a.sh.session
+	a.sh.Now, a.sh.Dropped = msg.At, msg.Dropped
+	a.sh.Frame++
+	s := a.sh.Session
 	for _, ev := range msg.Events {
 		switch ev := ev.(type) {
-		case labProgressMsg:
-			s.progress(ev.p)
-		case faultEventMsg:
-			s.faults = ev.ev.Active
+		case ui.LabProgressMsg:
+			s.Progress(ev.P)
+		case ui.FaultEventMsg:
+			s.Faults = ev.Ev.Active
 		}
 	}
 	return tea.Batch(a.learn.Update(msg), a.labs.Update(msg))
@@ -265,11 +208,11 @@ func (a *App) onFrame(msg ui.FrameMsg) tea.Cmd {
 // keepTicking schedules the next frame while the lab is live: every live
 // thing on a screen (a walk, a load, a fault) runs on the lab.
 func (a *App) keepTicking() tea.Cmd {
-	if a.ticking || !a.sh.session.active() {
+	if a.ticking || !a.sh.Session.Active() {
 		return nil
 	}
 	a.ticking = true
-	return a.sh.bus.Frame()
+	return a.sh.Bus.Frame()
 }
 
 func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
@@ -298,7 +241,7 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	if scr.Typing() {
 		return scr.Update(k)
 	}
-	if m, ok := scr.(modal); ok && m.Modal() && key.Matches(k, a.keys.Home) {
+	if m, ok := scr.(ui.Modal); ok && m.Modal() && key.Matches(k, a.keys.Home) {
 		return scr.Update(k)
 	}
 	switch {
@@ -307,8 +250,8 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, a.keys.Help):
 		a.showHelp = true
 		return nil
-	case key.Matches(k, a.keys.Home) && a.active != screenHome:
-		a.active = screenHome
+	case key.Matches(k, a.keys.Home) && a.active != ui.ScreenHome:
+		a.active = ui.ScreenHome
 		return nil
 	}
 	return scr.Update(k)
@@ -317,46 +260,46 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 // quit leaves the app, tearing the lab down first when there is one: the
 // screen says so while the containers go, then the program ends.
 func (a *App) quit() tea.Cmd {
-	s := a.sh.session
-	switch s.phase {
-	case labStarting, labUp:
+	s := a.sh.Session
+	switch s.Phase {
+	case ui.LabStarting, ui.LabUp:
 		a.quitting, a.showHelp = true, false
-		return s.stop()
-	case labStopping:
+		return s.Stop()
+	case ui.LabStopping:
 		a.quitting = true
 		return nil
 	}
 	return tea.Quit
 }
 
-func (a *App) open(to screenID) tea.Cmd {
+func (a *App) open(to ui.ScreenID) tea.Cmd {
 	a.showHelp = false
 	switch to {
-	case screenQuiz:
+	case ui.ScreenQuiz:
 		if a.quiz != nil {
-			a.active = screenQuiz
+			a.active = ui.ScreenQuiz
 			return a.quiz.Init()
 		}
 		a.home.note = "Opening the quiz…"
-		return loadQuiz(a.sh.cfg.StateDir, a.sh.prog == nil)
-	case screenLearn:
-		a.active = screenLearn
+		return loadQuiz(a.sh.Cfg.StateDir, a.sh.Prog == nil)
+	case ui.ScreenLearn:
+		a.active = ui.ScreenLearn
 		return a.learn.Opened()
-	case screenLab:
-		a.active = screenLab
+	case ui.ScreenLab:
+		a.active = ui.ScreenLab
 		return a.labs.Opened()
 	}
-	a.active = screenHome
+	a.active = ui.ScreenHome
 	return nil
 }
 
-func (a *App) screen() component {
+func (a *App) screen() ui.Component {
 	switch a.active {
-	case screenLearn:
+	case ui.ScreenLearn:
 		return a.learn
-	case screenLab:
+	case ui.ScreenLab:
 		return a.labs
-	case screenQuiz:
+	case ui.ScreenQuiz:
 		if a.quiz != nil {
 			return a.quiz
 		}
@@ -371,10 +314,10 @@ func (a *App) helpBindings() []key.Binding {
 	if scr.Typing() {
 		return append(b, a.keys.ForceQuit)
 	}
-	if m, ok := scr.(modal); ok && m.Modal() {
+	if m, ok := scr.(ui.Modal); ok && m.Modal() {
 		return append(b, a.keys.Help, a.keys.Quit) // esc belongs to the mode
 	}
-	if a.active != screenHome {
+	if a.active != ui.ScreenHome {
 		b = append(b, a.keys.Home)
 	}
 	return append(b, a.keys.Help, a.keys.Quit)
@@ -390,7 +333,7 @@ func (a *App) layout() {
 	if a.quiz != nil {
 		a.quiz.SetSize(a.width, h)
 	}
-	a.labs.visible = a.active == screenLab
+	a.labs.visible = a.active == ui.ScreenLab
 }
 
 // View draws the screen.
@@ -415,42 +358,42 @@ func (a *App) View() tea.View {
 // the margins (none unless Roomy).
 func (a *App) setSize(w, h int) {
 	a.outerW, a.outerH = w, h
-	if a.sh.cfg.Roomy {
-		w, h = w-2*roomyMarginX, h-2*roomyMarginY
+	if a.sh.Cfg.Roomy {
+		w, h = w-2*ui.RoomyMarginX, h-2*ui.RoomyMarginY
 	}
 	a.width, a.height = max(0, w), max(0, h)
 }
 
 // frame puts the margins of the roomy layout around a rendered screen.
 func (a *App) frame(s string) string {
-	if !a.sh.cfg.Roomy {
+	if !a.sh.Cfg.Roomy {
 		return s
 	}
-	pad := strings.Repeat(" ", roomyMarginX)
+	pad := strings.Repeat(" ", ui.RoomyMarginX)
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = pad + l
 	}
-	top := strings.Repeat("\n", roomyMarginY)
+	top := strings.Repeat("\n", ui.RoomyMarginY)
 	return top + strings.Join(lines, "\n")
 }
 
 func (a *App) render() string {
-	st := a.sh.st
+	st := a.sh.St
 	if a.quitting {
-		msg := st.Warn.Render(ui.Spinner(a.sh.frame, a.sh.animate) + " Stopping the lab… removing its containers and processes.")
+		msg := st.Warn.Render(ui.Spinner(a.sh.Frame, a.sh.Animate) + " Stopping the lab… removing its containers and processes.")
 		return msg + "\n\n" + st.Dim.Render("cqrslab ends as soon as nothing is left running.")
 	}
 	minW, minH := a.screen().MinSize()
 	if a.width < minW || a.height < minH {
 		quit := "q or ctrl+c quits."
-		if a.active == screenQuiz {
+		if a.active == ui.ScreenQuiz {
 			quit = "q or ctrl+c quits; your quiz answers so far are saved."
 		}
 		msg := fmt.Sprintf("Make the window at least %d×%d (it is %d×%d).\n\n%s", minW, minH, a.width, a.height, quit)
-		if a.sh.cfg.Roomy {
+		if a.sh.Cfg.Roomy {
 			msg = fmt.Sprintf("Make the window at least %d×%d (it is %d×%d): the projector layout's margins take %d columns and %d lines; without --roomy, %d×%d is enough.\n\n%s",
-				minW+2*roomyMarginX, minH+2*roomyMarginY, a.outerW, a.outerH, 2*roomyMarginX, 2*roomyMarginY, minW, minH, quit)
+				minW+2*ui.RoomyMarginX, minH+2*ui.RoomyMarginY, a.outerW, a.outerH, 2*ui.RoomyMarginX, 2*ui.RoomyMarginY, minW, minH, quit)
 		}
 		// Wrapped, so the numbers are read in a narrow window too.
 		return ansi.Wordwrap(msg, max(20, a.width), "")
@@ -469,7 +412,7 @@ func (a *App) render() string {
 // barGap is the blank line the roomy layout puts between a screen and its
 // help bar, so the keys read as apart from the lesson.
 func (a *App) barGap() int {
-	if a.sh.cfg.Roomy {
+	if a.sh.Cfg.Roomy {
 		return 1
 	}
 	return 0

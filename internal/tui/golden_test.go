@@ -79,10 +79,10 @@ func TestGoldenLearnLiveColour(t *testing.T) {
 
 // fakeLabUp makes the app believe a lab is up, with fixed connection data.
 func fakeLabUp(a *App) {
-	s := a.sh.session
-	s.phase = labUp
-	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.info = lab.Info{RunID: "run1", Provider: lab.Docker,
+	s := a.sh.Session
+	s.Phase = ui.LabUp
+	s.Ctx, s.Cancel = context.WithCancel(context.Background())
+	s.Info = lab.Info{RunID: "run1", Provider: lab.Docker,
 		Postgres: lab.PostgresInfo{Host: "127.0.0.1", Port: 55432, User: "cqrslab", Password: "pw", Database: "cqrslab"},
 		Redis:    lab.RedisInfo{Addr: "127.0.0.1:56379", Password: "pw"}}
 }
@@ -99,13 +99,13 @@ func learnLiveApp(t *testing.T, w, h int, th ui.Theme) *App {
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
 	l := a.learn
-	l.walk = &walk{id: 1, title: postNew.Title, postID: postNew.ID, waiting: demo.StepEncode,
-		events: []demo.Event{{Step: demo.StepValidate, Duration: 80 * time.Microsecond},
+	l.walk = &ui.Walk{Id: 1, Title: postNew.Title, PostID: postNew.ID, Waiting: demo.StepEncode,
+		Events: []demo.Event{{Step: demo.StepValidate, Duration: 80 * time.Microsecond},
 			{PostID: postNew.ID, Step: demo.StepInsert, Duration: 3 * time.Millisecond}}}
-	l.snap = &storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, zcard: 1,
-		feed: []demo.FeedItem{postOld.Item()}}
-	l.setStatus(statusGood, "postgres.insert done in 3.00ms. Paused before encode: enter runs it.")
+	l.snap = &ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+		Members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, Zcard: 1,
+		Feed: []demo.FeedItem{postOld.Item()}}
+	l.setStatus(ui.StatusGood, "postgres.insert done in 3.00ms. Paused before encode: enter runs it.")
 	settle(t, a, l.setPage(l.pageIndex("insert")))
 	a.layout()
 	return a
@@ -116,11 +116,11 @@ func learnLiveApp(t *testing.T, w, h int, th ui.Theme) *App {
 func TestGoldenLabStarting(t *testing.T) {
 	forEachGolden(t, "lab-starting", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := newTestApp(t, w, h, th)
-		a.active = screenLab
-		s := a.sh.session
-		s.phase, s.provider, s.began = labStarting, lab.Docker, fixedNow.Add(-7*time.Second)
-		s.progress(lab.Progress{Service: "postgres", Phase: lab.PhasePulling, Detail: "layers 3/7, 41.2/102.5 MB", Elapsed: 6 * time.Second})
-		s.progress(lab.Progress{Service: "redis", Phase: lab.PhaseReady, Detail: "127.0.0.1:56379", Elapsed: 2 * time.Second})
+		a.active = ui.ScreenLab
+		s := a.sh.Session
+		s.Phase, s.Provider, s.Began = ui.LabStarting, lab.Docker, fixedNow.Add(-7*time.Second)
+		s.Progress(lab.Progress{Service: "postgres", Phase: lab.PhasePulling, Detail: "layers 3/7, 41.2/102.5 MB", Elapsed: 6 * time.Second})
+		s.Progress(lab.Progress{Service: "redis", Phase: lab.PhaseReady, Detail: "127.0.0.1:56379", Elapsed: 2 * time.Second})
 		a.layout()
 		return a
 	})
@@ -137,15 +137,15 @@ func TestGoldenLab(t *testing.T) {
 func labFixedApp(t testing.TB, w, h int, th ui.Theme) *App {
 	a := newTestApp(t, w, h, th)
 	fakeLabUp(a)
-	a.active = screenLab
+	a.active = ui.ScreenLab
 	m := a.labs
 	m.svc = demo.NewPostService(nil, nil, demo.Options{})
-	a.sh.session.faults = []lab.Fault{{Kind: lab.FaultDown, Target: lab.TargetRedis, Since: fixedNow.Add(-12 * time.Second)}}
+	a.sh.Session.Faults = []lab.Fault{{Kind: lab.FaultDown, Target: lab.TargetRedis, Since: fixedNow.Add(-12 * time.Second)}}
 	m.unavailable = map[lab.FaultKind]string{lab.FaultPause: "fault unavailable: the cgroup freezer is missing"}
 	m.refresh = &labRefreshMsg{
-		snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-			members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, zcard: 1,
-			feedErr: errors.New("redis: read feed: dial tcp 127.0.0.1:56379: connect: connection refused")},
+		snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+			Members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, Zcard: 1,
+			FeedErr: errors.New("redis: read feed: dial tcp 127.0.0.1:56379: connect: connection refused")},
 		drift: demo.AuthorDrift{Author: "alice", Rows: 2, Members: 1, Missing: 1},
 	}
 	for i, d := range []time.Duration{2 * time.Millisecond, 5 * time.Millisecond, 1800 * time.Millisecond} {
@@ -160,8 +160,8 @@ func labFixedApp(t testing.TB, w, h int, th ui.Theme) *App {
 		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepZAdd, Duration: d / 2, Err: err})
 		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepDone})
 	}
-	m.logs = []logMsg{{at: fixedNow, level: slog.LevelWarn,
-		text: "redis projection update failed; the post is committed and the feed is stale post=load1-2 author=bob err=dial tcp 127.0.0.1:56379: connect: connection refused"}}
+	m.logs = []ui.LogMsg{{At: fixedNow, Level: slog.LevelWarn,
+		Text: "redis projection update failed; the post is committed and the feed is stale post=load1-2 author=bob err=dial tcp 127.0.0.1:56379: connect: connection refused"}}
 	m.logTotal = 1
 	m.load = &loadState{id: 1, rate: 500, started: fixedNow.Add(-20 * time.Second), running: true, cancel: func() {}}
 	for i := range 20 {
@@ -216,7 +216,7 @@ func TestGoldenQuizFeedback(t *testing.T) {
 // TestGoldenRoomy is the projector layout: the same Learn page inside a
 // margin on every side, with a blank line above the keys.
 func TestGoldenRoomy(t *testing.T) {
-	a := newTestAppWith(t, 100, 30, Config{Theme: ui.ThemeDark, Roomy: true})
+	a := newTestAppWith(t, 100, 30, ui.Config{Theme: ui.ThemeDark, Roomy: true})
 	pressKeys(t, a, "1")
 	out := ansi.Strip(a.frame(a.render()))
 	fits(t, out, 100, 30)

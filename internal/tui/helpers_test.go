@@ -26,11 +26,11 @@ var fixedNow = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 // directory; the first page's text is rendered before it returns.
 func newTestApp(t testing.TB, w, h int, theme ui.Theme) *App {
 	t.Helper()
-	return newTestAppWith(t, w, h, Config{Theme: theme})
+	return newTestAppWith(t, w, h, ui.Config{Theme: theme})
 }
 
 // newTestAppWith is newTestApp with more of the config chosen (Roomy).
-func newTestAppWith(t testing.TB, w, h int, cfg Config) *App {
+func newTestAppWith(t testing.TB, w, h int, cfg ui.Config) *App {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
@@ -40,9 +40,9 @@ func newTestAppWith(t testing.TB, w, h int, cfg Config) *App {
 	a := NewApp(cfg)
 	a.noColor = false
 	a.restyle()
-	a.sh.now = fixedNow
+	a.sh.Now = fixedNow
 	send(t, a, tea.WindowSizeMsg{Width: w, Height: h})
-	send(t, a, loadAppProgress(dir)()) // read now: settle would give up on a slow disk
+	send(t, a, ui.LoadAppProgress(dir)()) // read now: settle would give up on a slow disk
 	return a
 }
 
@@ -95,7 +95,7 @@ func settle(t testing.TB, a *App, cmd tea.Cmd) {
 // sendFrame delivers one frame with the given events.
 func sendFrame(t *testing.T, a *App, events ...any) {
 	t.Helper()
-	_, cmd := a.Update(ui.FrameMsg{At: a.sh.now, Events: events})
+	_, cmd := a.Update(ui.FrameMsg{At: a.sh.Now, Events: events})
 	a.ticking = false
 	settle(t, a, cmd)
 }

@@ -11,32 +11,32 @@ import (
 
 type menuItem struct {
 	title, blurb string
-	to           screenID
+	to           ui.ScreenID
 }
 
 var menu = []menuItem{
-	{"Learn", "step through CreatePost against real PostgreSQL and Redis", screenLearn},
-	{"Lab", "write posts, break Redis on purpose, run load, repair the feed", screenLab},
-	{"Quiz", "the lesson's three try-it prompts, graded with feedback", screenQuiz},
+	{"Learn", "step through CreatePost against real PostgreSQL and Redis", ui.ScreenLearn},
+	{"Lab", "write posts, break Redis on purpose, run load, repair the feed", ui.ScreenLab},
+	{"Quiz", "the lesson's three try-it prompts, graded with feedback", ui.ScreenQuiz},
 }
 
 // homeScreen is the first screen: what the lab is, where to go, and how far
 // the learner has got.
 type homeScreen struct {
-	sh            *shared
+	sh            *ui.Shared
 	keys          ui.HomeKeys
 	width, height int
 	cursor        int
 	note          string
 }
 
-func newHomeScreen(sh *shared) *homeScreen {
+func newHomeScreen(sh *ui.Shared) *homeScreen {
 	return &homeScreen{sh: sh, keys: ui.DefaultHomeKeys()}
 }
 
 func (h *homeScreen) SetSize(w, ht int)   { h.width, h.height = w, ht }
 func (h *homeScreen) Typing() bool        { return false }
-func (h *homeScreen) MinSize() (int, int) { return MinWidth, MinHeight }
+func (h *homeScreen) MinSize() (int, int) { return ui.MinWidth, ui.MinHeight }
 func (h *homeScreen) ShortHelp() []key.Binding {
 	return []key.Binding{h.keys.Up, h.keys.Open, ui.Relabel(h.keys.Learn, "1/2/3", "open directly")}
 }
@@ -58,22 +58,22 @@ func (h *homeScreen) Update(msg tea.Msg) tea.Cmd {
 		h.cursor = (h.cursor + 1) % len(menu)
 		h.note = ""
 	case key.Matches(k, h.keys.Open):
-		return navigate(menu[h.cursor].to)
+		return ui.Navigate(menu[h.cursor].to)
 	case key.Matches(k, h.keys.Learn):
 		h.cursor = 0
-		return navigate(screenLearn)
+		return ui.Navigate(ui.ScreenLearn)
 	case key.Matches(k, h.keys.Lab):
 		h.cursor = 1
-		return navigate(screenLab)
+		return ui.Navigate(ui.ScreenLab)
 	case key.Matches(k, h.keys.Quiz):
 		h.cursor = 2
-		return navigate(screenQuiz)
+		return ui.Navigate(ui.ScreenQuiz)
 	}
 	return nil
 }
 
 func (h *homeScreen) View() string {
-	st, w := h.sh.st, h.width
+	st, w := h.sh.St, h.width
 	var b strings.Builder
 	b.WriteString(st.Title.Render("cqrslab") + "  " + st.Dim.Render("synchronous CQRS with two databases") + "\n\n")
 	b.WriteString(ui.WrapText("CreatePost commits a post to PostgreSQL (the source of truth), then in the same "+
@@ -97,39 +97,39 @@ func (h *homeScreen) View() string {
 
 // progressLines say where the learner is in each part.
 func (h *homeScreen) progressLines() []string {
-	st, sh := h.sh.st, h.sh
+	st, sh := h.sh.St, h.sh
 	learn := "not started"
-	if n := len(sh.pages); n > 0 && sh.prog != nil {
-		if i, ok := sh.prog.LessonPage(lessonID, sh.pageIDs()); ok {
-			l := sh.prog.Lessons[lessonID]
-			learn = fmt.Sprintf("page %d of %d: %s", i+1, n, sh.pages[i].Title)
+	if n := len(sh.Pages); n > 0 && sh.Prog != nil {
+		if i, ok := sh.Prog.LessonPage(ui.LessonID, sh.PageIDs()); ok {
+			l := sh.Prog.Lessons[ui.LessonID]
+			learn = fmt.Sprintf("page %d of %d: %s", i+1, n, sh.Pages[i].Title)
 			if l.Done {
 				learn = fmt.Sprintf("read to the end (%d pages); reopens at page %d", n, i+1)
 			}
 		}
 	}
 	quizLine := "not started"
-	if sh.bank != nil && sh.prog != nil {
+	if sh.Bank != nil && sh.Prog != nil {
 		answered, passed := 0, 0
-		for _, q := range sh.bank.Questions() {
-			if _, p, n := sh.prog.Best(q.ID); n > 0 {
+		for _, q := range sh.Bank.Questions() {
+			if _, p, n := sh.Prog.Best(q.ID); n > 0 {
 				answered++
 				if p {
 					passed++
 				}
 			}
 		}
-		quizLine = fmt.Sprintf("%d of %d questions answered, %d passed", answered, len(sh.bank.Questions()), passed)
+		quizLine = fmt.Sprintf("%d of %d questions answered, %d passed", answered, len(sh.Bank.Questions()), passed)
 	}
 	labLine := "not running; it starts when Learn's live walk or the Lab needs it"
-	switch sh.session.phase {
-	case labStarting:
+	switch sh.Session.Phase {
+	case ui.LabStarting:
 		labLine = st.Warn.Render("starting…")
-	case labUp:
-		labLine = st.Good.Render(fmt.Sprintf("up (%s)", sh.session.info.Provider))
-	case labFailed:
+	case ui.LabUp:
+		labLine = st.Good.Render(fmt.Sprintf("up (%s)", sh.Session.Info.Provider))
+	case ui.LabFailed:
 		labLine = st.Bad.Render("could not start") + " (open Lab to see why)"
-	case labStopping:
+	case ui.LabStopping:
 		labLine = st.Warn.Render("stopping…")
 	}
 	return []string{
@@ -138,6 +138,3 @@ func (h *homeScreen) progressLines() []string {
 		st.Accent.Render("Lab   ") + " " + labLine,
 	}
 }
-
-// lessonID keys the lesson's place in the progress file.
-const lessonID = "sync-cqrs"

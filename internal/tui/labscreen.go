@@ -58,7 +58,7 @@ const (
 // trace, break Redis in every way the lab can, switch the write policy,
 // run load, and repair the feed.
 type labScreen struct {
-	sh            *shared
+	sh            *ui.Shared
 	keys          labKeys
 	width, height int
 	visible       bool
@@ -83,7 +83,7 @@ type labScreen struct {
 	lastCheck   time.Time
 
 	trace    *traceBook
-	logs     []logMsg
+	logs     []ui.LogMsg
 	logTotal int
 
 	load     *loadState
@@ -92,12 +92,12 @@ type labScreen struct {
 	inFlight int // form posts still running
 
 	repairBusy  bool
-	lastRepair  *repairResult
+	lastRepair  *ui.RepairResult
 	faultBusy   bool
 	unavailable map[lab.FaultKind]string
 
 	status     string
-	statusKind statusKind
+	statusKind ui.StatusKind
 }
 
 // loadState is a running (or finished) load.
@@ -113,7 +113,7 @@ type loadState struct {
 	err     error
 }
 
-func newLabScreen(sh *shared) *labScreen {
+func newLabScreen(sh *ui.Shared) *labScreen {
 	m := &labScreen{sh: sh, keys: defaultLabKeys(), trace: newTraceBook(), policy: demo.PolicySeed, rateIdx: 3}
 	m.who = textinput.New()
 	m.who.Prompt, m.who.CharLimit = "", 64
@@ -124,7 +124,7 @@ func newLabScreen(sh *shared) *labScreen {
 
 func (m *labScreen) Typing() bool        { return m.mode == labForm }
 func (m *labScreen) Modal() bool         { return m.mode != labNormal }
-func (m *labScreen) MinSize() (int, int) { return LiveMinWidth, LiveMinHeight }
+func (m *labScreen) MinSize() (int, int) { return ui.LiveMinWidth, ui.LiveMinHeight }
 func (m *labScreen) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.who.SetWidth(12)
@@ -134,11 +134,11 @@ func (m *labScreen) SetSize(w, h int) {
 // Opened starts the lab if it is not running (the Lab screen is useless
 // without it), and reads the stores when it is.
 func (m *labScreen) Opened() tea.Cmd {
-	s := m.sh.session
-	switch s.phase {
-	case labOff:
-		return s.start(m.sh.ctx, m.sh.cfg, m.sh.bus)
-	case labUp:
+	s := m.sh.Session
+	switch s.Phase {
+	case ui.LabOff:
+		return s.Start(m.sh.Ctx, m.sh.Cfg, m.sh.Bus)
+	case ui.LabUp:
 		if m.svc == nil {
 			return m.labUp()
 		}
@@ -149,7 +149,7 @@ func (m *labScreen) Opened() tea.Cmd {
 
 func (m *labScreen) authorID() string { return labAuthors[m.author] }
 
-func (m *labScreen) setStatus(kind statusKind, format string, args ...any) {
+func (m *labScreen) setStatus(kind ui.StatusKind, format string, args ...any) {
 	m.status, m.statusKind = fmt.Sprintf(format, args...), kind
 }
 
@@ -161,10 +161,10 @@ func (m *labScreen) ShortHelp() []key.Binding {
 	case labFaultMenu:
 		return append(faultBindings(), k.HealAll, k.CloseMenu)
 	}
-	if m.sh.session.phase == labFailed {
+	if m.sh.Session.Phase == ui.LabFailed {
 		return []key.Binding{k.Retry}
 	}
-	if m.sh.session.phase != labUp {
+	if m.sh.Session.Phase != ui.LabUp {
 		return nil
 	}
 	b := []key.Binding{k.NewPost, k.Faults, k.Load, k.Repair, k.Rebuild, k.Policy, ui.Relabel(k.Crash, "c", "crash"), k.Author}
@@ -193,8 +193,8 @@ func (m *labScreen) FullHelp() []ui.KeyGroup {
 
 func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case labStartedMsg:
-		if msg.err == nil && m.sh.session.ready() {
+	case ui.LabStartedMsg:
+		if msg.Err == nil && m.sh.Session.Ready() {
 			return m.labUp()
 		}
 	case serviceMsg:
@@ -202,7 +202,7 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 	case ui.FrameMsg:
 		return m.frame(msg)
 	case labRefreshMsg:
-		if !msg.checked && m.refresh != nil && m.refresh.snap.author == msg.snap.author {
+		if !msg.checked && m.refresh != nil && m.refresh.snap.Author == msg.snap.Author {
 			// Keep the last check's drift and counts until the next one.
 			msg.drift, msg.driftErr, msg.status = m.refresh.drift, m.refresh.driftErr, m.refresh.status
 			msg.checked = m.refresh.checked
@@ -211,18 +211,18 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 	case postDoneMsg:
 		return m.postDone(msg)
 	case labFaultMsg:
-		return m.faultDone(msg.faultResult)
+		return m.faultDone(msg.FaultResult)
 	case faultSupportMsg:
 		m.unavailable = msg.unavailable
 	case labRepairMsg:
-		return m.repaired(msg.repairResult)
+		return m.repaired(msg.RepairResult)
 	case loadDoneMsg:
 		if m.load != nil && msg.id == m.load.id {
-			m.load.running, m.load.result, m.load.err, m.load.stopped = false, msg.res, msg.err, m.sh.now
+			m.load.running, m.load.result, m.load.err, m.load.stopped = false, msg.res, msg.err, m.sh.Now
 			if msg.err != nil {
-				m.setStatus(statusBad, "The load stopped: %s", safetext.Visible(describeErr(msg.err)))
+				m.setStatus(ui.StatusBad, "The load stopped: %s", safetext.Visible(ui.DescribeErr(msg.err)))
 			} else if msg.res != nil {
-				m.setStatus(statusInfo, "Load stopped: %d writes attempted, %d acknowledged, %d failed, %d unknown, %d with a stale feed.",
+				m.setStatus(ui.StatusInfo, "Load stopped: %d writes attempted, %d acknowledged, %d failed, %d unknown, %d with a stale feed.",
 					msg.res.Attempted, msg.res.Acknowledged, msg.res.Failed, msg.res.Unknown, msg.res.ProjectionErrors)
 			}
 		}
@@ -239,8 +239,8 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 // labUp builds the write path for the current policy and looks at the
 // stores once both answer.
 func (m *labScreen) labUp() tea.Cmd {
-	s := m.sh.session
-	return tea.Batch(buildService(s.ctx, s.stores, m.sh.engineOptions(m.policy)), checkFaultSupport(s.lab))
+	s := m.sh.Session
+	return tea.Batch(buildService(s.Ctx, s.Stores, m.sh.EngineOptions(m.policy)), checkFaultSupport(s.Lab))
 }
 
 func (m *labScreen) serviceBuilt(msg serviceMsg) tea.Cmd {
@@ -264,9 +264,9 @@ func (m *labScreen) serviceBuilt(msg serviceMsg) tea.Cmd {
 func (m *labScreen) frame(msg ui.FrameMsg) tea.Cmd {
 	for _, ev := range msg.Events {
 		switch ev := ev.(type) {
-		case traceMsg:
-			m.trace.add(ev.ev)
-		case logMsg:
+		case ui.TraceMsg:
+			m.trace.add(ev.Ev)
+		case ui.LogMsg:
 			m.logTotal++
 			m.logs = append(m.logs, ev)
 			if len(m.logs) > logKeep {
@@ -292,18 +292,18 @@ func (m *labScreen) frame(msg ui.FrameMsg) tea.Cmd {
 
 // refreshNow reads the stores unless a read is still running.
 func (m *labScreen) refreshNow() tea.Cmd {
-	s := m.sh.session
-	if !s.ready() || m.svc == nil || m.refreshBusy {
+	s := m.sh.Session
+	if !s.Ready() || m.svc == nil || m.refreshBusy {
 		return nil
 	}
 	// The drift check reads every row and member of the author: under
 	// load, every few seconds is enough.
-	check := m.load == nil || !m.load.running || m.sh.now.Sub(m.lastCheck) >= checkEveryUnderLoad
+	check := m.load == nil || !m.load.running || m.sh.Now.Sub(m.lastCheck) >= checkEveryUnderLoad
 	if check {
-		m.lastCheck = m.sh.now
+		m.lastCheck = m.sh.Now
 	}
-	m.refreshBusy, m.lastRefresh = true, m.sh.now
-	return refreshLab(s.ctx, s.reads, m.svc, m.authorID(), check)
+	m.refreshBusy, m.lastRefresh = true, m.sh.Now
+	return refreshLab(s.Ctx, s.Reads, m.svc, m.authorID(), check)
 }
 
 // grid reports whether every pane fits at once.
@@ -320,29 +320,29 @@ func repairWord(rebuild bool) string {
 }
 
 // faultDone reports a fault change this screen asked for.
-func (m *labScreen) faultDone(r faultResult) tea.Cmd {
+func (m *labScreen) faultDone(r ui.FaultResult) tea.Cmd {
 	if !m.faultBusy {
 		return nil
 	}
 	m.faultBusy = false
-	if r.err != nil {
-		m.setStatus(statusBad, "%s", safetext.Visible(describeErr(r.err)))
+	if r.Err != nil {
+		m.setStatus(ui.StatusBad, "%s", safetext.Visible(ui.DescribeErr(r.Err)))
 	} else {
-		m.setStatus(statusGood, "%s done.", r.what)
+		m.setStatus(ui.StatusGood, "%s done.", r.What)
 	}
-	if s := m.sh.session; s.ready() {
-		return tea.Batch(checkFaultSupport(s.lab), m.refreshNow())
+	if s := m.sh.Session; s.Ready() {
+		return tea.Batch(checkFaultSupport(s.Lab), m.refreshNow())
 	}
 	return nil
 }
 
 // repaired reports a reconcile or rebuild this screen asked for.
-func (m *labScreen) repaired(r repairResult) tea.Cmd {
+func (m *labScreen) repaired(r ui.RepairResult) tea.Cmd {
 	m.repairBusy, m.lastRepair = false, &r
-	if r.err != nil {
-		m.setStatus(statusBad, "%s failed: %s", repairWord(r.Rebuild), safetext.Visible(describeErr(r.err)))
+	if r.Err != nil {
+		m.setStatus(ui.StatusBad, "%s failed: %s", repairWord(r.Rebuild), safetext.Visible(ui.DescribeErr(r.Err)))
 	} else {
-		m.setStatus(statusGood, "%s: before %d missing, %d unexpected, %d duplicates; after %d, %d, %d (%s).",
+		m.setStatus(ui.StatusGood, "%s: before %d missing, %d unexpected, %d duplicates; after %d, %d, %d (%s).",
 			repairWord(r.Rebuild), r.Before.Missing, r.Before.Unexpected, r.Before.Duplicates,
 			r.After.Missing, r.After.Unexpected, r.After.Duplicates, ui.Ms(r.Took))
 	}

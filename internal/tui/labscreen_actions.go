@@ -24,11 +24,11 @@ func (m *labScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	case labFaultMenu:
 		return m.keyFaultMenu(k)
 	}
-	keys, s := m.keys, m.sh.session
-	if s.phase == labFailed && key.Matches(k, keys.Retry) {
-		return s.start(m.sh.ctx, m.sh.cfg, m.sh.bus)
+	keys, s := m.keys, m.sh.Session
+	if s.Phase == ui.LabFailed && key.Matches(k, keys.Retry) {
+		return s.Start(m.sh.Ctx, m.sh.Cfg, m.sh.Bus)
 	}
-	if s.phase != labUp || m.svc == nil {
+	if s.Phase != ui.LabUp || m.svc == nil {
 		return nil
 	}
 	switch {
@@ -52,15 +52,15 @@ func (m *labScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Policy):
 		i := slices.Index(demo.Policies, m.policy)
 		next := demo.Policies[(i+1)%len(demo.Policies)]
-		m.setStatus(statusInfo, "Switching to the %s policy…", next)
-		return buildService(s.ctx, s.stores, m.sh.engineOptions(next))
+		m.setStatus(ui.StatusInfo, "Switching to the %s policy…", next)
+		return buildService(s.Ctx, s.Stores, m.sh.EngineOptions(next))
 	case key.Matches(k, keys.Crash):
 		m.crash = !m.crash
 		m.svc.SetCrashPoint(m.crash)
 		if m.crash {
-			m.setStatus(statusWarn, "Crash point armed: each write stops right after the PostgreSQL commit, as if the process died.")
+			m.setStatus(ui.StatusWarn, "Crash point armed: each write stops right after the PostgreSQL commit, as if the process died.")
 		} else {
-			m.setStatus(statusInfo, "Crash point off.")
+			m.setStatus(ui.StatusInfo, "Crash point off.")
 		}
 	case key.Matches(k, keys.Repair), key.Matches(k, keys.Rebuild):
 		if m.repairBusy {
@@ -68,12 +68,12 @@ func (m *labScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.repairBusy = true
 		rebuild := key.Matches(k, keys.Rebuild)
-		m.setStatus(statusInfo, "%s running…", repairWord(rebuild))
-		return repairFeeds(s.ctx, s.reads, rebuild, func(r repairResult) tea.Msg { return labRepairMsg{r} })
+		m.setStatus(ui.StatusInfo, "%s running…", repairWord(rebuild))
+		return ui.RepairFeeds(s.Ctx, s.Reads, rebuild, func(r ui.RepairResult) tea.Msg { return labRepairMsg{r} })
 	case key.Matches(k, keys.Load):
 		if m.load != nil && m.load.running {
 			m.load.cancel()
-			m.setStatus(statusInfo, "Stopping the load; writes in flight finish first…")
+			m.setStatus(ui.StatusInfo, "Stopping the load; writes in flight finish first…")
 			return nil
 		}
 		return m.startLoad(loadRates[m.rateIdx])
@@ -87,7 +87,7 @@ func (m *labScreen) key(k tea.KeyPressMsg) tea.Cmd {
 			m.load.cancel()
 			return m.startLoad(loadRates[m.rateIdx])
 		}
-		m.setStatus(statusInfo, "Load rate: %d writes/s (l starts it).", loadRates[m.rateIdx])
+		m.setStatus(ui.StatusInfo, "Load rate: %d writes/s (l starts it).", loadRates[m.rateIdx])
 	case key.Matches(k, keys.NextPane):
 		m.pane = (m.pane + 1) % labPane(len(paneNames))
 	case key.Matches(k, keys.PrevPane):
@@ -99,12 +99,12 @@ func (m *labScreen) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *labScreen) startLoad(rate int) tea.Cmd {
-	s := m.sh.session
+	s := m.sh.Session
 	m.loads++
-	ctx, cancel := context.WithCancel(s.ctx)
-	m.load = &loadState{id: m.loads, rate: rate, started: m.sh.now, cancel: cancel, running: true}
-	m.setStatus(statusInfo, "Load: %d writes/s under the %s policy, round-robin over the four authors.", rate, m.policy)
-	return runLoad(ctx, m.svc, m.loads, float64(rate), m.sh.bus)
+	ctx, cancel := context.WithCancel(s.Ctx)
+	m.load = &loadState{id: m.loads, rate: rate, started: m.sh.Now, cancel: cancel, running: true}
+	m.setStatus(ui.StatusInfo, "Load: %d writes/s under the %s policy, round-robin over the four authors.", rate, m.policy)
+	return runLoad(ctx, m.svc, m.loads, float64(rate), m.sh.Bus)
 }
 
 func (m *labScreen) keyForm(k tea.KeyPressMsg) tea.Cmd {
@@ -124,8 +124,8 @@ func (m *labScreen) keyForm(k tea.KeyPressMsg) tea.Cmd {
 		m.who.Blur()
 		return m.title.Focus()
 	case key.Matches(k, keys.Submit):
-		s := m.sh.session
-		if s.phase != labUp || m.svc == nil {
+		s := m.sh.Session
+		if s.Phase != ui.LabUp || m.svc == nil {
 			return nil
 		}
 		author, title := strings.TrimSpace(m.who.Value()), m.title.Value()
@@ -133,8 +133,8 @@ func (m *labScreen) keyForm(k tea.KeyPressMsg) tea.Cmd {
 		m.who.Blur()
 		m.title.Blur()
 		m.inFlight++
-		m.setStatus(statusInfo, "Creating %q for %s…", safetext.Visible(title), safetext.Visible(author))
-		return createPost(s.ctx, m.svc, author, title)
+		m.setStatus(ui.StatusInfo, "Creating %q for %s…", safetext.Visible(title), safetext.Visible(author))
+		return createPost(s.Ctx, m.svc, author, title)
 	}
 	return m.updateInputs(k)
 }
@@ -150,15 +150,15 @@ func (m *labScreen) updateInputs(msg tea.Msg) tea.Cmd {
 }
 
 func (m *labScreen) keyFaultMenu(k tea.KeyPressMsg) tea.Cmd {
-	keys, s := m.keys, m.sh.session
+	keys, s := m.keys, m.sh.Session
 	switch {
 	case key.Matches(k, keys.CloseMenu):
 		m.mode = labNormal
 		return nil
 	case key.Matches(k, keys.HealAll):
 		m.mode, m.faultBusy = labNormal, true
-		m.setStatus(statusInfo, "Healing every fault…")
-		return healAll(s.ctx, s.lab, func(r faultResult) tea.Msg { return labFaultMsg{r} })
+		m.setStatus(ui.StatusInfo, "Healing every fault…")
+		return ui.HealAll(s.Ctx, s.Lab, func(r ui.FaultResult) tea.Msg { return labFaultMsg{r} })
 	}
 	for _, c := range faultChoices {
 		if k.String() != c.key {
@@ -166,12 +166,12 @@ func (m *labScreen) keyFaultMenu(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.mode = labNormal
 		if why, ok := m.unavailable[c.fault.Kind]; ok {
-			m.setStatus(statusBad, "%s is not available here: %s", c.fault.Kind, safetext.Visible(why))
+			m.setStatus(ui.StatusBad, "%s is not available here: %s", c.fault.Kind, safetext.Visible(why))
 			return nil
 		}
 		m.faultBusy = true
-		m.setStatus(statusWarn, "Injecting %s…", c.fault)
-		return injectFault(s.ctx, s.lab, c.fault, "inject "+c.fault.String(), func(r faultResult) tea.Msg { return labFaultMsg{r} })
+		m.setStatus(ui.StatusWarn, "Injecting %s…", c.fault)
+		return ui.InjectFault(s.Ctx, s.Lab, c.fault, "inject "+c.fault.String(), func(r ui.FaultResult) tea.Msg { return labFaultMsg{r} })
 	}
 	return nil
 }
@@ -181,14 +181,14 @@ func (m *labScreen) postDone(msg postDoneMsg) tea.Cmd {
 	title := safetext.Visible(msg.title)
 	switch {
 	case demo.IsInvalidInput(msg.err):
-		m.setStatus(statusBad, "Refused, nothing written: %s", safetext.Visible(msg.err.Error()))
+		m.setStatus(ui.StatusBad, "Refused, nothing written: %s", safetext.Visible(msg.err.Error()))
 	case msg.err != nil:
-		m.setStatus(statusBad, "CreatePost failed after %s: %s", ui.Ms(msg.took), safetext.Visible(describeErr(msg.err)))
+		m.setStatus(ui.StatusBad, "CreatePost failed after %s: %s", ui.Ms(msg.took), safetext.Visible(ui.DescribeErr(msg.err)))
 	case msg.res.ProjectionErr != nil:
-		m.setStatus(statusWarn, "%q is in PostgreSQL; the ZADD failed (%s), so the feed is stale. (%s)", title,
-			safetext.Visible(briefErr(msg.res.ProjectionErr)), ui.Ms(msg.took))
+		m.setStatus(ui.StatusWarn, "%q is in PostgreSQL; the ZADD failed (%s), so the feed is stale. (%s)", title,
+			safetext.Visible(ui.BriefErr(msg.res.ProjectionErr)), ui.Ms(msg.took))
 	default:
-		m.setStatus(statusGood, "%q written to PostgreSQL and Redis in %s.", title, ui.Ms(msg.took))
+		m.setStatus(ui.StatusGood, "%q written to PostgreSQL and Redis in %s.", title, ui.Ms(msg.took))
 	}
 	if i := slices.Index(labAuthors, msg.author); i >= 0 && i != m.author {
 		m.author = i

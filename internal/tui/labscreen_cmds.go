@@ -51,15 +51,15 @@ func createPost(ctx context.Context, svc *demo.PostService, author, title string
 
 // The Lab screen's replies: a fault change or a repair it asked for.
 type (
-	labFaultMsg  struct{ faultResult }
-	labRepairMsg struct{ repairResult }
+	labFaultMsg  struct{ ui.FaultResult }
+	labRepairMsg struct{ ui.RepairResult }
 )
 
 // labRefreshMsg is the Lab screen's periodic look at both stores: the
 // chosen author's newest rows and feed members, GetFeed, and (when checked)
 // the drift between the stores and the outbox.
 type labRefreshMsg struct {
-	snap     storeSnapshot
+	snap     ui.StoreSnapshot
 	checked  bool // drift and counts were read this time
 	drift    demo.AuthorDrift
 	driftErr error
@@ -76,13 +76,13 @@ const labRows = 20
 // and member, runs only when check is set (each refresh when idle, every
 // few seconds under load).
 func refreshLab(ctx context.Context, rm *demo.ReadModel, svc *demo.PostService, author string, check bool) tea.Cmd {
-	feedCmd := readFeedCmd(ctx, rm, author, labRows, func(r feedResult) tea.Msg { return r })
+	feedCmd := ui.ReadFeedCmd(ctx, rm, author, labRows, func(r ui.FeedResult) tea.Msg { return r })
 	return func() tea.Msg {
 		start := time.Now()
-		feedc := make(chan feedResult, 1)
-		go func() { feedc <- feedCmd().(feedResult) }()
+		feedc := make(chan ui.FeedResult, 1)
+		go func() { feedc <- feedCmd().(ui.FeedResult) }()
 		qctx, qcancel := context.WithTimeout(ctx, 2*time.Second)
-		m := labRefreshMsg{snap: snapshotOf(rm.Stores(qctx, author, labRows)), checked: check}
+		m := labRefreshMsg{snap: ui.SnapshotOf(rm.Stores(qctx, author, labRows)), checked: check}
 		qcancel()
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
@@ -95,7 +95,7 @@ func refreshLab(ctx context.Context, rm *demo.ReadModel, svc *demo.PostService, 
 			m.status = svc.PolicyStatus(cctx)
 		}
 		f := <-feedc
-		m.snap.feed, m.snap.feedErr = f.feed, f.err
+		m.snap.Feed, m.snap.FeedErr = f.Feed, f.Err
 		m.took = time.Since(start)
 		return m
 	}

@@ -35,7 +35,7 @@ func TestLabFaultMenuTakesEscAndRefusesUnavailable(t *testing.T) {
 	wantIn(t, out, "press a letter to inject", "l latency", "x restart_data_loss", "h heal all", "esc close")
 	wantNotIn(t, out, "esc home")
 	deliver(a, keypress("esc"))
-	if a.active != screenLab || a.labs.mode != labNormal {
+	if a.active != ui.ScreenLab || a.labs.mode != labNormal {
 		t.Fatalf("esc in the fault menu: screen %v mode %v", a.active, a.labs.mode)
 	}
 	deliver(a, keypress("f"))
@@ -65,7 +65,7 @@ func TestLabFormTypesLettersAndEscCancels(t *testing.T) {
 		t.Errorf("title %q: letters did not reach the field", v)
 	}
 	deliver(a, keypress("esc"))
-	if a.labs.Typing() || a.active != screenLab {
+	if a.labs.Typing() || a.active != ui.ScreenLab {
 		t.Error("esc did not just close the form")
 	}
 	deliver(a, keypress("n"))
@@ -107,9 +107,9 @@ func TestFrameCoalescesABurst(t *testing.T) {
 	for i := range 2000 {
 		id := fmt.Sprintf("load9-%d", i)
 		for _, s := range demo.Steps {
-			events = append(events, traceMsg{demo.Event{PostID: id, AuthorID: "carol", Step: s, Duration: time.Millisecond}})
+			events = append(events, ui.TraceMsg{Ev: demo.Event{PostID: id, AuthorID: "carol", Step: s, Duration: time.Millisecond}})
 		}
-		events = append(events, logMsg{at: fixedNow, level: slog.LevelWarn, text: "redis projection update failed post=" + id})
+		events = append(events, ui.LogMsg{At: fixedNow, Level: slog.LevelWarn, Text: "redis projection update failed post=" + id})
 	}
 	start := time.Now()
 	deliver(a, ui.FrameMsg{At: fixedNow, Events: events})
@@ -149,7 +149,7 @@ func TestBusNeverBlocksAndCountsDrops(t *testing.T) {
 
 func TestActiveFaultsAlwaysInTheHeader(t *testing.T) {
 	a := labFixedApp(t, 80, 24, ui.ThemeDark)
-	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{faultEventMsg{lab.FaultEvent{Active: []lab.Fault{
+	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{ui.FaultEventMsg{Ev: lab.FaultEvent{Active: []lab.Fault{
 		{Kind: lab.FaultLatency, Latency: 50 * time.Millisecond, Target: lab.TargetRedis, Since: fixedNow.Add(-3 * time.Second)},
 		{Kind: lab.FaultPause, Target: lab.TargetRedis}}}}}})
 	for _, pane := range []string{"1", "2", "3", "4", "5"} {
@@ -164,7 +164,7 @@ func TestActiveFaultsAlwaysInTheHeader(t *testing.T) {
 // a one-step trace, drawn as failed there, not lost.
 func TestTraceShowsARejectedWrite(t *testing.T) {
 	a := labFixedApp(t, 120, 40, ui.ThemeDark)
-	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{traceMsg{demo.Event{PostID: "rejected-1", AuthorID: "alice",
+	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{ui.TraceMsg{Ev: demo.Event{PostID: "rejected-1", AuthorID: "alice",
 		Step: demo.StepValidate, Duration: 30 * time.Microsecond, Err: errors.New("invalid title: blank")}}}})
 	w := a.labs.trace.byID["rejected-1"]
 	if w == nil || w.failed != 0 || !w.done {

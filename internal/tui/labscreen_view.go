@@ -17,11 +17,11 @@ import (
 // from 120×34, else one at a time with a tab line); and a status line that
 // becomes the post form while one is typed.
 func (m *labScreen) View() string {
-	st, s, w := m.sh.st, m.sh.session, m.width
-	if s.phase != labUp {
+	st, s, w := m.sh.St, m.sh.Session, m.width
+	if s.Phase != ui.LabUp {
 		body := st.Title.Render("Lab") + st.Dim.Render(" · PostgreSQL and Redis, yours to break") + "\n\n" +
-			labStatusView(st, s, m.sh.now, m.sh.frame, m.sh.animate, w)
-		if s.phase == labOff {
+			ui.LabStatusView(st, s, m.sh.Now, m.sh.Frame, m.sh.Animate, w)
+		if s.Phase == ui.LabOff {
 			body += "\n" + st.Dim.Render("The lab starts when this screen opens.")
 		}
 		return ui.Fit(body, w, m.height)
@@ -49,7 +49,7 @@ func (m *labScreen) View() string {
 }
 
 func (m *labScreen) header() string {
-	st, w := m.sh.st, m.width
+	st, w := m.sh.St, m.width
 	crash := st.Dim.Render("off")
 	if m.crash {
 		crash = st.Warn.Render("ARMED")
@@ -65,8 +65,8 @@ func (m *labScreen) header() string {
 
 // faultsLine lists the active faults; they are never off screen.
 func (m *labScreen) faultsLine() string {
-	st := m.sh.st
-	faults := m.sh.session.faults
+	st := m.sh.St
+	faults := m.sh.Session.Faults
 	if len(faults) == 0 {
 		return st.Dim.Render("Faults: ") + st.Good.Render("none")
 	}
@@ -76,8 +76,8 @@ func (m *labScreen) faultsLine() string {
 		if f.Target != "" && f.Target != lab.TargetRedis && !strings.Contains(p, "postgres") {
 			p += " (" + f.Target + ")"
 		}
-		if !f.Since.IsZero() && !m.sh.now.IsZero() {
-			p += " " + ui.Elapsed(max(0, m.sh.now.Sub(f.Since)))
+		if !f.Since.IsZero() && !m.sh.Now.IsZero() {
+			p += " " + ui.Elapsed(max(0, m.sh.Now.Sub(f.Since)))
 		}
 		parts = append(parts, p)
 	}
@@ -85,7 +85,7 @@ func (m *labScreen) faultsLine() string {
 }
 
 func (m *labScreen) loadLine() string {
-	st := m.sh.st
+	st := m.sh.St
 	ld := m.load
 	if ld == nil || !ld.running {
 		return st.Dim.Render(fmt.Sprintf("Load: off (l starts %d/s)", loadRates[m.rateIdx]))
@@ -100,7 +100,7 @@ func (m *labScreen) loadLine() string {
 
 // tabsLine names the panes from the first shown, the current one marked.
 func (m *labScreen) tabsLine(current labPane, first int) string {
-	st := m.sh.st
+	st := m.sh.St
 	var parts []string
 	for i, n := range paneNames {
 		if i < first {
@@ -117,7 +117,7 @@ func (m *labScreen) tabsLine(current labPane, first int) string {
 }
 
 func (m *labScreen) gridView(h int) string {
-	st, w := m.sh.st, m.width
+	st, w := m.sh.St, m.width
 	row1 := max(6, h*2/5)
 	row2 := max(5, (h-row1-2)/2)
 	row3 := h - row1 - row2 - 2
@@ -137,7 +137,7 @@ func (m *labScreen) paneView(p labPane, w, h int) string {
 	case paneStores:
 		return m.storesView(w, h)
 	case paneTrace:
-		return traceView(m.sh.st, m.trace, w, h)
+		return traceView(m.sh.St, m.trace, w, h)
 	case paneFaults:
 		return m.faultsView(w, h)
 	case paneLoad:
@@ -150,12 +150,12 @@ func (m *labScreen) paneView(p labPane, w, h int) string {
 // feed in Redis, with the drift between them highlighted, then the last
 // repair and how to reach both stores.
 func (m *labScreen) storesView(w, h int) string {
-	st := m.sh.st
+	st := m.sh.St
 	r := m.refresh
 	widths := ui.SplitWidths(w, 2, 3)
 	var foot []string
 	foot = append(foot, m.driftLine())
-	if m.lastRepair != nil && m.lastRepair.err == nil {
+	if m.lastRepair != nil && m.lastRepair.Err == nil {
 		b, a := m.lastRepair.Before, m.lastRepair.After
 		line := fmt.Sprintf("Last %s: before %d rows / %d members / %d missing → after %d / %d / %d",
 			strings.ToLower(repairWord(m.lastRepair.Rebuild)), b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
@@ -165,7 +165,7 @@ func (m *labScreen) storesView(w, h int) string {
 		foot = append(foot, st.Dim.Render("Policy: "+safetext.Visible(r.status.Summary)))
 	}
 	if h-len(foot) >= 9 {
-		foot = append(foot, strings.Split(connectionLines(st, m.sh.session.info, w), "\n")...)
+		foot = append(foot, strings.Split(ui.ConnectionLines(st, m.sh.Session.Info, w), "\n")...)
 	}
 	colH := max(2, h-len(foot))
 	var pg, rd string
@@ -180,15 +180,15 @@ func (m *labScreen) storesView(w, h int) string {
 }
 
 func (m *labScreen) pgColumn(r *labRefreshMsg, w, h int) string {
-	st, s := m.sh.st, &r.snap
-	title := fmt.Sprintf("PostgreSQL · %s · %d %s", s.author, s.rowCount, ui.Pluralize(s.rowCount, "post", "posts"))
-	if s.pgErr != nil {
-		return ui.Section(st, title, st.Bad.Render("✗ "+safetext.Visible(briefErr(s.pgErr))), w, h)
+	st, s := m.sh.St, &r.snap
+	title := fmt.Sprintf("PostgreSQL · %s · %d %s", s.Author, s.RowCount, ui.Pluralize(s.RowCount, "post", "posts"))
+	if s.PgErr != nil {
+		return ui.Section(st, title, st.Bad.Render("✗ "+safetext.Visible(ui.BriefErr(s.PgErr))), w, h)
 	}
 	var lines []string
-	for _, p := range s.rows {
+	for _, p := range s.Rows {
 		mark, style, note := st.Fast.Good.Paint("✓ "), st.Fast.Item, ""
-		if s.redisErr == nil && !s.hasMember(p.ID) {
+		if s.RedisErr == nil && !s.HasMember(p.ID) {
 			mark, style, note = st.Fast.Drift.Paint("✗ "), st.Fast.Drift, st.Fast.Drift.Paint(" not in the feed")
 		}
 		// The note matters more than the ID: the ID goes first when the
@@ -210,21 +210,21 @@ func (m *labScreen) pgColumn(r *labRefreshMsg, w, h int) string {
 }
 
 func (m *labScreen) redisColumn(r *labRefreshMsg, w, h int) string {
-	st, s := m.sh.st, &r.snap
-	title := fmt.Sprintf("Redis · ZRANGE feed:%s · ZCARD %d", s.author, s.zcard)
-	if s.undecodable > 0 { // GetFeed skips these without a word: say so
-		title += fmt.Sprintf(" · %d not posts", s.undecodable)
+	st, s := m.sh.St, &r.snap
+	title := fmt.Sprintf("Redis · ZRANGE feed:%s · ZCARD %d", s.Author, s.Zcard)
+	if s.Undecodable > 0 { // GetFeed skips these without a word: say so
+		title += fmt.Sprintf(" · %d not posts", s.Undecodable)
 	}
-	if s.redisErr != nil {
-		return ui.Section(st, "Redis · feed:"+s.author, st.Bad.Render("✗ cannot read: "+safetext.Visible(briefErr(s.redisErr))), w, h)
+	if s.RedisErr != nil {
+		return ui.Section(st, "Redis · feed:"+s.Author, st.Bad.Render("✗ cannot read: "+safetext.Visible(ui.BriefErr(s.RedisErr))), w, h)
 	}
 	var lines []string
-	for _, mb := range s.members {
+	for _, mb := range s.Members {
 		t := mb.Raw
 		style := st.Fast.Item
 		if mb.OK {
 			t = mb.Item.Title
-			if s.unexpected(mb.Item.PostID) {
+			if s.Unexpected(mb.Item.PostID) {
 				style = st.Fast.Drift
 			}
 		} else {
@@ -235,27 +235,20 @@ func (m *labScreen) redisColumn(r *labRefreshMsg, w, h int) string {
 	if len(lines) == 0 {
 		lines = append(lines, st.Dim.Render("(empty)"))
 	}
-	if s.feedErr != nil {
-		lines = append(lines, st.Bad.Render("GetFeed fails: "+safetext.Visible(briefErr(s.feedErr))))
+	if s.FeedErr != nil {
+		lines = append(lines, st.Bad.Render("GetFeed fails: "+safetext.Visible(ui.BriefErr(s.FeedErr))))
 	}
 	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
 }
 
-// unexpected reports whether a feed member names a post PostgreSQL does
-// not have, as far as the rows read can tell (all of them, or too few to
-// know).
-func (s *storeSnapshot) unexpected(id string) bool {
-	return len(s.rows) >= s.rowCount && !s.hasRow(id)
-}
-
 // driftLine is the reconciler's check of the chosen author, in one line.
 func (m *labScreen) driftLine() string {
-	st, r := m.sh.st, m.refresh
+	st, r := m.sh.St, m.refresh
 	switch {
 	case r == nil:
 		return st.Dim.Render("Drift: checking…")
 	case r.driftErr != nil:
-		return st.Bad.Render("Drift: cannot check: " + safetext.Visible(briefErr(r.driftErr)))
+		return st.Bad.Render("Drift: cannot check: " + safetext.Visible(ui.BriefErr(r.driftErr)))
 	}
 	d := r.drift
 	counts := fmt.Sprintf("%d rows, %d members", d.Rows, d.Members)
@@ -269,7 +262,7 @@ func (m *labScreen) driftLine() string {
 // faultsView lists every fault with its key; the active ones first, the
 // unavailable ones with the reason.
 func (m *labScreen) faultsView(w, h int) string {
-	st := m.sh.st
+	st := m.sh.St
 	var lines []string
 	title := "Faults"
 	if m.mode == labFaultMenu {
@@ -278,7 +271,7 @@ func (m *labScreen) faultsView(w, h int) string {
 		title += st.Dim.Render(" · f then a letter")
 	}
 	active := map[lab.FaultKind]bool{}
-	for _, f := range m.sh.session.faults {
+	for _, f := range m.sh.Session.Faults {
 		active[f.Kind] = true
 	}
 	for _, c := range faultChoices {
@@ -304,7 +297,7 @@ func (m *labScreen) faultsView(w, h int) string {
 // loadView shows the running load: rate, latency percentiles, writes in
 // flight, a chart of p99 over time, and the Redis pool.
 func (m *labScreen) loadView(w, h int) string {
-	st, ld := m.sh.st, m.load
+	st, ld := m.sh.St, m.load
 	title := fmt.Sprintf("Load · rate %d writes/s (+/- change it, l starts/stops)", loadRates[m.rateIdx])
 	if ld == nil {
 		return ui.Section(st, title, st.Dim.Render("No load yet. l writes at the chosen rate, round-robin over alice, bob, carol and dave, until l again."), w, h)
@@ -314,7 +307,7 @@ func (m *labScreen) loadView(w, h int) string {
 	if !ld.running {
 		state = st.Dim.Render("stopped")
 	}
-	up := m.sh.now.Sub(ld.started)
+	up := m.sh.Now.Sub(ld.started)
 	if !ld.running && !ld.stopped.IsZero() {
 		up = ld.stopped.Sub(ld.started)
 	}
@@ -340,7 +333,7 @@ func (m *labScreen) loadView(w, h int) string {
 		lines = append(lines, fmt.Sprintf("run: %d attempted, %d acknowledged, %d failed, %d unknown, %d stale feed",
 			r.Attempted, r.Acknowledged, r.Failed, r.Unknown, r.ProjectionErrors))
 	}
-	if d := m.sh.dropped; d > 0 {
+	if d := m.sh.Dropped; d > 0 {
 		lines = append(lines, st.Warn.Render(fmt.Sprintf("%d engine events not shown (the screen fell behind)", d)))
 	}
 	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
@@ -348,7 +341,7 @@ func (m *labScreen) loadView(w, h int) string {
 
 // logView shows the newest warnings the write path printed.
 func (m *labScreen) logView(w, h int) string {
-	st := m.sh.st
+	st := m.sh.St
 	title := fmt.Sprintf("Log · %d %s", m.logTotal, ui.Pluralize(m.logTotal, "line", "lines"))
 	if len(m.logs) == 0 {
 		return ui.Section(st, title, st.Dim.Render("The write path's warnings appear here (break Redis, then write)."), w, h)
@@ -358,10 +351,10 @@ func (m *labScreen) logView(w, h int) string {
 	for i := len(m.logs) - 1; i >= 0 && len(lines) < h-1; i-- {
 		e := m.logs[i]
 		level := st.Dim.Render("INFO ")
-		if e.level >= slog.LevelWarn {
+		if e.Level >= slog.LevelWarn {
 			level = st.Warn.Render("WARN ")
 		}
-		entry := st.Dim.Render(e.at.Format(time.TimeOnly)+" ") + level + safetext.Visible(e.text)
+		entry := st.Dim.Render(e.At.Format(time.TimeOnly)+" ") + level + safetext.Visible(e.Text)
 		lines = append(lines, strings.Split(ui.WrapText(entry, w), "\n")...)
 	}
 	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
@@ -370,7 +363,7 @@ func (m *labScreen) logView(w, h int) string {
 // bottomLines are the post form while one is typed, else the status (two
 // lines at most: a status a learner cannot finish reading is no status).
 func (m *labScreen) bottomLines() string {
-	st, w := m.sh.st, m.width
+	st, w := m.sh.St, m.width
 	if m.mode == labForm {
 		return ui.Cut(st.Heading.Render("New post ")+"author "+m.who.View()+"  title "+m.title.View(), w)
 	}
@@ -378,8 +371,8 @@ func (m *labScreen) bottomLines() string {
 	if msg == "" {
 		return st.Dim.Render(ui.Cut("n creates a post, f breaks Redis, l starts a load, r repairs the feed.", w))
 	}
-	style := map[statusKind]func(...string) string{statusInfo: st.Item.Render, statusGood: st.Good.Render,
-		statusWarn: st.Warn.Render, statusBad: st.Bad.Render}[m.statusKind]
+	style := map[ui.StatusKind]func(...string) string{ui.StatusInfo: st.Item.Render, ui.StatusGood: st.Good.Render,
+		ui.StatusWarn: st.Warn.Render, ui.StatusBad: st.Bad.Render}[m.statusKind]
 	lines := strings.Split(ui.WrapText(msg, w), "\n")
 	if len(lines) > 2 {
 		lines = lines[:2]

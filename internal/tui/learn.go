@@ -15,23 +15,13 @@ import (
 	"cqrslab/lessons"
 )
 
-// statusKind colours the Learn screen's one-line status.
-type statusKind int
-
-const (
-	statusInfo statusKind = iota
-	statusGood
-	statusWarn
-	statusBad
-)
-
 // The Learn screen's replies, each its own type so that a read, a fault
 // or a repair the Lab screen asked for never lands here.
 type (
-	learnStoresMsg struct{ snap storeSnapshot }
-	learnFeedMsg   struct{ feedResult }
-	learnFaultMsg  struct{ faultResult }
-	learnRepairMsg struct{ repairResult }
+	learnStoresMsg struct{ snap ui.StoreSnapshot }
+	learnFeedMsg   struct{ ui.FeedResult }
+	learnFaultMsg  struct{ ui.FaultResult }
+	learnRepairMsg struct{ ui.RepairResult }
 )
 
 // learnScreen is the lesson: one page per step of CreatePost (and pages on
@@ -40,7 +30,7 @@ type (
 // what GetFeed returns. With the lab running, enter runs CreatePost for
 // real, one step at a time, and the panels show both stores as they are.
 type learnScreen struct {
-	sh            *shared
+	sh            *ui.Shared
 	keys          learnKeys
 	width, height int
 
@@ -51,30 +41,30 @@ type learnScreen struct {
 	showMe   bool
 
 	svc         *demo.PostService // the seed policy: the lesson's subject
-	walk        *walk
+	walk        *ui.Walk
 	walks       int
 	pendingWalk bool // start a walk as soon as the lab is up
 
-	snap      *storeSnapshot
+	snap      *ui.StoreSnapshot
 	snapBusy  bool // a read of the stores is running
 	snapAgain bool // and another was asked for meanwhile
 	feedBusy  bool // the same for GetFeed
 	feedAgain bool
 
 	status     string
-	statusKind statusKind
+	statusKind ui.StatusKind
 	lastWarn   string // the write path's newest warning
 	faultBusy  bool
 	repairBusy bool
 }
 
-func newLearnScreen(sh *shared) *learnScreen {
+func newLearnScreen(sh *ui.Shared) *learnScreen {
 	return &learnScreen{sh: sh, keys: defaultLearnKeys(), text: viewport.New(), md: map[ui.MarkdownKey]string{},
 		width: 80, height: 22}
 }
 
 func (l *learnScreen) Typing() bool        { return false }
-func (l *learnScreen) MinSize() (int, int) { return LiveMinWidth, LiveMinHeight }
+func (l *learnScreen) MinSize() (int, int) { return ui.LiveMinWidth, ui.LiveMinHeight }
 
 // Init renders the first page.
 func (l *learnScreen) Init() tea.Cmd { return l.wantMarkdown() }
@@ -88,16 +78,16 @@ func (l *learnScreen) Opened() tea.Cmd {
 // A file that remembers an index (written before page IDs) is migrated
 // once and saved.
 func (l *learnScreen) Resume() tea.Cmd {
-	prog := l.sh.prog
+	prog := l.sh.Prog
 	if prog == nil {
 		return nil
 	}
-	ids := l.sh.pageIDs()
+	ids := l.sh.PageIDs()
 	var save tea.Cmd
-	if prog.MigrateLesson(lessonID, ids) {
-		save = l.sh.saveProgressNow()
+	if prog.MigrateLesson(ui.LessonID, ids) {
+		save = l.sh.SaveProgressNow()
 	}
-	if i, ok := prog.LessonPage(lessonID, ids); ok {
+	if i, ok := prog.LessonPage(ui.LessonID, ids); ok {
 		l.page = i
 	}
 	return tea.Batch(save, l.wantMarkdown())
@@ -109,14 +99,14 @@ func (l *learnScreen) Resized() tea.Cmd  { return l.wantMarkdown() }
 func (l *learnScreen) Restyled() tea.Cmd { return l.wantMarkdown() }
 
 func (l *learnScreen) current() lessons.Page {
-	if len(l.sh.pages) == 0 {
+	if len(l.sh.Pages) == 0 {
 		return lessons.Page{Title: "The lesson could not be loaded"}
 	}
-	return l.sh.pages[l.page]
+	return l.sh.Pages[l.page]
 }
 
 func (l *learnScreen) markdownKey() ui.MarkdownKey {
-	return ui.MarkdownKey{Page: l.page, Width: max(20, l.textWidth()), Style: l.sh.st.Glamour}
+	return ui.MarkdownKey{Page: l.page, Width: max(20, l.textWidth()), Style: l.sh.St.Glamour}
 }
 
 // wantMarkdown shows the page's text if it is rendered, else asks for it.
@@ -127,10 +117,10 @@ func (l *learnScreen) wantMarkdown() tea.Cmd {
 		return nil
 	}
 	body := l.current().Body
-	if l.sh.pageErr != nil {
-		body = "The lesson's pages could not be loaded:\n\n    " + l.sh.pageErr.Error()
+	if l.sh.PageErr != nil {
+		body = "The lesson's pages could not be loaded:\n\n    " + l.sh.PageErr.Error()
 	}
-	l.text.SetContent(l.sh.st.Dim.Render("…"))
+	l.text.SetContent(l.sh.St.Dim.Render("…"))
 	return ui.RenderPage(k, body)
 }
 
@@ -142,8 +132,8 @@ func (l *learnScreen) SetSize(w, h int) {
 func (l *learnScreen) ShortHelp() []key.Binding {
 	k := l.keys
 	b := []key.Binding{k.Prev, ui.Relabel(k.Step, "enter", l.stepLabel())}
-	s := l.sh.session
-	if s.phase == labUp {
+	s := l.sh.Session
+	if s.Phase == ui.LabUp {
 		if l.redisDown() {
 			b = append(b, k.Mend)
 		} else {
@@ -173,52 +163,52 @@ func (l *learnScreen) FullHelp() []ui.KeyGroup {
 
 // stepLabel says what enter does now.
 func (l *learnScreen) stepLabel() string {
-	s := l.sh.session
+	s := l.sh.Session
 	switch {
-	case s.phase == labStarting:
+	case s.Phase == ui.LabStarting:
 		return "(lab starting)"
-	case s.phase == labFailed:
+	case s.Phase == ui.LabFailed:
 		return "try the lab again"
-	case s.phase != labUp:
+	case s.Phase != ui.LabUp:
 		return "start the lab and CreatePost"
-	case l.walk == nil || l.walk.done:
+	case l.walk == nil || l.walk.Done:
 		return "run CreatePost step by step"
-	case l.walk.waiting != "":
-		return "run " + string(l.walk.waiting)
+	case l.walk.Waiting != "":
+		return "run " + string(l.walk.Waiting)
 	}
 	return "(step running)"
 }
 
 // redisDown reports whether a fault has Redis's proxy down.
 func (l *learnScreen) redisDown() bool {
-	return slices.ContainsFunc(l.sh.session.faults, func(f lab.Fault) bool { return f.Kind == lab.FaultDown })
+	return slices.ContainsFunc(l.sh.Session.Faults, func(f lab.Fault) bool { return f.Kind == lab.FaultDown })
 }
 
-func (l *learnScreen) setStatus(kind statusKind, format string, args ...any) {
+func (l *learnScreen) setStatus(kind ui.StatusKind, format string, args ...any) {
 	l.status, l.statusKind = fmt.Sprintf(format, args...), kind
 }
 
 // setPage shows page i and remembers it in the progress file.
 func (l *learnScreen) setPage(i int) tea.Cmd {
-	if len(l.sh.pages) == 0 {
+	if len(l.sh.Pages) == 0 {
 		return nil
 	}
-	i = max(0, min(i, len(l.sh.pages)-1))
+	i = max(0, min(i, len(l.sh.Pages)-1))
 	if i != l.page {
 		l.showHint, l.showMe = false, false
 	}
 	l.page = i
 	l.layoutText()
 	l.text.GotoTop()
-	done := i == len(l.sh.pages)-1
-	if l.sh.prog != nil && l.sh.prog.Lessons[lessonID].Done {
+	done := i == len(l.sh.Pages)-1
+	if l.sh.Prog != nil && l.sh.Prog.Lessons[ui.LessonID].Done {
 		done = true
 	}
-	return tea.Batch(l.wantMarkdown(), l.sh.saveLessonPlace(i, done))
+	return tea.Batch(l.wantMarkdown(), l.sh.SaveLessonPlace(i, done))
 }
 
 func (l *learnScreen) pageIndex(id string) int {
-	for i, p := range l.sh.pages {
+	for i, p := range l.sh.Pages {
 		if p.ID == id {
 			return i
 		}
@@ -233,26 +223,26 @@ func (l *learnScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.Key == l.markdownKey() {
 			l.text.SetContent(msg.Out)
 		}
-	case labStartedMsg:
+	case ui.LabStartedMsg:
 		return l.labStarted(msg)
 	case ui.FrameMsg:
 		for _, ev := range msg.Events {
-			if lm, ok := ev.(logMsg); ok && lm.level >= slog.LevelWarn {
-				l.lastWarn = lm.text
+			if lm, ok := ev.(ui.LogMsg); ok && lm.Level >= slog.LevelWarn {
+				l.lastWarn = lm.Text
 			}
 		}
-	case walkPausedMsg:
+	case ui.WalkPausedMsg:
 		return l.walkPaused(msg)
-	case walkStepMsg:
+	case ui.WalkStepMsg:
 		return l.walkStep(msg)
-	case walkDoneMsg:
+	case ui.WalkDoneMsg:
 		return l.walkDone(msg)
-	case walkNextErr:
-		l.setStatus(statusBad, "%s", msg.Error())
+	case ui.WalkNextErr:
+		l.setStatus(ui.StatusBad, "%s", msg.Error())
 	case learnStoresMsg:
 		snap := msg.snap
 		if l.snap != nil { // keep the last GetFeed until the next one comes
-			snap.feed, snap.feedErr = l.snap.feed, l.snap.feedErr
+			snap.Feed, snap.FeedErr = l.snap.Feed, l.snap.FeedErr
 		}
 		l.snap, l.snapBusy = &snap, false
 		if l.snapAgain {
@@ -262,20 +252,20 @@ func (l *learnScreen) Update(msg tea.Msg) tea.Cmd {
 	case learnFeedMsg:
 		l.feedBusy = false
 		if l.snap == nil {
-			l.snap = &storeSnapshot{author: msg.author}
+			l.snap = &ui.StoreSnapshot{Author: msg.Author}
 		}
-		l.snap.feed, l.snap.feedErr = msg.feed, msg.err
+		l.snap.Feed, l.snap.FeedErr = msg.Feed, msg.Err
 		if l.feedAgain {
 			l.feedAgain = false
 			return l.refresh()
 		}
 	case learnFaultMsg:
-		return l.faultDone(msg.faultResult)
+		return l.faultDone(msg.FaultResult)
 	case learnRepairMsg:
-		return l.repaired(msg.repairResult)
-	case lessonSavedMsg:
-		if msg.err != nil {
-			l.setStatus(statusWarn, "Your place in the lesson was not saved: %v", msg.err)
+		return l.repaired(msg.RepairResult)
+	case ui.LessonSavedMsg:
+		if msg.Err != nil {
+			l.setStatus(ui.StatusWarn, "Your place in the lesson was not saved: %v", msg.Err)
 		}
 	case tea.KeyPressMsg:
 		return l.key(msg)

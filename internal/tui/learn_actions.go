@@ -19,107 +19,107 @@ import (
 // step is enter: start the lab, start a walk, or run the step the walk is
 // paused before.
 func (l *learnScreen) step() tea.Cmd {
-	s := l.sh.session
+	s := l.sh.Session
 	switch {
-	case s.phase == labOff || s.phase == labFailed:
+	case s.Phase == ui.LabOff || s.Phase == ui.LabFailed:
 		l.pendingWalk = true
-		l.setStatus(statusInfo, "Starting the lab; CreatePost starts as soon as both stores answer.")
-		return s.start(l.sh.ctx, l.sh.cfg, l.sh.bus)
-	case s.phase != labUp || l.svc == nil:
+		l.setStatus(ui.StatusInfo, "Starting the lab; CreatePost starts as soon as both stores answer.")
+		return s.Start(l.sh.Ctx, l.sh.Cfg, l.sh.Bus)
+	case s.Phase != ui.LabUp || l.svc == nil:
 		l.pendingWalk = true
 		return nil
-	case l.walk == nil || l.walk.done:
+	case l.walk == nil || l.walk.Done:
 		return l.startWalk()
-	case l.walk.waiting != "":
+	case l.walk.Waiting != "":
 		w := l.walk
-		w.running, w.waiting = w.waiting, ""
-		l.setStatus(statusInfo, "Running %s…", w.running)
-		return w.next()
+		w.Running, w.Waiting = w.Waiting, ""
+		l.setStatus(ui.StatusInfo, "Running %s…", w.Running)
+		return w.Next()
 	}
-	l.setStatus(statusInfo, "%s is still running.", l.walk.running)
+	l.setStatus(ui.StatusInfo, "%s is still running.", l.walk.Running)
 	return nil
 }
 
 func (l *learnScreen) startWalk() tea.Cmd {
 	l.walks++
 	title := fmt.Sprintf("Hello from step-through #%d", l.walks)
-	w, cmd := beginWalk(l.sh.session.ctx, l.svc, l.walks, title)
+	w, cmd := ui.BeginWalk(l.sh.Session.Ctx, l.svc, l.walks, title)
 	l.walk = w
-	l.setStatus(statusInfo, "CreatePost(author %q, title %q) starts; the engine pauses before each step.", walkAuthor, title)
+	l.setStatus(ui.StatusInfo, "CreatePost(author %q, title %q) starts; the engine pauses before each step.", ui.WalkAuthor, title)
 	return cmd
 }
 
-func (l *learnScreen) labStarted(msg labStartedMsg) tea.Cmd {
-	s := l.sh.session
-	if msg.err != nil || !s.ready() {
+func (l *learnScreen) labStarted(msg ui.LabStartedMsg) tea.Cmd {
+	s := l.sh.Session
+	if msg.Err != nil || !s.Ready() {
 		l.pendingWalk = false
-		if s.phase == labFailed {
-			l.setStatus(statusBad, "The lab could not start (see above). enter tries again.")
+		if s.Phase == ui.LabFailed {
+			l.setStatus(ui.StatusBad, "The lab could not start (see above). enter tries again.")
 		}
 		return nil
 	}
-	l.svc = s.stores.Service(l.sh.engineOptions(demo.PolicySeed))
+	l.svc = s.Stores.Service(l.sh.EngineOptions(demo.PolicySeed))
 	cmds := []tea.Cmd{l.refresh()}
 	if l.pendingWalk {
 		l.pendingWalk = false
 		cmds = append(cmds, l.startWalk())
 	} else {
-		l.setStatus(statusGood, "The lab is up. enter runs CreatePost one step at a time.")
+		l.setStatus(ui.StatusGood, "The lab is up. enter runs CreatePost one step at a time.")
 	}
 	return tea.Batch(cmds...)
 }
 
-func (l *learnScreen) walkPaused(msg walkPausedMsg) tea.Cmd {
+func (l *learnScreen) walkPaused(msg ui.WalkPausedMsg) tea.Cmd {
 	w := l.walk
-	if w == nil || msg.id != w.id {
+	if w == nil || msg.Id != w.Id {
 		return nil
 	}
-	w.waiting = msg.step
+	w.Waiting = msg.Step
 	var cmd tea.Cmd
-	if len(w.events) == 0 {
+	if len(w.Events) == 0 {
 		// The first pause: show the page of the step about to run.
-		if p, ok := lessons.StepPage(l.sh.pages, string(msg.step), false); ok {
+		if p, ok := lessons.StepPage(l.sh.Pages, string(msg.Step), false); ok {
 			cmd = l.setPage(l.pageIndex(p.ID))
 		}
-		l.setStatus(statusInfo, "CreatePost is paused before %s. Look at the panels, then press enter to run it.", msg.step)
+		l.setStatus(ui.StatusInfo, "CreatePost is paused before %s. Look at the panels, then press enter to run it.", msg.Step)
 	} else {
-		last := w.events[len(w.events)-1]
-		l.setStatus(l.stepKind(last), "%s Paused before %s: enter runs it.", l.stepResult(last), msg.step)
+		last := w.Events[len(w.Events)-1]
+		l.setStatus(l.stepKind(last), "%s Paused before %s: enter runs it.", l.stepResult(last), msg.Step)
 	}
-	return tea.Batch(cmd, l.refresh(), w.listen())
+	return tea.Batch(cmd, l.refresh(), w.Listen())
 }
 
-func (l *learnScreen) walkStep(msg walkStepMsg) tea.Cmd {
+func (l *learnScreen) walkStep(msg ui.WalkStepMsg) tea.Cmd {
 	w := l.walk
-	if w == nil || msg.id != w.id {
+	if w == nil || msg.Id != w.Id {
 		return nil
 	}
-	w.events = append(w.events, msg.ev)
-	if msg.ev.PostID != "" {
-		w.postID = msg.ev.PostID
+	w.Events = append(w.Events, msg.Ev)
+	if msg.Ev.PostID != "" {
+		w.PostID = msg.Ev.PostID
 	}
 	var cmd tea.Cmd
-	if p, ok := lessons.StepPage(l.sh.pages, string(msg.ev.Step), msg.ev.Err != nil); ok {
+	if p, ok := lessons.StepPage(l.sh.Pages, string(msg.Ev.Step), msg.Ev.Err != nil); ok {
 		cmd = l.setPage(l.pageIndex(p.ID))
 	}
-	l.setStatus(l.stepKind(msg.ev), "%s", l.stepResult(msg.ev))
-	return tea.Batch(cmd, l.refresh(), w.listen())
+	l.setStatus(l.stepKind(msg.Ev), "%s", l.stepResult(msg.Ev))
+	return tea.Batch(cmd, l.refresh(), w.Listen())
 }
 
-func (l *learnScreen) walkDone(msg walkDoneMsg) tea.Cmd {
+func (l *learnScreen) walkDone(msg ui.WalkDoneMsg) tea.Cmd {
 	w := l.walk
-	if w == nil || msg.id != w.id {
+	if w == nil || msg.Id != w.Id {
 		return nil
 	}
-	w.done, w.result, w.err, w.waiting = true, msg.res, msg.err, ""
+	w.Done, w.Result, w.Err, w.Waiting = true, msg.Res, msg.Err, ""
 	switch {
-	case msg.err != nil:
-		l.setStatus(statusBad, "CreatePost failed: %s. Nothing reached Redis. enter starts another.", safetext.Visible(describeErr(msg.err)))
-	case msg.res.ProjectionErr != nil:
-		l.setStatus(statusWarn, "CreatePost returned success, yet the feed is stale. h heals Redis, then r repairs the feed.")
+	case msg.Err != nil:
+		l.setStatus(ui.StatusBad, "CreatePost failed: %s. Nothing reached Redis. enter starts another.", safetext.Visible(ui.DescribeErr(msg.Err)))
+	case msg.Res.ProjectionErr != nil:
+		l.setStatus(ui.StatusWarn, "CreatePost returned success, yet the feed is stale. h heals Redis, then r repairs the feed.")
 		return tea.Batch(l.setPage(l.pageIndex("stale-feed")), l.refresh())
 	default:
-		l.setStatus(statusGood, "CreatePost returned success: the post is in both stores. enter writes another.")
+		l.setStatus(ui.StatusGood, "CreatePost returned success: the post is in both stores. enter writes another.")
 	}
 	return l.refresh()
 }
@@ -127,24 +127,24 @@ func (l *learnScreen) walkDone(msg walkDoneMsg) tea.Cmd {
 // stepResult says in words what a step did.
 func (l *learnScreen) stepResult(e demo.Event) string {
 	if e.Err != nil {
-		return fmt.Sprintf("%s failed after %s: %s.", e.Step, ui.Ms(e.Duration), safetext.Visible(briefErr(e.Err)))
+		return fmt.Sprintf("%s failed after %s: %s.", e.Step, ui.Ms(e.Duration), safetext.Visible(ui.BriefErr(e.Err)))
 	}
 	return fmt.Sprintf("%s done in %s.", e.Step, ui.Ms(e.Duration))
 }
 
-func (l *learnScreen) stepKind(e demo.Event) statusKind {
+func (l *learnScreen) stepKind(e demo.Event) ui.StatusKind {
 	if e.Err != nil {
-		return statusBad
+		return ui.StatusBad
 	}
-	return statusGood
+	return ui.StatusGood
 }
 
 // refresh reads both stores, and GetFeed, for the panels: one read of each
 // at a time; a request while one runs is remembered and done after it, so
 // the panels always end on the latest state.
 func (l *learnScreen) refresh() tea.Cmd {
-	s := l.sh.session
-	if !s.ready() || l.svc == nil {
+	s := l.sh.Session
+	if !s.Ready() || l.svc == nil {
 		return nil
 	}
 	var cmds []tea.Cmd
@@ -152,86 +152,86 @@ func (l *learnScreen) refresh() tea.Cmd {
 		l.snapAgain = true
 	} else {
 		l.snapBusy = true
-		cmds = append(cmds, readStoresCmd(s.ctx, s.reads, walkAuthor, 5, func(r storeSnapshot) tea.Msg { return learnStoresMsg{r} }))
+		cmds = append(cmds, ui.ReadStoresCmd(s.Ctx, s.Reads, ui.WalkAuthor, 5, func(r ui.StoreSnapshot) tea.Msg { return learnStoresMsg{r} }))
 	}
 	if l.feedBusy {
 		l.feedAgain = true
 	} else {
 		l.feedBusy = true
-		cmds = append(cmds, readFeedCmd(s.ctx, s.reads, walkAuthor, 5, func(r feedResult) tea.Msg { return learnFeedMsg{r} }))
+		cmds = append(cmds, ui.ReadFeedCmd(s.Ctx, s.Reads, ui.WalkAuthor, 5, func(r ui.FeedResult) tea.Msg { return learnFeedMsg{r} }))
 	}
 	return tea.Batch(cmds...)
 }
 
 func (l *learnScreen) breakRedis() tea.Cmd {
-	s := l.sh.session
+	s := l.sh.Session
 	switch {
-	case !s.ready():
-		l.setStatus(statusInfo, "Start the lab first: enter starts it and CreatePost.")
+	case !s.Ready():
+		l.setStatus(ui.StatusInfo, "Start the lab first: enter starts it and CreatePost.")
 		return nil
 	case l.faultBusy:
 		return nil
 	case l.redisDown():
-		l.setStatus(statusInfo, "Redis is down already. h heals it.")
+		l.setStatus(ui.StatusInfo, "Redis is down already. h heals it.")
 		return nil
 	}
 	l.faultBusy = true
-	l.setStatus(statusWarn, "Breaking Redis (its proxy goes down)…")
-	return injectFault(s.ctx, s.lab, lab.Fault{Kind: lab.FaultDown}, "break", func(r faultResult) tea.Msg { return learnFaultMsg{r} })
+	l.setStatus(ui.StatusWarn, "Breaking Redis (its proxy goes down)…")
+	return ui.InjectFault(s.Ctx, s.Lab, lab.Fault{Kind: lab.FaultDown}, "break", func(r ui.FaultResult) tea.Msg { return learnFaultMsg{r} })
 }
 
 func (l *learnScreen) mendRedis() tea.Cmd {
-	s := l.sh.session
-	if !s.ready() || l.faultBusy {
+	s := l.sh.Session
+	if !s.Ready() || l.faultBusy {
 		return nil
 	}
 	l.faultBusy = true
-	l.setStatus(statusInfo, "Healing Redis…")
-	return healAll(s.ctx, s.lab, func(r faultResult) tea.Msg { return learnFaultMsg{r} })
+	l.setStatus(ui.StatusInfo, "Healing Redis…")
+	return ui.HealAll(s.Ctx, s.Lab, func(r ui.FaultResult) tea.Msg { return learnFaultMsg{r} })
 }
 
-func (l *learnScreen) faultDone(msg faultResult) tea.Cmd {
+func (l *learnScreen) faultDone(msg ui.FaultResult) tea.Cmd {
 	l.faultBusy = false
 	switch {
-	case msg.err != nil:
-		l.setStatus(statusBad, "%s", safetext.Visible(describeErr(msg.err)))
-	case msg.what == "break":
+	case msg.Err != nil:
+		l.setStatus(ui.StatusBad, "%s", safetext.Visible(ui.DescribeErr(msg.Err)))
+	case msg.What == "break":
 		next := "enter runs the next step"
-		if l.walk == nil || l.walk.done {
+		if l.walk == nil || l.walk.Done {
 			next = "enter runs CreatePost"
 		}
-		l.setStatus(statusWarn, "Redis is down: connections to it are refused, its data is kept. %s: the ZADD will fail.", next)
+		l.setStatus(ui.StatusWarn, "Redis is down: connections to it are refused, its data is kept. %s: the ZADD will fail.", next)
 	default:
-		l.setStatus(statusGood, "Redis is back. The feed still misses what was written while it was down: r repairs it.")
+		l.setStatus(ui.StatusGood, "Redis is back. The feed still misses what was written while it was down: r repairs it.")
 	}
 	return l.refresh()
 }
 
 func (l *learnScreen) repair() tea.Cmd {
-	s := l.sh.session
-	if !s.ready() || l.svc == nil || l.repairBusy {
-		if !s.ready() {
-			l.setStatus(statusInfo, "Start the lab first: enter starts it and CreatePost.")
+	s := l.sh.Session
+	if !s.Ready() || l.svc == nil || l.repairBusy {
+		if !s.Ready() {
+			l.setStatus(ui.StatusInfo, "Start the lab first: enter starts it and CreatePost.")
 		}
 		return nil
 	}
 	l.repairBusy = true
-	l.setStatus(statusInfo, "The reconciler compares %s's feed with PostgreSQL and repairs it…", walkAuthor)
-	return repairFeeds(s.ctx, s.reads, false, func(r repairResult) tea.Msg { return learnRepairMsg{r} }, walkAuthor)
+	l.setStatus(ui.StatusInfo, "The reconciler compares %s's feed with PostgreSQL and repairs it…", ui.WalkAuthor)
+	return ui.RepairFeeds(s.Ctx, s.Reads, false, func(r ui.RepairResult) tea.Msg { return learnRepairMsg{r} }, ui.WalkAuthor)
 }
 
-func (l *learnScreen) repaired(msg repairResult) tea.Cmd {
+func (l *learnScreen) repaired(msg ui.RepairResult) tea.Cmd {
 	l.repairBusy = false
-	if msg.err != nil {
+	if msg.Err != nil {
 		hint := ""
 		if l.redisDown() {
 			hint = " Redis is still down: h heals it first."
 		}
-		l.setStatus(statusBad, "The repair failed: %s.%s", safetext.Visible(describeErr(msg.err)), hint)
+		l.setStatus(ui.StatusBad, "The repair failed: %s.%s", safetext.Visible(ui.DescribeErr(msg.Err)), hint)
 		return l.refresh()
 	}
 	b, a := msg.Before, msg.After
-	l.setStatus(statusGood, "Reconciler: before %d rows, %d in the feed, %d missing; after %d rows, %d in the feed, %d missing.",
+	l.setStatus(ui.StatusGood, "Reconciler: before %d rows, %d in the feed, %d missing; after %d rows, %d in the feed, %d missing.",
 		b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
 	var cmd tea.Cmd
 	if b.Missing+b.Unexpected+b.Duplicates > 0 {

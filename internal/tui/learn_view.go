@@ -56,7 +56,7 @@ func (l *learnScreen) layoutText() {
 
 // extras are the hint and "show me" when the learner asked for them.
 func (l *learnScreen) extras(w int) string {
-	p, st := l.current(), l.sh.st
+	p, st := l.current(), l.sh.St
 	var parts []string
 	w -= 2 // the page's text has a margin of two; these line up with it
 	if l.showHint && p.Hint != "" {
@@ -72,12 +72,12 @@ func (l *learnScreen) extras(w int) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return indent(strings.Join(parts, "\n"), "  ")
+	return ui.Indent(strings.Join(parts, "\n"), "  ")
 }
 
 // View draws the screen at exactly its size.
 func (l *learnScreen) View() string {
-	st, lay, p := l.sh.st, l.layout(), l.current()
+	st, lay, p := l.sh.St, l.layout(), l.current()
 	head := l.header(p)
 	code := ui.CodeView(st, p, lay.codeW, lay.codeH, lay.wide)
 	var top string
@@ -87,8 +87,8 @@ func (l *learnScreen) View() string {
 			l.panel(p, "redis", lay.panelW, lay.panelH),
 			l.panel(p, "getfeed", lay.panelW, lay.codeH-2*lay.panelH),
 		)
-		if s := l.sh.session; s.phase == labStarting || s.phase == labFailed || s.phase == labStopping {
-			panels = ui.Fit(labStatusView(st, s, l.sh.now, l.sh.frame, l.sh.animate, lay.panelW), lay.panelW, lay.codeH)
+		if s := l.sh.Session; s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
+			panels = ui.Fit(ui.LabStatusView(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, lay.panelW), lay.panelW, lay.codeH)
 		}
 		top = ui.Hjoin(lay.codeH, st.Rule.Render(" │ "), []string{code, panels}, []int{lay.codeW, lay.panelW})
 	} else {
@@ -103,9 +103,9 @@ func (l *learnScreen) View() string {
 }
 
 func (l *learnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
-	st, s := l.sh.st, l.sh.session
-	if s.phase == labStarting || s.phase == labFailed || s.phase == labStopping {
-		return ui.Fit(labStatusView(st, s, l.sh.now, l.sh.frame, l.sh.animate, l.width), l.width, lay.panelH)
+	st, s := l.sh.St, l.sh.Session
+	if s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
+		return ui.Fit(ui.LabStatusView(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, l.width), l.width, lay.panelH)
 	}
 	if !l.live() && p.After.IsZero() {
 		return l.panel(p, "postgres", l.width, lay.panelH)
@@ -119,8 +119,8 @@ func (l *learnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
 }
 
 func (l *learnScreen) header(p lessons.Page) string {
-	st := l.sh.st
-	left := st.Title.Render("Learn") + st.Dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, max(1, len(l.sh.pages)))) +
+	st := l.sh.St
+	left := st.Title.Render("Learn") + st.Dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, max(1, len(l.sh.Pages)))) +
 		st.Heading.Render(p.Title)
 	right := l.labBadge()
 	gap := l.width - ui.Width(left) - ui.Width(right)
@@ -133,19 +133,19 @@ func (l *learnScreen) header(p lessons.Page) string {
 // labBadge is the lab's state in a few words, faults included: a fault
 // must never be forgotten because it is off screen.
 func (l *learnScreen) labBadge() string {
-	st, s := l.sh.st, l.sh.session
-	switch s.phase {
-	case labStarting:
-		return st.Warn.Render(ui.Spinner(l.sh.frame, l.sh.animate) + " lab starting")
-	case labFailed:
+	st, s := l.sh.St, l.sh.Session
+	switch s.Phase {
+	case ui.LabStarting:
+		return st.Warn.Render(ui.Spinner(l.sh.Frame, l.sh.Animate) + " lab starting")
+	case ui.LabFailed:
 		return st.Bad.Render("lab failed")
-	case labStopping:
+	case ui.LabStopping:
 		return st.Warn.Render("lab stopping")
-	case labUp:
+	case ui.LabUp:
 		if l.redisDown() {
 			return st.Bad.Render("Redis DOWN")
 		}
-		if n := len(s.faults); n > 0 {
+		if n := len(s.Faults); n > 0 {
 			return st.Warn.Render(fmt.Sprintf("%d fault(s) active", n))
 		}
 		return st.Good.Render("lab up")
@@ -156,7 +156,7 @@ func (l *learnScreen) labBadge() string {
 // panel draws one of the three panels: live data when the lab runs, else
 // what the page says the store holds at this point.
 func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
-	st := l.sh.st
+	st := l.sh.St
 	names := map[string]string{"postgres": "PostgreSQL holds", "redis": "Redis holds", "getfeed": "GetFeed returns"}
 	if !l.live() {
 		if p.After.IsZero() {
@@ -172,34 +172,34 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 	s := l.snap
 	postID := ""
 	if l.walk != nil {
-		postID = l.walk.postID
+		postID = l.walk.PostID
 	}
 	var title string
 	var lines []string
 	switch which {
 	case "postgres":
-		title = fmt.Sprintf("PostgreSQL · %d %s", s.rowCount, ui.Pluralize(s.rowCount, "post", "posts"))
-		if s.pgErr != nil {
-			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(briefErr(s.pgErr)))
+		title = fmt.Sprintf("PostgreSQL · %d %s", s.RowCount, ui.Pluralize(s.RowCount, "post", "posts"))
+		if s.PgErr != nil {
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.PgErr)))
 			break
 		}
-		for _, r := range s.rows {
+		for _, r := range s.Rows {
 			mark, style := st.Good.Render("✓ "), st.Item
-			if s.redisErr == nil && !s.hasMember(r.ID) {
+			if s.RedisErr == nil && !s.HasMember(r.ID) {
 				mark, style = st.Drift.Render("✗ "), st.Drift
 			}
-			lines = append(lines, mark+l.postTitle(r.Title, r.ID == postID, style, w > 40, "not in Redis", s.redisErr == nil && !s.hasMember(r.ID)))
+			lines = append(lines, mark+l.postTitle(r.Title, r.ID == postID, style, w > 40, "not in Redis", s.RedisErr == nil && !s.HasMember(r.ID)))
 		}
 	case "redis":
-		title = fmt.Sprintf("Redis · ZRANGE %s · %d", s.key(), s.zcard)
+		title = fmt.Sprintf("Redis · ZRANGE %s · %d", s.Key(), s.Zcard)
 		if len(title) > w {
-			title = fmt.Sprintf("Redis · %s · %d", s.key(), s.zcard)
+			title = fmt.Sprintf("Redis · %s · %d", s.Key(), s.Zcard)
 		}
-		if s.redisErr != nil {
-			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(briefErr(s.redisErr)))
+		if s.RedisErr != nil {
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.RedisErr)))
 			break
 		}
-		for _, m := range s.members {
+		for _, m := range s.Members {
 			t := m.Raw
 			if m.OK {
 				t = m.Item.Title
@@ -211,16 +211,16 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 			lines = append(lines, "  "+label)
 		}
 	case "getfeed":
-		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.author, len(s.feed), ui.Pluralize(len(s.feed), "item", "items"))
+		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.Author, len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
 		if len(title) > w {
-			title = fmt.Sprintf("GetFeed · %d %s", len(s.feed), ui.Pluralize(len(s.feed), "item", "items"))
+			title = fmt.Sprintf("GetFeed · %d %s", len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
 		}
-		if s.feedErr != nil {
-			title = fmt.Sprintf("GetFeed(%q) fails", s.author)
-			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(briefErr(s.feedErr)))
+		if s.FeedErr != nil {
+			title = fmt.Sprintf("GetFeed(%q) fails", s.Author)
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.FeedErr)))
 			break
 		}
-		for _, it := range s.feed {
+		for _, it := range s.Feed {
 			lines = append(lines, "  "+l.postTitle(it.Title, it.PostID == postID, st.Item, false, "", false))
 		}
 	}
@@ -235,10 +235,10 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 func (l *learnScreen) postTitle(title string, mine bool, style lipgloss.Style, long bool, note string, show bool) string {
 	t := style.Render(safetext.Visible(title))
 	if mine {
-		t += l.sh.st.Accent.Render(" ◀")
+		t += l.sh.St.Accent.Render(" ◀")
 	}
 	if long && show && note != "" {
-		t += l.sh.st.Drift.Render(" · " + note)
+		t += l.sh.St.Drift.Render(" · " + note)
 	}
 	return t
 }
@@ -246,7 +246,7 @@ func (l *learnScreen) postTitle(title string, mine bool, style lipgloss.Style, l
 // statusView is two lines: where the walk's post is now, and what the last
 // action did.
 func (l *learnScreen) statusView() string {
-	st := l.sh.st
+	st := l.sh.St
 	var lines []string
 	if v := l.verdict(); v != "" {
 		lines = append(lines, v)
@@ -255,8 +255,8 @@ func (l *learnScreen) statusView() string {
 	if msg == "" {
 		msg = l.defaultStatus()
 	}
-	style := map[statusKind]func(...string) string{statusInfo: st.Item.Render, statusGood: st.Good.Render,
-		statusWarn: st.Warn.Render, statusBad: st.Bad.Render}[l.statusKind]
+	style := map[ui.StatusKind]func(...string) string{ui.StatusInfo: st.Item.Render, ui.StatusGood: st.Good.Render,
+		ui.StatusWarn: st.Warn.Render, ui.StatusBad: st.Bad.Render}[l.statusKind]
 	lines = append(lines, style(ui.WrapText(msg, l.width)))
 	return ui.Fit(strings.Join(lines, "\n"), l.width, learnStatusRows)
 }
@@ -264,15 +264,15 @@ func (l *learnScreen) statusView() string {
 // verdict says where the walk's post is: in neither store, in PostgreSQL
 // only, or in both. It is the lesson in one line.
 func (l *learnScreen) verdict() string {
-	st := l.sh.st
-	if l.walk == nil || l.walk.postID == "" || l.snap == nil || l.snap.pgErr != nil {
+	st := l.sh.St
+	if l.walk == nil || l.walk.PostID == "" || l.snap == nil || l.snap.PgErr != nil {
 		return ""
 	}
-	id := l.walk.postID
-	inPG, inRedis := l.snap.hasRow(id), l.snap.hasMember(id)
-	label := fmt.Sprintf("Post %q: ", l.walk.title)
+	id := l.walk.PostID
+	inPG, inRedis := l.snap.HasRow(id), l.snap.HasMember(id)
+	label := fmt.Sprintf("Post %q: ", l.walk.Title)
 	switch {
-	case inPG && l.snap.redisErr != nil:
+	case inPG && l.snap.RedisErr != nil:
 		return label + st.Warn.Render("in PostgreSQL; Redis cannot be read right now")
 	case inPG && inRedis:
 		return label + st.Good.Render("in PostgreSQL and in Redis")
@@ -285,21 +285,18 @@ func (l *learnScreen) verdict() string {
 }
 
 func (l *learnScreen) defaultStatus() string {
-	s := l.sh.session
+	s := l.sh.Session
 	switch {
-	case s.phase == labOff:
+	case s.Phase == ui.LabOff:
 		return "Read on with → or press enter to start the lab and run CreatePost for real, one step at a time."
-	case s.phase == labStarting:
+	case s.Phase == ui.LabStarting:
 		return "Starting the lab…"
-	case s.phase == labUp && (l.walk == nil || l.walk.done):
+	case s.Phase == ui.LabUp && (l.walk == nil || l.walk.Done):
 		return "enter runs CreatePost one step at a time against the real stores."
 	}
 	return ""
 }
 
-// key is the feed's Redis key as the panel names it.
-func (s *storeSnapshot) key() string { return "feed:" + s.author }
-
 // live reports whether the panels show the stores (rather than the page's
 // description of them).
-func (l *learnScreen) live() bool { return l.snap != nil && l.sh.session.phase == labUp }
+func (l *learnScreen) live() bool { return l.snap != nil && l.sh.Session.Phase == ui.LabUp }

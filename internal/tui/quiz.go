@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,7 +43,7 @@ const minBodyLines = 4
 // question, so quitting at any moment and starting again lands the learner
 // on the same question.
 type Quiz struct {
-	sh   *shared
+	sh   *ui.Shared
 	bank *quiz.Bank
 	run  quiz.LabRun
 
@@ -78,8 +79,8 @@ type Quiz struct {
 
 // newQuiz makes the quiz screen over a bank and the learner's progress
 // (sh.prog, which must be loaded), resuming at the question they were on.
-func newQuiz(sh *shared, bank *quiz.Bank, run quiz.LabRun, notices []string) *Quiz {
-	prog := sh.prog
+func newQuiz(sh *ui.Shared, bank *quiz.Bank, run quiz.LabRun, notices []string) *Quiz {
+	prog := sh.Prog
 	q := &Quiz{
 		sh: sh, bank: bank, run: run,
 		keys:   defaultQuizKeys(),
@@ -131,7 +132,7 @@ func (q *Quiz) enter(i int) {
 	q.idx = max(0, min(i, len(qs)-1))
 	cur := q.current()
 	q.result, q.revealed, q.inputErr, q.holding, q.cursor, q.retry = nil, false, "", false, 0, nil
-	last, answered := q.sh.prog.Last(cur.ID)
+	last, answered := q.sh.Prog.Last(cur.ID)
 	draft, hasDraft := q.drafts[cur.ID]
 	if !hasDraft && answered {
 		draft = last.Answer
@@ -229,7 +230,7 @@ func (q *Quiz) layout() {
 // beside the editor when the window is wide enough for both, else above it
 // in at most half the room (cut with a note when longer).
 func (q *Quiz) layoutHints(room int) {
-	st := q.sh.st
+	st := q.sh.St
 	if q.width >= 100 {
 		taW := q.width * 3 / 5
 		lines := q.retryHints(st, q.width-taW-2)

@@ -123,4 +123,4 @@ func (q *Quiz) Typing() bool {
 func (q *Quiz) Modal() bool { return true }
 
 // MinSize is the smallest window the quiz is laid out for: it is text.
-func (q *Quiz) MinSize() (int, int) { return MinWidth, MinHeight }
+func (q *Quiz) MinSize() (int, int) { return ui.MinWidth, ui.MinHeight }

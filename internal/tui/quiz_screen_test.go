@@ -82,19 +82,19 @@ func TestQuizRetryKeepsHintsBesideTheEditor(t *testing.T) {
 func TestQuizAndLessonShareOneProgressRecord(t *testing.T) {
 	dir := t.TempDir()
 	q := newTestQuiz(t, dir)
-	if q.sh.prog != q.a.sh.prog {
+	if q.sh.Prog != q.a.sh.Prog {
 		t.Fatal("the quiz holds a progress record of its own")
 	}
 	typeText(q, "Writes go to PostgreSQL and reads come from Redis.")
 	run(q, "ctrl+s", "esc", "1", "right", "esc", "3")
-	if q.a.active != screenQuiz {
+	if q.a.active != ui.ScreenQuiz {
 		t.Fatal("3 did not reopen the quiz")
 	}
 	_, p, _ := progress.Open(dir)
 	if _, _, n := p.Best("explain-sync-cqrs"); n != 1 {
 		t.Errorf("the quiz answer is not on disk (attempts %d)", n)
 	}
-	if p.Lessons[lessonID].Step != 1 {
+	if p.Lessons[ui.LessonID].Step != 1 {
 		t.Errorf("the lesson's place is not on disk: %+v", p.Lessons)
 	}
 }

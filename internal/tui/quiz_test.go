@@ -30,10 +30,10 @@ func newTestQuiz(t *testing.T, dir string) *quizHarness {
 	t.Helper()
 	t.Setenv("CQRSLAB_STATE_DIR", t.TempDir())
 	t.Setenv("NO_COLOR", "1")
-	a := NewApp(Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
-	a.sh.now = fixedNow
+	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	a.sh.Now = fixedNow
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
-	send(t, a, loadAppProgress(dir)()) // read now: settle would give up on a slow disk
+	send(t, a, ui.LoadAppProgress(dir)()) // read now: settle would give up on a slow disk
 	openQuiz(t, a)
 	q := a.quiz
 	// A blinking cursor's command sleeps half a second; tests run every
@@ -54,9 +54,9 @@ func openQuiz(t *testing.T, a *App) {
 	t.Helper()
 	pressKeys(t, a, "3")
 	if a.quiz == nil && a.home.note == "Opening the quiz…" {
-		send(t, a, loadQuiz(a.sh.cfg.StateDir, a.sh.prog == nil)())
+		send(t, a, loadQuiz(a.sh.Cfg.StateDir, a.sh.Prog == nil)())
 	}
-	if a.active != screenQuiz || a.quiz == nil {
+	if a.active != ui.ScreenQuiz || a.quiz == nil {
 		t.Fatalf("key 3 on Home did not open the quiz: %s", plain(a))
 	}
 }
@@ -129,7 +129,7 @@ func TestQuizAnswerFeedbackRetryReveal(t *testing.T) {
 	run(q, "a")
 	q.body.GotoBottom()
 	wantIn(t, screen(q), "A model answer")
-	if !q.sh.prog.Revealed("explain-sync-cqrs") {
+	if !q.sh.Prog.Revealed("explain-sync-cqrs") {
 		t.Error("the reveal was not recorded")
 	}
 	_, p, _ := progress.Open(dir)
@@ -250,11 +250,11 @@ func TestQuizReviewAndReset(t *testing.T) {
 	run(q, "x")
 	wantIn(t, screen(q), "Reset question 1 (Explain synchronous CQRS)? Its answers are forgotten. y/n")
 	run(q, "n")
-	if _, _, n := q.sh.prog.Best("explain-sync-cqrs"); n != 1 {
+	if _, _, n := q.sh.Prog.Best("explain-sync-cqrs"); n != 1 {
 		t.Fatal("n reset anyway")
 	}
 	run(q, "x", "y")
-	if _, _, n := q.sh.prog.Best("explain-sync-cqrs"); n != 0 {
+	if _, _, n := q.sh.Prog.Best("explain-sync-cqrs"); n != 0 {
 		t.Fatal("y did not reset")
 	}
 	_, p, _ := progress.Open(dir)
@@ -278,7 +278,7 @@ func TestQuizEscGoesHomeAndKeepsDraft(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	typeText(q, "half an answer")
 	run(q, "esc")
-	if q.a.active != screenHome {
+	if q.a.active != ui.ScreenHome {
 		t.Fatalf("esc should close the quiz, the screen is %v", q.a.active)
 	}
 	if q.drafts["explain-sync-cqrs"] != "half an answer" {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,7 +65,7 @@ func (q *Quiz) keyAnswer(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Home):
 		q.saveDraft()
-		return tea.Batch(saveProgress(q.sh.store, q.sh.prog.Clone()), navigate(screenHome))
+		return tea.Batch(saveProgress(q.sh.Store, q.sh.Prog.Clone()), ui.Navigate(ui.ScreenHome))
 	case key.Matches(msg, k.Next):
 		q.saveDraft()
 		return q.move(q.idx + 1)
@@ -140,7 +141,7 @@ func (q *Quiz) saveDraft() {
 	if q.mode == modeAnswer {
 		id, text := q.current().ID, q.answerText()
 		q.drafts[id] = text
-		q.sh.prog.SetDraft(id, text)
+		q.sh.Prog.SetDraft(id, text)
 	}
 }
 
@@ -149,7 +150,7 @@ func (q *Quiz) saveDraft() {
 // SIGTERM), so a half-written answer is there at the next start.
 func (q *Quiz) Flush() error {
 	q.saveDraft()
-	return q.sh.store.Save(q.sh.prog.Clone())
+	return q.sh.Store.Save(q.sh.Prog.Clone())
 }
 
 // submit grades the answer, records it and shows the feedback.
@@ -171,7 +172,7 @@ func (q *Quiz) submit() tea.Cmd {
 		return nil
 	}
 	delete(q.drafts, cur.ID)
-	q.sh.prog.Record(cur.ID, progress.Attempt{
+	q.sh.Prog.Record(cur.ID, progress.Attempt{
 		At: time.Now().UTC(), Answer: answer, Score: res.Score, Passed: res.Passed,
 		Found: res.FoundIDs(), Missed: res.MissedIDs(), Misconceptions: res.MisconceptionIDs(), LabSource: res.LabSource,
 		NeedsReview: res.NeedsReview,
@@ -180,7 +181,7 @@ func (q *Quiz) submit() tea.Cmd {
 	q.showResult(&res)
 	q.ta.Blur()
 	q.num.Blur()
-	return saveProgress(q.sh.store, q.sh.prog.Clone())
+	return saveProgress(q.sh.Store, q.sh.Prog.Clone())
 }
 
 // move goes to question i, or to the review once past the last one.
@@ -190,25 +191,25 @@ func (q *Quiz) move(i int) tea.Cmd {
 	}
 	q.notice = ""
 	q.enter(i)
-	q.sh.prog.SetCurrent(q.current().ID)
+	q.sh.Prog.SetCurrent(q.current().ID)
 	q.layout()
-	return tea.Batch(q.focus(), saveProgress(q.sh.store, q.sh.prog.Clone()))
+	return tea.Batch(q.focus(), saveProgress(q.sh.Store, q.sh.Prog.Clone()))
 }
 
 func (q *Quiz) keyFeedback(msg tea.KeyPressMsg) tea.Cmd {
 	k := q.keys
 	switch {
 	case key.Matches(msg, k.Home):
-		return navigate(screenHome)
+		return ui.Navigate(ui.ScreenHome)
 	case key.Matches(msg, k.Retry):
 		q.mode, q.retry, q.result = modeAnswer, q.result, nil
 		q.layout()
 		return q.focus()
 	case key.Matches(msg, k.Reveal) && !q.revealed:
 		q.revealed = true
-		q.sh.prog.Reveal(q.current().ID)
+		q.sh.Prog.Reveal(q.current().ID)
 		q.body.SetContent(q.feedbackText())
-		return saveProgress(q.sh.store, q.sh.prog.Clone())
+		return saveProgress(q.sh.Store, q.sh.Prog.Clone())
 	case key.Matches(msg, k.NextKey):
 		return q.move(q.idx + 1)
 	case key.Matches(msg, k.Prev):
@@ -267,19 +268,19 @@ func (q *Quiz) keyConfirm(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Yes):
 		if q.confirmAll {
-			q.sh.prog.ResetQuiz()
+			q.sh.Prog.ResetQuiz()
 			q.drafts = map[string]string{}
 			q.reviewCursor = 0
 			q.notice = "The whole quiz was reset."
 		} else {
 			id := q.bank.Questions()[q.reviewCursor].ID
-			q.sh.prog.ResetQuestion(id)
+			q.sh.Prog.ResetQuestion(id)
 			delete(q.drafts, id)
 			q.notice = fmt.Sprintf("Question %d was reset.", q.reviewCursor+1)
 		}
 		q.mode = modeReview
 		q.layout()
-		return saveProgress(q.sh.store, q.sh.prog.Clone())
+		return saveProgress(q.sh.Store, q.sh.Prog.Clone())
 	case key.Matches(msg, k.No):
 		q.mode = modeReview
 		q.layout()

@@ -18,7 +18,7 @@ import (
 // everything else with the shared styles, which the root rebuilds when the
 // theme, the background or NO_COLOR changes.
 func (q *Quiz) applyStyles() {
-	st := q.sh.st
+	st := q.sh.St
 	ts := textarea.DefaultStyles(st.Dark)
 	is := textinput.DefaultStyles(st.Dark)
 	plain := lipgloss.NewStyle()
@@ -42,7 +42,7 @@ func (q *Quiz) applyStyles() {
 
 // View draws the quiz screen at its size.
 func (q *Quiz) View() string {
-	st := q.sh.st
+	st := q.sh.St
 	top, bottom := q.top(st), q.bottom(st)
 	var middle string
 	switch q.mode {
@@ -71,7 +71,7 @@ func (q *Quiz) View() string {
 // body: header, question, the lists of a choice or ordering question,
 // notices and help.
 func (q *Quiz) chromeHeight() int {
-	st := q.sh.st
+	st := q.sh.St
 	h := strings.Count(q.top(st), "\n") // top ends in a newline
 	if b := q.bottom(st); b != "" {
 		h += lipgloss.Height(b)
@@ -96,7 +96,7 @@ func (q *Quiz) top(st ui.Styles) string {
 	fmt.Fprintf(&b, "%s%s\n", st.Title.Render("Quiz"),
 		st.Dim.Render(fmt.Sprintf(" · prompt %d of %d: %s", sec+1, len(q.bank.Sections), q.bank.Sections[sec].Prompt.Title)))
 	status := "not answered yet"
-	if best, passed, n := q.sh.prog.Best(cur.ID); n > 0 {
+	if best, passed, n := q.sh.Prog.Best(cur.ID); n > 0 {
 		status = fmt.Sprintf("best %.2f (%s), %d %s", best, passWord(passed), n, plural(n, "try", "tries"))
 	}
 	if q.compact {
@@ -263,7 +263,7 @@ func (q *Quiz) inputHint(st ui.Styles, s string) string {
 
 // feedbackText explains the grade: hints first, everything on reveal.
 func (q *Quiz) feedbackText() string {
-	st := q.sh.st
+	st := q.sh.St
 	r := q.result
 	if r == nil {
 		return ""
@@ -399,7 +399,7 @@ func (q *Quiz) reviewLine(i int) int {
 }
 
 func (q *Quiz) reviewLines() ([]string, []int) {
-	st := q.sh.st
+	st := q.sh.St
 	var lines []string
 	at := make([]int, len(q.bank.Questions()))
 	if q.reviewEnd {
@@ -407,12 +407,12 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 	}
 	passedAll, prompts := 0, 0
 	for _, bq := range q.bank.Questions() {
-		if _, p, _ := q.sh.prog.Best(bq.ID); p {
+		if _, p, _ := q.sh.Prog.Best(bq.ID); p {
 			passedAll++
 		}
 	}
 	for _, sec := range q.bank.Sections {
-		if _, p, _ := q.sh.prog.Best(sec.Prompt.ID); p {
+		if _, p, _ := q.sh.Prog.Best(sec.Prompt.ID); p {
 			prompts++
 		}
 	}
@@ -423,7 +423,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 	for si, sec := range q.bank.Sections {
 		passed, tried := 0, 0
 		for _, sq := range sec.Questions[1:] {
-			if _, p, k := q.sh.prog.Best(sq.ID); k > 0 {
+			if _, p, k := q.sh.Prog.Best(sq.ID); k > 0 {
 				tried++
 				if p {
 					passed++
@@ -431,7 +431,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 			}
 		}
 		promptScore := "not tried"
-		if best, p, k := q.sh.prog.Best(sec.Prompt.ID); k > 0 {
+		if best, p, k := q.sh.Prog.Best(sec.Prompt.ID); k > 0 {
 			promptScore = fmt.Sprintf("%.2f", best)
 			if p {
 				promptScore += " ✓"
@@ -446,7 +446,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 		}
 		for _, sq := range sec.Questions {
 			mark, score := "·", "    "
-			if best, p, k := q.sh.prog.Best(sq.ID); k > 0 {
+			if best, p, k := q.sh.Prog.Best(sq.ID); k > 0 {
 				mark, score = "~", fmt.Sprintf("%.2f", best)
 				if p {
 					mark = "✓"

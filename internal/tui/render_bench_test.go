@@ -23,7 +23,7 @@ func BenchmarkLabScreenUnderLoad(b *testing.B) {
 		rows = append(rows, p)
 		members = append(members, demo.FeedMember{Score: p.PublishedAt.UnixMilli(), Item: p.Item(), OK: true})
 	}
-	a.labs.refresh.snap.rows, a.labs.refresh.snap.members, a.labs.refresh.snap.rowCount = rows, members, 8000
+	a.labs.refresh.snap.Rows, a.labs.refresh.snap.Members, a.labs.refresh.snap.RowCount = rows, members, 8000
 	seq := 0
 	b.ResetTimer()
 	for range b.N {
@@ -32,7 +32,7 @@ func BenchmarkLabScreenUnderLoad(b *testing.B) {
 			seq++
 			id := fmt.Sprintf("load1-%d", seq)
 			for _, s := range demo.Steps {
-				events = append(events, traceMsg{demo.Event{PostID: id, AuthorID: "bob", Step: s, Duration: time.Millisecond}})
+				events = append(events, ui.TraceMsg{Ev: demo.Event{PostID: id, AuthorID: "bob", Step: s, Duration: time.Millisecond}})
 			}
 		}
 		a.Update(ui.FrameMsg{At: fixedNow, Events: events})

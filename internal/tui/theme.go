@@ -16,3 +16,7 @@ const (
 
 // ParseTheme reads a --theme value (see ui.ParseTheme).
 func ParseTheme(s string) (Theme, error) { return ui.ParseTheme(s) }
+
+// Config is how the app runs (see ui.Config); named here so the CLI
+// configures the app through this package alone.
+type Config = ui.Config

@@ -1,8 +1,7 @@
-package tui
+package ui
 
 import (
 	"context"
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -12,21 +11,21 @@ import (
 )
 
 // logMsg is one line the engine logged (the write path's warnings).
-type logMsg struct {
-	at    time.Time
-	level slog.Level
-	text  string
+type LogMsg struct {
+	At    time.Time
+	Level slog.Level
+	Text  string
 }
 
 // traceMsg is one finished step of some CreatePost.
-type traceMsg struct{ ev demo.Event }
+type TraceMsg struct{ Ev demo.Event }
 
 // busHandler is a slog.Handler that sends each record to the event bus
 // instead of a terminal the TUI owns: the seed prints its warning on the
 // write path, and at 500 writes/s with Redis down that is 500 lines a
 // second, which the log pane shows as the newest few and a count.
 type busHandler struct {
-	bus   *ui.EventBus
+	bus   *EventBus
 	attrs []slog.Attr
 	group string
 }
@@ -51,7 +50,7 @@ func (h *busHandler) Handle(_ context.Context, r slog.Record) error {
 		write(a)
 	}
 	r.Attrs(write)
-	h.bus.Send(logMsg{at: r.Time, level: r.Level, text: b.String()})
+	h.bus.Send(LogMsg{At: r.Time, Level: r.Level, Text: b.String()})
 	return nil
 }
 
@@ -72,11 +71,11 @@ func (h *busHandler) WithGroup(name string) slog.Handler {
 
 // engineOptions are the options every PostService of the app gets: its
 // warnings and its trace go to the bus, never straight to the screen.
-func (sh *shared) engineOptions(policy demo.PolicyName) demo.Options {
-	bus := sh.bus
+func (sh *Shared) EngineOptions(policy demo.PolicyName) demo.Options {
+	bus := sh.Bus
 	return demo.Options{
 		Policy:   policy,
 		Logger:   slog.New(&busHandler{bus: bus}),
-		Observer: func(e demo.Event) { bus.Send(traceMsg{e}) },
+		Observer: func(e demo.Event) { bus.Send(TraceMsg{e}) },
 	}
 }

@@ -1,6 +1,4 @@
-package tui
-
-import "cqrslab/internal/tui/ui"
+package ui
 
 import "cqrslab/demo/lab"
 
@@ -16,8 +14,8 @@ const (
 
 // The roomy layout's margins: columns on each side, lines above and below.
 const (
-	roomyMarginX = 3
-	roomyMarginY = 1
+	RoomyMarginX = 3
+	RoomyMarginY = 1
 )
 
 // Config is how the app runs. Every field has a usable zero value except
@@ -28,7 +26,7 @@ type Config struct {
 	// Theme chooses the colours (default auto: from the terminal's
 	// background). NO_COLOR in the environment turns colour off whatever
 	// the theme.
-	Theme ui.Theme
+	Theme Theme
 	// NoAnimation makes spinners static text (default false).
 	NoAnimation bool
 	// Roomy is the projector layout: a margin on every side, because
@@ -45,4 +43,4 @@ type Config struct {
 }
 
 // DefaultConfig is the auto theme with lab options from the environment.
-func DefaultConfig() Config { return Config{Lab: lab.OptionsFromEnv(), Theme: ui.ThemeAuto} }
+func DefaultConfig() Config { return Config{Lab: lab.OptionsFromEnv(), Theme: ThemeAuto} }

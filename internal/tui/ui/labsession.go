@@ -1,8 +1,7 @@
-package tui
+package ui
 
 import (
 	"context"
-	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"sync"
@@ -18,11 +17,11 @@ import (
 type labPhase int
 
 const (
-	labOff      labPhase = iota // not started (it starts when first needed)
-	labStarting                 // lab.Start is running
-	labUp                       // both stores answer
-	labFailed                   // the start failed; err says why
-	labStopping                 // being torn down
+	LabOff      labPhase = iota // not started (it starts when first needed)
+	LabStarting                 // lab.Start is running
+	LabUp                       // both stores answer
+	LabFailed                   // the start failed; err says why
+	LabStopping                 // being torn down
 )
 
 // serviceStatus is one server's start, for a spinner line.
@@ -39,22 +38,22 @@ type serviceStatus struct {
 // not pay. Only Update changes it; the goroutines that start and stop the
 // lab report back with messages.
 type labSession struct {
-	phase    labPhase
-	provider lab.Provider
-	began    time.Time // when the start began, for elapsed times
+	Phase    labPhase
+	Provider lab.Provider
+	Began    time.Time // when the start began, for elapsed times
 	services []serviceStatus
-	err      error
+	Err      error
 
-	lab    *lab.Lab
-	stores *demo.Stores
-	reads  *demo.ReadModel // what the screens show of the stores; one direct Redis client for the session
-	info   lab.Info
-	faults []lab.Fault // active faults, as the last fault event said
+	Lab    *lab.Lab
+	Stores *demo.Stores
+	Reads  *demo.ReadModel // what the screens show of the stores; one direct Redis client for the session
+	Info   lab.Info
+	Faults []lab.Fault // active faults, as the last fault event said
 
 	// ctx lives as long as the lab: walks, loads and queries derive from it,
 	// so cancelling it stops everything that uses the lab.
-	ctx    context.Context
-	cancel context.CancelFunc
+	Ctx    context.Context
+	Cancel context.CancelFunc
 	undo   func() // undoes Config.OnLabUp (removes the lab's record)
 
 	// work counts goroutines that may still create or hold a lab; Run
@@ -63,7 +62,7 @@ type labSession struct {
 	work *sync.WaitGroup
 }
 
-func newLabSession() *labSession {
+func NewLabSession() *labSession {
 	return &labSession{work: &sync.WaitGroup{}, services: defaultServices()}
 }
 
@@ -72,46 +71,46 @@ func defaultServices() []serviceStatus {
 }
 
 // labProgressMsg is one step of the start of one server.
-type labProgressMsg struct{ p lab.Progress }
+type LabProgressMsg struct{ P lab.Progress }
 
 // labStartedMsg ends a start: a lab whose stores are connected, or why not.
-type labStartedMsg struct {
+type LabStartedMsg struct {
 	lab    *lab.Lab
 	stores *demo.Stores
 	undo   func()
-	err    error
+	Err    error
 }
 
 // labClosedMsg says the lab has been torn down.
-type labClosedMsg struct{ err error }
+type LabClosedMsg struct{ err error }
 
 // faultEventMsg is a fault change reported by the lab.
-type faultEventMsg struct{ ev lab.FaultEvent }
+type FaultEventMsg struct{ Ev lab.FaultEvent }
 
 // start begins starting the lab, unless it is up or on its way. The
 // progress of each server arrives through the bus; the result as a
 // labStartedMsg.
-func (s *labSession) start(parent context.Context, cfg Config, bus *ui.EventBus) tea.Cmd {
-	if s.phase == labStarting || s.phase == labUp || s.phase == labStopping {
+func (s *labSession) Start(parent context.Context, cfg Config, bus *EventBus) tea.Cmd {
+	if s.Phase == LabStarting || s.Phase == LabUp || s.Phase == LabStopping {
 		return nil
 	}
 	if parent == nil {
 		parent = context.Background()
 	}
-	s.ctx, s.cancel = context.WithCancel(parent)
-	s.phase, s.err, s.began, s.services = labStarting, nil, time.Now(), defaultServices()
-	s.provider = cfg.Lab.Provider
-	if s.provider == "" {
-		s.provider = lab.Auto
+	s.Ctx, s.Cancel = context.WithCancel(parent)
+	s.Phase, s.Err, s.Began, s.services = LabStarting, nil, time.Now(), defaultServices()
+	s.Provider = cfg.Lab.Provider
+	if s.Provider == "" {
+		s.Provider = lab.Auto
 	}
-	ctx, opts, onUp := s.ctx, cfg.Lab, cfg.OnLabUp
-	opts.OnFault = func(ev lab.FaultEvent) { bus.Send(faultEventMsg{ev}) }
+	ctx, opts, onUp := s.Ctx, cfg.Lab, cfg.OnLabUp
+	opts.OnFault = func(ev lab.FaultEvent) { bus.Send(FaultEventMsg{ev}) }
 	s.work.Add(1)
 	return func() tea.Msg {
 		defer s.work.Done()
-		l, err := lab.Start(ctx, opts, func(p lab.Progress) { bus.Send(labProgressMsg{p}) })
+		l, err := lab.Start(ctx, opts, func(p lab.Progress) { bus.Send(LabProgressMsg{p}) })
 		if err != nil {
-			return labStartedMsg{err: err}
+			return LabStartedMsg{Err: err}
 		}
 		st, err := demo.Connect(ctx, l.CurrentInfo())
 		if err == nil && ctx.Err() != nil {
@@ -122,7 +121,7 @@ func (s *labSession) start(parent context.Context, cfg Config, bus *ui.EventBus)
 			if cerr := l.Close(); cerr != nil {
 				err = fmt.Errorf("%w (and tearing down: %v)", err, cerr)
 			}
-			return labStartedMsg{err: err}
+			return LabStartedMsg{Err: err}
 		}
 		var undo func()
 		if onUp != nil {
@@ -130,31 +129,31 @@ func (s *labSession) start(parent context.Context, cfg Config, bus *ui.EventBus)
 				undo = nil // the lab works; only other terminals cannot find it
 			}
 		}
-		return labStartedMsg{lab: l, stores: st, undo: undo}
+		return LabStartedMsg{lab: l, stores: st, undo: undo}
 	}
 }
 
 // started records the end of a start. A lab that arrives after the app
 // began to stop is torn down at once (the returned Cmd does it).
-func (s *labSession) started(msg labStartedMsg) tea.Cmd {
-	if s.phase == labStopping {
+func (s *labSession) Started(msg LabStartedMsg) tea.Cmd {
+	if s.Phase == LabStopping {
 		if msg.lab != nil {
-			s.lab, s.stores, s.undo = msg.lab, msg.stores, msg.undo
+			s.Lab, s.Stores, s.undo = msg.lab, msg.stores, msg.undo
 			return s.closeCmd()
 		}
-		return func() tea.Msg { return labClosedMsg{} }
+		return func() tea.Msg { return LabClosedMsg{} }
 	}
-	if msg.err != nil {
-		s.phase, s.err = labFailed, msg.err
-		if errors.Is(msg.err, context.Canceled) {
-			s.phase, s.err = labOff, nil
+	if msg.Err != nil {
+		s.Phase, s.Err = LabFailed, msg.Err
+		if errors.Is(msg.Err, context.Canceled) {
+			s.Phase, s.Err = LabOff, nil
 		}
 		return nil
 	}
-	s.phase, s.lab, s.stores, s.undo = labUp, msg.lab, msg.stores, msg.undo
-	s.info = msg.lab.CurrentInfo()
+	s.Phase, s.Lab, s.Stores, s.undo = LabUp, msg.lab, msg.stores, msg.undo
+	s.Info = msg.lab.CurrentInfo()
 	l := msg.lab
-	s.reads = demo.NewDirectReadModel(msg.stores.Service(demo.Options{}), func() (string, string) {
+	s.Reads = demo.NewDirectReadModel(msg.stores.Service(demo.Options{}), func() (string, string) {
 		r := l.CurrentInfo().Redis.Direct()
 		return r.Addr, r.Password
 	})
@@ -165,7 +164,7 @@ func (s *labSession) started(msg labStartedMsg) tea.Cmd {
 }
 
 // progress records one server's start step.
-func (s *labSession) progress(p lab.Progress) {
+func (s *labSession) Progress(p lab.Progress) {
 	for i := range s.services {
 		if s.services[i].name == p.Service {
 			s.services[i].phase, s.services[i].detail, s.services[i].elapsed = p.Phase, p.Detail, p.Elapsed
@@ -178,25 +177,25 @@ func (s *labSession) progress(p lab.Progress) {
 // stop tears the lab down: a start in progress is cancelled (lab.Start
 // then removes what it made); a running lab is closed in a Cmd. The
 // returned Cmd ends with a labClosedMsg, or nil when there is nothing to do.
-func (s *labSession) stop() tea.Cmd {
-	switch s.phase {
-	case labStarting:
-		s.phase = labStopping
-		s.cancel()
+func (s *labSession) Stop() tea.Cmd {
+	switch s.Phase {
+	case LabStarting:
+		s.Phase = LabStopping
+		s.Cancel()
 		return nil // the start's own message arrives, then started() closes
-	case labUp:
-		s.phase = labStopping
+	case LabUp:
+		s.Phase = LabStopping
 		return s.closeCmd()
 	}
 	return nil
 }
 
 func (s *labSession) closeCmd() tea.Cmd {
-	if s.cancel != nil {
-		s.cancel()
+	if s.Cancel != nil {
+		s.Cancel()
 	}
-	l, st, undo, reads := s.lab, s.stores, s.undo, s.reads
-	s.lab, s.stores, s.undo, s.reads = nil, nil, nil, nil
+	l, st, undo, reads := s.Lab, s.Stores, s.undo, s.Reads
+	s.Lab, s.Stores, s.undo, s.Reads = nil, nil, nil, nil
 	s.work.Add(1)
 	return func() tea.Msg {
 		defer s.work.Done()
@@ -214,20 +213,20 @@ func (s *labSession) closeCmd() tea.Cmd {
 			l.SetFaultObserver(nil)
 			err = l.Close()
 		}
-		return labClosedMsg{err: err}
+		return LabClosedMsg{err: err}
 	}
 }
 
 // shutdown is Run's last word, after the program has ended however it
 // ended: it cancels whatever is running, waits (bounded) for starts and
 // closes in flight, and closes a lab still held.
-func (s *labSession) shutdown(limit time.Duration) error {
-	if s.cancel != nil {
-		s.cancel()
+func (s *labSession) Shutdown(limit time.Duration) error {
+	if s.Cancel != nil {
+		s.Cancel()
 	}
 	var err error
-	if s.lab != nil || s.stores != nil {
-		if msg, ok := s.closeCmd()().(labClosedMsg); ok {
+	if s.Lab != nil || s.Stores != nil {
+		if msg, ok := s.closeCmd()().(LabClosedMsg); ok {
 			err = msg.err
 		}
 	}
@@ -242,10 +241,10 @@ func (s *labSession) shutdown(limit time.Duration) error {
 }
 
 // ready reports whether the stores can be used.
-func (s *labSession) ready() bool { return s.phase == labUp && s.stores != nil }
+func (s *labSession) Ready() bool { return s.Phase == LabUp && s.Stores != nil }
 
 // active reports whether the lab is doing or holding anything that the
 // frame loop must watch.
-func (s *labSession) active() bool {
-	return s.phase == labStarting || s.phase == labUp || s.phase == labStopping
+func (s *labSession) Active() bool {
+	return s.Phase == LabStarting || s.Phase == LabUp || s.Phase == LabStopping
 }

@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+)
+
+// walk is one CreatePost run step by step through the engine's Stepper:
+// before each step the engine pauses, the learner looks at both stores and
+// presses enter, and the step runs for real.
+//
+// Its goroutines only read id, stepper and ch; Update alone changes the
+// rest, so nothing here needs a lock.
+type Walk struct {
+	Id      int
+	Stepper *demo.Stepper
+	Ch      chan tea.Msg // the walk's messages, in order; never drops
+	Cancel  context.CancelFunc
+	Title   string
+
+	Waiting demo.Step // the step paused before, "" while one runs
+	Running demo.Step // the step released last
+	Events  []demo.Event
+	PostID  string
+	Done    bool
+	Result  demo.Result
+	Err     error
+}
+
+// Messages of a walk. Each names its walk, so a message from a walk that was
+// abandoned (the lab stopped) is ignored.
+type (
+	WalkPausedMsg struct {
+		Id   int
+		Step demo.Step
+	}
+	WalkStepMsg struct {
+		Id int
+		Ev demo.Event
+	}
+	WalkDoneMsg struct {
+		Id  int
+		Res demo.Result
+		Err error
+	}
+	WalkNextErr struct {
+		id  int
+		err error
+	}
+)
+
+func (e WalkNextErr) Error() string { return "could not let the step run: " + e.err.Error() }
+
+// walkAuthor is the author the walk writes as: one of the lab's four.
+const WalkAuthor = "alice"
+
+// beginWalk starts CreatePost under a Stepper in its own goroutine. The
+// walk's channel has room for every message one CreatePost can send (a
+// pause and an event per step, and the end), so the engine never waits on
+// the screen.
+func BeginWalk(ctx context.Context, svc *demo.PostService, id int, title string) (*Walk, tea.Cmd) {
+	wctx, cancel := context.WithCancel(ctx)
+	w := &Walk{Id: id, Stepper: demo.NewStepper(), Ch: make(chan tea.Msg, 4*len(demo.Steps)+4), Cancel: cancel, Title: title}
+	start := func() tea.Msg {
+		go func() {
+			for {
+				select {
+				case s := <-w.Stepper.Paused():
+					w.Ch <- WalkPausedMsg{Id: id, Step: s}
+				case <-wctx.Done():
+					return
+				}
+			}
+		}()
+		go func() {
+			res, err := svc.CreatePost(wctx, demo.NewPost{AuthorID: WalkAuthor, Title: title},
+				demo.WithGate(w.Stepper),
+				demo.WithObserver(func(e demo.Event) { w.Ch <- WalkStepMsg{Id: id, Ev: e} }))
+			w.Ch <- WalkDoneMsg{Id: id, Res: res, Err: err}
+			cancel()
+		}()
+		return nil
+	}
+	return w, tea.Batch(start, w.Listen())
+}
+
+// listen waits for the walk's next message.
+func (w *Walk) Listen() tea.Cmd {
+	ch := w.Ch
+	return func() tea.Msg { return <-ch }
+}
+
+// next lets the step the walk is paused before run.
+func (w *Walk) Next() tea.Cmd {
+	st, id := w.Stepper, w.Id
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := st.Next(ctx); err != nil {
+			return WalkNextErr{id: id, err: err}
+		}
+		return nil
+	}
+}
+
+// storeSnapshot is what both stores hold for one author at one moment, and
+// what GetFeed returns: the three panels beside the code. The engine's read
+// model reads it; the screens only draw it.
+type StoreSnapshot struct {
+	Author      string
+	at          time.Time
+	Rows        []demo.Post // PostgreSQL, newest first
+	RowCount    int         // count(*), not the listing's length
+	PgErr       error
+	Members     []demo.FeedMember // Redis, newest first, read past the lab's proxy
+	Zcard       int64
+	Undecodable int // listed members that are not FeedItems
+	RedisErr    error
+	Feed        []demo.FeedItem // GetFeed, through the app's own path
+	FeedErr     error
+}
+
+// snapshotOf is the read model's snapshot as the panels draw it.
+func SnapshotOf(s demo.StoresSnapshot) StoreSnapshot {
+	return StoreSnapshot{Author: s.Feed.Author, at: s.Feed.At,
+		Rows: s.Rows.Rows, RowCount: s.Rows.Count, PgErr: s.Rows.Err,
+		Members: s.Feed.Members, Zcard: s.Feed.Card, Undecodable: s.Feed.Undecodable, RedisErr: s.Feed.Err}
+}
+
+// Each read below takes the reply it sends: the screen that asked wraps
+// the result in a message type of its own, so a result reaches the screen
+// it is for by its type, never by comparing a name.
+
+// feedResult is what GetFeed returned. It comes apart from the snapshot:
+// with Redis down, the seed's client retries for over a second, and the
+// PostgreSQL panel must not wait for that.
+type FeedResult struct {
+	Author string
+	Feed   []demo.FeedItem
+	Err    error
+}
+
+// hasRow and hasMember tell where a post is.
+func (s *StoreSnapshot) HasRow(id string) bool {
+	for _, r := range s.Rows {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *StoreSnapshot) HasMember(id string) bool {
+	for _, m := range s.Members {
+		if m.OK && m.Item.PostID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// readStoresCmd reads both stores for one author through the read model:
+// PostgreSQL the way the app reads it (through the lab's proxy, so its
+// faults show), Redis past the proxy, so the panel shows what Redis really
+// holds even while the network to it is broken.
+func ReadStoresCmd(ctx context.Context, rm *demo.ReadModel, author string, n int, reply func(StoreSnapshot) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return reply(SnapshotOf(rm.Stores(qctx, author, n)))
+	}
+}
+
+// readFeedCmd calls GetFeed as the app would.
+func ReadFeedCmd(ctx context.Context, rm *demo.ReadModel, author string, n int, reply func(FeedResult) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		feed, err := rm.GetFeed(fctx, author, n)
+		return reply(FeedResult{Author: author, Feed: feed, Err: err})
+	}
+}
+
+// faultResult reports an inject or heal asked for from a screen.
+type FaultResult struct {
+	What string
+	Err  error
+}
+
+func InjectFault(ctx context.Context, l *lab.Lab, f lab.Fault, what string, reply func(FaultResult) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return reply(FaultResult{What: what, Err: l.Inject(ctx, f)}) }
+}
+
+func HealAll(ctx context.Context, l *lab.Lab, reply func(FaultResult) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return reply(FaultResult{What: "heal", Err: l.HealAll(ctx)}) }
+}
+
+// repairResult reports a reconciler run: the drift before and after.
+type RepairResult struct {
+	demo.RepairReport
+	Err error
+}
+
+// repairFeeds runs the read model's repair (check, repair by difference or
+// rebuild, check again) for the before and after counts.
+func RepairFeeds(ctx context.Context, rm *demo.ReadModel, rebuild bool, reply func(RepairResult) tea.Msg, authors ...string) tea.Cmd {
+	return func() tea.Msg {
+		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		rep, err := rm.Repair(rctx, rebuild, authors...)
+		return reply(RepairResult{RepairReport: rep, Err: err})
+	}
+}
+
+// describeErr is an error as a status line shows it, whole.
+func DescribeErr(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	}
+	return err.Error()
+}
+
+// briefErr is an error in a few words, for a panel or a one-line status:
+// the innermost cause of a long chain ("dial tcp 127.0.0.1:1234: connect:
+// connection refused" is "connection refused").
+func BriefErr(err error) string {
+	s := DescribeErr(err)
+	if len(s) <= 40 {
+		return s
+	}
+	if i := strings.LastIndex(s, ": "); i >= 0 && len(s)-i > 4 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// Unexpected reports whether a feed member names a post PostgreSQL does
+// not have, as far as the rows read can tell (all of them, or too few to
+// know).
+func (s *StoreSnapshot) Unexpected(id string) bool {
+	return len(s.Rows) >= s.RowCount && !s.HasRow(id)
+}
+
+// Key is the feed's Redis key as the panel names it.
+func (s *StoreSnapshot) Key() string { return "feed:" + s.Author }
