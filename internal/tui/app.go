@@ -7,6 +7,10 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/homescreen"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/learnscreen"
+	"cqrslab/internal/tui/quizscreen"
 	"cqrslab/internal/tui/ui"
 	"fmt"
 	"os"
@@ -34,11 +38,11 @@ type App struct {
 	dark, noColor  bool
 
 	active ui.ScreenID
-	home   *homeScreen
-	learn  *learnScreen
-	labs   *labScreen
+	home   *homescreen.HomeScreen
+	learn  *learnscreen.LearnScreen
+	labs   *labscreen.LabScreen
 
-	quiz *Quiz // made when first opened (it reads the lab results), then kept
+	quiz *quizscreen.Quiz // made when first opened (it reads the lab results), then kept
 
 	showHelp bool
 	ticking  bool // a frame is scheduled
@@ -66,9 +70,9 @@ func NewApp(cfg ui.Config) *App {
 		noColor: os.Getenv("NO_COLOR") != "", stats: newUIStats()}
 	a.setSize(80, 24)
 	a.restyle()
-	a.home = newHomeScreen(sh)
-	a.learn = newLearnScreen(sh)
-	a.labs = newLabScreen(sh)
+	a.home = homescreen.NewHomeScreen(sh)
+	a.learn = learnscreen.NewLearnScreen(sh)
+	a.labs = labscreen.NewLabScreen(sh)
 	a.layout()
 	return a
 }
@@ -97,7 +101,7 @@ func (a *App) restyle() {
 	a.sh.St = ui.ThemeStyles(t, a.noColor)
 	a.help.Styles = a.sh.St.Help
 	if a.quiz != nil {
-		a.quiz.applyStyles()
+		a.quiz.ApplyStyles()
 	}
 }
 
@@ -144,22 +148,22 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			a.sh.Bank = msg.Bank
 		}
 		if len(msg.Notices) > 0 {
-			a.home.note = strings.Join(msg.Notices, " ")
+			a.home.Note = strings.Join(msg.Notices, " ")
 		}
 		return a.learn.Resume()
-	case quizLoadedMsg:
+	case quizscreen.QuizLoadedMsg:
 		if a.sh.Prog == nil {
-			a.sh.Store, a.sh.Prog = msg.store, msg.prog
+			a.sh.Store, a.sh.Prog = msg.Store, msg.Prog
 		}
 		if a.sh.Bank == nil {
-			a.sh.Bank = msg.bank
+			a.sh.Bank = msg.Bank
 		}
-		a.quiz = newQuiz(a.sh, msg.bank, msg.run, msg.notices)
-		a.active, a.home.note = ui.ScreenQuiz, ""
+		a.quiz = quizscreen.NewQuiz(a.sh, msg.Bank, msg.Run, msg.Notices)
+		a.active, a.home.Note = ui.ScreenQuiz, ""
 		a.layout()
 		return a.quiz.Init()
-	case quizLoadError:
-		a.home.note = msg.Error()
+	case quizscreen.QuizLoadError:
+		a.home.Note = msg.Error()
 		return nil
 	case ui.NavigateMsg:
 		return a.open(msg.To)
@@ -280,8 +284,8 @@ func (a *App) open(to ui.ScreenID) tea.Cmd {
 			a.active = ui.ScreenQuiz
 			return a.quiz.Init()
 		}
-		a.home.note = "Opening the quiz…"
-		return loadQuiz(a.sh.Cfg.StateDir, a.sh.Prog == nil)
+		a.home.Note = "Opening the quiz…"
+		return quizscreen.LoadQuiz(a.sh.Cfg.StateDir, a.sh.Prog == nil)
 	case ui.ScreenLearn:
 		a.active = ui.ScreenLearn
 		return a.learn.Opened()
@@ -333,7 +337,7 @@ func (a *App) layout() {
 	if a.quiz != nil {
 		a.quiz.SetSize(a.width, h)
 	}
-	a.labs.visible = a.active == ui.ScreenLab
+	a.labs.Visible = a.active == ui.ScreenLab
 }
 
 // View draws the screen.

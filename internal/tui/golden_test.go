@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/quizscreen"
 	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
@@ -99,14 +101,14 @@ func learnLiveApp(t *testing.T, w, h int, th ui.Theme) *App {
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
 	l := a.learn
-	l.walk = &ui.Walk{Id: 1, Title: postNew.Title, PostID: postNew.ID, Waiting: demo.StepEncode,
+	l.Walk = &ui.Walk{Id: 1, Title: postNew.Title, PostID: postNew.ID, Waiting: demo.StepEncode,
 		Events: []demo.Event{{Step: demo.StepValidate, Duration: 80 * time.Microsecond},
 			{PostID: postNew.ID, Step: demo.StepInsert, Duration: 3 * time.Millisecond}}}
-	l.snap = &ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+	l.Snap = &ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
 		Members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, Zcard: 1,
 		Feed: []demo.FeedItem{postOld.Item()}}
-	l.setStatus(ui.StatusGood, "postgres.insert done in 3.00ms. Paused before encode: enter runs it.")
-	settle(t, a, l.setPage(l.pageIndex("insert")))
+	l.SetStatus(ui.StatusGood, "postgres.insert done in 3.00ms. Paused before encode: enter runs it.")
+	settle(t, a, l.SetPage(l.PageIndex("insert")))
 	a.layout()
 	return a
 }
@@ -139,45 +141,45 @@ func labFixedApp(t testing.TB, w, h int, th ui.Theme) *App {
 	fakeLabUp(a)
 	a.active = ui.ScreenLab
 	m := a.labs
-	m.svc = demo.NewPostService(nil, nil, demo.Options{})
+	m.Svc = demo.NewPostService(nil, nil, demo.Options{})
 	a.sh.Session.Faults = []lab.Fault{{Kind: lab.FaultDown, Target: lab.TargetRedis, Since: fixedNow.Add(-12 * time.Second)}}
-	m.unavailable = map[lab.FaultKind]string{lab.FaultPause: "fault unavailable: the cgroup freezer is missing"}
-	m.refresh = &labRefreshMsg{
-		snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+	m.Unavailable = map[lab.FaultKind]string{lab.FaultPause: "fault unavailable: the cgroup freezer is missing"}
+	m.Refresh = &labscreen.LabRefreshMsg{
+		Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
 			Members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, Zcard: 1,
 			FeedErr: errors.New("redis: read feed: dial tcp 127.0.0.1:56379: connect: connection refused")},
-		drift: demo.AuthorDrift{Author: "alice", Rows: 2, Members: 1, Missing: 1},
+		Drift: demo.AuthorDrift{Author: "alice", Rows: 2, Members: 1, Missing: 1},
 	}
 	for i, d := range []time.Duration{2 * time.Millisecond, 5 * time.Millisecond, 1800 * time.Millisecond} {
 		id := fmt.Sprintf("load1-%d", i)
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepValidate, Duration: 40 * time.Microsecond})
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepInsert, Duration: d})
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepEncode, Duration: 10 * time.Microsecond})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepValidate, Duration: 40 * time.Microsecond})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepInsert, Duration: d})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepEncode, Duration: 10 * time.Microsecond})
 		var err error
 		if i == 2 {
 			err = errors.New("connection refused")
 		}
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepZAdd, Duration: d / 2, Err: err})
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepDone})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepZAdd, Duration: d / 2, Err: err})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepDone})
 	}
-	m.logs = []ui.LogMsg{{At: fixedNow, Level: slog.LevelWarn,
+	m.Logs = []ui.LogMsg{{At: fixedNow, Level: slog.LevelWarn,
 		Text: "redis projection update failed; the post is committed and the feed is stale post=load1-2 author=bob err=dial tcp 127.0.0.1:56379: connect: connection refused"}}
-	m.logTotal = 1
-	m.load = &loadState{id: 1, rate: 500, started: fixedNow.Add(-20 * time.Second), running: true, cancel: func() {}}
+	m.LogTotal = 1
+	m.Load = &labscreen.LoadState{Id: 1, Rate: 500, Started: fixedNow.Add(-20 * time.Second), Running: true, Cancel: func() {}}
 	for i := range 20 {
-		m.load.ticks = append(m.load.ticks, demo.Tick{Second: i + 1, Started: 500, Completed: 499,
+		m.Load.Ticks = append(m.Load.Ticks, demo.Tick{Second: i + 1, Started: 500, Completed: 499,
 			P50Ms: 1.2, P99Ms: 3 + float64(i%7), InFlight: 3, PoolTotal: 10, PoolIdle: 8, PoolHits: 499})
 	}
-	m.pane = paneStores
+	m.Pane = labscreen.PaneStores
 	a.layout()
 	return a
 }
 
 // TestGoldenLabPanes shows each pane of the tabbed layout at 80×24.
 func TestGoldenLabPanes(t *testing.T) {
-	for i, name := range paneNames {
+	for i, name := range labscreen.PaneNames {
 		a := labFixedApp(t, 80, 24, ui.ThemeDark)
-		a.labs.pane = labPane(i)
+		a.labs.Pane = labscreen.LabPane(i)
 		golden(t, "lab-pane-"+name, ansi.Strip(a.render()))
 	}
 }
@@ -187,9 +189,9 @@ func TestGoldenLabPanes(t *testing.T) {
 func quizApp(t *testing.T, w, h int, th ui.Theme) *App {
 	a := newTestApp(t, w, h, th)
 	openQuiz(t, a)
-	ts := a.quiz.ta.Styles()
+	ts := a.quiz.Ta.Styles()
 	ts.Cursor.Blink = false
-	a.quiz.ta.SetStyles(ts)
+	a.quiz.Ta.SetStyles(ts)
 	a.layout()
 	return a
 }
@@ -206,8 +208,8 @@ func TestGoldenQuizFeedback(t *testing.T) {
 		a := quizApp(t, w, h, th)
 		send(t, a, tea.PasteMsg{Content: "Postgres, Redis, source of truth, projection, stale"})
 		send(t, a, keypress("ctrl+s"))
-		if a.quiz.mode != modeFeedback {
-			t.Fatalf("ctrl+s did not grade the answer (mode %v)", a.quiz.mode)
+		if a.quiz.Mode != quizscreen.ModeFeedback {
+			t.Fatalf("ctrl+s did not grade the answer (mode %v)", a.quiz.Mode)
 		}
 		return a
 	})

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/labscreen"
 	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
@@ -35,8 +36,8 @@ func TestLabFaultMenuTakesEscAndRefusesUnavailable(t *testing.T) {
 	wantIn(t, out, "press a letter to inject", "l latency", "x restart_data_loss", "h heal all", "esc close")
 	wantNotIn(t, out, "esc home")
 	deliver(a, keypress("esc"))
-	if a.active != ui.ScreenLab || a.labs.mode != labNormal {
-		t.Fatalf("esc in the fault menu: screen %v mode %v", a.active, a.labs.mode)
+	if a.active != ui.ScreenLab || a.labs.Mode != labscreen.LabNormal {
+		t.Fatalf("esc in the fault menu: screen %v mode %v", a.active, a.labs.Mode)
 	}
 	deliver(a, keypress("f"))
 	if cmd := deliver(a, keypress("p")); cmd != nil {
@@ -44,7 +45,7 @@ func TestLabFaultMenuTakesEscAndRefusesUnavailable(t *testing.T) {
 	}
 	wantIn(t, plain(a), "pause is not available here")
 	deliver(a, keypress("f"))
-	if cmd := deliver(a, keypress("d")); cmd == nil || !a.labs.faultBusy {
+	if cmd := deliver(a, keypress("d")); cmd == nil || !a.labs.FaultBusy {
 		t.Error("d in the fault menu did not inject")
 	}
 }
@@ -61,7 +62,7 @@ func TestLabFormTypesLettersAndEscCancels(t *testing.T) {
 			t.Fatalf("%q quit while typing a title", k)
 		}
 	}
-	if v := a.labs.title.Value(); v != "Post 1 from the lab q?f" {
+	if v := a.labs.Title.Value(); v != "Post 1 from the lab q?f" {
 		t.Errorf("title %q: letters did not reach the field", v)
 	}
 	deliver(a, keypress("esc"))
@@ -69,12 +70,12 @@ func TestLabFormTypesLettersAndEscCancels(t *testing.T) {
 		t.Error("esc did not just close the form")
 	}
 	deliver(a, keypress("n"))
-	if cmd := deliver(a, keypress("enter")); cmd == nil || a.labs.inFlight != 1 {
+	if cmd := deliver(a, keypress("enter")); cmd == nil || a.labs.InFlight != 1 {
 		t.Error("enter did not create the post")
 	}
-	deliver(a, postDoneMsg{author: "alice", title: "x", err: &demo.ValidationError{Field: "title", Reason: "too long"}})
+	deliver(a, labscreen.PostDoneMsg{Author: "alice", Title: "x", Err: &demo.ValidationError{Field: "title", Reason: "too long"}})
 	wantIn(t, plain(a), "Refused, nothing written: invalid title: too long")
-	deliver(a, postDoneMsg{author: "bob", title: "y", res: demo.Result{ProjectionErr: errors.New("connection refused")}})
+	deliver(a, labscreen.PostDoneMsg{Author: "bob", Title: "y", Res: demo.Result{ProjectionErr: errors.New("connection refused")}})
 	wantIn(t, plain(a), `"y" is in PostgreSQL; the ZADD failed (connection refused)`, "author bob")
 }
 
@@ -84,13 +85,13 @@ func TestLabPolicyCrashAuthorRate(t *testing.T) {
 	if deliver(a, keypress("p")) == nil {
 		t.Error("p did not build the next policy's service")
 	}
-	deliver(a, serviceMsg{policy: demo.PolicyBudgeted, svc: demo.NewPostService(nil, nil, demo.Options{Policy: demo.PolicyBudgeted})})
+	deliver(a, labscreen.ServiceMsg{Policy: demo.PolicyBudgeted, Svc: demo.NewPostService(nil, nil, demo.Options{Policy: demo.PolicyBudgeted})})
 	wantIn(t, plain(a), "policy budgeted")
 	deliver(a, keypress("c"))
 	wantIn(t, plain(a), "crash point ARMED", "Crash point armed")
 	deliver(a, keypress("a"))
 	wantIn(t, plain(a), "author bob")
-	m.load.running = false
+	m.Load.Running = false
 	deliver(a, keypress("+"))
 	wantIn(t, plain(a), "Load rate: 1000 writes/s")
 	deliver(a, keypress("-"))
@@ -117,8 +118,8 @@ func TestFrameCoalescesABurst(t *testing.T) {
 	start = time.Now()
 	out := a.render()
 	rendered := time.Since(start)
-	if len(a.labs.trace.order) != traceKeep || len(a.labs.logs) != logKeep || a.labs.logTotal != 2001 {
-		t.Errorf("kept %d writes and %d log lines (of %d), want %d and %d", len(a.labs.trace.order), len(a.labs.logs), a.labs.logTotal, traceKeep, logKeep)
+	if len(a.labs.Trace.Order) != labscreen.TraceKeep || len(a.labs.Logs) != labscreen.LogKeep || a.labs.LogTotal != 2001 {
+		t.Errorf("kept %d writes and %d log lines (of %d), want %d and %d", len(a.labs.Trace.Order), len(a.labs.Logs), a.labs.LogTotal, labscreen.TraceKeep, labscreen.LogKeep)
 	}
 	wantIn(t, plain(a), "load9-1999", "Log · 2001 lines")
 	fits(t, out, 120, 40)
@@ -166,8 +167,8 @@ func TestTraceShowsARejectedWrite(t *testing.T) {
 	a := labFixedApp(t, 120, 40, ui.ThemeDark)
 	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{ui.TraceMsg{Ev: demo.Event{PostID: "rejected-1", AuthorID: "alice",
 		Step: demo.StepValidate, Duration: 30 * time.Microsecond, Err: errors.New("invalid title: blank")}}}})
-	w := a.labs.trace.byID["rejected-1"]
-	if w == nil || w.failed != 0 || !w.done {
+	w := a.labs.Trace.ByID["rejected-1"]
+	if w == nil || w.Failed != 0 || !w.Done {
 		t.Fatalf("the rejected write's trace = %+v, want failed at validate and done", w)
 	}
 	wantIn(t, plain(a), "rejected-1", "✗ validate")

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/learnscreen"
 	"cqrslab/internal/tui/ui"
 	"encoding/json"
 	"errors"
@@ -77,8 +79,8 @@ func TestEnterStartsTheLabAndCtrlCCancelsIt(t *testing.T) {
 		t.Fatal("enter did not start the lab")
 	}
 	s := a.sh.Session
-	if s.Phase != ui.LabStarting || !a.learn.pendingWalk {
-		t.Fatalf("phase %v, pending walk %v", s.Phase, a.learn.pendingWalk)
+	if s.Phase != ui.LabStarting || !a.learn.PendingWalk {
+		t.Fatalf("phase %v, pending walk %v", s.Phase, a.learn.PendingWalk)
 	}
 	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{ui.LabProgressMsg{P: labProgress("postgres", "pulling", "layers 1/3, 2.0/9.0 MB")}}})
 	wantIn(t, plain(a), "Starting the lab", "postgres  pulling", "layers 1/3", "cancels and removes")
@@ -119,8 +121,8 @@ func walkApp(t *testing.T) *App {
 	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
-	a.learn.svc = demo.NewPostService(nil, nil, demo.Options{})
-	a.learn.walk = &ui.Walk{Id: 7, Stepper: demo.NewStepper(), Ch: make(chan tea.Msg, 24), Title: "T", Cancel: func() {}}
+	a.learn.Svc = demo.NewPostService(nil, nil, demo.Options{})
+	a.learn.Walk = &ui.Walk{Id: 7, Stepper: demo.NewStepper(), Ch: make(chan tea.Msg, 24), Title: "T", Cancel: func() {}}
 	return a
 }
 
@@ -128,11 +130,11 @@ func TestWalkFollowsTheStepsToTheFailurePage(t *testing.T) {
 	a := walkApp(t)
 	l := a.learn
 	deliver(a, ui.WalkPausedMsg{Id: 7, Step: demo.StepValidate})
-	settle(t, a, l.wantMarkdown())
+	settle(t, a, l.WantMarkdown())
 	out := plain(a)
 	wantIn(t, out, "Step 1: validate the input", "paused before validate", "enter run validate", "f break Redis")
-	if deliver(a, keypress("enter")) == nil || l.walk.Waiting != "" || l.walk.Running != demo.StepValidate {
-		t.Fatalf("enter did not release validate: %+v", l.walk)
+	if deliver(a, keypress("enter")) == nil || l.Walk.Waiting != "" || l.Walk.Running != demo.StepValidate {
+		t.Fatalf("enter did not release validate: %+v", l.Walk)
 	}
 	wantIn(t, plain(a), "Running validate")
 	deliver(a, ui.WalkStepMsg{Id: 7, Ev: demo.Event{Step: demo.StepValidate, Duration: time.Millisecond}})
@@ -152,18 +154,18 @@ func TestWalkFollowsTheStepsToTheFailurePage(t *testing.T) {
 func TestPanelsShowLiveDataAndTheVerdict(t *testing.T) {
 	a := walkApp(t)
 	l := a.learn
-	l.walk.PostID, l.walk.Title = postNew.ID, postNew.Title
-	deliver(a, learnStoresMsg{snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+	l.Walk.PostID, l.Walk.Title = postNew.ID, postNew.Title
+	deliver(a, learnscreen.LearnStoresMsg{Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
 		Members: []demo.FeedMember{{Score: 1, Item: postOld.Item(), OK: true}}, Zcard: 1}})
-	deliver(a, learnFeedMsg{ui.FeedResult{Author: "alice", Feed: []demo.FeedItem{postOld.Item()}}})
+	deliver(a, learnscreen.LearnFeedMsg{FeedResult: ui.FeedResult{Author: "alice", Feed: []demo.FeedItem{postOld.Item()}}})
 	out := plain(a)
 	wantIn(t, out, "PostgreSQL · 2 posts", "Redis · ZRANGE feed:alice · 1", `GetFeed("alice") · 1 item`,
 		"in PostgreSQL, not in Redis yet", "✗ Hello from step-through #1")
-	deliver(a, learnStoresMsg{snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+	deliver(a, learnscreen.LearnStoresMsg{Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
 		Members: []demo.FeedMember{{Score: 2, Item: postNew.Item(), OK: true}, {Score: 1, Item: postOld.Item(), OK: true}}, Zcard: 2}})
 	wantIn(t, plain(a), "in PostgreSQL and in Redis")
 	// Redis unreadable: said so, not taken for "not in Redis".
-	deliver(a, learnStoresMsg{snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew}, RowCount: 1,
+	deliver(a, learnscreen.LearnStoresMsg{Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew}, RowCount: 1,
 		RedisErr: errors.New("dial tcp: connection refused")}})
 	wantIn(t, plain(a), "Redis cannot be read right now", "✗ dial tcp: connection refused")
 }
@@ -171,9 +173,9 @@ func TestPanelsShowLiveDataAndTheVerdict(t *testing.T) {
 func TestHostileTitlesAreShownNotObeyed(t *testing.T) {
 	a := walkApp(t)
 	evil := demo.Post{ID: "x1", AuthorID: "alice", Title: "a\x1b]2;owned\x07\x1b[2J\u202eb"}
-	deliver(a, learnStoresMsg{snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{evil}, RowCount: 1,
+	deliver(a, learnscreen.LearnStoresMsg{Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{evil}, RowCount: 1,
 		Members: []demo.FeedMember{{Raw: "\x1b[31mnot json", OK: false}}, Zcard: 1}})
-	deliver(a, learnFeedMsg{ui.FeedResult{Author: "alice", Feed: []demo.FeedItem{{PostID: "x1", Title: evil.Title}}}})
+	deliver(a, learnscreen.LearnFeedMsg{FeedResult: ui.FeedResult{Author: "alice", Feed: []demo.FeedItem{{PostID: "x1", Title: evil.Title}}}})
 	out := a.render()
 	for _, bad := range []string{"\x1b]2;", "\x1b[2J", "\u202e", "\x1b[31mnot"} {
 		if strings.Contains(out, bad) {
@@ -200,28 +202,28 @@ func labProgress(service, phase, detail string) lab.Progress {
 func TestRepliesReachOnlyTheScreenThatAsked(t *testing.T) {
 	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
-	a.learn.setStatus(ui.StatusInfo, "reading page one")
-	a.learn.faultBusy, a.learn.repairBusy = true, true
-	deliver(a, labFaultMsg{ui.FaultResult{What: "heal"}})
-	deliver(a, labRepairMsg{ui.RepairResult{}})
-	if a.learn.status != "reading page one" || !a.learn.faultBusy || !a.learn.repairBusy {
+	a.learn.SetStatus(ui.StatusInfo, "reading page one")
+	a.learn.FaultBusy, a.learn.RepairBusy = true, true
+	deliver(a, labscreen.LabFaultMsg{FaultResult: ui.FaultResult{What: "heal"}})
+	deliver(a, labscreen.LabRepairMsg{RepairResult: ui.RepairResult{}})
+	if a.learn.Status != "reading page one" || !a.learn.FaultBusy || !a.learn.RepairBusy {
 		t.Fatalf("the Lab's replies changed the Learn screen: status %q, fault busy %v, repair busy %v",
-			a.learn.status, a.learn.faultBusy, a.learn.repairBusy)
+			a.learn.Status, a.learn.FaultBusy, a.learn.RepairBusy)
 	}
-	if a.labs.lastRepair == nil {
+	if a.labs.LastRepair == nil {
 		t.Fatal("the Lab's repair did not reach the Lab screen")
 	}
-	labRepair, labStatus := a.labs.lastRepair, a.labs.status
-	a.labs.faultBusy = true
-	deliver(a, learnFaultMsg{ui.FaultResult{What: "heal"}})
-	if a.learn.faultBusy || !strings.Contains(a.learn.status, "Redis is back") {
-		t.Errorf("the Learn screen's own heal did not reach it: %q", a.learn.status)
+	labRepair, labStatus := a.labs.LastRepair, a.labs.Status
+	a.labs.FaultBusy = true
+	deliver(a, learnscreen.LearnFaultMsg{FaultResult: ui.FaultResult{What: "heal"}})
+	if a.learn.FaultBusy || !strings.Contains(a.learn.Status, "Redis is back") {
+		t.Errorf("the Learn screen's own heal did not reach it: %q", a.learn.Status)
 	}
-	deliver(a, learnRepairMsg{ui.RepairResult{}})
-	if a.learn.repairBusy || !strings.Contains(a.learn.status, "Reconciler") {
-		t.Errorf("the Learn screen's own repair did not reach it: %q", a.learn.status)
+	deliver(a, learnscreen.LearnRepairMsg{RepairResult: ui.RepairResult{}})
+	if a.learn.RepairBusy || !strings.Contains(a.learn.Status, "Reconciler") {
+		t.Errorf("the Learn screen's own repair did not reach it: %q", a.learn.Status)
 	}
-	if a.labs.lastRepair != labRepair || a.labs.status != labStatus || !a.labs.faultBusy {
+	if a.labs.LastRepair != labRepair || a.labs.Status != labStatus || !a.labs.FaultBusy {
 		t.Error("the Learn screen's replies reached the Lab screen")
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cqrslab/internal/tui/quizscreen"
 	"cqrslab/internal/tui/ui"
 	"strings"
 	"testing"
@@ -20,8 +21,8 @@ func TestQuizIsAScreenWithFullHelpAndTheAppsKeys(t *testing.T) {
 	}
 	wantIn(t, screen(q), "esc home (then q quits)", "ctrl+c quit")
 	run(q, "q", "?")
-	if q.ta.Value() != "q?" || q.a.showHelp {
-		t.Fatalf("q and ? should be text while typing: value %q, help shown %v", q.ta.Value(), q.a.showHelp)
+	if q.Ta.Value() != "q?" || q.a.showHelp {
+		t.Fatalf("q and ? should be text while typing: value %q, help shown %v", q.Ta.Value(), q.a.showHelp)
 	}
 	_, cmd := q.a.Update(keypress("ctrl+c"))
 	if !quits(cmd) {
@@ -51,13 +52,13 @@ func TestQuizRetryKeepsHintsBesideTheEditor(t *testing.T) {
 		q.resize(size[0], size[1])
 		typeText(q, "Postgres, Redis, source of truth, projection, stale")
 		run(q, "ctrl+s")
-		if q.mode != modeFeedback || len(q.result.Missed) == 0 {
+		if q.Mode != quizscreen.ModeFeedback || len(q.Result.Missed) == 0 {
 			t.Fatalf("%v: the list of terms should be graded with missed points", size)
 		}
-		hint := q.result.Missed[0].Hint
+		hint := q.Result.Missed[0].Hint
 		run(q, "r")
 		out := screen(q)
-		if q.mode != modeAnswer {
+		if q.Mode != quizscreen.ModeAnswer {
 			t.Fatalf("%v: r did not open the editor", size)
 		}
 		wantIn(t, out, "Hints from your last try", "source of truth")
@@ -65,12 +66,12 @@ func TestQuizRetryKeepsHintsBesideTheEditor(t *testing.T) {
 			wantIn(t, out, strings.Fields(hint)[0])
 		}
 		fits(t, out, size[0], size[1])
-		if beside := size[0] >= 100; q.hintsBeside != beside {
-			t.Errorf("%v: hints beside the editor %v, want %v", size, q.hintsBeside, beside)
+		if beside := size[0] >= 100; q.HintsBeside != beside {
+			t.Errorf("%v: hints beside the editor %v, want %v", size, q.HintsBeside, beside)
 		}
 		// Submitting again shows the new grade; the hints of the old one go.
 		run(q, "ctrl+s")
-		if q.retry != nil || q.hintLines != nil {
+		if q.Retry != nil || q.HintLines != nil {
 			t.Errorf("%v: the old hints outlive the new grade", size)
 		}
 	}
@@ -82,7 +83,7 @@ func TestQuizRetryKeepsHintsBesideTheEditor(t *testing.T) {
 func TestQuizAndLessonShareOneProgressRecord(t *testing.T) {
 	dir := t.TempDir()
 	q := newTestQuiz(t, dir)
-	if q.sh.Prog != q.a.sh.Prog {
+	if q.Sh.Prog != q.a.sh.Prog {
 		t.Fatal("the quiz holds a progress record of its own")
 	}
 	typeText(q, "Writes go to PostgreSQL and reads come from Redis.")

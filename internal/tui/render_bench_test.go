@@ -23,7 +23,7 @@ func BenchmarkLabScreenUnderLoad(b *testing.B) {
 		rows = append(rows, p)
 		members = append(members, demo.FeedMember{Score: p.PublishedAt.UnixMilli(), Item: p.Item(), OK: true})
 	}
-	a.labs.refresh.snap.Rows, a.labs.refresh.snap.Members, a.labs.refresh.snap.RowCount = rows, members, 8000
+	a.labs.Refresh.Snap.Rows, a.labs.Refresh.Snap.Members, a.labs.Refresh.Snap.RowCount = rows, members, 8000
 	seq := 0
 	b.ResetTimer()
 	for range b.N {

@@ -1,4 +1,4 @@
-package tui
+package quizscreen
 
 import (
 	"cqrslab/internal/tui/ui"
@@ -17,8 +17,8 @@ import (
 // applyStyles gives the answer boxes the app's theme: the quiz draws
 // everything else with the shared styles, which the root rebuilds when the
 // theme, the background or NO_COLOR changes.
-func (q *Quiz) applyStyles() {
-	st := q.sh.St
+func (q *Quiz) ApplyStyles() {
+	st := q.Sh.St
 	ts := textarea.DefaultStyles(st.Dark)
 	is := textinput.DefaultStyles(st.Dark)
 	plain := lipgloss.NewStyle()
@@ -36,19 +36,19 @@ func (q *Quiz) applyStyles() {
 		is.Focused.Placeholder, is.Focused.Prompt = st.Dim, st.Accent
 		is.Blurred = is.Focused
 	}
-	q.ta.SetStyles(ts)
-	q.num.SetStyles(is)
+	q.Ta.SetStyles(ts)
+	q.Num.SetStyles(is)
 }
 
 // View draws the quiz screen at its size.
 func (q *Quiz) View() string {
-	st := q.sh.St
+	st := q.Sh.St
 	top, bottom := q.top(st), q.bottom(st)
 	var middle string
-	switch q.mode {
-	case modeReview, modeConfirm, modeFeedback:
-		middle = q.body.View()
-		if !q.body.AtBottom() {
+	switch q.Mode {
+	case modeReview, modeConfirm, ModeFeedback:
+		middle = q.Body.View()
+		if !q.Body.AtBottom() {
 			lines := strings.Split(middle, "\n")
 			lines[len(lines)-1] = st.Dim.Render("  ↓ more below: ↑/↓ or pgup/pgdown to scroll")
 			middle = strings.Join(lines, "\n")
@@ -61,7 +61,7 @@ func (q *Quiz) View() string {
 	}
 	// Keep the notice on the last line whatever the question, just above
 	// the help bar the root draws.
-	if gap := q.height - strings.Count(top, "\n") - lipgloss.Height(middle) - lipgloss.Height(bottom); gap > 0 {
+	if gap := q.Height - strings.Count(top, "\n") - lipgloss.Height(middle) - lipgloss.Height(bottom); gap > 0 {
 		middle += strings.Repeat("\n", gap)
 	}
 	return top + middle + "\n" + bottom
@@ -70,13 +70,13 @@ func (q *Quiz) View() string {
 // chromeHeight is every line that is not the answer box or the scrolling
 // body: header, question, the lists of a choice or ordering question,
 // notices and help.
-func (q *Quiz) chromeHeight() int {
-	st := q.sh.St
+func (q *Quiz) ChromeHeight() int {
+	st := q.Sh.St
 	h := strings.Count(q.top(st), "\n") // top ends in a newline
 	if b := q.bottom(st); b != "" {
 		h += lipgloss.Height(b)
 	}
-	if q.mode == modeAnswer && q.current().Kind != quiz.FreeText {
+	if q.Mode == ModeAnswer && q.current().Kind != quiz.FreeText {
 		h += lipgloss.Height(q.answerView(st)) // fixed size; the rest stays free
 	}
 	return h
@@ -88,23 +88,23 @@ func (q *Quiz) wrap(s string) string { return lipgloss.Wrap(s, max(20, q.width),
 func (q *Quiz) top(st ui.Styles) string {
 	cur := q.current()
 	var b strings.Builder
-	if q.mode == modeReview || q.mode == modeConfirm {
+	if q.Mode == modeReview || q.Mode == modeConfirm {
 		b.WriteString(st.Title.Render("Quiz") + st.Dim.Render(" · review of your answers") + "\n\n")
 		return b.String()
 	}
-	sec := q.bank.SectionIndex(cur.ID)
+	sec := q.Bank.SectionIndex(cur.ID)
 	fmt.Fprintf(&b, "%s%s\n", st.Title.Render("Quiz"),
-		st.Dim.Render(fmt.Sprintf(" · prompt %d of %d: %s", sec+1, len(q.bank.Sections), q.bank.Sections[sec].Prompt.Title)))
+		st.Dim.Render(fmt.Sprintf(" · prompt %d of %d: %s", sec+1, len(q.Bank.Sections), q.Bank.Sections[sec].Prompt.Title)))
 	status := "not answered yet"
-	if best, passed, n := q.sh.Prog.Best(cur.ID); n > 0 {
+	if best, passed, n := q.Sh.Prog.Best(cur.ID); n > 0 {
 		status = fmt.Sprintf("best %.2f (%s), %d %s", best, passWord(passed), n, plural(n, "try", "tries"))
 	}
 	if q.compact {
-		b.WriteString(st.Dim.Render(ansi.Truncate(fmt.Sprintf("Question %d of %d · %s", q.idx+1, len(q.bank.Questions()), status), q.width, "…")) + "\n")
+		b.WriteString(st.Dim.Render(ansi.Truncate(fmt.Sprintf("Question %d of %d · %s", q.Idx+1, len(q.Bank.Questions()), status), q.width, "…")) + "\n")
 		b.WriteString(st.Heading.Render(ansi.Truncate(strings.Join(strings.Fields(cur.PromptText(q.run)), " "), q.width, "…")) + "\n")
 		return b.String()
 	}
-	b.WriteString(st.Dim.Render(q.wrap(fmt.Sprintf("Question %d of %d · %s · %s", q.idx+1, len(q.bank.Questions()), kindLabel(cur), status))) + "\n\n")
+	b.WriteString(st.Dim.Render(q.wrap(fmt.Sprintf("Question %d of %d · %s · %s", q.Idx+1, len(q.Bank.Questions()), kindLabel(cur), status))) + "\n\n")
 	b.WriteString(st.Heading.Render(q.wrap(cur.PromptText(q.run))) + "\n\n")
 	return b.String()
 }
@@ -143,14 +143,14 @@ func plural(n int, one, many string) string {
 func (q *Quiz) bottom(st ui.Styles) string {
 	var lines []string
 	switch {
-	case q.mode == modeConfirm && q.confirmAll:
+	case q.Mode == modeConfirm && q.confirmAll:
 		lines = append(lines, st.Warn.Render("Reset every quiz answer and start again from question 1? y/n"))
-	case q.mode == modeConfirm:
-		lines = append(lines, st.Warn.Render(fmt.Sprintf("Reset question %d (%s)? Its answers are forgotten. y/n", q.reviewCursor+1, q.bank.Questions()[q.reviewCursor].Title)))
+	case q.Mode == modeConfirm:
+		lines = append(lines, st.Warn.Render(fmt.Sprintf("Reset question %d (%s)? Its answers are forgotten. y/n", q.reviewCursor+1, q.Bank.Questions()[q.reviewCursor].Title)))
 	case q.inputErr != "":
 		lines = append(lines, st.Bad.Render(q.wrap(q.inputErr)))
-	case q.notice != "" && !q.compact:
-		lines = append(lines, st.Warn.Render(q.wrap(q.notice)))
+	case q.Notice != "" && !q.compact:
+		lines = append(lines, st.Warn.Render(q.wrap(q.Notice)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -172,7 +172,7 @@ func (q *Quiz) answerView(st ui.Styles) string {
 		return b.String() + q.inputHint(st, "")
 	case quiz.Ordering:
 		var b strings.Builder
-		for i, id := range q.order {
+		for i, id := range q.Order {
 			text := ""
 			for _, s := range cur.Steps {
 				if s.ID == id {
@@ -181,9 +181,9 @@ func (q *Quiz) answerView(st ui.Styles) string {
 			}
 			line := q.hanging(fmt.Sprintf("%d. %s", i+1, text), 5)
 			switch {
-			case i == q.cursor && q.holding:
+			case i == q.Cursor && q.holding:
 				b.WriteString(st.Accent.Render("↕ ") + st.Selected.Render(line) + "\n")
-			case i == q.cursor:
+			case i == q.Cursor:
 				b.WriteString(st.Accent.Render("> ") + line + "\n")
 			default:
 				b.WriteString("  " + line + "\n")
@@ -199,23 +199,23 @@ func (q *Quiz) answerView(st ui.Styles) string {
 		if cur.Number.Unit != "" {
 			unit = " " + cur.Number.Unit
 		}
-		return q.num.View() + st.Dim.Render(unit) + "\n"
+		return q.Num.View() + st.Dim.Render(unit) + "\n"
 	}
-	if len(q.hintLines) == 0 {
-		return q.ta.View()
+	if len(q.HintLines) == 0 {
+		return q.Ta.View()
 	}
-	hints := strings.Join(q.hintLines, "\n")
-	if q.hintsBeside {
-		return lipgloss.JoinHorizontal(lipgloss.Top, q.ta.View(), "  ", hints)
+	hints := strings.Join(q.HintLines, "\n")
+	if q.HintsBeside {
+		return lipgloss.JoinHorizontal(lipgloss.Top, q.Ta.View(), "  ", hints)
 	}
-	return hints + "\n" + q.ta.View()
+	return hints + "\n" + q.Ta.View()
 }
 
 // retryHints are the last grade's hints and the ideas to rethink, kept in
 // view while the learner tries again: the editor must not hide what to
 // add. Each line is wrapped to w.
 func (q *Quiz) retryHints(st ui.Styles, w int) []string {
-	r := q.retry
+	r := q.Retry
 	if r == nil || (len(r.Missed) == 0 && len(r.Misconceptions) == 0 && len(r.Notes) == 0) {
 		return nil
 	}
@@ -262,9 +262,9 @@ func (q *Quiz) inputHint(st ui.Styles, s string) string {
 }
 
 // feedbackText explains the grade: hints first, everything on reveal.
-func (q *Quiz) feedbackText() string {
-	st := q.sh.St
-	r := q.result
+func (q *Quiz) FeedbackText() string {
+	st := q.Sh.St
+	r := q.Result
 	if r == nil {
 		return ""
 	}
@@ -399,31 +399,31 @@ func (q *Quiz) reviewLine(i int) int {
 }
 
 func (q *Quiz) reviewLines() ([]string, []int) {
-	st := q.sh.St
+	st := q.Sh.St
 	var lines []string
-	at := make([]int, len(q.bank.Questions()))
+	at := make([]int, len(q.Bank.Questions()))
 	if q.reviewEnd {
 		lines = append(lines, st.Heading.Render("You have reached the end of the quiz."), st.Dim.Render("Open any question to read its feedback again or to try it once more."), "")
 	}
 	passedAll, prompts := 0, 0
-	for _, bq := range q.bank.Questions() {
-		if _, p, _ := q.sh.Prog.Best(bq.ID); p {
+	for _, bq := range q.Bank.Questions() {
+		if _, p, _ := q.Sh.Prog.Best(bq.ID); p {
 			passedAll++
 		}
 	}
-	for _, sec := range q.bank.Sections {
-		if _, p, _ := q.sh.Prog.Best(sec.Prompt.ID); p {
+	for _, sec := range q.Bank.Sections {
+		if _, p, _ := q.Sh.Prog.Best(sec.Prompt.ID); p {
 			prompts++
 		}
 	}
 	lines = append(lines,
-		fmt.Sprintf("Passed %d of %d questions, and %d of %d try-it prompts.", passedAll, len(q.bank.Questions()), prompts, len(q.bank.Sections)),
+		fmt.Sprintf("Passed %d of %d questions, and %d of %d try-it prompts.", passedAll, len(q.Bank.Questions()), prompts, len(q.Bank.Sections)),
 		st.Dim.Render("✓ passed   ~ tried, not passed yet   · not tried"), "")
 	n := 0
-	for si, sec := range q.bank.Sections {
+	for si, sec := range q.Bank.Sections {
 		passed, tried := 0, 0
 		for _, sq := range sec.Questions[1:] {
-			if _, p, k := q.sh.Prog.Best(sq.ID); k > 0 {
+			if _, p, k := q.Sh.Prog.Best(sq.ID); k > 0 {
 				tried++
 				if p {
 					passed++
@@ -431,7 +431,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 			}
 		}
 		promptScore := "not tried"
-		if best, p, k := q.sh.Prog.Best(sec.Prompt.ID); k > 0 {
+		if best, p, k := q.Sh.Prog.Best(sec.Prompt.ID); k > 0 {
 			promptScore = fmt.Sprintf("%.2f", best)
 			if p {
 				promptScore += " ✓"
@@ -446,7 +446,7 @@ func (q *Quiz) reviewLines() ([]string, []int) {
 		}
 		for _, sq := range sec.Questions {
 			mark, score := "·", "    "
-			if best, p, k := q.sh.Prog.Best(sq.ID); k > 0 {
+			if best, p, k := q.Sh.Prog.Best(sq.ID); k > 0 {
 				mark, score = "~", fmt.Sprintf("%.2f", best)
 				if p {
 					mark = "✓"

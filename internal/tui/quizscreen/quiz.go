@@ -1,4 +1,4 @@
-package tui
+package quizscreen
 
 import (
 	"cqrslab/internal/tui/ui"
@@ -18,8 +18,8 @@ import (
 type quizMode int
 
 const (
-	modeAnswer   quizMode = iota // the learner is answering the current question
-	modeFeedback                 // the grade of the last answer is shown
+	ModeAnswer   quizMode = iota // the learner is answering the current question
+	ModeFeedback                 // the grade of the last answer is shown
 	modeReview                   // the list of every question, with scores
 	modeConfirm                  // asking before a reset
 )
@@ -43,65 +43,65 @@ const minBodyLines = 4
 // question, so quitting at any moment and starting again lands the learner
 // on the same question.
 type Quiz struct {
-	sh   *ui.Shared
-	bank *quiz.Bank
+	Sh   *ui.Shared
+	Bank *quiz.Bank
 	run  quiz.LabRun
 
-	width, height int
+	width, Height int
 	sized         bool
 	laidChrome    int // chromeHeight when last laid out
 	keys          quizKeys
 
-	idx      int
-	mode     quizMode
-	ta       textarea.Model
-	num      textinput.Model
+	Idx      int
+	Mode     quizMode
+	Ta       textarea.Model
+	Num      textinput.Model
 	choice   int
-	order    []string
-	cursor   int
+	Order    []string
+	Cursor   int
 	holding  bool
-	drafts   map[string]string
-	result   *quiz.Result
+	Drafts   map[string]string
+	Result   *quiz.Result
 	revealed bool
-	body     viewport.Model
+	Body     viewport.Model
 
-	retry       *quiz.Result // the grade being retried: its hints stay in view
-	hintLines   []string     // retry's hints as drawn, wrapped and cut to fit
-	hintsBeside bool         // the hints stand beside the editor (wide windows), else above it
+	Retry       *quiz.Result // the grade being retried: its hints stay in view
+	HintLines   []string     // retry's hints as drawn, wrapped and cut to fit
+	HintsBeside bool         // the hints stand beside the editor (wide windows), else above it
 
 	compact      bool // the window is short: the question is folded to a line
 	reviewCursor int
 	reviewEnd    bool // the learner reached the end of the quiz
 	confirmAll   bool // the pending confirmation resets everything
-	notice       string
+	Notice       string
 	inputErr     string
 }
 
 // newQuiz makes the quiz screen over a bank and the learner's progress
 // (sh.prog, which must be loaded), resuming at the question they were on.
-func newQuiz(sh *ui.Shared, bank *quiz.Bank, run quiz.LabRun, notices []string) *Quiz {
+func NewQuiz(sh *ui.Shared, bank *quiz.Bank, run quiz.LabRun, notices []string) *Quiz {
 	prog := sh.Prog
 	q := &Quiz{
-		sh: sh, bank: bank, run: run,
+		Sh: sh, Bank: bank, run: run,
 		keys:   defaultQuizKeys(),
-		drafts: prog.Drafts(), // unsubmitted answers from the last time
-		width:  80, height: 24,
+		Drafts: prog.Drafts(), // unsubmitted answers from the last time
+		width:  80, Height: 24,
 	}
-	q.ta = textarea.New()
-	q.ta.Placeholder = "Type your answer here. Enter starts a new line; ctrl+s submits."
-	q.ta.ShowLineNumbers = false
-	q.ta.CharLimit = maxAnswerChars
-	q.ta.SetVirtualCursor(true)
-	q.num = textinput.New()
-	q.num.Placeholder = "a number"
-	q.num.CharLimit = 32
-	q.body = viewport.New()
-	q.applyStyles()
+	q.Ta = textarea.New()
+	q.Ta.Placeholder = "Type your answer here. Enter starts a new line; ctrl+s submits."
+	q.Ta.ShowLineNumbers = false
+	q.Ta.CharLimit = maxAnswerChars
+	q.Ta.SetVirtualCursor(true)
+	q.Num = textinput.New()
+	q.Num.Placeholder = "a number"
+	q.Num.CharLimit = 32
+	q.Body = viewport.New()
+	q.ApplyStyles()
 
 	total := len(bank.Questions())
 	for i, bq := range bank.Questions() {
 		if bq.ID == prog.Quiz.Current {
-			q.idx = i
+			q.Idx = i
 		}
 	}
 	answered := 0
@@ -110,12 +110,12 @@ func newQuiz(sh *ui.Shared, bank *quiz.Bank, run quiz.LabRun, notices []string) 
 			answered++
 		}
 	}
-	q.enter(q.idx)
+	q.enter(q.Idx)
 	if answered > 0 {
-		notices = append(notices, fmt.Sprintf("Welcome back: %d of %d questions answered; carrying on at question %d.", answered, total, q.idx+1))
+		notices = append(notices, fmt.Sprintf("Welcome back: %d of %d questions answered; carrying on at question %d.", answered, total, q.Idx+1))
 	}
-	q.notice = strings.Join(notices, " ")
-	q.SetSize(q.width, q.height)
+	q.Notice = strings.Join(notices, " ")
+	q.SetSize(q.width, q.Height)
 	q.focus() // Init returns the blink command again
 	return q
 }
@@ -123,25 +123,25 @@ func newQuiz(sh *ui.Shared, bank *quiz.Bank, run quiz.LabRun, notices []string) 
 // Init starts the cursor blinking in the answer box.
 func (q *Quiz) Init() tea.Cmd { return q.focus() }
 
-func (q *Quiz) current() *quiz.Question { return q.bank.Questions()[q.idx] }
+func (q *Quiz) current() *quiz.Question { return q.Bank.Questions()[q.Idx] }
 
 // enter shows question i: its last feedback when it was answered before,
 // else an answer box holding any draft.
 func (q *Quiz) enter(i int) {
-	qs := q.bank.Questions()
-	q.idx = max(0, min(i, len(qs)-1))
+	qs := q.Bank.Questions()
+	q.Idx = max(0, min(i, len(qs)-1))
 	cur := q.current()
-	q.result, q.revealed, q.inputErr, q.holding, q.cursor, q.retry = nil, false, "", false, 0, nil
-	last, answered := q.sh.Prog.Last(cur.ID)
-	draft, hasDraft := q.drafts[cur.ID]
+	q.Result, q.revealed, q.inputErr, q.holding, q.Cursor, q.Retry = nil, false, "", false, 0, nil
+	last, answered := q.Sh.Prog.Last(cur.ID)
+	draft, hasDraft := q.Drafts[cur.ID]
 	if !hasDraft && answered {
 		draft = last.Answer
 	}
 	switch cur.Kind {
 	case quiz.FreeText:
-		q.ta.SetValue(draft)
+		q.Ta.SetValue(draft)
 	case quiz.Numeric:
-		q.num.SetValue(draft)
+		q.Num.SetValue(draft)
 	case quiz.Choice:
 		q.choice = 0
 		for i := range cur.Options {
@@ -150,39 +150,39 @@ func (q *Quiz) enter(i int) {
 			}
 		}
 	case quiz.Ordering:
-		q.order = slices.Clone(cur.Shown)
+		q.Order = slices.Clone(cur.Shown)
 		if o, err := quiz.ParseOrder(cur, draft); err == nil && draft != "" {
-			q.order = o
+			q.Order = o
 		}
 	}
-	q.mode = modeAnswer
+	q.Mode = ModeAnswer
 	if answered && !hasDraft {
-		if res, err := q.bank.Grade(cur.ID, last.Answer, q.run); err == nil {
+		if res, err := q.Bank.Grade(cur.ID, last.Answer, q.run); err == nil {
 			q.showResult(&res)
 		}
 	}
 }
 
 func (q *Quiz) focus() tea.Cmd {
-	q.ta.Blur()
-	q.num.Blur()
-	if q.mode != modeAnswer {
+	q.Ta.Blur()
+	q.Num.Blur()
+	if q.Mode != ModeAnswer {
 		return nil
 	}
 	switch q.current().Kind {
 	case quiz.FreeText:
-		return q.ta.Focus()
+		return q.Ta.Focus()
 	case quiz.Numeric:
-		return q.num.Focus()
+		return q.Num.Focus()
 	}
 	return nil
 }
 
 func (q *Quiz) showResult(res *quiz.Result) {
-	q.result, q.retry = res, nil
-	q.mode = modeFeedback
+	q.Result, q.Retry = res, nil
+	q.Mode = ModeFeedback
 	q.layout() // the answer box's room now goes to the feedback
-	q.body.GotoTop()
+	q.Body.GotoTop()
 }
 
 // SetSize lays the screen out in the space the root gives it. The root
@@ -191,13 +191,13 @@ func (q *Quiz) SetSize(w, h int) {
 	if w <= 0 || h <= 0 {
 		w, h = 80, 24 // no size yet (before the first WindowSizeMsg)
 	}
-	if w == q.width && h == q.height && q.sized {
+	if w == q.width && h == q.Height && q.sized {
 		return
 	}
-	q.width, q.height, q.sized = w, h, true
-	q.ta.SetWidth(w - 2)
-	q.num.SetWidth(12)
-	q.body.SetWidth(w)
+	q.width, q.Height, q.sized = w, h, true
+	q.Ta.SetWidth(w - 2)
+	q.Num.SetWidth(12)
+	q.Body.SetWidth(w)
 	q.layout()
 }
 
@@ -205,23 +205,23 @@ func (q *Quiz) SetSize(w, h int) {
 // the header, question and help bar are drawn.
 func (q *Quiz) layout() {
 	q.compact = false
-	if q.height-q.chromeHeight() < minBodyLines {
+	if q.Height-q.ChromeHeight() < minBodyLines {
 		q.compact = true // a short window: fold the question to one line, drop the notice
 	}
-	q.laidChrome = q.chromeHeight()
-	room := max(minBodyLines, q.height-q.laidChrome)
-	q.ta.SetWidth(q.width - 2)
-	q.ta.SetHeight(room)
-	q.body.SetHeight(room)
-	q.hintLines, q.hintsBeside = nil, false
-	if q.mode == modeAnswer && q.current().Kind == quiz.FreeText && q.retry != nil {
+	q.laidChrome = q.ChromeHeight()
+	room := max(minBodyLines, q.Height-q.laidChrome)
+	q.Ta.SetWidth(q.width - 2)
+	q.Ta.SetHeight(room)
+	q.Body.SetHeight(room)
+	q.HintLines, q.HintsBeside = nil, false
+	if q.Mode == ModeAnswer && q.current().Kind == quiz.FreeText && q.Retry != nil {
 		q.layoutHints(room)
 	}
-	switch q.mode {
-	case modeFeedback:
-		q.body.SetContent(q.feedbackText())
+	switch q.Mode {
+	case ModeFeedback:
+		q.Body.SetContent(q.FeedbackText())
 	case modeReview, modeConfirm:
-		q.body.SetContent(q.reviewText())
+		q.Body.SetContent(q.reviewText())
 		q.keepReviewCursorVisible()
 	}
 }
@@ -230,34 +230,34 @@ func (q *Quiz) layout() {
 // beside the editor when the window is wide enough for both, else above it
 // in at most half the room (cut with a note when longer).
 func (q *Quiz) layoutHints(room int) {
-	st := q.sh.St
+	st := q.Sh.St
 	if q.width >= 100 {
 		taW := q.width * 3 / 5
 		lines := q.retryHints(st, q.width-taW-2)
 		if len(lines) > room {
 			lines = append(lines[:room-1], st.Dim.Render(fmt.Sprintf("   … %d more lines", len(lines)-room+1)))
 		}
-		q.ta.SetWidth(taW)
-		q.hintLines, q.hintsBeside = lines, true
+		q.Ta.SetWidth(taW)
+		q.HintLines, q.HintsBeside = lines, true
 		return
 	}
 	lines := q.retryHints(st, q.width)
 	if most := max(2, room/2); len(lines) > most {
 		lines = append(lines[:most-1], st.Dim.Render(fmt.Sprintf("   … %d more lines of hints in a wider window", len(lines)-most+1)))
 	}
-	q.hintLines = lines
-	q.ta.SetHeight(max(2, room-len(lines)))
+	q.HintLines = lines
+	q.Ta.SetHeight(max(2, room-len(lines)))
 }
 
 func (q *Quiz) answerText() string {
 	cur := q.current()
 	switch cur.Kind {
 	case quiz.FreeText:
-		return q.ta.Value()
+		return q.Ta.Value()
 	case quiz.Numeric:
-		return q.num.Value()
+		return q.Num.Value()
 	case quiz.Choice:
 		return quiz.Letter(q.choice)
 	}
-	return strings.Join(q.order, " ")
+	return strings.Join(q.Order, " ")
 }

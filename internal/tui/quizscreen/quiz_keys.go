@@ -1,4 +1,4 @@
-package tui
+package quizscreen
 
 import (
 	"charm.land/bubbles/v2/key"
@@ -67,12 +67,12 @@ func defaultQuizKeys() quizKeys {
 // adds ? and q, or, while the learner types, ctrl+c.
 func (q *Quiz) ShortHelp() []key.Binding {
 	k := q.keys
-	switch q.mode {
+	switch q.Mode {
 	case modeConfirm:
 		return []key.Binding{k.Yes, k.No}
 	case modeReview:
 		return []key.Binding{k.Up, k.Open, k.Reset, k.ResetAll, ui.Relabel(k.Home, "esc", "back to question")}
-	case modeFeedback:
+	case ModeFeedback:
 		b := []key.Binding{k.Retry}
 		if !q.revealed {
 			b = append(b, k.Reveal)
@@ -111,7 +111,7 @@ func (q *Quiz) FullHelp() []ui.KeyGroup {
 
 // Typing reports whether the answer box has the keys.
 func (q *Quiz) Typing() bool {
-	if q.mode != modeAnswer {
+	if q.Mode != ModeAnswer {
 		return false
 	}
 	k := q.current().Kind

@@ -1,4 +1,4 @@
-package tui
+package labscreen
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 
 // serviceMsg carries a PostService built for a policy (a budgeted client
 // is made, which must not happen in Update).
-type serviceMsg struct {
-	policy demo.PolicyName
-	svc    *demo.PostService
+type ServiceMsg struct {
+	Policy demo.PolicyName
+	Svc    *demo.PostService
 	relay  context.CancelFunc // closes svc: stops its policy's background work
 }
 
@@ -27,15 +27,15 @@ type serviceMsg struct {
 func buildService(_ context.Context, st *demo.Stores, opts demo.Options) tea.Cmd {
 	return func() tea.Msg {
 		svc := st.Service(opts)
-		return serviceMsg{policy: opts.Policy, svc: svc, relay: func() { _ = svc.Close() }}
+		return ServiceMsg{Policy: opts.Policy, Svc: svc, relay: func() { _ = svc.Close() }}
 	}
 }
 
 // postDoneMsg is the end of a post created from the form.
-type postDoneMsg struct {
-	author, title string
-	res           demo.Result
-	err           error
+type PostDoneMsg struct {
+	Author, Title string
+	Res           demo.Result
+	Err           error
 	took          time.Duration
 }
 
@@ -45,23 +45,23 @@ func createPost(ctx context.Context, svc *demo.PostService, author, title string
 		wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
 		res, err := svc.CreatePost(wctx, demo.NewPost{AuthorID: author, Title: title})
-		return postDoneMsg{author: author, title: title, res: res, err: err, took: time.Since(start)}
+		return PostDoneMsg{Author: author, Title: title, Res: res, Err: err, took: time.Since(start)}
 	}
 }
 
 // The Lab screen's replies: a fault change or a repair it asked for.
 type (
-	labFaultMsg  struct{ ui.FaultResult }
-	labRepairMsg struct{ ui.RepairResult }
+	LabFaultMsg  struct{ ui.FaultResult }
+	LabRepairMsg struct{ ui.RepairResult }
 )
 
 // labRefreshMsg is the Lab screen's periodic look at both stores: the
 // chosen author's newest rows and feed members, GetFeed, and (when checked)
 // the drift between the stores and the outbox.
-type labRefreshMsg struct {
-	snap     ui.StoreSnapshot
+type LabRefreshMsg struct {
+	Snap     ui.StoreSnapshot
 	checked  bool // drift and counts were read this time
-	drift    demo.AuthorDrift
+	Drift    demo.AuthorDrift
 	driftErr error
 	status   demo.PolicyStatus // read with the drift
 	took     time.Duration
@@ -82,20 +82,20 @@ func refreshLab(ctx context.Context, rm *demo.ReadModel, svc *demo.PostService, 
 		feedc := make(chan ui.FeedResult, 1)
 		go func() { feedc <- feedCmd().(ui.FeedResult) }()
 		qctx, qcancel := context.WithTimeout(ctx, 2*time.Second)
-		m := labRefreshMsg{snap: ui.SnapshotOf(rm.Stores(qctx, author, labRows)), checked: check}
+		m := LabRefreshMsg{Snap: ui.SnapshotOf(rm.Stores(qctx, author, labRows)), checked: check}
 		qcancel()
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if check {
 			d, err := rm.Drift(cctx, author)
 			if err == nil && len(d.Authors) == 1 {
-				m.drift = d.Authors[0]
+				m.Drift = d.Authors[0]
 			}
 			m.driftErr = err
 			m.status = svc.PolicyStatus(cctx)
 		}
 		f := <-feedc
-		m.snap.Feed, m.snap.FeedErr = f.Feed, f.Err
+		m.Snap.Feed, m.Snap.FeedErr = f.Feed, f.Err
 		m.took = time.Since(start)
 		return m
 	}

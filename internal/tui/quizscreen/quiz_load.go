@@ -1,4 +1,4 @@
-package tui
+package quizscreen
 
 import (
 	"fmt"
@@ -13,19 +13,19 @@ import (
 // UI goroutine: the bank parsed and the learner's lab results. The root
 // builds the screen in Update over the app's one progress record; store
 // and prog are read too only when the app's had not arrived yet.
-type quizLoadedMsg struct {
-	bank    *quiz.Bank
-	run     quiz.LabRun
-	notices []string
-	store   *progress.Store
-	prog    *progress.Progress
+type QuizLoadedMsg struct {
+	Bank    *quiz.Bank
+	Run     quiz.LabRun
+	Notices []string
+	Store   *progress.Store
+	Prog    *progress.Progress
 }
 
 // quizLoadError is a quiz that could not be opened (a broken bank: a bug,
 // since tests validate it). It implements error so it reads as one.
-type quizLoadError struct{ err error }
+type QuizLoadError struct{ err error }
 
-func (e quizLoadError) Error() string { return "the quiz could not be opened: " + e.err.Error() }
+func (e QuizLoadError) Error() string { return "the quiz could not be opened: " + e.err.Error() }
 
 // quizSavedMsg reports one save of the progress file.
 type quizSavedMsg struct{ err error }
@@ -33,20 +33,20 @@ type quizSavedMsg struct{ err error }
 // loadQuiz reads what the quiz needs from the state directory dir (the
 // app's Config.StateDir), in a Cmd so Update never waits on the file
 // system.
-func loadQuiz(dir string, withProgress bool) tea.Cmd {
+func LoadQuiz(dir string, withProgress bool) tea.Cmd {
 	return func() tea.Msg {
 		bank, err := quiz.Embedded()
 		if err != nil {
-			return quizLoadError{err}
+			return QuizLoadError{err}
 		}
-		m := quizLoadedMsg{bank: bank}
+		m := QuizLoadedMsg{Bank: bank}
 		if withProgress {
-			m.store, m.prog, m.notices = progress.Open(dir)
+			m.Store, m.Prog, m.Notices = progress.Open(dir)
 		}
 		var note string
-		m.run, note = quiz.LoadLabRun(dir, bank.Example)
+		m.Run, note = quiz.LoadLabRun(dir, bank.Example)
 		if note != "" {
-			m.notices = append(m.notices, note)
+			m.Notices = append(m.Notices, note)
 		}
 		return m
 	}

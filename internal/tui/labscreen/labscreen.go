@@ -1,4 +1,4 @@
-package tui
+package labscreen
 
 import (
 	"context"
@@ -20,24 +20,24 @@ import (
 type labMode int
 
 const (
-	labNormal    labMode = iota
+	LabNormal    labMode = iota
 	labForm              // typing a post
 	labFaultMenu         // choosing a fault
 )
 
 // labPane is one part of the Lab screen; below 120×36 one pane shows at a
 // time, chosen with tab or its number.
-type labPane int
+type LabPane int
 
 const (
-	paneStores labPane = iota
+	PaneStores LabPane = iota
 	paneTrace
 	paneFaults
 	paneLoad
 	paneLog
 )
 
-var paneNames = []string{"Stores", "Trace", "Faults", "Load", "Log"}
+var PaneNames = []string{"Stores", "Trace", "Faults", "Load", "Log"}
 
 var labAuthors = []string{"alice", "bob", "carol", "dave"}
 
@@ -45,7 +45,7 @@ var labAuthors = []string{"alice", "bob", "carol", "dave"}
 var loadRates = []int{50, 100, 250, 500, 1000}
 
 // logKeep is how many log lines the log pane keeps.
-const logKeep = 200
+const LogKeep = 200
 
 // refreshEvery is how often the Lab screen reads both stores while shown;
 // checkEveryUnderLoad how often it checks the drift while a load runs.
@@ -57,89 +57,89 @@ const (
 // labScreen is the free-play lab: create posts, watch both stores and the
 // trace, break Redis in every way the lab can, switch the write policy,
 // run load, and repair the feed.
-type labScreen struct {
+type LabScreen struct {
 	sh            *ui.Shared
 	keys          labKeys
 	width, height int
-	visible       bool
+	Visible       bool
 
-	mode   labMode
-	pane   labPane
+	Mode   labMode
+	Pane   LabPane
 	author int
-	title  textinput.Model
+	Title  textinput.Model
 	who    textinput.Model
 	field  int // 0 author, 1 title
 	posts  int // posts created from the form, for default titles
 
 	policy  demo.PolicyName
-	svc     *demo.PostService
+	Svc     *demo.PostService
 	relay   context.CancelFunc
 	crash   bool
 	breaker string
 
-	refresh     *labRefreshMsg
+	Refresh     *LabRefreshMsg
 	refreshBusy bool
 	lastRefresh time.Time
 	lastCheck   time.Time
 
-	trace    *traceBook
-	logs     []ui.LogMsg
-	logTotal int
+	Trace    *traceBook
+	Logs     []ui.LogMsg
+	LogTotal int
 
-	load     *loadState
+	Load     *LoadState
 	loads    int
 	rateIdx  int
-	inFlight int // form posts still running
+	InFlight int // form posts still running
 
 	repairBusy  bool
-	lastRepair  *ui.RepairResult
-	faultBusy   bool
-	unavailable map[lab.FaultKind]string
+	LastRepair  *ui.RepairResult
+	FaultBusy   bool
+	Unavailable map[lab.FaultKind]string
 
-	status     string
+	Status     string
 	statusKind ui.StatusKind
 }
 
 // loadState is a running (or finished) load.
-type loadState struct {
-	id      int
-	rate    int
-	started time.Time
-	cancel  context.CancelFunc
-	ticks   []demo.Tick
-	running bool
+type LoadState struct {
+	Id      int
+	Rate    int
+	Started time.Time
+	Cancel  context.CancelFunc
+	Ticks   []demo.Tick
+	Running bool
 	stopped time.Time
 	result  *demo.LoadResult
 	err     error
 }
 
-func newLabScreen(sh *ui.Shared) *labScreen {
-	m := &labScreen{sh: sh, keys: defaultLabKeys(), trace: newTraceBook(), policy: demo.PolicySeed, rateIdx: 3}
+func NewLabScreen(sh *ui.Shared) *LabScreen {
+	m := &LabScreen{sh: sh, keys: defaultLabKeys(), Trace: newTraceBook(), policy: demo.PolicySeed, rateIdx: 3}
 	m.who = textinput.New()
 	m.who.Prompt, m.who.CharLimit = "", 64
-	m.title = textinput.New()
-	m.title.Prompt, m.title.CharLimit = "", 400
+	m.Title = textinput.New()
+	m.Title.Prompt, m.Title.CharLimit = "", 400
 	return m
 }
 
-func (m *labScreen) Typing() bool        { return m.mode == labForm }
-func (m *labScreen) Modal() bool         { return m.mode != labNormal }
-func (m *labScreen) MinSize() (int, int) { return ui.LiveMinWidth, ui.LiveMinHeight }
-func (m *labScreen) SetSize(w, h int) {
+func (m *LabScreen) Typing() bool        { return m.Mode == labForm }
+func (m *LabScreen) Modal() bool         { return m.Mode != LabNormal }
+func (m *LabScreen) MinSize() (int, int) { return ui.LiveMinWidth, ui.LiveMinHeight }
+func (m *LabScreen) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.who.SetWidth(12)
-	m.title.SetWidth(max(10, w-40))
+	m.Title.SetWidth(max(10, w-40))
 }
 
 // Opened starts the lab if it is not running (the Lab screen is useless
 // without it), and reads the stores when it is.
-func (m *labScreen) Opened() tea.Cmd {
+func (m *LabScreen) Opened() tea.Cmd {
 	s := m.sh.Session
 	switch s.Phase {
 	case ui.LabOff:
 		return s.Start(m.sh.Ctx, m.sh.Cfg, m.sh.Bus)
 	case ui.LabUp:
-		if m.svc == nil {
+		if m.Svc == nil {
 			return m.labUp()
 		}
 		return m.refreshNow()
@@ -147,15 +147,15 @@ func (m *labScreen) Opened() tea.Cmd {
 	return nil
 }
 
-func (m *labScreen) authorID() string { return labAuthors[m.author] }
+func (m *LabScreen) authorID() string { return labAuthors[m.author] }
 
-func (m *labScreen) setStatus(kind ui.StatusKind, format string, args ...any) {
-	m.status, m.statusKind = fmt.Sprintf(format, args...), kind
+func (m *LabScreen) setStatus(kind ui.StatusKind, format string, args ...any) {
+	m.Status, m.statusKind = fmt.Sprintf(format, args...), kind
 }
 
-func (m *labScreen) ShortHelp() []key.Binding {
+func (m *LabScreen) ShortHelp() []key.Binding {
 	k := m.keys
-	switch m.mode {
+	switch m.Mode {
 	case labForm:
 		return []key.Binding{k.Submit, k.SwitchField, k.Cancel}
 	case labFaultMenu:
@@ -174,7 +174,7 @@ func (m *labScreen) ShortHelp() []key.Binding {
 	return b
 }
 
-func (m *labScreen) FullHelp() []ui.KeyGroup {
+func (m *LabScreen) FullHelp() []ui.KeyGroup {
 	k := m.keys
 	var faults []key.Binding
 	for _, c := range faultChoices {
@@ -191,34 +191,34 @@ func (m *labScreen) FullHelp() []ui.KeyGroup {
 	}
 }
 
-func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
+func (m *LabScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ui.LabStartedMsg:
 		if msg.Err == nil && m.sh.Session.Ready() {
 			return m.labUp()
 		}
-	case serviceMsg:
+	case ServiceMsg:
 		return m.serviceBuilt(msg)
 	case ui.FrameMsg:
 		return m.frame(msg)
-	case labRefreshMsg:
-		if !msg.checked && m.refresh != nil && m.refresh.snap.Author == msg.snap.Author {
+	case LabRefreshMsg:
+		if !msg.checked && m.Refresh != nil && m.Refresh.Snap.Author == msg.Snap.Author {
 			// Keep the last check's drift and counts until the next one.
-			msg.drift, msg.driftErr, msg.status = m.refresh.drift, m.refresh.driftErr, m.refresh.status
-			msg.checked = m.refresh.checked
+			msg.Drift, msg.driftErr, msg.status = m.Refresh.Drift, m.Refresh.driftErr, m.Refresh.status
+			msg.checked = m.Refresh.checked
 		}
-		m.refresh, m.refreshBusy = &msg, false
-	case postDoneMsg:
+		m.Refresh, m.refreshBusy = &msg, false
+	case PostDoneMsg:
 		return m.postDone(msg)
-	case labFaultMsg:
+	case LabFaultMsg:
 		return m.faultDone(msg.FaultResult)
 	case faultSupportMsg:
-		m.unavailable = msg.unavailable
-	case labRepairMsg:
+		m.Unavailable = msg.unavailable
+	case LabRepairMsg:
 		return m.repaired(msg.RepairResult)
 	case loadDoneMsg:
-		if m.load != nil && msg.id == m.load.id {
-			m.load.running, m.load.result, m.load.err, m.load.stopped = false, msg.res, msg.err, m.sh.Now
+		if m.Load != nil && msg.id == m.Load.Id {
+			m.Load.Running, m.Load.result, m.Load.err, m.Load.stopped = false, msg.res, msg.err, m.sh.Now
 			if msg.err != nil {
 				m.setStatus(ui.StatusBad, "The load stopped: %s", safetext.Visible(ui.DescribeErr(msg.err)))
 			} else if msg.res != nil {
@@ -229,7 +229,7 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	default:
-		if m.mode == labForm {
+		if m.Mode == labForm {
 			return m.updateInputs(msg)
 		}
 	}
@@ -238,22 +238,22 @@ func (m *labScreen) Update(msg tea.Msg) tea.Cmd {
 
 // labUp builds the write path for the current policy and looks at the
 // stores once both answer.
-func (m *labScreen) labUp() tea.Cmd {
+func (m *LabScreen) labUp() tea.Cmd {
 	s := m.sh.Session
 	return tea.Batch(buildService(s.Ctx, s.Stores, m.sh.EngineOptions(m.policy)), checkFaultSupport(s.Lab))
 }
 
-func (m *labScreen) serviceBuilt(msg serviceMsg) tea.Cmd {
+func (m *LabScreen) serviceBuilt(msg ServiceMsg) tea.Cmd {
 	if m.relay != nil {
 		m.relay()
 	}
-	m.svc, m.relay, m.policy = msg.svc, msg.relay, msg.policy
-	m.svc.SetCrashPoint(m.crash)
+	m.Svc, m.relay, m.policy = msg.Svc, msg.relay, msg.Policy
+	m.Svc.SetCrashPoint(m.crash)
 	var cmd tea.Cmd
-	if m.load != nil && m.load.running {
+	if m.Load != nil && m.Load.Running {
 		// A load runs over one PostService: restart it on the new one.
-		rate := m.load.rate
-		m.load.cancel()
+		rate := m.Load.Rate
+		m.Load.Cancel()
 		cmd = m.startLoad(rate)
 	}
 	return tea.Batch(cmd, m.refreshNow())
@@ -261,56 +261,56 @@ func (m *labScreen) serviceBuilt(msg serviceMsg) tea.Cmd {
 
 // frame takes in the engine's events (trace, log, load ticks) and reads the
 // stores about once a second while the screen is shown.
-func (m *labScreen) frame(msg ui.FrameMsg) tea.Cmd {
+func (m *LabScreen) frame(msg ui.FrameMsg) tea.Cmd {
 	for _, ev := range msg.Events {
 		switch ev := ev.(type) {
 		case ui.TraceMsg:
-			m.trace.add(ev.Ev)
+			m.Trace.Add(ev.Ev)
 		case ui.LogMsg:
-			m.logTotal++
-			m.logs = append(m.logs, ev)
-			if len(m.logs) > logKeep {
-				m.logs = slices.Delete(m.logs, 0, len(m.logs)-logKeep)
+			m.LogTotal++
+			m.Logs = append(m.Logs, ev)
+			if len(m.Logs) > LogKeep {
+				m.Logs = slices.Delete(m.Logs, 0, len(m.Logs)-LogKeep)
 			}
 		case loadTickMsg:
-			if m.load != nil && ev.id == m.load.id {
-				m.load.ticks = append(m.load.ticks, ev.tick)
-				if len(m.load.ticks) > 600 {
-					m.load.ticks = m.load.ticks[1:]
+			if m.Load != nil && ev.id == m.Load.Id {
+				m.Load.Ticks = append(m.Load.Ticks, ev.tick)
+				if len(m.Load.Ticks) > 600 {
+					m.Load.Ticks = m.Load.Ticks[1:]
 				}
 			}
 		}
 	}
-	if m.svc != nil && m.svc.Breaker() != nil {
-		m.breaker = m.svc.Breaker().State()
+	if m.Svc != nil && m.Svc.Breaker() != nil {
+		m.breaker = m.Svc.Breaker().State()
 	}
-	if m.visible && msg.At.Sub(m.lastRefresh) >= refreshEvery {
+	if m.Visible && msg.At.Sub(m.lastRefresh) >= refreshEvery {
 		return m.refreshNow()
 	}
 	return nil
 }
 
 // refreshNow reads the stores unless a read is still running.
-func (m *labScreen) refreshNow() tea.Cmd {
+func (m *LabScreen) refreshNow() tea.Cmd {
 	s := m.sh.Session
-	if !s.Ready() || m.svc == nil || m.refreshBusy {
+	if !s.Ready() || m.Svc == nil || m.refreshBusy {
 		return nil
 	}
 	// The drift check reads every row and member of the author: under
 	// load, every few seconds is enough.
-	check := m.load == nil || !m.load.running || m.sh.Now.Sub(m.lastCheck) >= checkEveryUnderLoad
+	check := m.Load == nil || !m.Load.Running || m.sh.Now.Sub(m.lastCheck) >= checkEveryUnderLoad
 	if check {
 		m.lastCheck = m.sh.Now
 	}
 	m.refreshBusy, m.lastRefresh = true, m.sh.Now
-	return refreshLab(s.Ctx, s.Reads, m.svc, m.authorID(), check)
+	return refreshLab(s.Ctx, s.Reads, m.Svc, m.authorID(), check)
 }
 
 // grid reports whether every pane fits at once.
-func (m *labScreen) grid() bool { return m.width >= 120 && m.height >= 34 }
+func (m *LabScreen) grid() bool { return m.width >= 120 && m.height >= 34 }
 
 // split reports whether the stores fit above one other pane.
-func (m *labScreen) split() bool { return !m.grid() && m.height >= 26 }
+func (m *LabScreen) split() bool { return !m.grid() && m.height >= 26 }
 
 func repairWord(rebuild bool) string {
 	if rebuild {
@@ -320,11 +320,11 @@ func repairWord(rebuild bool) string {
 }
 
 // faultDone reports a fault change this screen asked for.
-func (m *labScreen) faultDone(r ui.FaultResult) tea.Cmd {
-	if !m.faultBusy {
+func (m *LabScreen) faultDone(r ui.FaultResult) tea.Cmd {
+	if !m.FaultBusy {
 		return nil
 	}
-	m.faultBusy = false
+	m.FaultBusy = false
 	if r.Err != nil {
 		m.setStatus(ui.StatusBad, "%s", safetext.Visible(ui.DescribeErr(r.Err)))
 	} else {
@@ -337,8 +337,8 @@ func (m *labScreen) faultDone(r ui.FaultResult) tea.Cmd {
 }
 
 // repaired reports a reconcile or rebuild this screen asked for.
-func (m *labScreen) repaired(r ui.RepairResult) tea.Cmd {
-	m.repairBusy, m.lastRepair = false, &r
+func (m *LabScreen) repaired(r ui.RepairResult) tea.Cmd {
+	m.repairBusy, m.LastRepair = false, &r
 	if r.Err != nil {
 		m.setStatus(ui.StatusBad, "%s failed: %s", repairWord(r.Rebuild), safetext.Visible(ui.DescribeErr(r.Err)))
 	} else {

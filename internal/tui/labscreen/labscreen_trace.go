@@ -1,4 +1,4 @@
-package tui
+package labscreen
 
 import (
 	"cqrslab/internal/tui/ui"
@@ -11,7 +11,7 @@ import (
 )
 
 // traceKeep is how many recent writes the trace pane keeps.
-const traceKeep = 12
+const TraceKeep = 12
 
 // writeTrace is one CreatePost as its trace events arrived: how long each
 // step took and which one failed.
@@ -19,8 +19,8 @@ type writeTrace struct {
 	postID, author string
 	steps          [5]time.Duration
 	ran            [5]bool
-	failed         int // index of the failed step, -1 if none
-	done           bool
+	Failed         int // index of the failed step, -1 if none
+	Done           bool
 }
 
 func (w *writeTrace) total() time.Duration {
@@ -35,13 +35,13 @@ func (w *writeTrace) total() time.Duration {
 // hundreds of writes a second land here each frame: each costs a map
 // lookup, and only the newest traceKeep writes are kept.
 type traceBook struct {
-	order []*writeTrace
-	byID  map[string]*writeTrace
+	Order []*writeTrace
+	ByID  map[string]*writeTrace
 	seen  int // writes seen in all
 }
 
 func newTraceBook() *traceBook {
-	return &traceBook{byID: map[string]*writeTrace{}}
+	return &traceBook{ByID: map[string]*writeTrace{}}
 }
 
 func stepIndex(s demo.Step) int {
@@ -54,28 +54,28 @@ func stepIndex(s demo.Step) int {
 }
 
 // add records one trace event.
-func (b *traceBook) add(e demo.Event) {
+func (b *traceBook) Add(e demo.Event) {
 	i := stepIndex(e.Step)
 	if i < 0 || e.PostID == "" { // the engine names every write from its first step
 		return
 	}
-	w, ok := b.byID[e.PostID]
+	w, ok := b.ByID[e.PostID]
 	if !ok {
-		w = &writeTrace{postID: e.PostID, author: e.AuthorID, failed: -1}
-		b.byID[e.PostID] = w
-		b.order = append(b.order, w)
+		w = &writeTrace{postID: e.PostID, author: e.AuthorID, Failed: -1}
+		b.ByID[e.PostID] = w
+		b.Order = append(b.Order, w)
 		b.seen++
-		if len(b.order) > traceKeep {
-			delete(b.byID, b.order[0].postID)
-			b.order = b.order[1:]
+		if len(b.Order) > TraceKeep {
+			delete(b.ByID, b.Order[0].postID)
+			b.Order = b.Order[1:]
 		}
 	}
 	w.steps[i], w.ran[i] = e.Duration, true
-	if e.Err != nil && w.failed < 0 {
-		w.failed = i
+	if e.Err != nil && w.Failed < 0 {
+		w.Failed = i
 	}
 	if e.Step == demo.StepDone || (e.Err != nil && e.Step != demo.StepZAdd) {
-		w.done = true
+		w.Done = true
 	}
 }
 
@@ -87,24 +87,24 @@ func traceView(st ui.Styles, b *traceBook, w, h int) string {
 	var lines []string
 	lines = append(lines, st.Heading.Render("Trace · last writes")+st.Dim.Render(" · time per step: ")+
 		st.BarPG.Render("█ PostgreSQL ")+st.BarRedis.Render("█ Redis ")+st.BarOther.Render("█ no I/O"))
-	if len(b.order) == 0 {
+	if len(b.Order) == 0 {
 		lines = append(lines, st.Dim.Render("No writes yet: n creates a post, l starts a load."))
 		return ui.Fit(strings.Join(lines, "\n"), w, h)
 	}
 	var longest time.Duration
-	for _, t := range b.order {
+	for _, t := range b.Order {
 		longest = max(longest, t.total())
 	}
 	idW := 14
 	barW := max(10, w-idW-1-7-1-1-8-1-ui.Width("✗ validate")) // the longest note
-	for i := len(b.order) - 1; i >= 0 && len(lines) < h; i-- {
-		t := b.order[i]
+	for i := len(b.Order) - 1; i >= 0 && len(lines) < h; i-- {
+		t := b.Order[i]
 		bar := stackedBar(st, t, longest, barW)
 		note := ""
 		switch {
-		case t.failed >= 0:
-			note = st.Fast.Bad.Paint("✗ " + strings.TrimPrefix(strings.TrimPrefix(string(demo.Steps[t.failed]), "redis."), "postgres."))
-		case !t.done:
+		case t.Failed >= 0:
+			note = st.Fast.Bad.Paint("✗ " + strings.TrimPrefix(strings.TrimPrefix(string(demo.Steps[t.Failed]), "redis."), "postgres."))
+		case !t.Done:
 			note = st.Fast.Dim.Paint("running")
 		}
 		id := ui.Cut(safetext.Visible(t.postID), idW)

@@ -1,4 +1,4 @@
-package tui
+package quizscreen
 
 import (
 	"cqrslab/internal/tui/ui"
@@ -20,7 +20,7 @@ import (
 // so it keeps exactly the height the root gave it.
 func (q *Quiz) Update(msg tea.Msg) tea.Cmd {
 	cmd := q.update(msg)
-	if q.chromeHeight() != q.laidChrome {
+	if q.ChromeHeight() != q.laidChrome {
 		q.layout()
 	}
 	return cmd
@@ -30,30 +30,30 @@ func (q *Quiz) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case quizSavedMsg:
 		if msg.err != nil {
-			q.notice = "Progress not saved: " + msg.err.Error()
+			q.Notice = "Progress not saved: " + msg.err.Error()
 		}
 		return nil
 	case tea.PasteMsg:
-		if q.mode == modeAnswer {
+		if q.Mode == ModeAnswer {
 			return q.updateInput(msg)
 		}
 		return nil
 	case tea.KeyPressMsg:
 		return q.key(msg)
 	}
-	if q.mode == modeAnswer {
+	if q.Mode == ModeAnswer {
 		return q.updateInput(msg)
 	}
 	return nil
 }
 
 func (q *Quiz) key(msg tea.KeyPressMsg) tea.Cmd {
-	switch q.mode {
+	switch q.Mode {
 	case modeConfirm:
 		return q.keyConfirm(msg)
 	case modeReview:
 		return q.keyReview(msg)
-	case modeFeedback:
+	case ModeFeedback:
 		return q.keyFeedback(msg)
 	}
 	return q.keyAnswer(msg)
@@ -65,13 +65,13 @@ func (q *Quiz) keyAnswer(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Home):
 		q.saveDraft()
-		return tea.Batch(saveProgress(q.sh.Store, q.sh.Prog.Clone()), ui.Navigate(ui.ScreenHome))
+		return tea.Batch(saveProgress(q.Sh.Store, q.Sh.Prog.Clone()), ui.Navigate(ui.ScreenHome))
 	case key.Matches(msg, k.Next):
 		q.saveDraft()
-		return q.move(q.idx + 1)
+		return q.Move(q.Idx + 1)
 	case key.Matches(msg, k.Prev):
 		q.saveDraft()
-		return q.move(q.idx - 1)
+		return q.Move(q.Idx - 1)
 	case key.Matches(msg, k.Review) || (!typing && key.Matches(msg, k.ReviewKey)):
 		q.saveDraft()
 		return q.openReview(false)
@@ -114,23 +114,23 @@ func (q *Quiz) keyOrdering(msg tea.KeyPressMsg) {
 	default:
 		return
 	}
-	to := q.cursor + step
-	if to < 0 || to >= len(q.order) {
+	to := q.Cursor + step
+	if to < 0 || to >= len(q.Order) {
 		return
 	}
 	if q.holding {
-		q.order[q.cursor], q.order[to] = q.order[to], q.order[q.cursor]
+		q.Order[q.Cursor], q.Order[to] = q.Order[to], q.Order[q.Cursor]
 	}
-	q.cursor = to
+	q.Cursor = to
 }
 
 func (q *Quiz) updateInput(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	switch q.current().Kind {
 	case quiz.FreeText:
-		q.ta, cmd = q.ta.Update(msg)
+		q.Ta, cmd = q.Ta.Update(msg)
 	case quiz.Numeric:
-		q.num, cmd = q.num.Update(msg)
+		q.Num, cmd = q.Num.Update(msg)
 	}
 	return cmd
 }
@@ -138,10 +138,10 @@ func (q *Quiz) updateInput(msg tea.Msg) tea.Cmd {
 // saveDraft keeps the answer being written, in memory and in the progress
 // the next save writes.
 func (q *Quiz) saveDraft() {
-	if q.mode == modeAnswer {
+	if q.Mode == ModeAnswer {
 		id, text := q.current().ID, q.answerText()
-		q.drafts[id] = text
-		q.sh.Prog.SetDraft(id, text)
+		q.Drafts[id] = text
+		q.Sh.Prog.SetDraft(id, text)
 	}
 }
 
@@ -150,7 +150,7 @@ func (q *Quiz) saveDraft() {
 // SIGTERM), so a half-written answer is there at the next start.
 func (q *Quiz) Flush() error {
 	q.saveDraft()
-	return q.sh.Store.Save(q.sh.Prog.Clone())
+	return q.Sh.Store.Save(q.Sh.Prog.Clone())
 }
 
 // submit grades the answer, records it and shows the feedback.
@@ -161,7 +161,7 @@ func (q *Quiz) submit() tea.Cmd {
 		q.inputErr = "Write an answer first."
 		return nil
 	}
-	res, err := q.bank.Grade(cur.ID, answer, q.run)
+	res, err := q.Bank.Grade(cur.ID, answer, q.run)
 	var ae *quiz.AnswerError
 	if errors.As(err, &ae) {
 		q.inputErr = ae.Msg
@@ -171,29 +171,29 @@ func (q *Quiz) submit() tea.Cmd {
 		q.inputErr = err.Error()
 		return nil
 	}
-	delete(q.drafts, cur.ID)
-	q.sh.Prog.Record(cur.ID, progress.Attempt{
+	delete(q.Drafts, cur.ID)
+	q.Sh.Prog.Record(cur.ID, progress.Attempt{
 		At: time.Now().UTC(), Answer: answer, Score: res.Score, Passed: res.Passed,
 		Found: res.FoundIDs(), Missed: res.MissedIDs(), Misconceptions: res.MisconceptionIDs(), LabSource: res.LabSource,
 		NeedsReview: res.NeedsReview,
 	})
-	q.notice, q.inputErr = "", ""
+	q.Notice, q.inputErr = "", ""
 	q.showResult(&res)
-	q.ta.Blur()
-	q.num.Blur()
-	return saveProgress(q.sh.Store, q.sh.Prog.Clone())
+	q.Ta.Blur()
+	q.Num.Blur()
+	return saveProgress(q.Sh.Store, q.Sh.Prog.Clone())
 }
 
 // move goes to question i, or to the review once past the last one.
-func (q *Quiz) move(i int) tea.Cmd {
-	if i >= len(q.bank.Questions()) {
+func (q *Quiz) Move(i int) tea.Cmd {
+	if i >= len(q.Bank.Questions()) {
 		return q.openReview(true)
 	}
-	q.notice = ""
+	q.Notice = ""
 	q.enter(i)
-	q.sh.Prog.SetCurrent(q.current().ID)
+	q.Sh.Prog.SetCurrent(q.current().ID)
 	q.layout()
-	return tea.Batch(q.focus(), saveProgress(q.sh.Store, q.sh.Prog.Clone()))
+	return tea.Batch(q.focus(), saveProgress(q.Sh.Store, q.Sh.Prog.Clone()))
 }
 
 func (q *Quiz) keyFeedback(msg tea.KeyPressMsg) tea.Cmd {
@@ -202,45 +202,45 @@ func (q *Quiz) keyFeedback(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Home):
 		return ui.Navigate(ui.ScreenHome)
 	case key.Matches(msg, k.Retry):
-		q.mode, q.retry, q.result = modeAnswer, q.result, nil
+		q.Mode, q.Retry, q.Result = ModeAnswer, q.Result, nil
 		q.layout()
 		return q.focus()
 	case key.Matches(msg, k.Reveal) && !q.revealed:
 		q.revealed = true
-		q.sh.Prog.Reveal(q.current().ID)
-		q.body.SetContent(q.feedbackText())
-		return saveProgress(q.sh.Store, q.sh.Prog.Clone())
+		q.Sh.Prog.Reveal(q.current().ID)
+		q.Body.SetContent(q.FeedbackText())
+		return saveProgress(q.Sh.Store, q.Sh.Prog.Clone())
 	case key.Matches(msg, k.NextKey):
-		return q.move(q.idx + 1)
+		return q.Move(q.Idx + 1)
 	case key.Matches(msg, k.Prev):
-		return q.move(q.idx - 1)
+		return q.Move(q.Idx - 1)
 	case key.Matches(msg, k.ReviewKey):
 		return q.openReview(false)
 	}
 	var cmd tea.Cmd
-	q.body, cmd = q.body.Update(msg)
+	q.Body, cmd = q.Body.Update(msg)
 	return cmd
 }
 
 func (q *Quiz) openReview(end bool) tea.Cmd {
-	q.notice = ""
-	q.ta.Blur()
-	q.num.Blur()
-	q.mode, q.reviewEnd, q.reviewCursor = modeReview, end, q.idx
+	q.Notice = ""
+	q.Ta.Blur()
+	q.Num.Blur()
+	q.Mode, q.reviewEnd, q.reviewCursor = modeReview, end, q.Idx
 	if end {
 		q.reviewCursor = 0
 	}
 	q.layout()
-	q.body.GotoTop()
+	q.Body.GotoTop()
 	q.keepReviewCursorVisible()
 	return nil
 }
 
 func (q *Quiz) keyReview(msg tea.KeyPressMsg) tea.Cmd {
-	k, n := q.keys, len(q.bank.Questions())
+	k, n := q.keys, len(q.Bank.Questions())
 	switch {
 	case key.Matches(msg, k.Home):
-		q.enter(q.idx)
+		q.enter(q.Idx)
 		q.layout()
 		return q.focus()
 	case key.Matches(msg, k.Up):
@@ -248,17 +248,17 @@ func (q *Quiz) keyReview(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Down):
 		q.reviewCursor = (q.reviewCursor + 1) % n
 	case key.Matches(msg, k.Open):
-		return q.move(q.reviewCursor)
+		return q.Move(q.reviewCursor)
 	case key.Matches(msg, k.Reset):
-		q.mode, q.confirmAll = modeConfirm, false
+		q.Mode, q.confirmAll = modeConfirm, false
 	case key.Matches(msg, k.ResetAll):
-		q.mode, q.confirmAll = modeConfirm, true
+		q.Mode, q.confirmAll = modeConfirm, true
 	default:
 		var cmd tea.Cmd
-		q.body, cmd = q.body.Update(msg)
+		q.Body, cmd = q.Body.Update(msg)
 		return cmd
 	}
-	q.body.SetContent(q.reviewText())
+	q.Body.SetContent(q.reviewText())
 	q.keepReviewCursorVisible()
 	return nil
 }
@@ -268,21 +268,21 @@ func (q *Quiz) keyConfirm(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Yes):
 		if q.confirmAll {
-			q.sh.Prog.ResetQuiz()
-			q.drafts = map[string]string{}
+			q.Sh.Prog.ResetQuiz()
+			q.Drafts = map[string]string{}
 			q.reviewCursor = 0
-			q.notice = "The whole quiz was reset."
+			q.Notice = "The whole quiz was reset."
 		} else {
-			id := q.bank.Questions()[q.reviewCursor].ID
-			q.sh.Prog.ResetQuestion(id)
-			delete(q.drafts, id)
-			q.notice = fmt.Sprintf("Question %d was reset.", q.reviewCursor+1)
+			id := q.Bank.Questions()[q.reviewCursor].ID
+			q.Sh.Prog.ResetQuestion(id)
+			delete(q.Drafts, id)
+			q.Notice = fmt.Sprintf("Question %d was reset.", q.reviewCursor+1)
 		}
-		q.mode = modeReview
+		q.Mode = modeReview
 		q.layout()
-		return saveProgress(q.sh.Store, q.sh.Prog.Clone())
+		return saveProgress(q.Sh.Store, q.Sh.Prog.Clone())
 	case key.Matches(msg, k.No):
-		q.mode = modeReview
+		q.Mode = modeReview
 		q.layout()
 	}
 	return nil
@@ -291,10 +291,10 @@ func (q *Quiz) keyConfirm(msg tea.KeyPressMsg) tea.Cmd {
 // keepReviewCursorVisible scrolls the review so the selected line shows.
 func (q *Quiz) keepReviewCursorVisible() {
 	// The last visible line may be the "more below" marker: stay above it.
-	line, room := q.reviewLine(q.reviewCursor), max(1, q.body.Height()-1)
-	if line < q.body.YOffset() {
-		q.body.SetYOffset(line)
-	} else if line >= q.body.YOffset()+room {
-		q.body.SetYOffset(line - room + 1)
+	line, room := q.reviewLine(q.reviewCursor), max(1, q.Body.Height()-1)
+	if line < q.Body.YOffset() {
+		q.Body.SetYOffset(line)
+	} else if line >= q.Body.YOffset()+room {
+		q.Body.SetYOffset(line - room + 1)
 	}
 }

@@ -1,4 +1,4 @@
-package tui
+package labscreen
 
 import (
 	"cqrslab/internal/tui/ui"
@@ -16,7 +16,7 @@ import (
 // the crash point, the active faults and the load; the panes (all at once
 // from 120×34, else one at a time with a tab line); and a status line that
 // becomes the post form while one is typed.
-func (m *labScreen) View() string {
+func (m *LabScreen) View() string {
 	st, s, w := m.sh.St, m.sh.Session, m.width
 	if s.Phase != ui.LabUp {
 		body := st.Title.Render("Lab") + st.Dim.Render(" · PostgreSQL and Redis, yours to break") + "\n\n" +
@@ -36,19 +36,19 @@ func (m *labScreen) View() string {
 	case m.split():
 		// The stores stay in view; the other panes take turns below.
 		storesH := bodyH * 2 / 5
-		pane := m.pane
-		if pane == paneStores {
+		pane := m.Pane
+		if pane == PaneStores {
 			pane = paneTrace
 		}
-		body = ui.Vjoin(m.paneView(paneStores, w, storesH), m.tabsLine(pane, 1),
+		body = ui.Vjoin(m.paneView(PaneStores, w, storesH), m.tabsLine(pane, 1),
 			m.paneView(pane, w, bodyH-storesH-1))
 	default:
-		body = m.tabsLine(m.pane, 0) + "\n" + m.paneView(m.pane, w, bodyH-1)
+		body = m.tabsLine(m.Pane, 0) + "\n" + m.paneView(m.Pane, w, bodyH-1)
 	}
 	return ui.Fit(ui.Vjoin(head, ui.Fit(body, w, bodyH), bottom), w, m.height)
 }
 
-func (m *labScreen) header() string {
+func (m *LabScreen) header() string {
 	st, w := m.sh.St, m.width
 	crash := st.Dim.Render("off")
 	if m.crash {
@@ -64,7 +64,7 @@ func (m *labScreen) header() string {
 }
 
 // faultsLine lists the active faults; they are never off screen.
-func (m *labScreen) faultsLine() string {
+func (m *LabScreen) faultsLine() string {
 	st := m.sh.St
 	faults := m.sh.Session.Faults
 	if len(faults) == 0 {
@@ -84,30 +84,30 @@ func (m *labScreen) faultsLine() string {
 	return st.Dim.Render("Faults: ") + st.Bad.Render(strings.Join(parts, ", "))
 }
 
-func (m *labScreen) loadLine() string {
+func (m *LabScreen) loadLine() string {
 	st := m.sh.St
-	ld := m.load
-	if ld == nil || !ld.running {
+	ld := m.Load
+	if ld == nil || !ld.Running {
 		return st.Dim.Render(fmt.Sprintf("Load: off (l starts %d/s)", loadRates[m.rateIdx]))
 	}
-	line := fmt.Sprintf("Load: %d/s", ld.rate)
-	if n := len(ld.ticks); n > 0 {
-		t := ld.ticks[n-1]
+	line := fmt.Sprintf("Load: %d/s", ld.Rate)
+	if n := len(ld.Ticks); n > 0 {
+		t := ld.Ticks[n-1]
 		line += fmt.Sprintf(" · p50 %.1fms p99 %.1fms · in flight %d", t.P50Ms, t.P99Ms, t.InFlight)
 	}
 	return st.Warn.Render(line)
 }
 
 // tabsLine names the panes from the first shown, the current one marked.
-func (m *labScreen) tabsLine(current labPane, first int) string {
+func (m *LabScreen) tabsLine(current LabPane, first int) string {
 	st := m.sh.St
 	var parts []string
-	for i, n := range paneNames {
+	for i, n := range PaneNames {
 		if i < first {
 			continue
 		}
 		label := fmt.Sprintf(" %d %s ", i+1, n)
-		if labPane(i) == current {
+		if LabPane(i) == current {
 			parts = append(parts, st.SelectedBg.Render(label))
 		} else {
 			parts = append(parts, st.Dim.Render(label))
@@ -116,7 +116,7 @@ func (m *labScreen) tabsLine(current labPane, first int) string {
 	return ui.Cut(strings.Join(parts, " "), m.width)
 }
 
-func (m *labScreen) gridView(h int) string {
+func (m *LabScreen) gridView(h int) string {
 	st, w := m.sh.St, m.width
 	row1 := max(6, h*2/5)
 	row2 := max(5, (h-row1-2)/2)
@@ -124,7 +124,7 @@ func (m *labScreen) gridView(h int) string {
 	half := ui.SplitWidths(w, 2, 3)
 	sep := st.Rule.Render(" │ ")
 	return ui.Vjoin(
-		m.paneView(paneStores, w, row1),
+		m.paneView(PaneStores, w, row1),
 		ui.Rule(st, w),
 		ui.Hjoin(row2, sep, []string{m.paneView(paneTrace, half[0], row2), m.paneView(paneFaults, half[1], row2)}, half),
 		ui.Rule(st, w),
@@ -132,12 +132,12 @@ func (m *labScreen) gridView(h int) string {
 	)
 }
 
-func (m *labScreen) paneView(p labPane, w, h int) string {
+func (m *LabScreen) paneView(p LabPane, w, h int) string {
 	switch p {
-	case paneStores:
+	case PaneStores:
 		return m.storesView(w, h)
 	case paneTrace:
-		return traceView(m.sh.St, m.trace, w, h)
+		return traceView(m.sh.St, m.Trace, w, h)
 	case paneFaults:
 		return m.faultsView(w, h)
 	case paneLoad:
@@ -149,16 +149,16 @@ func (m *labScreen) paneView(p labPane, w, h int) string {
 // storesView shows the chosen author's posts in PostgreSQL beside the
 // feed in Redis, with the drift between them highlighted, then the last
 // repair and how to reach both stores.
-func (m *labScreen) storesView(w, h int) string {
+func (m *LabScreen) storesView(w, h int) string {
 	st := m.sh.St
-	r := m.refresh
+	r := m.Refresh
 	widths := ui.SplitWidths(w, 2, 3)
 	var foot []string
 	foot = append(foot, m.driftLine())
-	if m.lastRepair != nil && m.lastRepair.Err == nil {
-		b, a := m.lastRepair.Before, m.lastRepair.After
+	if m.LastRepair != nil && m.LastRepair.Err == nil {
+		b, a := m.LastRepair.Before, m.LastRepair.After
 		line := fmt.Sprintf("Last %s: before %d rows / %d members / %d missing → after %d / %d / %d",
-			strings.ToLower(repairWord(m.lastRepair.Rebuild)), b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
+			strings.ToLower(repairWord(m.LastRepair.Rebuild)), b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
 		foot = append(foot, st.Dim.Render(line))
 	}
 	if r != nil && r.status.Summary != "" {
@@ -179,8 +179,8 @@ func (m *labScreen) storesView(w, h int) string {
 	return ui.Fit(cols+"\n"+strings.Join(foot, "\n"), w, h)
 }
 
-func (m *labScreen) pgColumn(r *labRefreshMsg, w, h int) string {
-	st, s := m.sh.St, &r.snap
+func (m *LabScreen) pgColumn(r *LabRefreshMsg, w, h int) string {
+	st, s := m.sh.St, &r.Snap
 	title := fmt.Sprintf("PostgreSQL · %s · %d %s", s.Author, s.RowCount, ui.Pluralize(s.RowCount, "post", "posts"))
 	if s.PgErr != nil {
 		return ui.Section(st, title, st.Bad.Render("✗ "+safetext.Visible(ui.BriefErr(s.PgErr))), w, h)
@@ -209,8 +209,8 @@ func (m *labScreen) pgColumn(r *labRefreshMsg, w, h int) string {
 	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
 }
 
-func (m *labScreen) redisColumn(r *labRefreshMsg, w, h int) string {
-	st, s := m.sh.St, &r.snap
+func (m *LabScreen) redisColumn(r *LabRefreshMsg, w, h int) string {
+	st, s := m.sh.St, &r.Snap
 	title := fmt.Sprintf("Redis · ZRANGE feed:%s · ZCARD %d", s.Author, s.Zcard)
 	if s.Undecodable > 0 { // GetFeed skips these without a word: say so
 		title += fmt.Sprintf(" · %d not posts", s.Undecodable)
@@ -242,15 +242,15 @@ func (m *labScreen) redisColumn(r *labRefreshMsg, w, h int) string {
 }
 
 // driftLine is the reconciler's check of the chosen author, in one line.
-func (m *labScreen) driftLine() string {
-	st, r := m.sh.St, m.refresh
+func (m *LabScreen) driftLine() string {
+	st, r := m.sh.St, m.Refresh
 	switch {
 	case r == nil:
 		return st.Dim.Render("Drift: checking…")
 	case r.driftErr != nil:
 		return st.Bad.Render("Drift: cannot check: " + safetext.Visible(ui.BriefErr(r.driftErr)))
 	}
-	d := r.drift
+	d := r.Drift
 	counts := fmt.Sprintf("%d rows, %d members", d.Rows, d.Members)
 	if !d.Drifted() {
 		return st.Good.Render("No drift: ") + counts + st.Dim.Render(" (Reconciler.Check)")
@@ -261,11 +261,11 @@ func (m *labScreen) driftLine() string {
 
 // faultsView lists every fault with its key; the active ones first, the
 // unavailable ones with the reason.
-func (m *labScreen) faultsView(w, h int) string {
+func (m *LabScreen) faultsView(w, h int) string {
 	st := m.sh.St
 	var lines []string
 	title := "Faults"
-	if m.mode == labFaultMenu {
+	if m.Mode == labFaultMenu {
 		title += st.Warn.Render(" · press a letter to inject, h heals all, esc closes")
 	} else {
 		title += st.Dim.Render(" · f then a letter")
@@ -279,8 +279,8 @@ func (m *labScreen) faultsView(w, h int) string {
 		switch {
 		case active[c.fault.Kind]:
 			line = st.Key.Render(c.key) + " " + st.Bad.Render(c.label+" · ACTIVE")
-		case m.unavailable[c.fault.Kind] != "":
-			why := strings.TrimPrefix(m.unavailable[c.fault.Kind], lab.ErrFaultUnavailable.Error()+": ")
+		case m.Unavailable[c.fault.Kind] != "":
+			why := strings.TrimPrefix(m.Unavailable[c.fault.Kind], lab.ErrFaultUnavailable.Error()+": ")
 			line = st.Dim.Render(c.key + " " + c.label + " · unavailable: " + safetext.Visible(why))
 		}
 		lines = append(lines, line)
@@ -296,31 +296,31 @@ func (m *labScreen) faultsView(w, h int) string {
 
 // loadView shows the running load: rate, latency percentiles, writes in
 // flight, a chart of p99 over time, and the Redis pool.
-func (m *labScreen) loadView(w, h int) string {
-	st, ld := m.sh.St, m.load
+func (m *LabScreen) loadView(w, h int) string {
+	st, ld := m.sh.St, m.Load
 	title := fmt.Sprintf("Load · rate %d writes/s (+/- change it, l starts/stops)", loadRates[m.rateIdx])
 	if ld == nil {
 		return ui.Section(st, title, st.Dim.Render("No load yet. l writes at the chosen rate, round-robin over alice, bob, carol and dave, until l again."), w, h)
 	}
 	var lines []string
 	state := st.Good.Render("running")
-	if !ld.running {
+	if !ld.Running {
 		state = st.Dim.Render("stopped")
 	}
-	up := m.sh.Now.Sub(ld.started)
-	if !ld.running && !ld.stopped.IsZero() {
-		up = ld.stopped.Sub(ld.started)
+	up := m.sh.Now.Sub(ld.Started)
+	if !ld.Running && !ld.stopped.IsZero() {
+		up = ld.stopped.Sub(ld.Started)
 	}
-	lines = append(lines, fmt.Sprintf("%s at %d/s for %s", state, ld.rate, ui.Elapsed(max(0, up))))
-	if n := len(ld.ticks); n > 0 {
-		t := ld.ticks[n-1]
+	lines = append(lines, fmt.Sprintf("%s at %d/s for %s", state, ld.Rate, ui.Elapsed(max(0, up))))
+	if n := len(ld.Ticks); n > 0 {
+		t := ld.Ticks[n-1]
 		lines = append(lines,
 			fmt.Sprintf("last second: %d started, %d done · p50 %.2fms · p99 %.2fms · in flight %d", t.Started, t.Completed, t.P50Ms, t.P99Ms, t.InFlight),
 			fmt.Sprintf("feed update failed: %d · pool: %d conns, %d idle, %d hits, %d misses, %d timeouts",
 				t.ProjectionErrors, t.PoolTotal, t.PoolIdle, t.PoolHits, t.PoolMisses, t.PoolTimeouts))
 		var p99 []float64
 		top := 0.0
-		for _, t := range ld.ticks {
+		for _, t := range ld.Ticks {
 			p99 = append(p99, t.P99Ms)
 			top = max(top, t.P99Ms)
 		}
@@ -340,16 +340,16 @@ func (m *labScreen) loadView(w, h int) string {
 }
 
 // logView shows the newest warnings the write path printed.
-func (m *labScreen) logView(w, h int) string {
+func (m *LabScreen) logView(w, h int) string {
 	st := m.sh.St
-	title := fmt.Sprintf("Log · %d %s", m.logTotal, ui.Pluralize(m.logTotal, "line", "lines"))
-	if len(m.logs) == 0 {
+	title := fmt.Sprintf("Log · %d %s", m.LogTotal, ui.Pluralize(m.LogTotal, "line", "lines"))
+	if len(m.Logs) == 0 {
 		return ui.Section(st, title, st.Dim.Render("The write path's warnings appear here (break Redis, then write)."), w, h)
 	}
 	// Newest first; each entry wrapped, so the error at its end shows.
 	var lines []string
-	for i := len(m.logs) - 1; i >= 0 && len(lines) < h-1; i-- {
-		e := m.logs[i]
+	for i := len(m.Logs) - 1; i >= 0 && len(lines) < h-1; i-- {
+		e := m.Logs[i]
 		level := st.Dim.Render("INFO ")
 		if e.Level >= slog.LevelWarn {
 			level = st.Warn.Render("WARN ")
@@ -362,12 +362,12 @@ func (m *labScreen) logView(w, h int) string {
 
 // bottomLines are the post form while one is typed, else the status (two
 // lines at most: a status a learner cannot finish reading is no status).
-func (m *labScreen) bottomLines() string {
+func (m *LabScreen) bottomLines() string {
 	st, w := m.sh.St, m.width
-	if m.mode == labForm {
-		return ui.Cut(st.Heading.Render("New post ")+"author "+m.who.View()+"  title "+m.title.View(), w)
+	if m.Mode == labForm {
+		return ui.Cut(st.Heading.Render("New post ")+"author "+m.who.View()+"  title "+m.Title.View(), w)
 	}
-	msg := m.status
+	msg := m.Status
 	if msg == "" {
 		return st.Dim.Render(ui.Cut("n creates a post, f breaks Redis, l starts a load, r repairs the feed.", w))
 	}

@@ -1,4 +1,4 @@
-package tui
+package homescreen
 
 import (
 	"cqrslab/internal/tui/ui"
@@ -22,30 +22,30 @@ var menu = []menuItem{
 
 // homeScreen is the first screen: what the lab is, where to go, and how far
 // the learner has got.
-type homeScreen struct {
+type HomeScreen struct {
 	sh            *ui.Shared
 	keys          ui.HomeKeys
 	width, height int
 	cursor        int
-	note          string
+	Note          string
 }
 
-func newHomeScreen(sh *ui.Shared) *homeScreen {
-	return &homeScreen{sh: sh, keys: ui.DefaultHomeKeys()}
+func NewHomeScreen(sh *ui.Shared) *HomeScreen {
+	return &HomeScreen{sh: sh, keys: ui.DefaultHomeKeys()}
 }
 
-func (h *homeScreen) SetSize(w, ht int)   { h.width, h.height = w, ht }
-func (h *homeScreen) Typing() bool        { return false }
-func (h *homeScreen) MinSize() (int, int) { return ui.MinWidth, ui.MinHeight }
-func (h *homeScreen) ShortHelp() []key.Binding {
+func (h *HomeScreen) SetSize(w, ht int)   { h.width, h.height = w, ht }
+func (h *HomeScreen) Typing() bool        { return false }
+func (h *HomeScreen) MinSize() (int, int) { return ui.MinWidth, ui.MinHeight }
+func (h *HomeScreen) ShortHelp() []key.Binding {
 	return []key.Binding{h.keys.Up, h.keys.Open, ui.Relabel(h.keys.Learn, "1/2/3", "open directly")}
 }
 
-func (h *homeScreen) FullHelp() []ui.KeyGroup {
+func (h *HomeScreen) FullHelp() []ui.KeyGroup {
 	return []ui.KeyGroup{{Title: "Home", Keys: []key.Binding{h.keys.Up, h.keys.Open, h.keys.Learn, h.keys.Lab, h.keys.Quiz}}}
 }
 
-func (h *homeScreen) Update(msg tea.Msg) tea.Cmd {
+func (h *HomeScreen) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
@@ -53,10 +53,10 @@ func (h *homeScreen) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(k, h.keys.Up):
 		h.cursor = (h.cursor + len(menu) - 1) % len(menu)
-		h.note = ""
+		h.Note = ""
 	case key.Matches(k, h.keys.Down):
 		h.cursor = (h.cursor + 1) % len(menu)
-		h.note = ""
+		h.Note = ""
 	case key.Matches(k, h.keys.Open):
 		return ui.Navigate(menu[h.cursor].to)
 	case key.Matches(k, h.keys.Learn):
@@ -72,7 +72,7 @@ func (h *homeScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (h *homeScreen) View() string {
+func (h *HomeScreen) View() string {
 	st, w := h.sh.St, h.width
 	var b strings.Builder
 	b.WriteString(st.Title.Render("cqrslab") + "  " + st.Dim.Render("synchronous CQRS with two databases") + "\n\n")
@@ -89,14 +89,14 @@ func (h *homeScreen) View() string {
 	for _, l := range h.progressLines() {
 		b.WriteString(ui.Cut("  "+l, w) + "\n")
 	}
-	if h.note != "" {
-		b.WriteString("\n" + ui.WrapText(h.note, w) + "\n")
+	if h.Note != "" {
+		b.WriteString("\n" + ui.WrapText(h.Note, w) + "\n")
 	}
 	return b.String()
 }
 
 // progressLines say where the learner is in each part.
-func (h *homeScreen) progressLines() []string {
+func (h *HomeScreen) progressLines() []string {
 	st, sh := h.sh.St, h.sh
 	learn := "not started"
 	if n := len(sh.Pages); n > 0 && sh.Prog != nil {

@@ -1,4 +1,4 @@
-package tui
+package learnscreen
 
 import (
 	"cqrslab/internal/tui/ui"
@@ -18,10 +18,10 @@ import (
 // The Learn screen's replies, each its own type so that a read, a fault
 // or a repair the Lab screen asked for never lands here.
 type (
-	learnStoresMsg struct{ snap ui.StoreSnapshot }
-	learnFeedMsg   struct{ ui.FeedResult }
-	learnFaultMsg  struct{ ui.FaultResult }
-	learnRepairMsg struct{ ui.RepairResult }
+	LearnStoresMsg struct{ Snap ui.StoreSnapshot }
+	LearnFeedMsg   struct{ ui.FeedResult }
+	LearnFaultMsg  struct{ ui.FaultResult }
+	LearnRepairMsg struct{ ui.RepairResult }
 )
 
 // learnScreen is the lesson: one page per step of CreatePost (and pages on
@@ -29,7 +29,7 @@ type (
 // text, and three panels saying what PostgreSQL holds, what Redis holds and
 // what GetFeed returns. With the lab running, enter runs CreatePost for
 // real, one step at a time, and the panels show both stores as they are.
-type learnScreen struct {
+type LearnScreen struct {
 	sh            *ui.Shared
 	keys          learnKeys
 	width, height int
@@ -40,44 +40,44 @@ type learnScreen struct {
 	showHint bool
 	showMe   bool
 
-	svc         *demo.PostService // the seed policy: the lesson's subject
-	walk        *ui.Walk
+	Svc         *demo.PostService // the seed policy: the lesson's subject
+	Walk        *ui.Walk
 	walks       int
-	pendingWalk bool // start a walk as soon as the lab is up
+	PendingWalk bool // start a walk as soon as the lab is up
 
-	snap      *ui.StoreSnapshot
+	Snap      *ui.StoreSnapshot
 	snapBusy  bool // a read of the stores is running
 	snapAgain bool // and another was asked for meanwhile
 	feedBusy  bool // the same for GetFeed
 	feedAgain bool
 
-	status     string
+	Status     string
 	statusKind ui.StatusKind
 	lastWarn   string // the write path's newest warning
-	faultBusy  bool
-	repairBusy bool
+	FaultBusy  bool
+	RepairBusy bool
 }
 
-func newLearnScreen(sh *ui.Shared) *learnScreen {
-	return &learnScreen{sh: sh, keys: defaultLearnKeys(), text: viewport.New(), md: map[ui.MarkdownKey]string{},
+func NewLearnScreen(sh *ui.Shared) *LearnScreen {
+	return &LearnScreen{sh: sh, keys: defaultLearnKeys(), text: viewport.New(), md: map[ui.MarkdownKey]string{},
 		width: 80, height: 22}
 }
 
-func (l *learnScreen) Typing() bool        { return false }
-func (l *learnScreen) MinSize() (int, int) { return ui.LiveMinWidth, ui.LiveMinHeight }
+func (l *LearnScreen) Typing() bool        { return false }
+func (l *LearnScreen) MinSize() (int, int) { return ui.LiveMinWidth, ui.LiveMinHeight }
 
 // Init renders the first page.
-func (l *learnScreen) Init() tea.Cmd { return l.wantMarkdown() }
+func (l *LearnScreen) Init() tea.Cmd { return l.WantMarkdown() }
 
 // Opened is called when the screen is shown.
-func (l *learnScreen) Opened() tea.Cmd {
-	return tea.Batch(l.wantMarkdown(), l.refresh())
+func (l *LearnScreen) Opened() tea.Cmd {
+	return tea.Batch(l.WantMarkdown(), l.refresh())
 }
 
 // Resume moves to the page the progress file remembers, by the page's ID.
 // A file that remembers an index (written before page IDs) is migrated
 // once and saved.
-func (l *learnScreen) Resume() tea.Cmd {
+func (l *LearnScreen) Resume() tea.Cmd {
 	prog := l.sh.Prog
 	if prog == nil {
 		return nil
@@ -90,27 +90,27 @@ func (l *learnScreen) Resume() tea.Cmd {
 	if i, ok := prog.LessonPage(ui.LessonID, ids); ok {
 		l.page = i
 	}
-	return tea.Batch(save, l.wantMarkdown())
+	return tea.Batch(save, l.WantMarkdown())
 }
 
 // Resized and Restyled re-render the page's text for the new width or
 // style.
-func (l *learnScreen) Resized() tea.Cmd  { return l.wantMarkdown() }
-func (l *learnScreen) Restyled() tea.Cmd { return l.wantMarkdown() }
+func (l *LearnScreen) Resized() tea.Cmd  { return l.WantMarkdown() }
+func (l *LearnScreen) Restyled() tea.Cmd { return l.WantMarkdown() }
 
-func (l *learnScreen) current() lessons.Page {
+func (l *LearnScreen) current() lessons.Page {
 	if len(l.sh.Pages) == 0 {
 		return lessons.Page{Title: "The lesson could not be loaded"}
 	}
 	return l.sh.Pages[l.page]
 }
 
-func (l *learnScreen) markdownKey() ui.MarkdownKey {
+func (l *LearnScreen) markdownKey() ui.MarkdownKey {
 	return ui.MarkdownKey{Page: l.page, Width: max(20, l.textWidth()), Style: l.sh.St.Glamour}
 }
 
 // wantMarkdown shows the page's text if it is rendered, else asks for it.
-func (l *learnScreen) wantMarkdown() tea.Cmd {
+func (l *LearnScreen) WantMarkdown() tea.Cmd {
 	k := l.markdownKey()
 	if out, ok := l.md[k]; ok {
 		l.text.SetContent(out)
@@ -124,12 +124,12 @@ func (l *learnScreen) wantMarkdown() tea.Cmd {
 	return ui.RenderPage(k, body)
 }
 
-func (l *learnScreen) SetSize(w, h int) {
+func (l *LearnScreen) SetSize(w, h int) {
 	l.width, l.height = w, h
 	l.layoutText()
 }
 
-func (l *learnScreen) ShortHelp() []key.Binding {
+func (l *LearnScreen) ShortHelp() []key.Binding {
 	k := l.keys
 	b := []key.Binding{k.Prev, ui.Relabel(k.Step, "enter", l.stepLabel())}
 	s := l.sh.Session
@@ -148,7 +148,7 @@ func (l *learnScreen) ShortHelp() []key.Binding {
 	return b
 }
 
-func (l *learnScreen) FullHelp() []ui.KeyGroup {
+func (l *LearnScreen) FullHelp() []ui.KeyGroup {
 	k := l.keys
 	return []ui.KeyGroup{
 		{Title: "Reading", Keys: []key.Binding{ui.Relabel(k.Prev, "←/→ p/n", "previous / next page"),
@@ -162,7 +162,7 @@ func (l *learnScreen) FullHelp() []ui.KeyGroup {
 }
 
 // stepLabel says what enter does now.
-func (l *learnScreen) stepLabel() string {
+func (l *LearnScreen) stepLabel() string {
 	s := l.sh.Session
 	switch {
 	case s.Phase == ui.LabStarting:
@@ -171,25 +171,25 @@ func (l *learnScreen) stepLabel() string {
 		return "try the lab again"
 	case s.Phase != ui.LabUp:
 		return "start the lab and CreatePost"
-	case l.walk == nil || l.walk.Done:
+	case l.Walk == nil || l.Walk.Done:
 		return "run CreatePost step by step"
-	case l.walk.Waiting != "":
-		return "run " + string(l.walk.Waiting)
+	case l.Walk.Waiting != "":
+		return "run " + string(l.Walk.Waiting)
 	}
 	return "(step running)"
 }
 
 // redisDown reports whether a fault has Redis's proxy down.
-func (l *learnScreen) redisDown() bool {
+func (l *LearnScreen) redisDown() bool {
 	return slices.ContainsFunc(l.sh.Session.Faults, func(f lab.Fault) bool { return f.Kind == lab.FaultDown })
 }
 
-func (l *learnScreen) setStatus(kind ui.StatusKind, format string, args ...any) {
-	l.status, l.statusKind = fmt.Sprintf(format, args...), kind
+func (l *LearnScreen) SetStatus(kind ui.StatusKind, format string, args ...any) {
+	l.Status, l.statusKind = fmt.Sprintf(format, args...), kind
 }
 
 // setPage shows page i and remembers it in the progress file.
-func (l *learnScreen) setPage(i int) tea.Cmd {
+func (l *LearnScreen) SetPage(i int) tea.Cmd {
 	if len(l.sh.Pages) == 0 {
 		return nil
 	}
@@ -204,10 +204,10 @@ func (l *learnScreen) setPage(i int) tea.Cmd {
 	if l.sh.Prog != nil && l.sh.Prog.Lessons[ui.LessonID].Done {
 		done = true
 	}
-	return tea.Batch(l.wantMarkdown(), l.sh.SaveLessonPlace(i, done))
+	return tea.Batch(l.WantMarkdown(), l.sh.SaveLessonPlace(i, done))
 }
 
-func (l *learnScreen) pageIndex(id string) int {
+func (l *LearnScreen) PageIndex(id string) int {
 	for i, p := range l.sh.Pages {
 		if p.ID == id {
 			return i
@@ -216,7 +216,7 @@ func (l *learnScreen) pageIndex(id string) int {
 	return l.page
 }
 
-func (l *learnScreen) Update(msg tea.Msg) tea.Cmd {
+func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ui.MarkdownMsg:
 		l.md[msg.Key] = msg.Out
@@ -238,34 +238,34 @@ func (l *learnScreen) Update(msg tea.Msg) tea.Cmd {
 	case ui.WalkDoneMsg:
 		return l.walkDone(msg)
 	case ui.WalkNextErr:
-		l.setStatus(ui.StatusBad, "%s", msg.Error())
-	case learnStoresMsg:
-		snap := msg.snap
-		if l.snap != nil { // keep the last GetFeed until the next one comes
-			snap.Feed, snap.FeedErr = l.snap.Feed, l.snap.FeedErr
+		l.SetStatus(ui.StatusBad, "%s", msg.Error())
+	case LearnStoresMsg:
+		snap := msg.Snap
+		if l.Snap != nil { // keep the last GetFeed until the next one comes
+			snap.Feed, snap.FeedErr = l.Snap.Feed, l.Snap.FeedErr
 		}
-		l.snap, l.snapBusy = &snap, false
+		l.Snap, l.snapBusy = &snap, false
 		if l.snapAgain {
 			l.snapAgain = false
 			return l.refresh()
 		}
-	case learnFeedMsg:
+	case LearnFeedMsg:
 		l.feedBusy = false
-		if l.snap == nil {
-			l.snap = &ui.StoreSnapshot{Author: msg.Author}
+		if l.Snap == nil {
+			l.Snap = &ui.StoreSnapshot{Author: msg.Author}
 		}
-		l.snap.Feed, l.snap.FeedErr = msg.Feed, msg.Err
+		l.Snap.Feed, l.Snap.FeedErr = msg.Feed, msg.Err
 		if l.feedAgain {
 			l.feedAgain = false
 			return l.refresh()
 		}
-	case learnFaultMsg:
+	case LearnFaultMsg:
 		return l.faultDone(msg.FaultResult)
-	case learnRepairMsg:
+	case LearnRepairMsg:
 		return l.repaired(msg.RepairResult)
 	case ui.LessonSavedMsg:
 		if msg.Err != nil {
-			l.setStatus(ui.StatusWarn, "Your place in the lesson was not saved: %v", msg.Err)
+			l.SetStatus(ui.StatusWarn, "Your place in the lesson was not saved: %v", msg.Err)
 		}
 	case tea.KeyPressMsg:
 		return l.key(msg)
@@ -273,13 +273,13 @@ func (l *learnScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (l *learnScreen) key(k tea.KeyPressMsg) tea.Cmd {
+func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := l.keys
 	switch {
 	case key.Matches(k, keys.Prev):
-		return l.setPage(l.page - 1)
+		return l.SetPage(l.page - 1)
 	case key.Matches(k, keys.Next):
-		return l.setPage(l.page + 1)
+		return l.SetPage(l.page + 1)
 	case key.Matches(k, keys.ScrollUp):
 		if k.String() == "pgup" {
 			l.text.PageUp()

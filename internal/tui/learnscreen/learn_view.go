@@ -1,4 +1,4 @@
-package tui
+package learnscreen
 
 import (
 	"cqrslab/internal/tui/ui"
@@ -24,7 +24,7 @@ type learnLayout struct {
 
 const learnStatusRows = 2
 
-func (l *learnScreen) layout() learnLayout {
+func (l *LearnScreen) layout() learnLayout {
 	w, h := l.width, l.height
 	body := max(3, h-1-learnStatusRows) // header and status
 	if w >= 120 && h >= 30 {
@@ -40,11 +40,11 @@ func (l *learnScreen) layout() learnLayout {
 		textW: w, textH: max(1, body-codeH-panelH-2)}
 }
 
-func (l *learnScreen) textWidth() int { return l.layout().textW }
+func (l *LearnScreen) textWidth() int { return l.layout().textW }
 
 // layoutText sizes the text viewport to what the hint and "show me" boxes
 // leave of the text area.
-func (l *learnScreen) layoutText() {
+func (l *LearnScreen) layoutText() {
 	lay := l.layout()
 	extra := strings.Count(l.extras(lay.textW), "\n")
 	if l.extras(lay.textW) != "" {
@@ -55,7 +55,7 @@ func (l *learnScreen) layoutText() {
 }
 
 // extras are the hint and "show me" when the learner asked for them.
-func (l *learnScreen) extras(w int) string {
+func (l *LearnScreen) extras(w int) string {
 	p, st := l.current(), l.sh.St
 	var parts []string
 	w -= 2 // the page's text has a margin of two; these line up with it
@@ -76,7 +76,7 @@ func (l *learnScreen) extras(w int) string {
 }
 
 // View draws the screen at exactly its size.
-func (l *learnScreen) View() string {
+func (l *LearnScreen) View() string {
 	st, lay, p := l.sh.St, l.layout(), l.current()
 	head := l.header(p)
 	code := ui.CodeView(st, p, lay.codeW, lay.codeH, lay.wide)
@@ -102,7 +102,7 @@ func (l *learnScreen) View() string {
 	return ui.Fit(out, l.width, l.height)
 }
 
-func (l *learnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
+func (l *LearnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
 	st, s := l.sh.St, l.sh.Session
 	if s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
 		return ui.Fit(ui.LabStatusView(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, l.width), l.width, lay.panelH)
@@ -118,7 +118,7 @@ func (l *learnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
 	}, w)
 }
 
-func (l *learnScreen) header(p lessons.Page) string {
+func (l *LearnScreen) header(p lessons.Page) string {
 	st := l.sh.St
 	left := st.Title.Render("Learn") + st.Dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, max(1, len(l.sh.Pages)))) +
 		st.Heading.Render(p.Title)
@@ -132,7 +132,7 @@ func (l *learnScreen) header(p lessons.Page) string {
 
 // labBadge is the lab's state in a few words, faults included: a fault
 // must never be forgotten because it is off screen.
-func (l *learnScreen) labBadge() string {
+func (l *LearnScreen) labBadge() string {
 	st, s := l.sh.St, l.sh.Session
 	switch s.Phase {
 	case ui.LabStarting:
@@ -155,7 +155,7 @@ func (l *learnScreen) labBadge() string {
 
 // panel draws one of the three panels: live data when the lab runs, else
 // what the page says the store holds at this point.
-func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
+func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 	st := l.sh.St
 	names := map[string]string{"postgres": "PostgreSQL holds", "redis": "Redis holds", "getfeed": "GetFeed returns"}
 	if !l.live() {
@@ -169,10 +169,10 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 		text := map[string]string{"postgres": p.After.Postgres, "redis": p.After.Redis, "getfeed": p.After.GetFeed}[which]
 		return ui.Section(st, names[which], ui.WrapText(text, w), w, h)
 	}
-	s := l.snap
+	s := l.Snap
 	postID := ""
-	if l.walk != nil {
-		postID = l.walk.PostID
+	if l.Walk != nil {
+		postID = l.Walk.PostID
 	}
 	var title string
 	var lines []string
@@ -232,7 +232,7 @@ func (l *learnScreen) panel(p lessons.Page, which string, w, h int) string {
 
 // postTitle shows a title from a store, control characters made visible;
 // the walk's own post is marked ◀.
-func (l *learnScreen) postTitle(title string, mine bool, style lipgloss.Style, long bool, note string, show bool) string {
+func (l *LearnScreen) postTitle(title string, mine bool, style lipgloss.Style, long bool, note string, show bool) string {
 	t := style.Render(safetext.Visible(title))
 	if mine {
 		t += l.sh.St.Accent.Render(" ◀")
@@ -245,13 +245,13 @@ func (l *learnScreen) postTitle(title string, mine bool, style lipgloss.Style, l
 
 // statusView is two lines: where the walk's post is now, and what the last
 // action did.
-func (l *learnScreen) statusView() string {
+func (l *LearnScreen) statusView() string {
 	st := l.sh.St
 	var lines []string
 	if v := l.verdict(); v != "" {
 		lines = append(lines, v)
 	}
-	msg := l.status
+	msg := l.Status
 	if msg == "" {
 		msg = l.defaultStatus()
 	}
@@ -263,16 +263,16 @@ func (l *learnScreen) statusView() string {
 
 // verdict says where the walk's post is: in neither store, in PostgreSQL
 // only, or in both. It is the lesson in one line.
-func (l *learnScreen) verdict() string {
+func (l *LearnScreen) verdict() string {
 	st := l.sh.St
-	if l.walk == nil || l.walk.PostID == "" || l.snap == nil || l.snap.PgErr != nil {
+	if l.Walk == nil || l.Walk.PostID == "" || l.Snap == nil || l.Snap.PgErr != nil {
 		return ""
 	}
-	id := l.walk.PostID
-	inPG, inRedis := l.snap.HasRow(id), l.snap.HasMember(id)
-	label := fmt.Sprintf("Post %q: ", l.walk.Title)
+	id := l.Walk.PostID
+	inPG, inRedis := l.Snap.HasRow(id), l.Snap.HasMember(id)
+	label := fmt.Sprintf("Post %q: ", l.Walk.Title)
 	switch {
-	case inPG && l.snap.RedisErr != nil:
+	case inPG && l.Snap.RedisErr != nil:
 		return label + st.Warn.Render("in PostgreSQL; Redis cannot be read right now")
 	case inPG && inRedis:
 		return label + st.Good.Render("in PostgreSQL and in Redis")
@@ -284,14 +284,14 @@ func (l *learnScreen) verdict() string {
 	return label + st.Dim.Render("in neither store yet")
 }
 
-func (l *learnScreen) defaultStatus() string {
+func (l *LearnScreen) defaultStatus() string {
 	s := l.sh.Session
 	switch {
 	case s.Phase == ui.LabOff:
 		return "Read on with → or press enter to start the lab and run CreatePost for real, one step at a time."
 	case s.Phase == ui.LabStarting:
 		return "Starting the lab…"
-	case s.Phase == ui.LabUp && (l.walk == nil || l.walk.Done):
+	case s.Phase == ui.LabUp && (l.Walk == nil || l.Walk.Done):
 		return "enter runs CreatePost one step at a time against the real stores."
 	}
 	return ""
@@ -299,4 +299,4 @@ func (l *learnScreen) defaultStatus() string {
 
 // live reports whether the panels show the stores (rather than the page's
 // description of them).
-func (l *learnScreen) live() bool { return l.snap != nil && l.sh.Session.Phase == ui.LabUp }
+func (l *LearnScreen) live() bool { return l.Snap != nil && l.sh.Session.Phase == ui.LabUp }
