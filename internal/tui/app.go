@@ -1,17 +1,15 @@
-// Package tui is the interactive lesson: the only package that imports
-// Bubble Tea. One root model, App, owns the screen; the home, learn, lab
-// and quiz screens are components that draw strings into the space
-// the root gives them, and the root adds the help bar, which always lists
-// the keys that work on the screen shown.
+// Package tui is the interactive lesson's root. With the packages under it
+// it is the only code that imports Bubble Tea. One root model, App, owns
+// the screen and composes the screens (homescreen, learnscreen, labscreen,
+// quizscreen) through the one screen interface, ui.Component: each draws a
+// string into the space the root gives it, and the root adds the help bar,
+// which always lists the keys that work on the screen shown. Screens never
+// import each other; a reply meant for another screen is a typed message
+// that travels through the root.
 package tui
 
 import (
 	"context"
-	"cqrslab/internal/tui/homescreen"
-	"cqrslab/internal/tui/labscreen"
-	"cqrslab/internal/tui/learnscreen"
-	"cqrslab/internal/tui/quizscreen"
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"os"
 	"strings"
@@ -23,6 +21,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"cqrslab/internal/statedir"
+	"cqrslab/internal/tui/homescreen"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/learnscreen"
+	"cqrslab/internal/tui/quizscreen"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/lessons"
 )
 

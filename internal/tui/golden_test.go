@@ -2,9 +2,6 @@ package tui
 
 import (
 	"context"
-	"cqrslab/internal/tui/labscreen"
-	"cqrslab/internal/tui/quizscreen"
-	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +14,9 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/quizscreen"
+	"cqrslab/internal/tui/ui"
 )
 
 // The golden files hold every screen at 80×24 and 120×40, on a dark and a

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cqrslab/internal/tui/ui"
 	"flag"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/ui"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cqrslab/internal/tui/ui"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/ui"
 )
 
 // press sends one key to the root and returns its command, unrun (the quiz

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"cqrslab/internal/tui/labscreen"
-	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +9,8 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/ui"
 )
 
 func TestLabScreenPanesAndKeys(t *testing.T) {

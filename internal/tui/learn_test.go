@@ -2,9 +2,6 @@ package tui
 
 import (
 	"context"
-	"cqrslab/internal/tui/labscreen"
-	"cqrslab/internal/tui/learnscreen"
-	"cqrslab/internal/tui/ui"
 	"encoding/json"
 	"errors"
 	"os"
@@ -18,6 +15,9 @@ import (
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/learnscreen"
+	"cqrslab/internal/tui/ui"
 )
 
 // deliver delivers a message and drops the commands it returns: for tests

@@ -1,14 +1,14 @@
 package tui
 
 import (
-	"cqrslab/internal/tui/quizscreen"
-	"cqrslab/internal/tui/ui"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
 	"cqrslab/internal/progress"
+	"cqrslab/internal/tui/quizscreen"
+	"cqrslab/internal/tui/ui"
 )
 
 // The quiz is a screen like the others: ? lists its keys (where no text

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"cqrslab/internal/tui/quizscreen"
-	"cqrslab/internal/tui/ui"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +11,8 @@ import (
 
 	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
+	"cqrslab/internal/tui/quizscreen"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/quiz"
 )
 

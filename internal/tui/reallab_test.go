@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"cqrslab/internal/tui/ui"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"cqrslab/demo/lab"
 	"cqrslab/internal/labtest"
+	"cqrslab/internal/tui/ui"
 )
 
 // driver runs the app the way the Bubble Tea runtime does (commands on

@@ -1,12 +1,12 @@
 package tui
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"testing"
 	"time"
 
 	"cqrslab/demo"
+	"cqrslab/internal/tui/ui"
 )
 
 // BenchmarkLabScreenUnderLoad is one frame of the Lab screen at 100×30

@@ -2,13 +2,14 @@ package tui
 
 import (
 	"context"
-	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/internal/tui/ui"
 )
 
 // teardownLimit bounds how long Run waits for a lab that is still starting

@@ -1,12 +1,16 @@
+// Package homescreen is the first screen: what the lab is, where to go, and
+// how far the learner has got. It asks for another screen with ui.Navigate,
+// which the app carries out, so it imports no other screen.
 package homescreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/internal/tui/ui"
 )
 
 type menuItem struct {

@@ -1,8 +1,10 @@
+// Package labscreen is the Lab screen: writes, faults, load, repair and the
+// engine's trace and log. Its replies are its own message types, so a read
+// or fault the Learn screen asked for never lands here.
 package labscreen
 
 import (
 	"context"
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"slices"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 )
 
 // labMode is what the Lab screen's keys do.

@@ -2,7 +2,6 @@ package labscreen
 
 import (
 	"context"
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 )
 
 // The Lab screen's keys and what they start: posts, faults, policies,

@@ -2,7 +2,6 @@ package labscreen
 
 import (
 	"context"
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/ui"
 )
 
 // The Lab screen's I/O, each a Cmd returning one message.

@@ -1,13 +1,13 @@
 package labscreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"strings"
 	"time"
 
 	"cqrslab/demo"
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 )
 
 // traceKeep is how many recent writes the trace pane keeps.

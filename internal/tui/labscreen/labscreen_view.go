@@ -1,7 +1,6 @@
 package labscreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 )
 
 // View draws the Lab screen: two header lines that always show the policy,

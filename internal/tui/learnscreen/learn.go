@@ -1,7 +1,9 @@
+// Package learnscreen is the lesson screen: one page per step of
+// CreatePost, stepped for real against the lab. Its replies are its own
+// message types, so a reply another screen asked for never lands here.
 package learnscreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -12,6 +14,7 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/lessons"
 )
 

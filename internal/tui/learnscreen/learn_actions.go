@@ -1,7 +1,6 @@
 package learnscreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,6 +8,7 @@ import (
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/lessons"
 )
 

@@ -1,13 +1,13 @@
 package learnscreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/lessons"
 )
 

@@ -1,7 +1,8 @@
+// Package quizscreen is the quiz screen: the lesson's questions, graded,
+// with progress kept in the one record the app shares with every screen.
 package quizscreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
+	"cqrslab/internal/tui/ui"
 	"cqrslab/quiz"
 )
 

@@ -1,8 +1,9 @@
 package quizscreen
 
 import (
-	"charm.land/bubbles/v2/key"
 	"cqrslab/internal/tui/ui"
+
+	"charm.land/bubbles/v2/key"
 
 	"cqrslab/quiz"
 )

@@ -1,7 +1,6 @@
 package quizscreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"cqrslab/internal/progress"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/quiz"
 )
 

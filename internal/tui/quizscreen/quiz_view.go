@@ -1,7 +1,6 @@
 package quizscreen
 
 import (
-	"cqrslab/internal/tui/ui"
 	"fmt"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/quiz"
 )
 

@@ -1,3 +1,8 @@
+// Package ui is what every screen of the terminal UI draws with and reads:
+// styles and themes, keys and help, layout, widgets, markdown and the
+// seed's code view, the event bus, and the one shared context (config, lab
+// session, progress, store reads). It is the floor the screen packages
+// stand on, so that no screen needs another screen or the app to draw.
 package ui
 
 import (
