@@ -24,7 +24,7 @@ var menu = []menuItem{
 	{"Quiz", "the lesson's three try-it prompts, graded with feedback", ui.ScreenQuiz},
 }
 
-// homeScreen is the first screen: what the lab is, where to go, and how far
+// HomeScreen is the first screen: what the lab is, where to go, and how far
 // the learner has got.
 type HomeScreen struct {
 	sh            *ui.Shared

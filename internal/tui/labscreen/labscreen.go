@@ -28,7 +28,7 @@ const (
 	labFaultMenu         // choosing a fault
 )
 
-// labPane is one part of the Lab screen; below 120×36 one pane shows at a
+// LabPane is one part of the Lab screen; below 120×36 one pane shows at a
 // time, chosen with tab or its number.
 type LabPane int
 
@@ -47,7 +47,7 @@ var labAuthors = []string{"alice", "bob", "carol", "dave"}
 // loadRates are the rates + and - step through.
 var loadRates = []int{50, 100, 250, 500, 1000}
 
-// logKeep is how many log lines the log pane keeps.
+// LogKeep is how many log lines the log pane keeps.
 const LogKeep = 200
 
 // refreshEvery is how often the Lab screen reads both stores while shown;
@@ -57,7 +57,7 @@ const (
 	checkEveryUnderLoad = 5 * time.Second
 )
 
-// labScreen is the free-play lab: create posts, watch both stores and the
+// LabScreen is the free-play lab: create posts, watch both stores and the
 // trace, break Redis in every way the lab can, switch the write policy,
 // run load, and repair the feed.
 type LabScreen struct {
@@ -103,7 +103,7 @@ type LabScreen struct {
 	statusKind ui.StatusKind
 }
 
-// loadState is a running (or finished) load.
+// LoadState is a running (or finished) load.
 type LoadState struct {
 	Id      int
 	Rate    int

@@ -14,7 +14,7 @@ import (
 
 // The Lab screen's I/O, each a Cmd returning one message.
 
-// serviceMsg carries a PostService built for a policy (a budgeted client
+// ServiceMsg carries a PostService built for a policy (a budgeted client
 // is made, which must not happen in Update).
 type ServiceMsg struct {
 	Policy demo.PolicyName
@@ -31,7 +31,7 @@ func buildService(_ context.Context, st *demo.Stores, opts demo.Options) tea.Cmd
 	}
 }
 
-// postDoneMsg is the end of a post created from the form.
+// PostDoneMsg is the end of a post created from the form.
 type PostDoneMsg struct {
 	Author, Title string
 	Res           demo.Result
@@ -55,7 +55,7 @@ type (
 	LabRepairMsg struct{ ui.RepairResult }
 )
 
-// labRefreshMsg is the Lab screen's periodic look at both stores: the
+// LabRefreshMsg is the Lab screen's periodic look at both stores: the
 // chosen author's newest rows and feed members, GetFeed, and (when checked)
 // the drift between the stores and the outbox.
 type LabRefreshMsg struct {

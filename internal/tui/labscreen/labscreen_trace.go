@@ -10,7 +10,7 @@ import (
 	"cqrslab/internal/tui/ui"
 )
 
-// traceKeep is how many recent writes the trace pane keeps.
+// TraceKeep is how many recent writes the trace pane keeps.
 const TraceKeep = 12
 
 // writeTrace is one CreatePost as its trace events arrived: how long each
@@ -53,7 +53,7 @@ func stepIndex(s demo.Step) int {
 	return -1
 }
 
-// add records one trace event.
+// Add records one trace event.
 func (b *traceBook) Add(e demo.Event) {
 	i := stepIndex(e.Step)
 	if i < 0 || e.PostID == "" { // the engine names every write from its first step

@@ -27,7 +27,7 @@ type (
 	LearnRepairMsg struct{ ui.RepairResult }
 )
 
-// learnScreen is the lesson: one page per step of CreatePost (and pages on
+// LearnScreen is the lesson: one page per step of CreatePost (and pages on
 // the failure modes and repairs), each with the seed's code, the page's
 // text, and three panels saying what PostgreSQL holds, what Redis holds and
 // what GetFeed returns. With the lab running, enter runs CreatePost for
@@ -112,7 +112,7 @@ func (l *LearnScreen) markdownKey() ui.MarkdownKey {
 	return ui.MarkdownKey{Page: l.page, Width: max(20, l.textWidth()), Style: l.sh.St.Glamour}
 }
 
-// wantMarkdown shows the page's text if it is rendered, else asks for it.
+// WantMarkdown shows the page's text if it is rendered, else asks for it.
 func (l *LearnScreen) WantMarkdown() tea.Cmd {
 	k := l.markdownKey()
 	if out, ok := l.md[k]; ok {
@@ -191,7 +191,7 @@ func (l *LearnScreen) SetStatus(kind ui.StatusKind, format string, args ...any) 
 	l.Status, l.statusKind = fmt.Sprintf(format, args...), kind
 }
 
-// setPage shows page i and remembers it in the progress file.
+// SetPage shows page i and remembers it in the progress file.
 func (l *LearnScreen) SetPage(i int) tea.Cmd {
 	if len(l.sh.Pages) == 0 {
 		return nil

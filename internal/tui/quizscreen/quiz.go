@@ -79,7 +79,7 @@ type Quiz struct {
 	inputErr     string
 }
 
-// newQuiz makes the quiz screen over a bank and the learner's progress
+// NewQuiz makes the quiz screen over a bank and the learner's progress
 // (sh.prog, which must be loaded), resuming at the question they were on.
 func NewQuiz(sh *ui.Shared, bank *quiz.Bank, run quiz.LabRun, notices []string) *Quiz {
 	prog := sh.Prog

@@ -9,7 +9,7 @@ import (
 	"cqrslab/quiz"
 )
 
-// quizLoadedMsg carries what the quiz screen needs from disk, read off the
+// QuizLoadedMsg carries what the quiz screen needs from disk, read off the
 // UI goroutine: the bank parsed and the learner's lab results. The root
 // builds the screen in Update over the app's one progress record; store
 // and prog are read too only when the app's had not arrived yet.
@@ -21,7 +21,7 @@ type QuizLoadedMsg struct {
 	Prog    *progress.Progress
 }
 
-// quizLoadError is a quiz that could not be opened (a broken bank: a bug,
+// QuizLoadError is a quiz that could not be opened (a broken bank: a bug,
 // since tests validate it). It implements error so it reads as one.
 type QuizLoadError struct{ err error }
 
@@ -30,7 +30,7 @@ func (e QuizLoadError) Error() string { return "the quiz could not be opened: " 
 // quizSavedMsg reports one save of the progress file.
 type quizSavedMsg struct{ err error }
 
-// loadQuiz reads what the quiz needs from the state directory dir (the
+// LoadQuiz reads what the quiz needs from the state directory dir (the
 // app's Config.StateDir), in a Cmd so Update never waits on the file
 // system.
 func LoadQuiz(dir string, withProgress bool) tea.Cmd {

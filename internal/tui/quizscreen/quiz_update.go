@@ -184,7 +184,7 @@ func (q *Quiz) submit() tea.Cmd {
 	return saveProgress(q.Sh.Store, q.Sh.Prog.Clone())
 }
 
-// move goes to question i, or to the review once past the last one.
+// Move goes to question i, or to the review once past the last one.
 func (q *Quiz) Move(i int) tea.Cmd {
 	if i >= len(q.Bank.Questions()) {
 		return q.openReview(true)

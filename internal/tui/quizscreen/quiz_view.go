@@ -14,7 +14,7 @@ import (
 	"cqrslab/quiz"
 )
 
-// applyStyles gives the answer boxes the app's theme: the quiz draws
+// ApplyStyles gives the answer boxes the app's theme: the quiz draws
 // everything else with the shared styles, which the root rebuilds when the
 // theme, the background or NO_COLOR changes.
 func (q *Quiz) ApplyStyles() {
@@ -67,7 +67,7 @@ func (q *Quiz) View() string {
 	return top + middle + "\n" + bottom
 }
 
-// chromeHeight is every line that is not the answer box or the scrolling
+// ChromeHeight is every line that is not the answer box or the scrolling
 // body: header, question, the lists of a choice or ordering question,
 // notices and help.
 func (q *Quiz) ChromeHeight() int {
@@ -261,7 +261,7 @@ func (q *Quiz) inputHint(st ui.Styles, s string) string {
 	return st.Dim.Render(q.wrap(s)) + "\n"
 }
 
-// feedbackText explains the grade: hints first, everything on reveal.
+// FeedbackText explains the grade: hints first, everything on reveal.
 func (q *Quiz) FeedbackText() string {
 	st := q.Sh.St
 	r := q.Result

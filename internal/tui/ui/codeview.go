@@ -85,7 +85,7 @@ func tokenStyle(e chroma.StyleEntry) lipgloss.Style {
 	return s
 }
 
-// codeView draws the seed code lines a page is about, with a line of
+// CodeView draws the seed code lines a page is about, with a line of
 // context around each run, on w×h cells: a title line (when titled), then
 // numbered lines, the page's lines marked ▶ and highlighted. Runs far apart
 // are separated by ⋮; when space is short the context goes first.

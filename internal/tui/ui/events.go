@@ -13,7 +13,7 @@ import (
 // they are gathered here and applied together once a frame.
 const frameInterval = 66 * time.Millisecond
 
-// eventBus carries everything the engine and the lab report from their own
+// EventBus carries everything the engine and the lab report from their own
 // goroutines (trace events, warnings, start progress, fault changes, load
 // ticks) to the UI. Sending never blocks: a writer on the request path must
 // not wait for the screen, so when the buffer is full the event is dropped
@@ -25,7 +25,7 @@ type EventBus struct {
 
 func NewEventBus(size int) *EventBus { return &EventBus{ch: make(chan any, size)} }
 
-// send queues an event, or drops and counts it when the buffer is full.
+// Send queues an event, or drops and counts it when the buffer is full.
 func (b *EventBus) Send(ev any) {
 	select {
 	case b.ch <- ev:
@@ -34,7 +34,7 @@ func (b *EventBus) Send(ev any) {
 	}
 }
 
-// drain takes every queued event (at most limit) without waiting.
+// Drain takes every queued event (at most limit) without waiting.
 func (b *EventBus) Drain(limit int) []any {
 	var out []any
 	for len(out) < limit {
@@ -48,7 +48,7 @@ func (b *EventBus) Drain(limit int) []any {
 	return out
 }
 
-// frameMsg is one frame: the time, the events gathered since the last one,
+// FrameMsg is one frame: the time, the events gathered since the last one,
 // and how many events were dropped so far in all.
 type FrameMsg struct {
 	At      time.Time
@@ -56,7 +56,7 @@ type FrameMsg struct {
 	Dropped int64
 }
 
-// frame waits one frame interval, then drains the bus, off the UI
+// Frame waits one frame interval, then drains the bus, off the UI
 // goroutine, into one message.
 func (b *EventBus) Frame() tea.Cmd {
 	return tea.Tick(frameInterval, func(t time.Time) tea.Msg {

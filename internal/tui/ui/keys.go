@@ -8,7 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// appKeys work on every screen. The root adds them to the active screen's
+// AppKeys work on every screen. The root adds them to the active screen's
 // own keys, so the help bar always lists exactly what works.
 type AppKeys struct {
 	Quit      key.Binding // q: not while the screen takes typed text
@@ -26,7 +26,7 @@ func DefaultAppKeys() AppKeys {
 	}
 }
 
-// homeKeys are the home screen's.
+// HomeKeys are the home screen's.
 type HomeKeys struct {
 	Up, Down, Open   key.Binding
 	Learn, Lab, Quiz key.Binding
@@ -43,7 +43,7 @@ func DefaultHomeKeys() HomeKeys {
 	}
 }
 
-// helpLines lays bindings out on as few lines as the width allows, never
+// HelpLines lays bindings out on as few lines as the width allows, never
 // cutting one off: a key the learner cannot see is a key they do not have.
 func HelpLines(h help.Model, bindings []key.Binding, width int) []string {
 	var live []key.Binding
@@ -74,7 +74,7 @@ func HelpLines(h help.Model, bindings []key.Binding, width int) []string {
 	return lines
 }
 
-// fullHelp lists every key of the screen, grouped, one group a block; it
+// FullHelp lists every key of the screen, grouped, one group a block; it
 // is what ? shows.
 func FullHelp(st Styles, groups []KeyGroup, width int) string {
 	var b strings.Builder
@@ -101,7 +101,7 @@ type KeyGroup struct {
 	Keys  []key.Binding
 }
 
-// relabel is a binding with other help text (the same keys).
+// Relabel is a binding with other help text (the same keys).
 func Relabel(b key.Binding, keys, desc string) key.Binding {
 	b.SetHelp(keys, desc)
 	return b

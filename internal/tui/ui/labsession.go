@@ -50,7 +50,7 @@ type labSession struct {
 	Info   lab.Info
 	Faults []lab.Fault // active faults, as the last fault event said
 
-	// ctx lives as long as the lab: walks, loads and queries derive from it,
+	// Ctx lives as long as the lab: walks, loads and queries derive from it,
 	// so cancelling it stops everything that uses the lab.
 	Ctx    context.Context
 	Cancel context.CancelFunc
@@ -70,10 +70,10 @@ func defaultServices() []serviceStatus {
 	return []serviceStatus{{name: "postgres"}, {name: "redis"}}
 }
 
-// labProgressMsg is one step of the start of one server.
+// LabProgressMsg is one step of the start of one server.
 type LabProgressMsg struct{ P lab.Progress }
 
-// labStartedMsg ends a start: a lab whose stores are connected, or why not.
+// LabStartedMsg ends a start: a lab whose stores are connected, or why not.
 type LabStartedMsg struct {
 	lab    *lab.Lab
 	stores *demo.Stores
@@ -81,13 +81,13 @@ type LabStartedMsg struct {
 	Err    error
 }
 
-// labClosedMsg says the lab has been torn down.
+// LabClosedMsg says the lab has been torn down.
 type LabClosedMsg struct{ err error }
 
-// faultEventMsg is a fault change reported by the lab.
+// FaultEventMsg is a fault change reported by the lab.
 type FaultEventMsg struct{ Ev lab.FaultEvent }
 
-// start begins starting the lab, unless it is up or on its way. The
+// Start begins starting the lab, unless it is up or on its way. The
 // progress of each server arrives through the bus; the result as a
 // labStartedMsg.
 func (s *labSession) Start(parent context.Context, cfg Config, bus *EventBus) tea.Cmd {
@@ -133,7 +133,7 @@ func (s *labSession) Start(parent context.Context, cfg Config, bus *EventBus) te
 	}
 }
 
-// started records the end of a start. A lab that arrives after the app
+// Started records the end of a start. A lab that arrives after the app
 // began to stop is torn down at once (the returned Cmd does it).
 func (s *labSession) Started(msg LabStartedMsg) tea.Cmd {
 	if s.Phase == LabStopping {
@@ -163,7 +163,7 @@ func (s *labSession) Started(msg LabStartedMsg) tea.Cmd {
 	return nil
 }
 
-// progress records one server's start step.
+// Progress records one server's start step.
 func (s *labSession) Progress(p lab.Progress) {
 	for i := range s.services {
 		if s.services[i].name == p.Service {
@@ -174,7 +174,7 @@ func (s *labSession) Progress(p lab.Progress) {
 	s.services = append(s.services, serviceStatus{name: p.Service, phase: p.Phase, detail: p.Detail, elapsed: p.Elapsed})
 }
 
-// stop tears the lab down: a start in progress is cancelled (lab.Start
+// Stop tears the lab down: a start in progress is cancelled (lab.Start
 // then removes what it made); a running lab is closed in a Cmd. The
 // returned Cmd ends with a labClosedMsg, or nil when there is nothing to do.
 func (s *labSession) Stop() tea.Cmd {
@@ -217,7 +217,7 @@ func (s *labSession) closeCmd() tea.Cmd {
 	}
 }
 
-// shutdown is Run's last word, after the program has ended however it
+// Shutdown is Run's last word, after the program has ended however it
 // ended: it cancels whatever is running, waits (bounded) for starts and
 // closes in flight, and closes a lab still held.
 func (s *labSession) Shutdown(limit time.Duration) error {
@@ -240,10 +240,10 @@ func (s *labSession) Shutdown(limit time.Duration) error {
 	return err
 }
 
-// ready reports whether the stores can be used.
+// Ready reports whether the stores can be used.
 func (s *labSession) Ready() bool { return s.Phase == LabUp && s.Stores != nil }
 
-// active reports whether the lab is doing or holding anything that the
+// Active reports whether the lab is doing or holding anything that the
 // frame loop must watch.
 func (s *labSession) Active() bool {
 	return s.Phase == LabStarting || s.Phase == LabUp || s.Phase == LabStopping

@@ -11,7 +11,7 @@ import (
 	"cqrslab/internal/safetext"
 )
 
-// labStatusView draws the lab's start as a learner needs to see it: one
+// LabStatusView draws the lab's start as a learner needs to see it: one
 // line per server with a spinner, its phase, what it is doing (pull
 // progress, when there is a pull) and how long it has taken; then, once up,
 // how to reach both stores from another terminal; or, when the start
@@ -59,7 +59,7 @@ func serviceLines(st Styles, s *labSession, now time.Time, frame int, animate bo
 	return b.String()
 }
 
-// connectionLines are the commands that reach the lab's stores. They lead
+// ConnectionLines are the commands that reach the lab's stores. They lead
 // through the lab's proxy, so the faults the learner injects apply to them
 // too.
 func ConnectionLines(st Styles, info lab.Info, w int) string {

@@ -12,7 +12,7 @@ import (
 // screen can never be taller or wider than the terminal, whatever the data:
 // a long title is cut with "…", never wrapped into the line below.
 
-// fit cuts or pads s to exactly w×h cells.
+// Fit cuts or pads s to exactly w×h cells.
 func Fit(s string, w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
@@ -30,7 +30,7 @@ func Fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// cut shortens a (possibly styled) line to at most w cells, ending in "…"
+// Cut shortens a (possibly styled) line to at most w cells, ending in "…"
 // when it had to cut.
 func Cut(s string, w int) string {
 	if w <= 0 {
@@ -49,7 +49,7 @@ func PadRight(s string, w int) string {
 	return s
 }
 
-// width is a styled line's width in cells. Screens measure every line
+// Width is a styled line's width in cells. Screens measure every line
 // several times a frame, and the general measure (grapheme clusters) is
 // most of a frame's cost under load; so lines made only of characters
 // known to be one cell wide (ASCII, and the box, block, arrow and mark
@@ -126,7 +126,7 @@ func narrowSymbol(r rune) bool {
 	return false
 }
 
-// hjoin puts blocks side by side, each fitted to its width, separated by
+// Hjoin puts blocks side by side, each fitted to its width, separated by
 // sep; the result is as tall as h.
 func Hjoin(h int, sep string, blocks []string, widths []int) string {
 	cols := make([][]string, len(blocks))
@@ -148,7 +148,7 @@ func Hjoin(h int, sep string, blocks []string, widths []int) string {
 	return out.String()
 }
 
-// vjoin stacks blocks that are already fitted to the same width.
+// Vjoin stacks blocks that are already fitted to the same width.
 func Vjoin(blocks ...string) string {
 	var parts []string
 	for _, b := range blocks {
@@ -159,7 +159,7 @@ func Vjoin(blocks ...string) string {
 	return strings.Join(parts, "\n")
 }
 
-// wrapText wraps plain text to w cells (words kept whole where they fit).
+// WrapText wraps plain text to w cells (words kept whole where they fit).
 func WrapText(s string, w int) string {
 	if w <= 0 {
 		return s
@@ -167,7 +167,7 @@ func WrapText(s string, w int) string {
 	return ansi.Wrap(s, w, " -/")
 }
 
-// splitWidths divides total cells among n columns separated by sepWidth
+// SplitWidths divides total cells among n columns separated by sepWidth
 // cells each, giving the remainder to the first columns.
 func SplitWidths(total, n, sepWidth int) []int {
 	avail := total - sepWidth*(n-1)
@@ -181,11 +181,11 @@ func SplitWidths(total, n, sepWidth int) []int {
 	return out
 }
 
-// section is a titled block: a heading line, then the body, fitted to w×h.
+// Section is a titled block: a heading line, then the body, fitted to w×h.
 func Section(st Styles, title, body string, w, h int) string {
 	head := st.Heading.Render(Cut(title, w))
 	return Fit(head+"\n"+body, w, h)
 }
 
-// rule is a horizontal line w cells long.
+// Rule is a horizontal line w cells long.
 func Rule(st Styles, w int) string { return st.Rule.Render(strings.Repeat("─", max(0, w))) }

@@ -12,7 +12,7 @@ import (
 	"cqrslab/demo/lab"
 )
 
-// walk is one CreatePost run step by step through the engine's Stepper:
+// Walk is one CreatePost run step by step through the engine's Stepper:
 // before each step the engine pauses, the learner looks at both stores and
 // presses enter, and the step runs for real.
 //
@@ -58,10 +58,10 @@ type (
 
 func (e WalkNextErr) Error() string { return "could not let the step run: " + e.err.Error() }
 
-// walkAuthor is the author the walk writes as: one of the lab's four.
+// WalkAuthor is the author the walk writes as: one of the lab's four.
 const WalkAuthor = "alice"
 
-// beginWalk starts CreatePost under a Stepper in its own goroutine. The
+// BeginWalk starts CreatePost under a Stepper in its own goroutine. The
 // walk's channel has room for every message one CreatePost can send (a
 // pause and an event per step, and the end), so the engine never waits on
 // the screen.
@@ -91,13 +91,13 @@ func BeginWalk(ctx context.Context, svc *demo.PostService, id int, title string)
 	return w, tea.Batch(start, w.Listen())
 }
 
-// listen waits for the walk's next message.
+// Listen waits for the walk's next message.
 func (w *Walk) Listen() tea.Cmd {
 	ch := w.Ch
 	return func() tea.Msg { return <-ch }
 }
 
-// next lets the step the walk is paused before run.
+// Next lets the step the walk is paused before run.
 func (w *Walk) Next() tea.Cmd {
 	st, id := w.Stepper, w.Id
 	return func() tea.Msg {
@@ -110,7 +110,7 @@ func (w *Walk) Next() tea.Cmd {
 	}
 }
 
-// storeSnapshot is what both stores hold for one author at one moment, and
+// StoreSnapshot is what both stores hold for one author at one moment, and
 // what GetFeed returns: the three panels beside the code. The engine's read
 // model reads it; the screens only draw it.
 type StoreSnapshot struct {
@@ -127,7 +127,7 @@ type StoreSnapshot struct {
 	FeedErr     error
 }
 
-// snapshotOf is the read model's snapshot as the panels draw it.
+// SnapshotOf is the read model's snapshot as the panels draw it.
 func SnapshotOf(s demo.StoresSnapshot) StoreSnapshot {
 	return StoreSnapshot{Author: s.Feed.Author, at: s.Feed.At,
 		Rows: s.Rows.Rows, RowCount: s.Rows.Count, PgErr: s.Rows.Err,
@@ -138,7 +138,7 @@ func SnapshotOf(s demo.StoresSnapshot) StoreSnapshot {
 // the result in a message type of its own, so a result reaches the screen
 // it is for by its type, never by comparing a name.
 
-// feedResult is what GetFeed returned. It comes apart from the snapshot:
+// FeedResult is what GetFeed returned. It comes apart from the snapshot:
 // with Redis down, the seed's client retries for over a second, and the
 // PostgreSQL panel must not wait for that.
 type FeedResult struct {
@@ -147,7 +147,7 @@ type FeedResult struct {
 	Err    error
 }
 
-// hasRow and hasMember tell where a post is.
+// HasRow and hasMember tell where a post is.
 func (s *StoreSnapshot) HasRow(id string) bool {
 	for _, r := range s.Rows {
 		if r.ID == id {
@@ -166,7 +166,7 @@ func (s *StoreSnapshot) HasMember(id string) bool {
 	return false
 }
 
-// readStoresCmd reads both stores for one author through the read model:
+// ReadStoresCmd reads both stores for one author through the read model:
 // PostgreSQL the way the app reads it (through the lab's proxy, so its
 // faults show), Redis past the proxy, so the panel shows what Redis really
 // holds even while the network to it is broken.
@@ -178,7 +178,7 @@ func ReadStoresCmd(ctx context.Context, rm *demo.ReadModel, author string, n int
 	}
 }
 
-// readFeedCmd calls GetFeed as the app would.
+// ReadFeedCmd calls GetFeed as the app would.
 func ReadFeedCmd(ctx context.Context, rm *demo.ReadModel, author string, n int, reply func(FeedResult) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -188,7 +188,7 @@ func ReadFeedCmd(ctx context.Context, rm *demo.ReadModel, author string, n int, 
 	}
 }
 
-// faultResult reports an inject or heal asked for from a screen.
+// FaultResult reports an inject or heal asked for from a screen.
 type FaultResult struct {
 	What string
 	Err  error
@@ -202,13 +202,13 @@ func HealAll(ctx context.Context, l *lab.Lab, reply func(FaultResult) tea.Msg) t
 	return func() tea.Msg { return reply(FaultResult{What: "heal", Err: l.HealAll(ctx)}) }
 }
 
-// repairResult reports a reconciler run: the drift before and after.
+// RepairResult reports a reconciler run: the drift before and after.
 type RepairResult struct {
 	demo.RepairReport
 	Err error
 }
 
-// repairFeeds runs the read model's repair (check, repair by difference or
+// RepairFeeds runs the read model's repair (check, repair by difference or
 // rebuild, check again) for the before and after counts.
 func RepairFeeds(ctx context.Context, rm *demo.ReadModel, rebuild bool, reply func(RepairResult) tea.Msg, authors ...string) tea.Cmd {
 	return func() tea.Msg {
@@ -219,7 +219,7 @@ func RepairFeeds(ctx context.Context, rm *demo.ReadModel, rebuild bool, reply fu
 	}
 }
 
-// describeErr is an error as a status line shows it, whole.
+// DescribeErr is an error as a status line shows it, whole.
 func DescribeErr(err error) string {
 	switch {
 	case err == nil:
@@ -230,7 +230,7 @@ func DescribeErr(err error) string {
 	return err.Error()
 }
 
-// briefErr is an error in a few words, for a panel or a one-line status:
+// BriefErr is an error in a few words, for a panel or a one-line status:
 // the innermost cause of a long chain ("dial tcp 127.0.0.1:1234: connect:
 // connection refused" is "connection refused").
 func BriefErr(err error) string {

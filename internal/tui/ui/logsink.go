@@ -10,14 +10,14 @@ import (
 	"cqrslab/demo"
 )
 
-// logMsg is one line the engine logged (the write path's warnings).
+// LogMsg is one line the engine logged (the write path's warnings).
 type LogMsg struct {
 	At    time.Time
 	Level slog.Level
 	Text  string
 }
 
-// traceMsg is one finished step of some CreatePost.
+// TraceMsg is one finished step of some CreatePost.
 type TraceMsg struct{ Ev demo.Event }
 
 // busHandler is a slog.Handler that sends each record to the event bus
@@ -69,7 +69,7 @@ func (h *busHandler) WithGroup(name string) slog.Handler {
 	return &c
 }
 
-// engineOptions are the options every PostService of the app gets: its
+// EngineOptions are the options every PostService of the app gets: its
 // warnings and its trace go to the bus, never straight to the screen.
 func (sh *Shared) EngineOptions(policy demo.PolicyName) demo.Options {
 	bus := sh.Bus

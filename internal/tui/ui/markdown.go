@@ -8,7 +8,7 @@ import (
 	"charm.land/glamour/v2"
 )
 
-// markdownKey names one rendering of a page: the text depends on the page,
+// MarkdownKey names one rendering of a page: the text depends on the page,
 // the width it wraps at and the glamour style.
 type MarkdownKey struct {
 	Page  int
@@ -16,7 +16,7 @@ type MarkdownKey struct {
 	Style string
 }
 
-// markdownMsg carries a page rendered off the UI goroutine.
+// MarkdownMsg carries a page rendered off the UI goroutine.
 type MarkdownMsg struct {
 	Key MarkdownKey
 	Out string
@@ -52,7 +52,7 @@ func renderMarkdown(md, style string, width int) string {
 	return strings.Trim(out, "\n")
 }
 
-// renderPage renders in a Cmd: glamour takes milliseconds, which a resize
+// RenderPage renders in a Cmd: glamour takes milliseconds, which a resize
 // storm must not spend on the UI goroutine.
 func RenderPage(k MarkdownKey, md string) tea.Cmd {
 	return func() tea.Msg { return MarkdownMsg{Key: k, Out: renderMarkdown(md, k.Style, k.Width)} }

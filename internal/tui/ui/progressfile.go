@@ -9,7 +9,7 @@ import (
 	"cqrslab/quiz"
 )
 
-// appProgressMsg carries the learner's progress, read off the UI goroutine
+// AppProgressMsg carries the learner's progress, read off the UI goroutine
 // at start, and the quiz bank, for the home screen's counts.
 type AppProgressMsg struct {
 	Store   *progress.Store
@@ -18,7 +18,7 @@ type AppProgressMsg struct {
 	Notices []string
 }
 
-// loadAppProgress reads the progress file (a missing or damaged one gives a
+// LoadAppProgress reads the progress file (a missing or damaged one gives a
 // fresh record and a notice, never an error) and the embedded quiz bank.
 func LoadAppProgress(dir string) tea.Cmd {
 	return func() tea.Msg {
@@ -31,10 +31,10 @@ func LoadAppProgress(dir string) tea.Cmd {
 	}
 }
 
-// lessonSavedMsg reports one save of the learner's place in the lesson.
+// LessonSavedMsg reports one save of the learner's place in the lesson.
 type LessonSavedMsg struct{ Err error }
 
-// saveLessonPlace records the page the learner is on, by its ID, and
+// SaveLessonPlace records the page the learner is on, by its ID, and
 // writes the record (atomically, in a Cmd); the model keeps its own copy.
 func (sh *Shared) SaveLessonPlace(page int, done bool) tea.Cmd {
 	if sh.Prog == nil || sh.Store == nil || page < 0 || page >= len(sh.Pages) {
@@ -48,7 +48,7 @@ func (sh *Shared) SaveLessonPlace(page int, done bool) tea.Cmd {
 	return sh.SaveProgressNow()
 }
 
-// saveProgressNow writes a copy of the record in a Cmd.
+// SaveProgressNow writes a copy of the record in a Cmd.
 func (sh *Shared) SaveProgressNow() tea.Cmd {
 	store, p := sh.Store, sh.Prog.Clone()
 	if store == nil {
@@ -57,7 +57,7 @@ func (sh *Shared) SaveProgressNow() tea.Cmd {
 	return func() tea.Msg { return LessonSavedMsg{Err: store.Save(p)} }
 }
 
-// pageIDs are the lesson's page IDs in order: what the bookmark names.
+// PageIDs are the lesson's page IDs in order: what the bookmark names.
 func (sh *Shared) PageIDs() []string {
 	ids := make([]string, len(sh.Pages))
 	for i, p := range sh.Pages {
@@ -66,5 +66,5 @@ func (sh *Shared) PageIDs() []string {
 	return ids
 }
 
-// lessonID keys the lesson's place in the progress file.
+// LessonID keys the lesson's place in the progress file.
 const LessonID = "sync-cqrs"

@@ -17,7 +17,7 @@ import (
 	"cqrslab/quiz"
 )
 
-// screenID names a screen.
+// ScreenID names a screen.
 type ScreenID int
 
 const (
@@ -27,12 +27,12 @@ const (
 	ScreenQuiz
 )
 
-// navigateMsg asks the root to show another screen.
+// NavigateMsg asks the root to show another screen.
 type NavigateMsg struct{ To ScreenID }
 
 func Navigate(to ScreenID) tea.Cmd { return func() tea.Msg { return NavigateMsg{to} } }
 
-// component is one page of the app. Only the root returns a tea.View; a screen
+// Component is one page of the app. Only the root returns a tea.View; a screen
 // draws a string of exactly the size SetSize gave it.
 type Component interface {
 	Update(msg tea.Msg) tea.Cmd
@@ -49,11 +49,11 @@ type Component interface {
 	MinSize() (int, int)
 }
 
-// modal screens take esc for themselves while in a mode (a sub-menu), so
+// Modal screens take esc for themselves while in a mode (a sub-menu), so
 // esc leaves the mode instead of the screen.
 type Modal interface{ Modal() bool }
 
-// shared is what every screen reads: one object passed by pointer instead
+// Shared is what every screen reads: one object passed by pointer instead
 // of globals (soft-serve's common.Common).
 type Shared struct {
 	Cfg     Config

@@ -1,6 +1,6 @@
 package ui
 
-// statusKind colours the Learn screen's one-line status.
+// StatusKind colours the Learn screen's one-line status.
 type StatusKind int
 
 const (

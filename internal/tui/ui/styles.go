@@ -33,7 +33,7 @@ func ParseTheme(s string) (Theme, error) {
 	return "", fmt.Errorf("unknown theme %q: use auto, dark, light or high-contrast", s)
 }
 
-// styles are every style the screens use, built once per theme change, so
+// Styles are every style the screens use, built once per theme change, so
 // View never decides a colour. The first five fields are what the quiz
 // screen reads (it builds its own from newStyles).
 type Styles struct {
@@ -59,7 +59,7 @@ type Styles struct {
 	Drift      lipgloss.Style
 	SelectedBg lipgloss.Style
 
-	// fast are the styles drawn hundreds of times a frame (the trace bars,
+	// Fast are the styles drawn hundreds of times a frame (the trace bars,
 	// the store columns) as plain prefixes and suffixes.
 	Fast fastStyles
 }
@@ -83,7 +83,7 @@ func inkOf(st lipgloss.Style) ink {
 	return ink{pre: pre, post: post}
 }
 
-// paint styles one line of text (no newlines).
+// Paint styles one line of text (no newlines).
 func (k ink) Paint(s string) string {
 	if s == "" || k.pre == "" {
 		return s
@@ -105,7 +105,7 @@ func newStyles(dark, noColor bool) Styles {
 	return ThemeStyles(ThemeLight, noColor)
 }
 
-// themeStyles builds the styles of a theme; noColor (NO_COLOR) keeps bold
+// ThemeStyles builds the styles of a theme; noColor (NO_COLOR) keeps bold
 // and reverse, which carry meaning without colour, and drops every colour.
 func ThemeStyles(t Theme, noColor bool) Styles {
 	dark := t != ThemeLight

@@ -12,7 +12,7 @@ import (
 // each running a timer of its own.
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
-// spinner is the frame for the app's frame counter, or a static mark when
+// Spinner is the frame for the app's frame counter, or a static mark when
 // animation is off (--no-animation, and golden tests).
 func Spinner(frame int, animate bool) string {
 	if !animate {
@@ -36,7 +36,7 @@ func hbar(d, full time.Duration, width int) string {
 	return strings.Repeat("█", eighths/8) + partial[eighths%8]
 }
 
-// sparkline draws values (oldest first) as one line of block characters,
+// Sparkline draws values (oldest first) as one line of block characters,
 // scaled to the largest value, keeping the newest width values.
 func Sparkline(values []float64, width int) string {
 	if width <= 0 || len(values) == 0 {
@@ -61,7 +61,7 @@ func Sparkline(values []float64, width int) string {
 	return b.String()
 }
 
-// ms formats a duration for a learner: milliseconds with sensible precision.
+// Ms formats a duration for a learner: milliseconds with sensible precision.
 func Ms(d time.Duration) string {
 	switch {
 	case d < 0:
@@ -75,12 +75,12 @@ func Ms(d time.Duration) string {
 	}
 }
 
-// elapsed formats a running time in whole seconds.
+// Elapsed formats a running time in whole seconds.
 func Elapsed(d time.Duration) string {
 	return fmt.Sprintf("%ds", int(d.Seconds()))
 }
 
-// pluralize picks the word for a count.
+// Pluralize picks the word for a count.
 func Pluralize(n int, one, many string) string {
 	if n == 1 {
 		return one
