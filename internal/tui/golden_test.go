@@ -15,6 +15,7 @@ import (
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/learnscreen"
 	"cqrslab/internal/tui/quizscreen"
 	"cqrslab/internal/tui/ui"
 )
@@ -101,7 +102,7 @@ func learnLiveApp(t *testing.T, w, h int, th ui.Theme) *App {
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
 	l := a.learn
-	l.Walk = &ui.Walk{Id: 1, Title: postNew.Title, PostID: postNew.ID, Waiting: demo.StepEncode,
+	l.Walk = &learnscreen.Walk{Id: 1, Title: postNew.Title, PostID: postNew.ID, Waiting: demo.StepEncode,
 		Events: []demo.Event{{Step: demo.StepValidate, Duration: 80 * time.Microsecond},
 			{PostID: postNew.ID, Step: demo.StepInsert, Duration: 3 * time.Millisecond}}}
 	l.Snap = &ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,

@@ -122,14 +122,14 @@ func walkApp(t *testing.T) *App {
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
 	a.learn.Svc = demo.NewPostService(nil, nil, demo.Options{})
-	a.learn.Walk = &ui.Walk{Id: 7, Stepper: demo.NewStepper(), Ch: make(chan tea.Msg, 24), Title: "T", Cancel: func() {}}
+	a.learn.Walk = &learnscreen.Walk{Id: 7, Stepper: demo.NewStepper(), Ch: make(chan tea.Msg, 24), Title: "T", Cancel: func() {}}
 	return a
 }
 
 func TestWalkFollowsTheStepsToTheFailurePage(t *testing.T) {
 	a := walkApp(t)
 	l := a.learn
-	deliver(a, ui.WalkPausedMsg{Id: 7, Step: demo.StepValidate})
+	deliver(a, learnscreen.WalkPausedMsg{Id: 7, Step: demo.StepValidate})
 	settle(t, a, l.WantMarkdown())
 	out := plain(a)
 	wantIn(t, out, "Step 1: validate the input", "paused before validate", "enter run validate", "f break Redis")
@@ -137,17 +137,17 @@ func TestWalkFollowsTheStepsToTheFailurePage(t *testing.T) {
 		t.Fatalf("enter did not release validate: %+v", l.Walk)
 	}
 	wantIn(t, plain(a), "Running validate")
-	deliver(a, ui.WalkStepMsg{Id: 7, Ev: demo.Event{Step: demo.StepValidate, Duration: time.Millisecond}})
-	deliver(a, ui.WalkPausedMsg{Id: 7, Step: demo.StepInsert})
-	deliver(a, ui.WalkStepMsg{Id: 7, Ev: demo.Event{PostID: "p1", Step: demo.StepInsert, Duration: 2 * time.Millisecond}})
+	deliver(a, learnscreen.WalkStepMsg{Id: 7, Ev: demo.Event{Step: demo.StepValidate, Duration: time.Millisecond}})
+	deliver(a, learnscreen.WalkPausedMsg{Id: 7, Step: demo.StepInsert})
+	deliver(a, learnscreen.WalkStepMsg{Id: 7, Ev: demo.Event{PostID: "p1", Step: demo.StepInsert, Duration: 2 * time.Millisecond}})
 	wantIn(t, plain(a), "Step 2: the INSERT", "postgres.insert done in 2.00ms")
 	// A message from another walk changes nothing.
-	deliver(a, ui.WalkStepMsg{Id: 6, Ev: demo.Event{Step: demo.StepDone}})
+	deliver(a, learnscreen.WalkStepMsg{Id: 6, Ev: demo.Event{Step: demo.StepDone}})
 	wantIn(t, plain(a), "Step 2: the INSERT")
-	deliver(a, ui.WalkStepMsg{Id: 7, Ev: demo.Event{PostID: "p1", Step: demo.StepZAdd, Duration: time.Second,
+	deliver(a, learnscreen.WalkStepMsg{Id: 7, Ev: demo.Event{PostID: "p1", Step: demo.StepZAdd, Duration: time.Second,
 		Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}})
 	wantIn(t, plain(a), "When the ZADD fails", "redis.zadd failed after 1.0s: connection refused")
-	deliver(a, ui.WalkDoneMsg{Id: 7, Res: demo.Result{ProjectionErr: errors.New("refused")}})
+	deliver(a, learnscreen.WalkDoneMsg{Id: 7, Res: demo.Result{ProjectionErr: errors.New("refused")}})
 	wantIn(t, plain(a), "The stale feed", "the feed is stale", "enter run CreatePost step by step")
 }
 

@@ -44,7 +44,7 @@ type LearnScreen struct {
 	showMe   bool
 
 	Svc         *demo.PostService // the seed policy: the lesson's subject
-	Walk        *ui.Walk
+	Walk        *Walk
 	walks       int
 	PendingWalk bool // start a walk as soon as the lab is up
 
@@ -234,13 +234,13 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 				l.lastWarn = lm.Text
 			}
 		}
-	case ui.WalkPausedMsg:
+	case WalkPausedMsg:
 		return l.walkPaused(msg)
-	case ui.WalkStepMsg:
+	case WalkStepMsg:
 		return l.walkStep(msg)
-	case ui.WalkDoneMsg:
+	case WalkDoneMsg:
 		return l.walkDone(msg)
-	case ui.WalkNextErr:
+	case WalkNextErr:
 		l.SetStatus(ui.StatusBad, "%s", msg.Error())
 	case LearnStoresMsg:
 		snap := msg.Snap

@@ -43,9 +43,9 @@ func (l *LearnScreen) step() tea.Cmd {
 func (l *LearnScreen) startWalk() tea.Cmd {
 	l.walks++
 	title := fmt.Sprintf("Hello from step-through #%d", l.walks)
-	w, cmd := ui.BeginWalk(l.sh.Session.Ctx, l.Svc, l.walks, title)
+	w, cmd := BeginWalk(l.sh.Session.Ctx, l.Svc, l.walks, title)
 	l.Walk = w
-	l.SetStatus(ui.StatusInfo, "CreatePost(author %q, title %q) starts; the engine pauses before each step.", ui.WalkAuthor, title)
+	l.SetStatus(ui.StatusInfo, "CreatePost(author %q, title %q) starts; the engine pauses before each step.", WalkAuthor, title)
 	return cmd
 }
 
@@ -69,7 +69,7 @@ func (l *LearnScreen) labStarted(msg ui.LabStartedMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (l *LearnScreen) walkPaused(msg ui.WalkPausedMsg) tea.Cmd {
+func (l *LearnScreen) walkPaused(msg WalkPausedMsg) tea.Cmd {
 	w := l.Walk
 	if w == nil || msg.Id != w.Id {
 		return nil
@@ -89,7 +89,7 @@ func (l *LearnScreen) walkPaused(msg ui.WalkPausedMsg) tea.Cmd {
 	return tea.Batch(cmd, l.refresh(), w.Listen())
 }
 
-func (l *LearnScreen) walkStep(msg ui.WalkStepMsg) tea.Cmd {
+func (l *LearnScreen) walkStep(msg WalkStepMsg) tea.Cmd {
 	w := l.Walk
 	if w == nil || msg.Id != w.Id {
 		return nil
@@ -106,7 +106,7 @@ func (l *LearnScreen) walkStep(msg ui.WalkStepMsg) tea.Cmd {
 	return tea.Batch(cmd, l.refresh(), w.Listen())
 }
 
-func (l *LearnScreen) walkDone(msg ui.WalkDoneMsg) tea.Cmd {
+func (l *LearnScreen) walkDone(msg WalkDoneMsg) tea.Cmd {
 	w := l.Walk
 	if w == nil || msg.Id != w.Id {
 		return nil
@@ -152,13 +152,13 @@ func (l *LearnScreen) refresh() tea.Cmd {
 		l.snapAgain = true
 	} else {
 		l.snapBusy = true
-		cmds = append(cmds, ui.ReadStoresCmd(s.Ctx, s.Reads, ui.WalkAuthor, 5, func(r ui.StoreSnapshot) tea.Msg { return LearnStoresMsg{r} }))
+		cmds = append(cmds, ui.ReadStoresCmd(s.Ctx, s.Reads, WalkAuthor, 5, func(r ui.StoreSnapshot) tea.Msg { return LearnStoresMsg{r} }))
 	}
 	if l.feedBusy {
 		l.feedAgain = true
 	} else {
 		l.feedBusy = true
-		cmds = append(cmds, ui.ReadFeedCmd(s.Ctx, s.Reads, ui.WalkAuthor, 5, func(r ui.FeedResult) tea.Msg { return LearnFeedMsg{r} }))
+		cmds = append(cmds, ui.ReadFeedCmd(s.Ctx, s.Reads, WalkAuthor, 5, func(r ui.FeedResult) tea.Msg { return LearnFeedMsg{r} }))
 	}
 	return tea.Batch(cmds...)
 }
@@ -216,8 +216,8 @@ func (l *LearnScreen) repair() tea.Cmd {
 		return nil
 	}
 	l.RepairBusy = true
-	l.SetStatus(ui.StatusInfo, "The reconciler compares %s's feed with PostgreSQL and repairs it…", ui.WalkAuthor)
-	return ui.RepairFeeds(s.Ctx, s.Reads, false, func(r ui.RepairResult) tea.Msg { return LearnRepairMsg{r} }, ui.WalkAuthor)
+	l.SetStatus(ui.StatusInfo, "The reconciler compares %s's feed with PostgreSQL and repairs it…", WalkAuthor)
+	return ui.RepairFeeds(s.Ctx, s.Reads, false, func(r ui.RepairResult) tea.Msg { return LearnRepairMsg{r} }, WalkAuthor)
 }
 
 func (l *LearnScreen) repaired(msg ui.RepairResult) tea.Cmd {
