@@ -1,8 +1,11 @@
-// Package tui is the interactive lesson: the only package that imports
-// Bubble Tea. One root model, App, owns the screen; the home, learn, lab
-// and quiz screens are components that draw strings into the space
-// the root gives them, and the root adds the help bar, which always lists
-// the keys that work on the screen shown.
+// Package tui is the interactive lesson's root. With the packages under it
+// it is the only code that imports Bubble Tea. One root model, App, owns
+// the screen and composes the screens (homescreen, learnscreen, labscreen,
+// quizscreen) through the one screen interface, ui.Component: each draws a
+// string into the space the root gives it, and the root adds the help bar,
+// which always lists the keys that work on the screen shown. Screens never
+// import each other; a reply meant for another screen is a typed message
+// that travels through the root.
 package tui
 
 import (
@@ -17,84 +20,32 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"cqrslab/internal/progress"
 	"cqrslab/internal/statedir"
+	"cqrslab/internal/tui/homescreen"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/learnscreen"
+	"cqrslab/internal/tui/quizscreen"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/lessons"
-	"cqrslab/quiz"
 )
-
-// screenID names a screen.
-type screenID int
-
-const (
-	screenHome screenID = iota
-	screenLearn
-	screenLab
-	screenQuiz
-)
-
-// navigateMsg asks the root to show another screen.
-type navigateMsg struct{ to screenID }
-
-func navigate(to screenID) tea.Cmd { return func() tea.Msg { return navigateMsg{to} } }
-
-// component is one page of the app. Only the root returns a tea.View; a screen
-// draws a string of exactly the size SetSize gave it.
-type component interface {
-	Update(msg tea.Msg) tea.Cmd
-	View() string
-	SetSize(w, h int)
-	// ShortHelp is the screen's keys that work right now, for the help bar.
-	ShortHelp() []key.Binding
-	// FullHelp is every key of the screen, for ?.
-	FullHelp() []keyGroup
-	// Typing reports whether a text field has the keys: then letters (q
-	// and ? included) are text, and only ctrl+c is the app's.
-	Typing() bool
-	// MinSize is the smallest window the screen is laid out for.
-	MinSize() (int, int)
-}
-
-// modal screens take esc for themselves while in a mode (a sub-menu), so
-// esc leaves the mode instead of the screen.
-type modal interface{ Modal() bool }
-
-// shared is what every screen reads: one object passed by pointer instead
-// of globals (soft-serve's common.Common).
-type shared struct {
-	cfg     Config
-	ctx     context.Context
-	st      styles
-	now     time.Time // the last frame's time: views use it, never time.Now
-	frame   int
-	animate bool
-	bus     *eventBus
-	session *labSession
-	store   *progress.Store
-	prog    *progress.Progress
-	bank    *quiz.Bank
-	pages   []lessons.Page
-	pageErr error
-	dropped int64 // events dropped because the bus was full
-}
 
 // App is the root model.
 type App struct {
-	sh    *shared
-	keys  appKeys
+	sh    *ui.Shared
+	keys  ui.AppKeys
 	help  help.Model
-	theme Theme
+	theme ui.Theme
 
 	width, height  int // the area the screens draw in
 	outerW, outerH int // the terminal's size (larger than width×height with Roomy)
 	dark, noColor  bool
 
-	active screenID
-	home   *homeScreen
-	learn  *learnScreen
-	labs   *labScreen
+	active ui.ScreenID
+	home   *homescreen.HomeScreen
+	learn  *learnscreen.LearnScreen
+	labs   *labscreen.LabScreen
 
-	quiz *Quiz // made when first opened (it reads the lab results), then kept
+	quiz *quizscreen.Quiz // made when first opened (it reads the lab results), then kept
 
 	showHelp bool
 	ticking  bool // a frame is scheduled
@@ -105,26 +56,26 @@ type App struct {
 }
 
 // NewApp builds the root. It reads nothing from disk: Init does that in a Cmd.
-func NewApp(cfg Config) *App {
+func NewApp(cfg ui.Config) *App {
 	if cfg.Theme == "" {
-		cfg.Theme = ThemeAuto
+		cfg.Theme = ui.ThemeAuto
 	}
 	if cfg.StateDir == "" {
 		cfg.StateDir = statedir.Dir()
 	}
 	pages, perr := lessons.Default()
-	sh := &shared{
-		cfg: cfg, ctx: context.Background(), animate: !cfg.NoAnimation,
-		bus: newEventBus(8192), session: newLabSession(), pages: pages, pageErr: perr,
-		now: time.Now(),
+	sh := &ui.Shared{
+		Cfg: cfg, Ctx: context.Background(), Animate: !cfg.NoAnimation,
+		Bus: ui.NewEventBus(8192), Session: ui.NewLabSession(), Pages: pages, PageErr: perr,
+		Now: time.Now(),
 	}
-	a := &App{sh: sh, keys: defaultAppKeys(), help: help.New(), theme: cfg.Theme, dark: true,
+	a := &App{sh: sh, keys: ui.DefaultAppKeys(), help: help.New(), theme: cfg.Theme, dark: true,
 		noColor: os.Getenv("NO_COLOR") != "", stats: newUIStats()}
 	a.setSize(80, 24)
 	a.restyle()
-	a.home = newHomeScreen(sh)
-	a.learn = newLearnScreen(sh)
-	a.labs = newLabScreen(sh)
+	a.home = homescreen.NewHomeScreen(sh)
+	a.learn = learnscreen.NewLearnScreen(sh)
+	a.labs = labscreen.NewLabScreen(sh)
 	a.layout()
 	return a
 }
@@ -132,28 +83,28 @@ func NewApp(cfg Config) *App {
 // WithContext makes the lab and everything it runs stop when ctx ends
 // (SIGTERM), not only when the learner quits.
 func (a *App) WithContext(ctx context.Context) *App {
-	a.sh.ctx = ctx
+	a.sh.Ctx = ctx
 	return a
 }
 
 // Init asks the terminal for its background (for the auto theme) and reads
 // the learner's progress.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, loadAppProgress(a.sh.cfg.StateDir), a.learn.Init())
+	return tea.Batch(tea.RequestBackgroundColor, ui.LoadAppProgress(a.sh.Cfg.StateDir), a.learn.Init())
 }
 
 func (a *App) restyle() {
 	t := a.theme
-	if t == ThemeAuto {
-		t = ThemeLight
+	if t == ui.ThemeAuto {
+		t = ui.ThemeLight
 		if a.dark {
-			t = ThemeDark
+			t = ui.ThemeDark
 		}
 	}
-	a.sh.st = themeStyles(t, a.noColor)
-	a.help.Styles = a.sh.st.help
+	a.sh.St = ui.ThemeStyles(t, a.noColor)
+	a.help.Styles = a.sh.St.Help
 	if a.quiz != nil {
-		a.quiz.applyStyles()
+		a.quiz.ApplyStyles()
 	}
 }
 
@@ -170,10 +121,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if _, ok := msg.(tea.KeyPressMsg); ok && a.stats.keyAt.IsZero() {
 				a.stats.keyAt = start
 			}
-			if f, ok := msg.(frameMsg); ok {
+			if f, ok := msg.(ui.FrameMsg); ok {
 				a.stats.Frames++
-				a.stats.Events += int64(len(f.events))
-				a.stats.sample(time.Now(), f.dropped)
+				a.stats.Events += int64(len(f.Events))
+				a.stats.sample(time.Now(), f.Dropped)
 			}
 		}()
 	}
@@ -192,40 +143,40 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.dark = msg.IsDark()
 		a.restyle()
 		return a.learn.Restyled()
-	case appProgressMsg:
-		if a.sh.prog == nil { // else the quiz, opened first, read it: one record
-			a.sh.store, a.sh.prog = msg.store, msg.prog
+	case ui.AppProgressMsg:
+		if a.sh.Prog == nil { // else the quiz, opened first, read it: one record
+			a.sh.Store, a.sh.Prog = msg.Store, msg.Prog
 		}
-		if a.sh.bank == nil {
-			a.sh.bank = msg.bank
+		if a.sh.Bank == nil {
+			a.sh.Bank = msg.Bank
 		}
-		if len(msg.notices) > 0 {
-			a.home.note = strings.Join(msg.notices, " ")
+		if len(msg.Notices) > 0 {
+			a.home.Note = strings.Join(msg.Notices, " ")
 		}
 		return a.learn.Resume()
-	case quizLoadedMsg:
-		if a.sh.prog == nil {
-			a.sh.store, a.sh.prog = msg.store, msg.prog
+	case quizscreen.QuizLoadedMsg:
+		if a.sh.Prog == nil {
+			a.sh.Store, a.sh.Prog = msg.Store, msg.Prog
 		}
-		if a.sh.bank == nil {
-			a.sh.bank = msg.bank
+		if a.sh.Bank == nil {
+			a.sh.Bank = msg.Bank
 		}
-		a.quiz = newQuiz(a.sh, msg.bank, msg.run, msg.notices)
-		a.active, a.home.note = screenQuiz, ""
+		a.quiz = quizscreen.NewQuiz(a.sh, msg.Bank, msg.Run, msg.Notices)
+		a.active, a.home.Note = ui.ScreenQuiz, ""
 		a.layout()
 		return a.quiz.Init()
-	case quizLoadError:
-		a.home.note = msg.Error()
+	case quizscreen.QuizLoadError:
+		a.home.Note = msg.Error()
 		return nil
-	case navigateMsg:
-		return a.open(msg.to)
-	case frameMsg:
+	case ui.NavigateMsg:
+		return a.open(msg.To)
+	case ui.FrameMsg:
 		return a.onFrame(msg)
-	case labStartedMsg:
-		cmd := a.sh.session.started(msg)
+	case ui.LabStartedMsg:
+		cmd := a.sh.Session.Started(msg)
 		return tea.Batch(cmd, a.learn.Update(msg), a.labs.Update(msg))
-	case labClosedMsg:
-		a.sh.session.phase = labOff
+	case ui.LabClosedMsg:
+		a.sh.Session.Phase = ui.LabOff
 		if a.quitting {
 			return tea.Quit
 		}
@@ -245,17 +196,17 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 }
 
 // onFrame applies what the engine reported since the last frame.
-func (a *App) onFrame(msg frameMsg) tea.Cmd {
+func (a *App) onFrame(msg ui.FrameMsg) tea.Cmd {
 	a.ticking = false
-	a.sh.now, a.sh.dropped = msg.at, msg.dropped
-	a.sh.frame++
-	s := a.sh.session
-	for _, ev := range msg.events {
+	a.sh.Now, a.sh.Dropped = msg.At, msg.Dropped
+	a.sh.Frame++
+	s := a.sh.Session
+	for _, ev := range msg.Events {
 		switch ev := ev.(type) {
-		case labProgressMsg:
-			s.progress(ev.p)
-		case faultEventMsg:
-			s.faults = ev.ev.Active
+		case ui.LabProgressMsg:
+			s.Progress(ev.P)
+		case ui.FaultEventMsg:
+			s.Faults = ev.Ev.Active
 		}
 	}
 	return tea.Batch(a.learn.Update(msg), a.labs.Update(msg))
@@ -264,11 +215,11 @@ func (a *App) onFrame(msg frameMsg) tea.Cmd {
 // keepTicking schedules the next frame while the lab is live: every live
 // thing on a screen (a walk, a load, a fault) runs on the lab.
 func (a *App) keepTicking() tea.Cmd {
-	if a.ticking || !a.sh.session.active() {
+	if a.ticking || !a.sh.Session.Active() {
 		return nil
 	}
 	a.ticking = true
-	return a.sh.bus.frame()
+	return a.sh.Bus.Frame()
 }
 
 func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
@@ -297,7 +248,7 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	if scr.Typing() {
 		return scr.Update(k)
 	}
-	if m, ok := scr.(modal); ok && m.Modal() && key.Matches(k, a.keys.Home) {
+	if m, ok := scr.(ui.Modal); ok && m.Modal() && key.Matches(k, a.keys.Home) {
 		return scr.Update(k)
 	}
 	switch {
@@ -306,8 +257,8 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, a.keys.Help):
 		a.showHelp = true
 		return nil
-	case key.Matches(k, a.keys.Home) && a.active != screenHome:
-		a.active = screenHome
+	case key.Matches(k, a.keys.Home) && a.active != ui.ScreenHome:
+		a.active = ui.ScreenHome
 		return nil
 	}
 	return scr.Update(k)
@@ -316,46 +267,46 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 // quit leaves the app, tearing the lab down first when there is one: the
 // screen says so while the containers go, then the program ends.
 func (a *App) quit() tea.Cmd {
-	s := a.sh.session
-	switch s.phase {
-	case labStarting, labUp:
+	s := a.sh.Session
+	switch s.Phase {
+	case ui.LabStarting, ui.LabUp:
 		a.quitting, a.showHelp = true, false
-		return s.stop()
-	case labStopping:
+		return s.Stop()
+	case ui.LabStopping:
 		a.quitting = true
 		return nil
 	}
 	return tea.Quit
 }
 
-func (a *App) open(to screenID) tea.Cmd {
+func (a *App) open(to ui.ScreenID) tea.Cmd {
 	a.showHelp = false
 	switch to {
-	case screenQuiz:
+	case ui.ScreenQuiz:
 		if a.quiz != nil {
-			a.active = screenQuiz
+			a.active = ui.ScreenQuiz
 			return a.quiz.Init()
 		}
-		a.home.note = "Opening the quiz…"
-		return loadQuiz(a.sh.cfg.StateDir, a.sh.prog == nil)
-	case screenLearn:
-		a.active = screenLearn
+		a.home.Note = "Opening the quiz…"
+		return quizscreen.LoadQuiz(a.sh.Cfg.StateDir, a.sh.Prog == nil)
+	case ui.ScreenLearn:
+		a.active = ui.ScreenLearn
 		return a.learn.Opened()
-	case screenLab:
-		a.active = screenLab
+	case ui.ScreenLab:
+		a.active = ui.ScreenLab
 		return a.labs.Opened()
 	}
-	a.active = screenHome
+	a.active = ui.ScreenHome
 	return nil
 }
 
-func (a *App) screen() component {
+func (a *App) screen() ui.Component {
 	switch a.active {
-	case screenLearn:
+	case ui.ScreenLearn:
 		return a.learn
-	case screenLab:
+	case ui.ScreenLab:
 		return a.labs
-	case screenQuiz:
+	case ui.ScreenQuiz:
 		if a.quiz != nil {
 			return a.quiz
 		}
@@ -370,10 +321,10 @@ func (a *App) helpBindings() []key.Binding {
 	if scr.Typing() {
 		return append(b, a.keys.ForceQuit)
 	}
-	if m, ok := scr.(modal); ok && m.Modal() {
+	if m, ok := scr.(ui.Modal); ok && m.Modal() {
 		return append(b, a.keys.Help, a.keys.Quit) // esc belongs to the mode
 	}
-	if a.active != screenHome {
+	if a.active != ui.ScreenHome {
 		b = append(b, a.keys.Home)
 	}
 	return append(b, a.keys.Help, a.keys.Quit)
@@ -381,7 +332,7 @@ func (a *App) helpBindings() []key.Binding {
 
 // layout gives the active screen the space the help bar leaves.
 func (a *App) layout() {
-	a.helpRows = len(helpLines(a.help, a.helpBindings(), a.width))
+	a.helpRows = len(ui.HelpLines(a.help, a.helpBindings(), a.width))
 	h := max(1, a.height-a.helpRows-a.barGap())
 	a.home.SetSize(a.width, h)
 	a.learn.SetSize(a.width, h)
@@ -389,7 +340,7 @@ func (a *App) layout() {
 	if a.quiz != nil {
 		a.quiz.SetSize(a.width, h)
 	}
-	a.labs.visible = a.active == screenLab
+	a.labs.Visible = a.active == ui.ScreenLab
 }
 
 // View draws the screen.
@@ -414,61 +365,61 @@ func (a *App) View() tea.View {
 // the margins (none unless Roomy).
 func (a *App) setSize(w, h int) {
 	a.outerW, a.outerH = w, h
-	if a.sh.cfg.Roomy {
-		w, h = w-2*roomyMarginX, h-2*roomyMarginY
+	if a.sh.Cfg.Roomy {
+		w, h = w-2*ui.RoomyMarginX, h-2*ui.RoomyMarginY
 	}
 	a.width, a.height = max(0, w), max(0, h)
 }
 
 // frame puts the margins of the roomy layout around a rendered screen.
 func (a *App) frame(s string) string {
-	if !a.sh.cfg.Roomy {
+	if !a.sh.Cfg.Roomy {
 		return s
 	}
-	pad := strings.Repeat(" ", roomyMarginX)
+	pad := strings.Repeat(" ", ui.RoomyMarginX)
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = pad + l
 	}
-	top := strings.Repeat("\n", roomyMarginY)
+	top := strings.Repeat("\n", ui.RoomyMarginY)
 	return top + strings.Join(lines, "\n")
 }
 
 func (a *App) render() string {
-	st := a.sh.st
+	st := a.sh.St
 	if a.quitting {
-		msg := st.warn.Render(spinner(a.sh.frame, a.sh.animate) + " Stopping the lab… removing its containers and processes.")
-		return msg + "\n\n" + st.dim.Render("cqrslab ends as soon as nothing is left running.")
+		msg := st.Warn.Render(ui.Spinner(a.sh.Frame, a.sh.Animate) + " Stopping the lab… removing its containers and processes.")
+		return msg + "\n\n" + st.Dim.Render("cqrslab ends as soon as nothing is left running.")
 	}
 	minW, minH := a.screen().MinSize()
 	if a.width < minW || a.height < minH {
 		quit := "q or ctrl+c quits."
-		if a.active == screenQuiz {
+		if a.active == ui.ScreenQuiz {
 			quit = "q or ctrl+c quits; your quiz answers so far are saved."
 		}
 		msg := fmt.Sprintf("Make the window at least %d×%d (it is %d×%d).\n\n%s", minW, minH, a.width, a.height, quit)
-		if a.sh.cfg.Roomy {
+		if a.sh.Cfg.Roomy {
 			msg = fmt.Sprintf("Make the window at least %d×%d (it is %d×%d): the projector layout's margins take %d columns and %d lines; without --roomy, %d×%d is enough.\n\n%s",
-				minW+2*roomyMarginX, minH+2*roomyMarginY, a.outerW, a.outerH, 2*roomyMarginX, 2*roomyMarginY, minW, minH, quit)
+				minW+2*ui.RoomyMarginX, minH+2*ui.RoomyMarginY, a.outerW, a.outerH, 2*ui.RoomyMarginX, 2*ui.RoomyMarginY, minW, minH, quit)
 		}
 		// Wrapped, so the numbers are read in a narrow window too.
 		return ansi.Wordwrap(msg, max(20, a.width), "")
 	}
-	bar := strings.Join(helpLines(a.help, a.helpBindings(), a.width), "\n")
+	bar := strings.Join(ui.HelpLines(a.help, a.helpBindings(), a.width), "\n")
 	body := a.screen().View()
 	if a.showHelp {
-		groups := append(a.screen().FullHelp(), keyGroup{"Everywhere",
-			[]key.Binding{a.keys.Help, a.keys.Home, a.keys.Quit, a.keys.ForceQuit}})
-		body = st.title.Render("All keys") + st.dim.Render(" · ? or esc closes this") + "\n\n" + fullHelp(st, groups, a.width)
-		bar = a.help.ShortHelpView([]key.Binding{relabel(a.keys.Help, "?/esc", "close"), a.keys.Quit})
+		groups := append(a.screen().FullHelp(), ui.KeyGroup{Title: "Everywhere",
+			Keys: []key.Binding{a.keys.Help, a.keys.Home, a.keys.Quit, a.keys.ForceQuit}})
+		body = st.Title.Render("All keys") + st.Dim.Render(" · ? or esc closes this") + "\n\n" + ui.FullHelp(st, groups, a.width)
+		bar = a.help.ShortHelpView([]key.Binding{ui.Relabel(a.keys.Help, "?/esc", "close"), a.keys.Quit})
 	}
-	return fit(body, a.width, a.height-a.helpRows-a.barGap()) + strings.Repeat("\n", 1+a.barGap()) + bar
+	return ui.Fit(body, a.width, a.height-a.helpRows-a.barGap()) + strings.Repeat("\n", 1+a.barGap()) + bar
 }
 
 // barGap is the blank line the roomy layout puts between a screen and its
 // help bar, so the keys read as apart from the lesson.
 func (a *App) barGap() int {
-	if a.sh.cfg.Roomy {
+	if a.sh.Cfg.Roomy {
 		return 1
 	}
 	return 0

@@ -14,6 +14,10 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/learnscreen"
+	"cqrslab/internal/tui/quizscreen"
+	"cqrslab/internal/tui/ui"
 )
 
 // The golden files hold every screen at 80×24 and 120×40, on a dark and a
@@ -24,9 +28,9 @@ import (
 
 var goldenSizes = [][2]int{{80, 24}, {120, 40}}
 
-var goldenThemes = []Theme{ThemeDark, ThemeLight}
+var goldenThemes = []ui.Theme{ui.ThemeDark, ui.ThemeLight}
 
-func forEachGolden(t *testing.T, name string, build func(t *testing.T, w, h int, th Theme) *App) {
+func forEachGolden(t *testing.T, name string, build func(t *testing.T, w, h int, th ui.Theme) *App) {
 	for _, size := range goldenSizes {
 		for _, th := range goldenThemes {
 			t.Run(fmt.Sprintf("%dx%d-%s", size[0], size[1], th), func(t *testing.T) {
@@ -40,13 +44,13 @@ func forEachGolden(t *testing.T, name string, build func(t *testing.T, w, h int,
 }
 
 func TestGoldenHome(t *testing.T) {
-	forEachGolden(t, "home", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "home", func(t *testing.T, w, h int, th ui.Theme) *App {
 		return newTestApp(t, w, h, th)
 	})
 }
 
 func TestGoldenTooSmall(t *testing.T) {
-	a := newTestApp(t, 80, 24, ThemeDark)
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	send(t, a, tea.WindowSizeMsg{Width: 70, Height: 20})
 	golden(t, "toosmall-70x20", ansi.Strip(a.render()))
@@ -55,7 +59,7 @@ func TestGoldenTooSmall(t *testing.T) {
 // TestGoldenLearnReading is a page read without the lab: the panels say what
 // the lesson says each store holds.
 func TestGoldenLearnReading(t *testing.T) {
-	forEachGolden(t, "learn-reading", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "learn-reading", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := newTestApp(t, w, h, th)
 		pressKeys(t, a, "1", "right", "right", "i")
 		return a
@@ -66,22 +70,22 @@ func TestGoldenLearnReading(t *testing.T) {
 // committed, the walk is paused before the next step, the post is in
 // PostgreSQL and not in Redis.
 func TestGoldenLearnLive(t *testing.T) {
-	forEachGolden(t, "learn-live", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "learn-live", func(t *testing.T, w, h int, th ui.Theme) *App {
 		return learnLiveApp(t, w, h, th)
 	})
 }
 
 func TestGoldenLearnLiveColour(t *testing.T) {
-	a := learnLiveApp(t, 80, 24, ThemeDark)
+	a := learnLiveApp(t, 80, 24, ui.ThemeDark)
 	golden(t, "learn-live-80x24-dark-colour", a.render())
 }
 
 // fakeLabUp makes the app believe a lab is up, with fixed connection data.
 func fakeLabUp(a *App) {
-	s := a.sh.session
-	s.phase = labUp
-	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.info = lab.Info{RunID: "run1", Provider: lab.Docker,
+	s := a.sh.Session
+	s.Phase = ui.LabUp
+	s.Ctx, s.Cancel = context.WithCancel(context.Background())
+	s.Info = lab.Info{RunID: "run1", Provider: lab.Docker,
 		Postgres: lab.PostgresInfo{Host: "127.0.0.1", Port: 55432, User: "cqrslab", Password: "pw", Database: "cqrslab"},
 		Redis:    lab.RedisInfo{Addr: "127.0.0.1:56379", Password: "pw"}}
 }
@@ -93,19 +97,19 @@ var (
 		PublishedAt: time.Date(2026, 1, 1, 11, 59, 0, 0, time.UTC)}
 )
 
-func learnLiveApp(t *testing.T, w, h int, th Theme) *App {
+func learnLiveApp(t *testing.T, w, h int, th ui.Theme) *App {
 	a := newTestApp(t, w, h, th)
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
 	l := a.learn
-	l.walk = &walk{id: 1, title: postNew.Title, postID: postNew.ID, waiting: demo.StepEncode,
-		events: []demo.Event{{Step: demo.StepValidate, Duration: 80 * time.Microsecond},
+	l.Walk = &learnscreen.Walk{Id: 1, Title: postNew.Title, PostID: postNew.ID, Waiting: demo.StepEncode,
+		Events: []demo.Event{{Step: demo.StepValidate, Duration: 80 * time.Microsecond},
 			{PostID: postNew.ID, Step: demo.StepInsert, Duration: 3 * time.Millisecond}}}
-	l.snap = &storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, zcard: 1,
-		feed: []demo.FeedItem{postOld.Item()}}
-	l.setStatus(statusGood, "postgres.insert done in 3.00ms. Paused before encode: enter runs it.")
-	settle(t, a, l.setPage(l.pageIndex("insert")))
+	l.Snap = &ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+		Members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, Zcard: 1,
+		Feed: []demo.FeedItem{postOld.Item()}}
+	l.SetStatus(ui.StatusGood, "postgres.insert done in 3.00ms. Paused before encode: enter runs it.")
+	settle(t, a, l.SetPage(l.PageIndex("insert")))
 	a.layout()
 	return a
 }
@@ -113,13 +117,13 @@ func learnLiveApp(t *testing.T, w, h int, th Theme) *App {
 // TestGoldenLabStarting is the start of the lab, one server ready, one
 // pulling.
 func TestGoldenLabStarting(t *testing.T) {
-	forEachGolden(t, "lab-starting", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "lab-starting", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := newTestApp(t, w, h, th)
-		a.active = screenLab
-		s := a.sh.session
-		s.phase, s.provider, s.began = labStarting, lab.Docker, fixedNow.Add(-7*time.Second)
-		s.progress(lab.Progress{Service: "postgres", Phase: lab.PhasePulling, Detail: "layers 3/7, 41.2/102.5 MB", Elapsed: 6 * time.Second})
-		s.progress(lab.Progress{Service: "redis", Phase: lab.PhaseReady, Detail: "127.0.0.1:56379", Elapsed: 2 * time.Second})
+		a.active = ui.ScreenLab
+		s := a.sh.Session
+		s.Phase, s.Provider, s.Began = ui.LabStarting, lab.Docker, fixedNow.Add(-7*time.Second)
+		s.Progress(lab.Progress{Service: "postgres", Phase: lab.PhasePulling, Detail: "layers 3/7, 41.2/102.5 MB", Elapsed: 6 * time.Second})
+		s.Progress(lab.Progress{Service: "redis", Phase: lab.PhaseReady, Detail: "127.0.0.1:56379", Elapsed: 2 * time.Second})
 		a.layout()
 		return a
 	})
@@ -128,67 +132,67 @@ func TestGoldenLabStarting(t *testing.T) {
 // TestGoldenLab is the Lab screen with fixed data: a stale feed (one post
 // missing from Redis), Redis down, a load running, warnings in the log.
 func TestGoldenLab(t *testing.T) {
-	forEachGolden(t, "lab", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "lab", func(t *testing.T, w, h int, th ui.Theme) *App {
 		return labFixedApp(t, w, h, th)
 	})
 }
 
-func labFixedApp(t testing.TB, w, h int, th Theme) *App {
+func labFixedApp(t testing.TB, w, h int, th ui.Theme) *App {
 	a := newTestApp(t, w, h, th)
 	fakeLabUp(a)
-	a.active = screenLab
+	a.active = ui.ScreenLab
 	m := a.labs
-	m.svc = demo.NewPostService(nil, nil, demo.Options{})
-	a.sh.session.faults = []lab.Fault{{Kind: lab.FaultDown, Target: lab.TargetRedis, Since: fixedNow.Add(-12 * time.Second)}}
-	m.unavailable = map[lab.FaultKind]string{lab.FaultPause: "fault unavailable: the cgroup freezer is missing"}
-	m.refresh = &labRefreshMsg{
-		snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-			members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, zcard: 1,
-			feedErr: errors.New("redis: read feed: dial tcp 127.0.0.1:56379: connect: connection refused")},
-		drift: demo.AuthorDrift{Author: "alice", Rows: 2, Members: 1, Missing: 1},
+	m.Svc = demo.NewPostService(nil, nil, demo.Options{})
+	a.sh.Session.Faults = []lab.Fault{{Kind: lab.FaultDown, Target: lab.TargetRedis, Since: fixedNow.Add(-12 * time.Second)}}
+	m.Unavailable = map[lab.FaultKind]string{lab.FaultPause: "fault unavailable: the cgroup freezer is missing"}
+	m.Refresh = &labscreen.LabRefreshMsg{
+		Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+			Members: []demo.FeedMember{{Score: postOld.PublishedAt.UnixMilli(), Item: postOld.Item(), OK: true}}, Zcard: 1,
+			FeedErr: errors.New("redis: read feed: dial tcp 127.0.0.1:56379: connect: connection refused")},
+		Drift: demo.AuthorDrift{Author: "alice", Rows: 2, Members: 1, Missing: 1},
 	}
 	for i, d := range []time.Duration{2 * time.Millisecond, 5 * time.Millisecond, 1800 * time.Millisecond} {
 		id := fmt.Sprintf("load1-%d", i)
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepValidate, Duration: 40 * time.Microsecond})
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepInsert, Duration: d})
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepEncode, Duration: 10 * time.Microsecond})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepValidate, Duration: 40 * time.Microsecond})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepInsert, Duration: d})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepEncode, Duration: 10 * time.Microsecond})
 		var err error
 		if i == 2 {
 			err = errors.New("connection refused")
 		}
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepZAdd, Duration: d / 2, Err: err})
-		m.trace.add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepDone})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepZAdd, Duration: d / 2, Err: err})
+		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepDone})
 	}
-	m.logs = []logMsg{{at: fixedNow, level: slog.LevelWarn,
-		text: "redis projection update failed; the post is committed and the feed is stale post=load1-2 author=bob err=dial tcp 127.0.0.1:56379: connect: connection refused"}}
-	m.logTotal = 1
-	m.load = &loadState{id: 1, rate: 500, started: fixedNow.Add(-20 * time.Second), running: true, cancel: func() {}}
+	m.Logs = []ui.LogMsg{{At: fixedNow, Level: slog.LevelWarn,
+		Text: "redis projection update failed; the post is committed and the feed is stale post=load1-2 author=bob err=dial tcp 127.0.0.1:56379: connect: connection refused"}}
+	m.LogTotal = 1
+	m.Load = &labscreen.LoadState{Id: 1, Rate: 500, Started: fixedNow.Add(-20 * time.Second), Running: true, Cancel: func() {}}
 	for i := range 20 {
-		m.load.ticks = append(m.load.ticks, demo.Tick{Second: i + 1, Started: 500, Completed: 499,
+		m.Load.Ticks = append(m.Load.Ticks, demo.Tick{Second: i + 1, Started: 500, Completed: 499,
 			P50Ms: 1.2, P99Ms: 3 + float64(i%7), InFlight: 3, PoolTotal: 10, PoolIdle: 8, PoolHits: 499})
 	}
-	m.pane = paneStores
+	m.Pane = labscreen.PaneStores
 	a.layout()
 	return a
 }
 
 // TestGoldenLabPanes shows each pane of the tabbed layout at 80×24.
 func TestGoldenLabPanes(t *testing.T) {
-	for i, name := range paneNames {
-		a := labFixedApp(t, 80, 24, ThemeDark)
-		a.labs.pane = labPane(i)
+	for i, name := range labscreen.PaneNames {
+		a := labFixedApp(t, 80, 24, ui.ThemeDark)
+		a.labs.Pane = labscreen.LabPane(i)
 		golden(t, "lab-pane-"+name, ansi.Strip(a.render()))
 	}
 }
 
 // quizApp opens the quiz from Home with the cursor held still (a blinking
 // cursor would make every other render differ).
-func quizApp(t *testing.T, w, h int, th Theme) *App {
+func quizApp(t *testing.T, w, h int, th ui.Theme) *App {
 	a := newTestApp(t, w, h, th)
 	openQuiz(t, a)
-	ts := a.quiz.ta.Styles()
+	ts := a.quiz.Ta.Styles()
 	ts.Cursor.Blink = false
-	a.quiz.ta.SetStyles(ts)
+	a.quiz.Ta.SetStyles(ts)
 	a.layout()
 	return a
 }
@@ -201,12 +205,12 @@ func TestGoldenQuiz(t *testing.T) {
 // TestGoldenQuizFeedback is the grader's answer to a list of terms: not
 // passed, with hints and not the model answer.
 func TestGoldenQuizFeedback(t *testing.T) {
-	forEachGolden(t, "quiz-feedback", func(t *testing.T, w, h int, th Theme) *App {
+	forEachGolden(t, "quiz-feedback", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := quizApp(t, w, h, th)
 		send(t, a, tea.PasteMsg{Content: "Postgres, Redis, source of truth, projection, stale"})
 		send(t, a, keypress("ctrl+s"))
-		if a.quiz.mode != modeFeedback {
-			t.Fatalf("ctrl+s did not grade the answer (mode %v)", a.quiz.mode)
+		if a.quiz.Mode != quizscreen.ModeFeedback {
+			t.Fatalf("ctrl+s did not grade the answer (mode %v)", a.quiz.Mode)
 		}
 		return a
 	})
@@ -215,7 +219,7 @@ func TestGoldenQuizFeedback(t *testing.T) {
 // TestGoldenRoomy is the projector layout: the same Learn page inside a
 // margin on every side, with a blank line above the keys.
 func TestGoldenRoomy(t *testing.T) {
-	a := newTestAppWith(t, 100, 30, Config{Theme: ThemeDark, Roomy: true})
+	a := newTestAppWith(t, 100, 30, ui.Config{Theme: ui.ThemeDark, Roomy: true})
 	pressKeys(t, a, "1")
 	out := ansi.Strip(a.frame(a.render()))
 	fits(t, out, 100, 30)

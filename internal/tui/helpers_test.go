@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/ui"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -23,13 +24,13 @@ var fixedNow = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 // newTestApp builds the app as the program would, at w×h, with a theme,
 // no animation, no colour unless asked, and progress in a temporary state
 // directory; the first page's text is rendered before it returns.
-func newTestApp(t testing.TB, w, h int, theme Theme) *App {
+func newTestApp(t testing.TB, w, h int, theme ui.Theme) *App {
 	t.Helper()
-	return newTestAppWith(t, w, h, Config{Theme: theme})
+	return newTestAppWith(t, w, h, ui.Config{Theme: theme})
 }
 
 // newTestAppWith is newTestApp with more of the config chosen (Roomy).
-func newTestAppWith(t testing.TB, w, h int, cfg Config) *App {
+func newTestAppWith(t testing.TB, w, h int, cfg ui.Config) *App {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
@@ -39,9 +40,9 @@ func newTestAppWith(t testing.TB, w, h int, cfg Config) *App {
 	a := NewApp(cfg)
 	a.noColor = false
 	a.restyle()
-	a.sh.now = fixedNow
+	a.sh.Now = fixedNow
 	send(t, a, tea.WindowSizeMsg{Width: w, Height: h})
-	send(t, a, loadAppProgress(dir)()) // read now: settle would give up on a slow disk
+	send(t, a, ui.LoadAppProgress(dir)()) // read now: settle would give up on a slow disk
 	return a
 }
 
@@ -77,12 +78,12 @@ func settle(t testing.TB, a *App, cmd tea.Cmd) {
 		case nil:
 		case tea.BatchMsg:
 			queue = append(queue, m...)
-		case frameMsg:
+		case ui.FrameMsg:
 			// The frame loop keeps itself going while the lab is up;
 			// tests drive frames by hand with sendFrame.
 			a.ticking = false
 		default:
-			if reflect.TypeOf(msg).PkgPath() != reflect.TypeOf(frameMsg{}).PkgPath() {
+			if !strings.HasPrefix(reflect.TypeOf(msg).PkgPath(), "cqrslab/internal/tui") {
 				continue // the runtime's own messages (background colour requests and the like)
 			}
 			_, next := a.Update(msg)
@@ -94,7 +95,7 @@ func settle(t testing.TB, a *App, cmd tea.Cmd) {
 // sendFrame delivers one frame with the given events.
 func sendFrame(t *testing.T, a *App, events ...any) {
 	t.Helper()
-	_, cmd := a.Update(frameMsg{at: a.sh.now, events: events})
+	_, cmd := a.Update(ui.FrameMsg{At: a.sh.Now, Events: events})
 	a.ticking = false
 	settle(t, a, cmd)
 }

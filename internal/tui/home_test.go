@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/ui"
 )
 
 // press sends one key to the root and returns its command, unrun (the quiz
@@ -18,7 +19,7 @@ func press(h *App, key string) tea.Cmd {
 }
 
 func TestHomeShowsMenuProgressAndKeys(t *testing.T) {
-	a := newTestApp(t, 80, 24, ThemeDark)
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	out := plain(a)
 	wantIn(t, out, "Learn", "Lab", "Quiz", "> Learn", "Your progress", "not started",
 		"0 of 14 questions answered", "not running", "↑/↓ move", "enter open", "? all keys", "q quit")
@@ -31,7 +32,7 @@ func TestHomeShowsMenuProgressAndKeys(t *testing.T) {
 }
 
 func TestHomeOpensEachScreenAndEscComesBack(t *testing.T) {
-	a := newTestApp(t, 80, 24, ThemeDark)
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "enter")
 	wantIn(t, plain(a), "Learn · page 1 of 13", "esc home")
 	pressKeys(t, a, "esc")
@@ -43,7 +44,7 @@ func TestHomeOpensEachScreenAndEscComesBack(t *testing.T) {
 }
 
 func TestHelpBarAndFullHelp(t *testing.T) {
-	a := newTestApp(t, 80, 24, ThemeDark)
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "?")
 	out := plain(a)
 	wantIn(t, out, "All keys", "Home", "Everywhere", "ctrl+c", "?/esc close")
@@ -58,7 +59,7 @@ func TestHelpBarAndFullHelp(t *testing.T) {
 }
 
 func TestTooSmallSaysHowBigAndQuits(t *testing.T) {
-	a := newTestApp(t, 80, 24, ThemeDark)
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	send(t, a, tea.WindowSizeMsg{Width: 50, Height: 12})
 	wantIn(t, plain(a), "Make the window at least 60×16 (it is 50×12)", "q or ctrl+c quits")
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -75,7 +76,7 @@ func TestTooSmallSaysHowBigAndQuits(t *testing.T) {
 
 func TestEveryScreenFitsEverySize(t *testing.T) {
 	for i, size := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {200, 60}, {81, 25}, {119, 29}, {120, 29}} {
-		a := newTestApp(t, size[0], size[1], []Theme{ThemeLight, ThemeDark, ThemeHighContrast}[i%3])
+		a := newTestApp(t, size[0], size[1], []ui.Theme{ui.ThemeLight, ui.ThemeDark, ui.ThemeHighContrast}[i%3])
 		for _, keys := range [][]string{nil, {"1"}, {"1", "right", "right", "i", "s"}, {"esc", "2"}, {"?"}} {
 			pressKeys(t, a, keys...)
 			fits(t, a.render(), size[0], size[1])
@@ -85,7 +86,7 @@ func TestEveryScreenFitsEverySize(t *testing.T) {
 
 func TestNoColorHonoured(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
-	a := NewApp(Config{NoAnimation: true, StateDir: t.TempDir(), Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	a := NewApp(ui.Config{NoAnimation: true, StateDir: t.TempDir(), Lab: lab.Options{Provider: "none-in-unit-tests"}})
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
 	pressKeys(t, a, "1")
 	out := a.render()
@@ -96,15 +97,15 @@ func TestNoColorHonoured(t *testing.T) {
 }
 
 func TestBackgroundChoosesStyles(t *testing.T) {
-	a := NewApp(Config{NoAnimation: true, StateDir: t.TempDir()})
+	a := NewApp(ui.Config{NoAnimation: true, StateDir: t.TempDir()})
 	a.noColor = false
 	send(t, a, tea.BackgroundColorMsg{Color: lightBackground{}})
-	if a.sh.st.dark {
+	if a.sh.St.Dark {
 		t.Error("a light background kept the dark styles")
 	}
-	a = NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: t.TempDir()})
+	a = NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: t.TempDir()})
 	send(t, a, tea.BackgroundColorMsg{Color: lightBackground{}})
-	if !a.sh.st.dark {
+	if !a.sh.St.Dark {
 		t.Error("--theme dark was overridden by the background")
 	}
 }

@@ -15,6 +15,9 @@ import (
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
+	"cqrslab/internal/tui/labscreen"
+	"cqrslab/internal/tui/learnscreen"
+	"cqrslab/internal/tui/ui"
 )
 
 // deliver delivers a message and drops the commands it returns: for tests
@@ -25,7 +28,7 @@ func deliver(a *App, msg tea.Msg) tea.Cmd {
 }
 
 func TestLearnPagesHintShowMeAndResume(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	out := plain(a)
 	wantIn(t, out, "Learn · page 1 of 13 · Why synchronous CQRS", "This page is about the pattern as a whole",
@@ -42,24 +45,24 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 	wantNotIn(t, plain(a), "Hint:")
 
 	// The place is saved and a new app resumes there.
-	b, err := os.ReadFile(filepath.Join(a.sh.cfg.StateDir, progress.FileName))
+	b, err := os.ReadFile(filepath.Join(a.sh.Cfg.StateDir, progress.FileName))
 	if err != nil {
 		t.Fatalf("progress not saved: %v", err)
 	}
 	var p progress.Progress
-	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[lessonID].Step != 1 || p.Lessons[lessonID].Page != "validate" {
+	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[ui.LessonID].Step != 1 || p.Lessons[ui.LessonID].Page != "validate" {
 		t.Fatalf("saved progress %s (err %v), want page validate at step 1", b, err)
 	}
-	a2 := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: a.sh.cfg.StateDir})
+	a2 := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: a.sh.Cfg.StateDir})
 	send(t, a2, tea.WindowSizeMsg{Width: 100, Height: 30})
-	settle(t, a2, loadAppProgress(a.sh.cfg.StateDir))
+	settle(t, a2, ui.LoadAppProgress(a.sh.Cfg.StateDir))
 	wantIn(t, plain(a2), "Learn  page 2 of 13: Step 1: validate the input")
 	pressKeys(t, a2, "1")
 	wantIn(t, plain(a2), "page 2 of 13")
 }
 
 func TestLearnScrollsLongText(t *testing.T) {
-	a := newTestApp(t, 80, 24, ThemeDark)
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	first := plain(a)
 	wantIn(t, first, "↑/↓ scroll text")
@@ -70,29 +73,29 @@ func TestLearnScrollsLongText(t *testing.T) {
 }
 
 func TestEnterStartsTheLabAndCtrlCCancelsIt(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	if cmd := deliver(a, keypress("enter")); cmd == nil {
 		t.Fatal("enter did not start the lab")
 	}
-	s := a.sh.session
-	if s.phase != labStarting || !a.learn.pendingWalk {
-		t.Fatalf("phase %v, pending walk %v", s.phase, a.learn.pendingWalk)
+	s := a.sh.Session
+	if s.Phase != ui.LabStarting || !a.learn.PendingWalk {
+		t.Fatalf("phase %v, pending walk %v", s.Phase, a.learn.PendingWalk)
 	}
-	deliver(a, frameMsg{at: fixedNow, events: []any{labProgressMsg{p: labProgress("postgres", "pulling", "layers 1/3, 2.0/9.0 MB")}}})
+	deliver(a, ui.FrameMsg{At: fixedNow, Events: []any{ui.LabProgressMsg{P: labProgress("postgres", "pulling", "layers 1/3, 2.0/9.0 MB")}}})
 	wantIn(t, plain(a), "Starting the lab", "postgres  pulling", "layers 1/3", "cancels and removes")
 	// ctrl+c: the start is cancelled, the screen says the lab is going.
 	if cmd := deliver(a, keypress("ctrl+c")); quits(cmd) {
 		t.Fatal("ctrl+c quit before the lab was torn down")
 	}
-	if s.ctx.Err() == nil {
+	if s.Ctx.Err() == nil {
 		t.Error("the start's context was not cancelled")
 	}
 	wantIn(t, plain(a), "Stopping the lab")
 	if cmd := deliver(a, keypress("q")); cmd != nil {
 		t.Error("a second key while stopping did something")
 	}
-	cmd := deliver(a, labStartedMsg{err: context.Canceled})
+	cmd := deliver(a, ui.LabStartedMsg{Err: context.Canceled})
 	if cmd == nil {
 		t.Fatal("the end of the cancelled start did not lead on")
 	}
@@ -102,77 +105,77 @@ func TestEnterStartsTheLabAndCtrlCCancelsIt(t *testing.T) {
 }
 
 func TestLabFailureSaysWhyAndEnterRetries(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	deliver(a, keypress("enter"))
-	deliver(a, labStartedMsg{err: errors.New("no infrastructure for the lab:\n  docker: no socket\n  local: no postgres")})
+	deliver(a, ui.LabStartedMsg{Err: errors.New("no infrastructure for the lab:\n  docker: no socket\n  local: no postgres")})
 	out := plain(a)
 	wantIn(t, out, "The lab could not start", "docker: no socket", "local: no postgres", "enter try the lab again")
-	if cmd := deliver(a, keypress("enter")); cmd == nil || a.sh.session.phase != labStarting {
+	if cmd := deliver(a, keypress("enter")); cmd == nil || a.sh.Session.Phase != ui.LabStarting {
 		t.Error("enter did not try again")
 	}
 }
 
 // walkApp is the Learn screen with a fake lab and a walk in progress.
 func walkApp(t *testing.T) *App {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	fakeLabUp(a)
-	a.learn.svc = demo.NewPostService(nil, nil, demo.Options{})
-	a.learn.walk = &walk{id: 7, stepper: demo.NewStepper(), ch: make(chan tea.Msg, 24), title: "T", cancel: func() {}}
+	a.learn.Svc = demo.NewPostService(nil, nil, demo.Options{})
+	a.learn.Walk = &learnscreen.Walk{Id: 7, Stepper: demo.NewStepper(), Ch: make(chan tea.Msg, 24), Title: "T", Cancel: func() {}}
 	return a
 }
 
 func TestWalkFollowsTheStepsToTheFailurePage(t *testing.T) {
 	a := walkApp(t)
 	l := a.learn
-	deliver(a, walkPausedMsg{id: 7, step: demo.StepValidate})
-	settle(t, a, l.wantMarkdown())
+	deliver(a, learnscreen.WalkPausedMsg{Id: 7, Step: demo.StepValidate})
+	settle(t, a, l.WantMarkdown())
 	out := plain(a)
 	wantIn(t, out, "Step 1: validate the input", "paused before validate", "enter run validate", "f break Redis")
-	if deliver(a, keypress("enter")) == nil || l.walk.waiting != "" || l.walk.running != demo.StepValidate {
-		t.Fatalf("enter did not release validate: %+v", l.walk)
+	if deliver(a, keypress("enter")) == nil || l.Walk.Waiting != "" || l.Walk.Running != demo.StepValidate {
+		t.Fatalf("enter did not release validate: %+v", l.Walk)
 	}
 	wantIn(t, plain(a), "Running validate")
-	deliver(a, walkStepMsg{id: 7, ev: demo.Event{Step: demo.StepValidate, Duration: time.Millisecond}})
-	deliver(a, walkPausedMsg{id: 7, step: demo.StepInsert})
-	deliver(a, walkStepMsg{id: 7, ev: demo.Event{PostID: "p1", Step: demo.StepInsert, Duration: 2 * time.Millisecond}})
+	deliver(a, learnscreen.WalkStepMsg{Id: 7, Ev: demo.Event{Step: demo.StepValidate, Duration: time.Millisecond}})
+	deliver(a, learnscreen.WalkPausedMsg{Id: 7, Step: demo.StepInsert})
+	deliver(a, learnscreen.WalkStepMsg{Id: 7, Ev: demo.Event{PostID: "p1", Step: demo.StepInsert, Duration: 2 * time.Millisecond}})
 	wantIn(t, plain(a), "Step 2: the INSERT", "postgres.insert done in 2.00ms")
 	// A message from another walk changes nothing.
-	deliver(a, walkStepMsg{id: 6, ev: demo.Event{Step: demo.StepDone}})
+	deliver(a, learnscreen.WalkStepMsg{Id: 6, Ev: demo.Event{Step: demo.StepDone}})
 	wantIn(t, plain(a), "Step 2: the INSERT")
-	deliver(a, walkStepMsg{id: 7, ev: demo.Event{PostID: "p1", Step: demo.StepZAdd, Duration: time.Second,
+	deliver(a, learnscreen.WalkStepMsg{Id: 7, Ev: demo.Event{PostID: "p1", Step: demo.StepZAdd, Duration: time.Second,
 		Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}})
 	wantIn(t, plain(a), "When the ZADD fails", "redis.zadd failed after 1.0s: connection refused")
-	deliver(a, walkDoneMsg{id: 7, res: demo.Result{ProjectionErr: errors.New("refused")}})
+	deliver(a, learnscreen.WalkDoneMsg{Id: 7, Res: demo.Result{ProjectionErr: errors.New("refused")}})
 	wantIn(t, plain(a), "The stale feed", "the feed is stale", "enter run CreatePost step by step")
 }
 
 func TestPanelsShowLiveDataAndTheVerdict(t *testing.T) {
 	a := walkApp(t)
 	l := a.learn
-	l.walk.postID, l.walk.title = postNew.ID, postNew.Title
-	deliver(a, learnStoresMsg{snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []demo.FeedMember{{Score: 1, Item: postOld.Item(), OK: true}}, zcard: 1}})
-	deliver(a, learnFeedMsg{feedResult{author: "alice", feed: []demo.FeedItem{postOld.Item()}}})
+	l.Walk.PostID, l.Walk.Title = postNew.ID, postNew.Title
+	deliver(a, learnscreen.LearnStoresMsg{Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+		Members: []demo.FeedMember{{Score: 1, Item: postOld.Item(), OK: true}}, Zcard: 1}})
+	deliver(a, learnscreen.LearnFeedMsg{FeedResult: ui.FeedResult{Author: "alice", Feed: []demo.FeedItem{postOld.Item()}}})
 	out := plain(a)
 	wantIn(t, out, "PostgreSQL · 2 posts", "Redis · ZRANGE feed:alice · 1", `GetFeed("alice") · 1 item`,
 		"in PostgreSQL, not in Redis yet", "✗ Hello from step-through #1")
-	deliver(a, learnStoresMsg{snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew, postOld}, rowCount: 2,
-		members: []demo.FeedMember{{Score: 2, Item: postNew.Item(), OK: true}, {Score: 1, Item: postOld.Item(), OK: true}}, zcard: 2}})
+	deliver(a, learnscreen.LearnStoresMsg{Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew, postOld}, RowCount: 2,
+		Members: []demo.FeedMember{{Score: 2, Item: postNew.Item(), OK: true}, {Score: 1, Item: postOld.Item(), OK: true}}, Zcard: 2}})
 	wantIn(t, plain(a), "in PostgreSQL and in Redis")
 	// Redis unreadable: said so, not taken for "not in Redis".
-	deliver(a, learnStoresMsg{snap: storeSnapshot{author: "alice", rows: []demo.Post{postNew}, rowCount: 1,
-		redisErr: errors.New("dial tcp: connection refused")}})
+	deliver(a, learnscreen.LearnStoresMsg{Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{postNew}, RowCount: 1,
+		RedisErr: errors.New("dial tcp: connection refused")}})
 	wantIn(t, plain(a), "Redis cannot be read right now", "✗ dial tcp: connection refused")
 }
 
 func TestHostileTitlesAreShownNotObeyed(t *testing.T) {
 	a := walkApp(t)
 	evil := demo.Post{ID: "x1", AuthorID: "alice", Title: "a\x1b]2;owned\x07\x1b[2J\u202eb"}
-	deliver(a, learnStoresMsg{snap: storeSnapshot{author: "alice", rows: []demo.Post{evil}, rowCount: 1,
-		members: []demo.FeedMember{{Raw: "\x1b[31mnot json", OK: false}}, zcard: 1}})
-	deliver(a, learnFeedMsg{feedResult{author: "alice", feed: []demo.FeedItem{{PostID: "x1", Title: evil.Title}}}})
+	deliver(a, learnscreen.LearnStoresMsg{Snap: ui.StoreSnapshot{Author: "alice", Rows: []demo.Post{evil}, RowCount: 1,
+		Members: []demo.FeedMember{{Raw: "\x1b[31mnot json", OK: false}}, Zcard: 1}})
+	deliver(a, learnscreen.LearnFeedMsg{FeedResult: ui.FeedResult{Author: "alice", Feed: []demo.FeedItem{{PostID: "x1", Title: evil.Title}}}})
 	out := a.render()
 	for _, bad := range []string{"\x1b]2;", "\x1b[2J", "\u202e", "\x1b[31mnot"} {
 		if strings.Contains(out, bad) {
@@ -183,7 +186,7 @@ func TestHostileTitlesAreShownNotObeyed(t *testing.T) {
 }
 
 func TestBreakMendRepairNeedTheLab(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1", "f")
 	wantIn(t, plain(a), "Start the lab first")
 	wantNotIn(t, plain(a), "f break Redis")
@@ -197,30 +200,30 @@ func labProgress(service, phase, detail string) lab.Progress {
 // the Lab screen asked for leaves the Learn screen's status and busy flags
 // alone, and the Learn screen's own reply reaches it.
 func TestRepliesReachOnlyTheScreenThatAsked(t *testing.T) {
-	a := newTestApp(t, 100, 30, ThemeDark)
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
-	a.learn.setStatus(statusInfo, "reading page one")
-	a.learn.faultBusy, a.learn.repairBusy = true, true
-	deliver(a, labFaultMsg{faultResult{what: "heal"}})
-	deliver(a, labRepairMsg{repairResult{}})
-	if a.learn.status != "reading page one" || !a.learn.faultBusy || !a.learn.repairBusy {
+	a.learn.SetStatus(ui.StatusInfo, "reading page one")
+	a.learn.FaultBusy, a.learn.RepairBusy = true, true
+	deliver(a, labscreen.LabFaultMsg{FaultResult: ui.FaultResult{What: "heal"}})
+	deliver(a, labscreen.LabRepairMsg{RepairResult: ui.RepairResult{}})
+	if a.learn.Status != "reading page one" || !a.learn.FaultBusy || !a.learn.RepairBusy {
 		t.Fatalf("the Lab's replies changed the Learn screen: status %q, fault busy %v, repair busy %v",
-			a.learn.status, a.learn.faultBusy, a.learn.repairBusy)
+			a.learn.Status, a.learn.FaultBusy, a.learn.RepairBusy)
 	}
-	if a.labs.lastRepair == nil {
+	if a.labs.LastRepair == nil {
 		t.Fatal("the Lab's repair did not reach the Lab screen")
 	}
-	labRepair, labStatus := a.labs.lastRepair, a.labs.status
-	a.labs.faultBusy = true
-	deliver(a, learnFaultMsg{faultResult{what: "heal"}})
-	if a.learn.faultBusy || !strings.Contains(a.learn.status, "Redis is back") {
-		t.Errorf("the Learn screen's own heal did not reach it: %q", a.learn.status)
+	labRepair, labStatus := a.labs.LastRepair, a.labs.Status
+	a.labs.FaultBusy = true
+	deliver(a, learnscreen.LearnFaultMsg{FaultResult: ui.FaultResult{What: "heal"}})
+	if a.learn.FaultBusy || !strings.Contains(a.learn.Status, "Redis is back") {
+		t.Errorf("the Learn screen's own heal did not reach it: %q", a.learn.Status)
 	}
-	deliver(a, learnRepairMsg{repairResult{}})
-	if a.learn.repairBusy || !strings.Contains(a.learn.status, "Reconciler") {
-		t.Errorf("the Learn screen's own repair did not reach it: %q", a.learn.status)
+	deliver(a, learnscreen.LearnRepairMsg{RepairResult: ui.RepairResult{}})
+	if a.learn.RepairBusy || !strings.Contains(a.learn.Status, "Reconciler") {
+		t.Errorf("the Learn screen's own repair did not reach it: %q", a.learn.Status)
 	}
-	if a.labs.lastRepair != labRepair || a.labs.status != labStatus || !a.labs.faultBusy {
+	if a.labs.LastRepair != labRepair || a.labs.Status != labStatus || !a.labs.FaultBusy {
 		t.Error("the Learn screen's replies reached the Lab screen")
 	}
 }
@@ -234,12 +237,12 @@ func TestLearnResumesFromAnIndexBookmarkAndMigratesIt(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, progress.FileName), []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: dir})
+	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir})
 	send(t, a, tea.WindowSizeMsg{Width: 100, Height: 30})
-	send(t, a, loadAppProgress(dir)())
+	send(t, a, ui.LoadAppProgress(dir)())
 	wantIn(t, plain(a), "Learn  page 3 of 13: Step 2: the INSERT")
 	_, p, _ := progress.Open(dir)
-	if l := p.Lessons[lessonID]; l.Page != "insert" || l.Step != 2 {
+	if l := p.Lessons[ui.LessonID]; l.Page != "insert" || l.Step != 2 {
 		t.Errorf("the bookmark on disk after the start: %+v, want page insert", l)
 	}
 	pressKeys(t, a, "1")

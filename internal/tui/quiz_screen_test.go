@@ -7,6 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"cqrslab/internal/progress"
+	"cqrslab/internal/tui/quizscreen"
+	"cqrslab/internal/tui/ui"
 )
 
 // The quiz is a screen like the others: ? lists its keys (where no text
@@ -19,8 +21,8 @@ func TestQuizIsAScreenWithFullHelpAndTheAppsKeys(t *testing.T) {
 	}
 	wantIn(t, screen(q), "esc home (then q quits)", "ctrl+c quit")
 	run(q, "q", "?")
-	if q.ta.Value() != "q?" || q.a.showHelp {
-		t.Fatalf("q and ? should be text while typing: value %q, help shown %v", q.ta.Value(), q.a.showHelp)
+	if q.Ta.Value() != "q?" || q.a.showHelp {
+		t.Fatalf("q and ? should be text while typing: value %q, help shown %v", q.Ta.Value(), q.a.showHelp)
 	}
 	_, cmd := q.a.Update(keypress("ctrl+c"))
 	if !quits(cmd) {
@@ -50,13 +52,13 @@ func TestQuizRetryKeepsHintsBesideTheEditor(t *testing.T) {
 		q.resize(size[0], size[1])
 		typeText(q, "Postgres, Redis, source of truth, projection, stale")
 		run(q, "ctrl+s")
-		if q.mode != modeFeedback || len(q.result.Missed) == 0 {
+		if q.Mode != quizscreen.ModeFeedback || len(q.Result.Missed) == 0 {
 			t.Fatalf("%v: the list of terms should be graded with missed points", size)
 		}
-		hint := q.result.Missed[0].Hint
+		hint := q.Result.Missed[0].Hint
 		run(q, "r")
 		out := screen(q)
-		if q.mode != modeAnswer {
+		if q.Mode != quizscreen.ModeAnswer {
 			t.Fatalf("%v: r did not open the editor", size)
 		}
 		wantIn(t, out, "Hints from your last try", "source of truth")
@@ -64,12 +66,12 @@ func TestQuizRetryKeepsHintsBesideTheEditor(t *testing.T) {
 			wantIn(t, out, strings.Fields(hint)[0])
 		}
 		fits(t, out, size[0], size[1])
-		if beside := size[0] >= 100; q.hintsBeside != beside {
-			t.Errorf("%v: hints beside the editor %v, want %v", size, q.hintsBeside, beside)
+		if beside := size[0] >= 100; q.HintsBeside != beside {
+			t.Errorf("%v: hints beside the editor %v, want %v", size, q.HintsBeside, beside)
 		}
 		// Submitting again shows the new grade; the hints of the old one go.
 		run(q, "ctrl+s")
-		if q.retry != nil || q.hintLines != nil {
+		if q.Retry != nil || q.HintLines != nil {
 			t.Errorf("%v: the old hints outlive the new grade", size)
 		}
 	}
@@ -81,19 +83,19 @@ func TestQuizRetryKeepsHintsBesideTheEditor(t *testing.T) {
 func TestQuizAndLessonShareOneProgressRecord(t *testing.T) {
 	dir := t.TempDir()
 	q := newTestQuiz(t, dir)
-	if q.sh.prog != q.a.sh.prog {
+	if q.Sh.Prog != q.a.sh.Prog {
 		t.Fatal("the quiz holds a progress record of its own")
 	}
 	typeText(q, "Writes go to PostgreSQL and reads come from Redis.")
 	run(q, "ctrl+s", "esc", "1", "right", "esc", "3")
-	if q.a.active != screenQuiz {
+	if q.a.active != ui.ScreenQuiz {
 		t.Fatal("3 did not reopen the quiz")
 	}
 	_, p, _ := progress.Open(dir)
 	if _, _, n := p.Best("explain-sync-cqrs"); n != 1 {
 		t.Errorf("the quiz answer is not on disk (attempts %d)", n)
 	}
-	if p.Lessons[lessonID].Step != 1 {
+	if p.Lessons[ui.LessonID].Step != 1 {
 		t.Errorf("the lesson's place is not on disk: %+v", p.Lessons)
 	}
 }
@@ -101,15 +103,15 @@ func TestQuizAndLessonShareOneProgressRecord(t *testing.T) {
 // The quiz is drawn in the app's theme: the projector theme's colours
 // differ from the dark theme's, where the quiz once drew its own.
 func TestGoldenQuizThemes(t *testing.T) {
-	got := map[Theme]string{}
-	for _, th := range []Theme{ThemeDark, ThemeHighContrast} {
+	got := map[ui.Theme]string{}
+	for _, th := range []ui.Theme{ui.ThemeDark, ui.ThemeHighContrast} {
 		a := quizApp(t, 80, 24, th)
 		send(t, a, tea.PasteMsg{Content: "Postgres, Redis, source of truth, projection, stale"})
 		send(t, a, keypress("ctrl+s"))
 		got[th] = a.render()
 		golden(t, "quiz-feedback-colour-80x24-"+string(th), got[th])
 	}
-	if got[ThemeDark] == got[ThemeHighContrast] {
+	if got[ui.ThemeDark] == got[ui.ThemeHighContrast] {
 		t.Error("the quiz looks the same in the dark and high-contrast themes")
 	}
 }

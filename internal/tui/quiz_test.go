@@ -11,13 +11,15 @@ import (
 
 	"cqrslab/demo/lab"
 	"cqrslab/internal/progress"
+	"cqrslab/internal/tui/quizscreen"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/quiz"
 )
 
 // quizHarness is the quiz screen inside the app, as the program runs it:
 // keys go through the root, the screen is the root's (help bar included).
 type quizHarness struct {
-	*Quiz
+	*quizscreen.Quiz
 	a *App
 	t *testing.T
 }
@@ -29,20 +31,20 @@ func newTestQuiz(t *testing.T, dir string) *quizHarness {
 	t.Helper()
 	t.Setenv("CQRSLAB_STATE_DIR", t.TempDir())
 	t.Setenv("NO_COLOR", "1")
-	a := NewApp(Config{Theme: ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
-	a.sh.now = fixedNow
+	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	a.sh.Now = fixedNow
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
-	send(t, a, loadAppProgress(dir)()) // read now: settle would give up on a slow disk
+	send(t, a, ui.LoadAppProgress(dir)()) // read now: settle would give up on a slow disk
 	openQuiz(t, a)
 	q := a.quiz
 	// A blinking cursor's command sleeps half a second; tests run every
 	// command they get, so keep the cursor still.
-	ts := q.ta.Styles()
+	ts := q.Ta.Styles()
 	ts.Cursor.Blink = false
-	q.ta.SetStyles(ts)
-	is := q.num.Styles()
+	q.Ta.SetStyles(ts)
+	is := q.Num.Styles()
 	is.Cursor.Blink = false
-	q.num.SetStyles(is)
+	q.Num.SetStyles(is)
 	return &quizHarness{Quiz: q, a: a, t: t}
 }
 
@@ -52,10 +54,10 @@ func newTestQuiz(t *testing.T, dir string) *quizHarness {
 func openQuiz(t *testing.T, a *App) {
 	t.Helper()
 	pressKeys(t, a, "3")
-	if a.quiz == nil && a.home.note == "Opening the quiz…" {
-		send(t, a, loadQuiz(a.sh.cfg.StateDir, a.sh.prog == nil)())
+	if a.quiz == nil && a.home.Note == "Opening the quiz…" {
+		send(t, a, quizscreen.LoadQuiz(a.sh.Cfg.StateDir, a.sh.Prog == nil)())
 	}
-	if a.active != screenQuiz || a.quiz == nil {
+	if a.active != ui.ScreenQuiz || a.quiz == nil {
 		t.Fatalf("key 3 on Home did not open the quiz: %s", plain(a))
 	}
 }
@@ -73,7 +75,7 @@ func typeText(q *quizHarness, s string) { send(q.t, q.a, tea.PasteMsg{Content: s
 // move goes to question i as the quiz's own keys do, and lets the root lay
 // out again (the help bar's height follows the mode).
 func (q *quizHarness) move(i int) {
-	settle(q.t, q.a, q.Quiz.move(i))
+	settle(q.t, q.a, q.Quiz.Move(i))
 	q.a.layout()
 }
 
@@ -109,16 +111,16 @@ func TestQuizAnswerFeedbackRetryReveal(t *testing.T) {
 	if strings.Contains(out, "A model answer") {
 		t.Error("the model answer shows before it is asked for")
 	}
-	body := q.feedbackText()
+	body := q.FeedbackText()
 	if !strings.Contains(body, "Hint:") || strings.Contains(body, "Redis is updated in the same request") {
 		t.Errorf("missed points should show hints, not the answer:\n%s", ansi.Strip(body))
 	}
 
 	run(q, "r")
-	if q.mode != modeAnswer || !strings.Contains(q.ta.Value(), "source of truth") {
-		t.Fatalf("retry should return to the answer with the last text: mode %v, %q", q.mode, q.ta.Value())
+	if q.Mode != quizscreen.ModeAnswer || !strings.Contains(q.Ta.Value(), "source of truth") {
+		t.Fatalf("retry should return to the answer with the last text: mode %v, %q", q.Mode, q.Ta.Value())
 	}
-	q.ta.SetValue("")
+	q.Ta.SetValue("")
 	typeText(q, "Every write goes to PostgreSQL, the source of truth. In the same request, right after the commit, "+
 		"the post is added to a sorted set in Redis. Reads come from Redis only, so the feed is fast with no joins. "+
 		"If the Redis write fails the feed is stale until it is rebuilt from PostgreSQL.")
@@ -126,9 +128,9 @@ func TestQuizAnswerFeedbackRetryReveal(t *testing.T) {
 	wantIn(t, screen(q), "passed", "Found:", "you wrote:")
 
 	run(q, "a")
-	q.body.GotoBottom()
+	q.Body.GotoBottom()
 	wantIn(t, screen(q), "A model answer")
-	if !q.sh.prog.Revealed("explain-sync-cqrs") {
+	if !q.Sh.Prog.Revealed("explain-sync-cqrs") {
 		t.Error("the reveal was not recorded")
 	}
 	_, p, _ := progress.Open(dir)
@@ -152,24 +154,24 @@ func TestQuizChoiceAndOrdering(t *testing.T) {
 	// Shown: zadd return insert warn build-item pg-error; right: insert pg-error build-item zadd warn return.
 	want := []string{"insert", "pg-error", "build-item", "zadd", "warn", "return"}
 	for target, id := range want {
-		from := indexOf(q.order, id)
+		from := indexOf(q.Order, id)
 		for range 10 {
-			if q.cursor < from {
+			if q.Cursor < from {
 				run(q, "down")
-			} else if q.cursor > from {
+			} else if q.Cursor > from {
 				run(q, "up")
 			}
 		}
 		run(q, "space")
 		for range 10 {
-			if q.cursor > target {
+			if q.Cursor > target {
 				run(q, "up")
 			}
 		}
 		run(q, "space")
 	}
-	if strings.Join(q.order, " ") != strings.Join(want, " ") {
-		t.Fatalf("order = %v", q.order)
+	if strings.Join(q.Order, " ") != strings.Join(want, " ") {
+		t.Fatalf("order = %v", q.Order)
 	}
 	run(q, "enter")
 	wantIn(t, screen(q), "Score 1.00 of 1", "In place: 6 of 6 steps")
@@ -193,7 +195,7 @@ func TestQuizNumericUsesExampleRunAndSaysSo(t *testing.T) {
 	typeText(q, "lots")
 	run(q, "enter")
 	wantIn(t, screen(q), "answer with a number")
-	q.num.SetValue("604")
+	q.Num.SetValue("604")
 	run(q, "enter")
 	wantIn(t, screen(q), "Right.", "Graded against the recorded example run")
 }
@@ -207,7 +209,7 @@ func TestQuizUsesOwnLabRun(t *testing.T) {
 }
 
 func indexQuestion(t *testing.T, q *quizHarness, id string) int {
-	for i, bq := range q.bank.Questions() {
+	for i, bq := range q.Bank.Questions() {
 		if bq.ID == id {
 			return i
 		}
@@ -223,13 +225,13 @@ func TestQuizQuitAndResume(t *testing.T) {
 	q := newTestQuiz(t, dir)
 	typeText(q, "Writes go to PostgreSQL and reads come from Redis.")
 	run(q, "ctrl+s", "n", "a", "enter", "n")
-	if q.idx != 2 {
-		t.Fatalf("idx = %d, want 2", q.idx)
+	if q.Idx != 2 {
+		t.Fatalf("idx = %d, want 2", q.Idx)
 	}
 
 	again := newTestQuiz(t, dir)
-	if again.idx != 2 || again.mode != modeAnswer {
-		t.Fatalf("resumed at %d in mode %v, want question 3 ready to answer", again.idx, again.mode)
+	if again.Idx != 2 || again.Mode != quizscreen.ModeAnswer {
+		t.Fatalf("resumed at %d in mode %v, want question 3 ready to answer", again.Idx, again.Mode)
 	}
 	wantIn(t, screen(again), "Welcome back: 2 of 14 questions answered; carrying on at question 3", "Question 3 of 14")
 
@@ -249,11 +251,11 @@ func TestQuizReviewAndReset(t *testing.T) {
 	run(q, "x")
 	wantIn(t, screen(q), "Reset question 1 (Explain synchronous CQRS)? Its answers are forgotten. y/n")
 	run(q, "n")
-	if _, _, n := q.sh.prog.Best("explain-sync-cqrs"); n != 1 {
+	if _, _, n := q.Sh.Prog.Best("explain-sync-cqrs"); n != 1 {
 		t.Fatal("n reset anyway")
 	}
 	run(q, "x", "y")
-	if _, _, n := q.sh.prog.Best("explain-sync-cqrs"); n != 0 {
+	if _, _, n := q.Sh.Prog.Best("explain-sync-cqrs"); n != 0 {
 		t.Fatal("y did not reset")
 	}
 	_, p, _ := progress.Open(dir)
@@ -268,7 +270,7 @@ func TestQuizReviewAndReset(t *testing.T) {
 
 func TestQuizEndOfQuizOpensSummary(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
-	q.move(len(q.bank.Questions()) - 1)
+	q.move(len(q.Bank.Questions()) - 1)
 	run(q, "tab")
 	wantIn(t, screen(q), "You have reached the end of the quiz.")
 }
@@ -277,19 +279,19 @@ func TestQuizEscGoesHomeAndKeepsDraft(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	typeText(q, "half an answer")
 	run(q, "esc")
-	if q.a.active != screenHome {
+	if q.a.active != ui.ScreenHome {
 		t.Fatalf("esc should close the quiz, the screen is %v", q.a.active)
 	}
-	if q.drafts["explain-sync-cqrs"] != "half an answer" {
-		t.Errorf("draft lost: %q", q.drafts)
+	if q.Drafts["explain-sync-cqrs"] != "half an answer" {
+		t.Errorf("draft lost: %q", q.Drafts)
 	}
 }
 
 func TestQuizTypingLettersDoesNotTriggerKeys(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	run(q, "v", "r", "a", "x", "n", "q")
-	if q.mode != modeAnswer || q.ta.Value() != "vraxnq" {
-		t.Errorf("letters should go into the answer: mode %v value %q", q.mode, q.ta.Value())
+	if q.Mode != quizscreen.ModeAnswer || q.Ta.Value() != "vraxnq" {
+		t.Errorf("letters should go into the answer: mode %v value %q", q.Mode, q.Ta.Value())
 	}
 }
 
@@ -318,8 +320,8 @@ func TestQuizResizeAndSmallWindow(t *testing.T) {
 	// A short window with feedback and a notice showing: the question folds
 	// to one line and the help bar stays whole.
 	q.move(indexQuestion(t, q, "lab-lost-writes"))
-	q.notice = "Welcome back: a notice that takes two lines at this width, as the real one does when resuming."
-	q.num.SetValue("0")
+	q.Notice = "Welcome back: a notice that takes two lines at this width, as the real one does when resuming."
+	q.Num.SetValue("0")
 	run(q, "enter")
 	q.resize(62, 17)
 	out := screen(q)
@@ -347,11 +349,11 @@ func TestQuizFeedbackUsesTheWholeScreen(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	q.move(indexQuestion(t, q, "createpost-order"))
 	run(q, "enter")
-	if q.mode != modeFeedback {
+	if q.Mode != quizscreen.ModeFeedback {
 		t.Fatal("enter did not grade the order")
 	}
-	if free := q.height - q.chromeHeight(); q.body.Height() != free {
-		t.Errorf("feedback body is %d lines; %d are free", q.body.Height(), free)
+	if free := q.Height - q.ChromeHeight(); q.Body.Height() != free {
+		t.Errorf("feedback body is %d lines; %d are free", q.Body.Height(), free)
 	}
 }
 
@@ -366,7 +368,7 @@ func TestQuizDraftSurvivesARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := newTestQuiz(t, dir)
-	if got := again.ta.Value(); got != "Writes go to PostgreSQL first, then" {
+	if got := again.Ta.Value(); got != "Writes go to PostgreSQL first, then" {
 		t.Fatalf("the answer box after a restart holds %q", got)
 	}
 	wantIn(t, screen(again), "Question 1 of 14", "not answered yet")

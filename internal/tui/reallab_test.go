@@ -11,6 +11,7 @@ import (
 
 	"cqrslab/demo/lab"
 	"cqrslab/internal/labtest"
+	"cqrslab/internal/tui/ui"
 )
 
 // driver runs the app the way the Bubble Tea runtime does (commands on
@@ -75,7 +76,7 @@ func (d *driver) idle(quiet time.Duration) {
 		select {
 		case msg := <-d.msgs:
 			d.send(msg)
-			if _, frame := msg.(frameMsg); !frame {
+			if _, frame := msg.(ui.FrameMsg); !frame {
 				last = time.Now()
 			}
 		case <-time.After(10 * time.Millisecond):
@@ -114,17 +115,17 @@ func TestLearnWalkWithRealLab(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
 	opts := labtest.Ready(t)
-	cfg := Config{Lab: opts, Theme: ThemeDark, NoAnimation: true, StateDir: dir}
+	cfg := ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir}
 	a := NewApp(cfg)
 	d := newDriver(t, a)
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.press("1", "enter")
 	out := d.waitFor("CreatePost is paused before validate", 3*time.Minute)
-	if a.sh.session.phase == labFailed {
-		labtest.Unavailable(t, "the lab did not start: %v", a.sh.session.err)
+	if a.sh.Session.Phase == ui.LabFailed {
+		labtest.Unavailable(t, "the lab did not start: %v", a.sh.Session.Err)
 	}
-	runID := a.sh.session.info.RunID
-	t.Cleanup(func() { a.sh.session.shutdown(time.Minute) })
+	runID := a.sh.Session.Info.RunID
+	t.Cleanup(func() { a.sh.Session.Shutdown(time.Minute) })
 	wantIn(t, out, "Step 1: validate the input")
 	d.waitFor("PostgreSQL · 0 posts", 10*time.Second)
 
@@ -171,7 +172,7 @@ func TestLearnWalkWithRealLab(t *testing.T) {
 	// escape sequence that would retitle the terminal: shown, not obeyed.
 	ictx, icancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer icancel()
-	if _, err := a.sh.session.stores.PG.ExecContext(ictx,
+	if _, err := a.sh.Session.Stores.PG.ExecContext(ictx,
 		"INSERT INTO posts(id, author_id, title, published_at) VALUES ('evil-1', 'alice', $1, now())",
 		"pwned \x1b]2;owned\x07 title"); err != nil {
 		t.Fatalf("insert a hostile title: %v", err)
@@ -210,7 +211,7 @@ func TestCtrlCDuringStartRemovesEverything(t *testing.T) {
 	if err != nil {
 		labtest.Unavailable(t, "docker: %v", err)
 	}
-	a := NewApp(Config{Lab: opts, Theme: ThemeDark, NoAnimation: true, StateDir: dir})
+	a := NewApp(ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir})
 	d := newDriver(t, a)
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.press("2")
@@ -218,7 +219,7 @@ func TestCtrlCDuringStartRemovesEverything(t *testing.T) {
 	d.press("ctrl+c")
 	d.waitFor("Stopping the lab", time.Second)
 	d.waitFor("", 2*time.Minute)
-	a.sh.session.shutdown(time.Minute)
+	a.sh.Session.Shutdown(time.Minute)
 	after, err := lab.CountProcessContainers(ctx)
 	if err != nil {
 		t.Fatal(err)

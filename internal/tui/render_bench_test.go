@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cqrslab/demo"
+	"cqrslab/internal/tui/ui"
 )
 
 // BenchmarkLabScreenUnderLoad is one frame of the Lab screen at 100×30
@@ -13,7 +14,7 @@ import (
 // screen drawn. At 15 frames a second, a frame must cost well under a
 // millisecond or two for the screen to stay cheap.
 func BenchmarkLabScreenUnderLoad(b *testing.B) {
-	a := labFixedApp(b, 100, 30, ThemeDark)
+	a := labFixedApp(b, 100, 30, ui.ThemeDark)
 	var rows []demo.Post
 	var members []demo.FeedMember
 	for i := range 20 {
@@ -22,7 +23,7 @@ func BenchmarkLabScreenUnderLoad(b *testing.B) {
 		rows = append(rows, p)
 		members = append(members, demo.FeedMember{Score: p.PublishedAt.UnixMilli(), Item: p.Item(), OK: true})
 	}
-	a.labs.refresh.snap.rows, a.labs.refresh.snap.members, a.labs.refresh.snap.rowCount = rows, members, 8000
+	a.labs.Refresh.Snap.Rows, a.labs.Refresh.Snap.Members, a.labs.Refresh.Snap.RowCount = rows, members, 8000
 	seq := 0
 	b.ResetTimer()
 	for range b.N {
@@ -31,10 +32,10 @@ func BenchmarkLabScreenUnderLoad(b *testing.B) {
 			seq++
 			id := fmt.Sprintf("load1-%d", seq)
 			for _, s := range demo.Steps {
-				events = append(events, traceMsg{demo.Event{PostID: id, AuthorID: "bob", Step: s, Duration: time.Millisecond}})
+				events = append(events, ui.TraceMsg{Ev: demo.Event{PostID: id, AuthorID: "bob", Step: s, Duration: time.Millisecond}})
 			}
 		}
-		a.Update(frameMsg{at: fixedNow, events: events})
+		a.Update(ui.FrameMsg{At: fixedNow, Events: events})
 		a.ticking = false
 		_ = a.View()
 	}

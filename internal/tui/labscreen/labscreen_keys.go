@@ -1,0 +1,77 @@
+package labscreen
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"cqrslab/demo/lab"
+)
+
+// labKeys are the Lab screen's keys. Faults have a menu of their own (f,
+// then a letter), so that the letters of the fault kinds do not take over
+// the screen's other keys.
+type labKeys struct {
+	NewPost, Author, Faults, Policy, Crash key.Binding
+	Repair, Rebuild, Load, Faster, Slower  key.Binding
+	NextPane, PrevPane, Pane               key.Binding
+	Retry                                  key.Binding
+
+	// In the form.
+	Submit, SwitchField, Cancel key.Binding
+	// In the fault menu.
+	HealAll, CloseMenu key.Binding
+}
+
+func defaultLabKeys() labKeys {
+	return labKeys{
+		NewPost:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new post")),
+		Author:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "author")),
+		Faults:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "faults")),
+		Policy:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "policy")),
+		Crash:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "crash point")),
+		Repair:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reconcile")),
+		Rebuild:  key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "rebuild")),
+		Load:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "load")),
+		Faster:   key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+/-", "rate")),
+		Slower:   key.NewBinding(key.WithKeys("-", "_")),
+		NextPane: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		PrevPane: key.NewBinding(key.WithKeys("shift+tab")),
+		Pane:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "pane")),
+		Retry:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start the lab again")),
+
+		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create the post")),
+		SwitchField: key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "author/title")),
+		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+
+		HealAll:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "heal all")),
+		CloseMenu: key.NewBinding(key.WithKeys("esc", "f"), key.WithHelp("esc", "close")),
+	}
+}
+
+// faultChoice is one entry of the fault menu: the key, the fault it
+// injects, and a few words for a learner.
+type faultChoice struct {
+	key   string
+	fault lab.Fault
+	label string
+}
+
+// faultChoices are the faults the Lab screen offers, in the order the
+// lesson meets them.
+var faultChoices = []faultChoice{
+	{"l", lab.Fault{Kind: lab.FaultLatency, Latency: 50_000_000}, "latency 50ms on every Redis reply"},
+	{"t", lab.Fault{Kind: lab.FaultTimeout}, "timeout: Redis answers nothing until healed"},
+	{"e", lab.Fault{Kind: lab.FaultResetPeer}, "reset: connections reset after Redis answers"},
+	{"d", lab.Fault{Kind: lab.FaultDown}, "down: connections to Redis refused"},
+	{"p", lab.Fault{Kind: lab.FaultPause}, "pause Redis (requests hang)"},
+	{"s", lab.Fault{Kind: lab.FaultStop}, "stop Redis (comes back empty when healed)"},
+	{"x", lab.Fault{Kind: lab.FaultRestartDataLoss}, "restart Redis now, losing its data"},
+}
+
+// faultBindings are the menu's keys, for the help bar.
+func faultBindings() []key.Binding {
+	var out []key.Binding
+	for _, c := range faultChoices {
+		out = append(out, key.NewBinding(key.WithKeys(c.key), key.WithHelp(c.key, string(c.fault.Kind))))
+	}
+	return out
+}

@@ -1,0 +1,314 @@
+// Package learnscreen is the lesson screen: one page per step of
+// CreatePost, stepped for real against the lab. Its replies are its own
+// message types, so a reply another screen asked for never lands here.
+package learnscreen
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"cqrslab/demo"
+	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/ui"
+	"cqrslab/lessons"
+)
+
+// The Learn screen's replies, each its own type so that a read, a fault
+// or a repair the Lab screen asked for never lands here.
+type (
+	LearnStoresMsg struct{ Snap ui.StoreSnapshot }
+	LearnFeedMsg   struct{ ui.FeedResult }
+	LearnFaultMsg  struct{ ui.FaultResult }
+	LearnRepairMsg struct{ ui.RepairResult }
+)
+
+// LearnScreen is the lesson: one page per step of CreatePost (and pages on
+// the failure modes and repairs), each with the seed's code, the page's
+// text, and three panels saying what PostgreSQL holds, what Redis holds and
+// what GetFeed returns. With the lab running, enter runs CreatePost for
+// real, one step at a time, and the panels show both stores as they are.
+type LearnScreen struct {
+	sh            *ui.Shared
+	keys          learnKeys
+	width, height int
+
+	page     int
+	text     viewport.Model
+	md       map[ui.MarkdownKey]string
+	showHint bool
+	showMe   bool
+
+	Svc         *demo.PostService // the seed policy: the lesson's subject
+	Walk        *Walk
+	walks       int
+	PendingWalk bool // start a walk as soon as the lab is up
+
+	Snap      *ui.StoreSnapshot
+	snapBusy  bool // a read of the stores is running
+	snapAgain bool // and another was asked for meanwhile
+	feedBusy  bool // the same for GetFeed
+	feedAgain bool
+
+	Status     string
+	statusKind ui.StatusKind
+	lastWarn   string // the write path's newest warning
+	FaultBusy  bool
+	RepairBusy bool
+}
+
+func NewLearnScreen(sh *ui.Shared) *LearnScreen {
+	return &LearnScreen{sh: sh, keys: defaultLearnKeys(), text: viewport.New(), md: map[ui.MarkdownKey]string{},
+		width: 80, height: 22}
+}
+
+func (l *LearnScreen) Typing() bool        { return false }
+func (l *LearnScreen) MinSize() (int, int) { return ui.LiveMinWidth, ui.LiveMinHeight }
+
+// Init renders the first page.
+func (l *LearnScreen) Init() tea.Cmd { return l.WantMarkdown() }
+
+// Opened is called when the screen is shown.
+func (l *LearnScreen) Opened() tea.Cmd {
+	return tea.Batch(l.WantMarkdown(), l.refresh())
+}
+
+// Resume moves to the page the progress file remembers, by the page's ID.
+// A file that remembers an index (written before page IDs) is migrated
+// once and saved.
+func (l *LearnScreen) Resume() tea.Cmd {
+	prog := l.sh.Prog
+	if prog == nil {
+		return nil
+	}
+	ids := l.sh.PageIDs()
+	var save tea.Cmd
+	if prog.MigrateLesson(ui.LessonID, ids) {
+		save = l.sh.SaveProgressNow()
+	}
+	if i, ok := prog.LessonPage(ui.LessonID, ids); ok {
+		l.page = i
+	}
+	return tea.Batch(save, l.WantMarkdown())
+}
+
+// Resized and Restyled re-render the page's text for the new width or
+// style.
+func (l *LearnScreen) Resized() tea.Cmd  { return l.WantMarkdown() }
+func (l *LearnScreen) Restyled() tea.Cmd { return l.WantMarkdown() }
+
+func (l *LearnScreen) current() lessons.Page {
+	if len(l.sh.Pages) == 0 {
+		return lessons.Page{Title: "The lesson could not be loaded"}
+	}
+	return l.sh.Pages[l.page]
+}
+
+func (l *LearnScreen) markdownKey() ui.MarkdownKey {
+	return ui.MarkdownKey{Page: l.page, Width: max(20, l.textWidth()), Style: l.sh.St.Glamour}
+}
+
+// WantMarkdown shows the page's text if it is rendered, else asks for it.
+func (l *LearnScreen) WantMarkdown() tea.Cmd {
+	k := l.markdownKey()
+	if out, ok := l.md[k]; ok {
+		l.text.SetContent(out)
+		return nil
+	}
+	body := l.current().Body
+	if l.sh.PageErr != nil {
+		body = "The lesson's pages could not be loaded:\n\n    " + l.sh.PageErr.Error()
+	}
+	l.text.SetContent(l.sh.St.Dim.Render("…"))
+	return ui.RenderPage(k, body)
+}
+
+func (l *LearnScreen) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.layoutText()
+}
+
+func (l *LearnScreen) ShortHelp() []key.Binding {
+	k := l.keys
+	b := []key.Binding{k.Prev, ui.Relabel(k.Step, "enter", l.stepLabel())}
+	s := l.sh.Session
+	if s.Phase == ui.LabUp {
+		if l.redisDown() {
+			b = append(b, k.Mend)
+		} else {
+			b = append(b, k.Break)
+		}
+		b = append(b, k.Repair)
+	}
+	b = append(b, k.Hint, k.ShowMe)
+	if l.text.TotalLineCount() > l.text.Height() {
+		b = append(b, k.Scroll)
+	}
+	return b
+}
+
+func (l *LearnScreen) FullHelp() []ui.KeyGroup {
+	k := l.keys
+	return []ui.KeyGroup{
+		{Title: "Reading", Keys: []key.Binding{ui.Relabel(k.Prev, "←/→ p/n", "previous / next page"),
+			ui.Relabel(k.Scroll, "↑/↓ pgup/pgdn", "scroll the page's text"), k.Hint, k.ShowMe}},
+		{Title: "Running CreatePost for real (starts the lab the first time)", Keys: []key.Binding{
+			ui.Relabel(k.Step, "enter", "start CreatePost, then run its next step"),
+			ui.Relabel(k.Break, "f", "break Redis (its proxy goes down): the next ZADD fails"),
+			ui.Relabel(k.Mend, "h", "heal Redis (end every fault)"),
+			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)")}},
+	}
+}
+
+// stepLabel says what enter does now.
+func (l *LearnScreen) stepLabel() string {
+	s := l.sh.Session
+	switch {
+	case s.Phase == ui.LabStarting:
+		return "(lab starting)"
+	case s.Phase == ui.LabFailed:
+		return "try the lab again"
+	case s.Phase != ui.LabUp:
+		return "start the lab and CreatePost"
+	case l.Walk == nil || l.Walk.Done:
+		return "run CreatePost step by step"
+	case l.Walk.Waiting != "":
+		return "run " + string(l.Walk.Waiting)
+	}
+	return "(step running)"
+}
+
+// redisDown reports whether a fault has Redis's proxy down.
+func (l *LearnScreen) redisDown() bool {
+	return slices.ContainsFunc(l.sh.Session.Faults, func(f lab.Fault) bool { return f.Kind == lab.FaultDown })
+}
+
+func (l *LearnScreen) SetStatus(kind ui.StatusKind, format string, args ...any) {
+	l.Status, l.statusKind = fmt.Sprintf(format, args...), kind
+}
+
+// SetPage shows page i and remembers it in the progress file.
+func (l *LearnScreen) SetPage(i int) tea.Cmd {
+	if len(l.sh.Pages) == 0 {
+		return nil
+	}
+	i = max(0, min(i, len(l.sh.Pages)-1))
+	if i != l.page {
+		l.showHint, l.showMe = false, false
+	}
+	l.page = i
+	l.layoutText()
+	l.text.GotoTop()
+	done := i == len(l.sh.Pages)-1
+	if l.sh.Prog != nil && l.sh.Prog.Lessons[ui.LessonID].Done {
+		done = true
+	}
+	return tea.Batch(l.WantMarkdown(), l.sh.SaveLessonPlace(i, done))
+}
+
+func (l *LearnScreen) PageIndex(id string) int {
+	for i, p := range l.sh.Pages {
+		if p.ID == id {
+			return i
+		}
+	}
+	return l.page
+}
+
+func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case ui.MarkdownMsg:
+		l.md[msg.Key] = msg.Out
+		if msg.Key == l.markdownKey() {
+			l.text.SetContent(msg.Out)
+		}
+	case ui.LabStartedMsg:
+		return l.labStarted(msg)
+	case ui.FrameMsg:
+		for _, ev := range msg.Events {
+			if lm, ok := ev.(ui.LogMsg); ok && lm.Level >= slog.LevelWarn {
+				l.lastWarn = lm.Text
+			}
+		}
+	case WalkPausedMsg:
+		return l.walkPaused(msg)
+	case WalkStepMsg:
+		return l.walkStep(msg)
+	case WalkDoneMsg:
+		return l.walkDone(msg)
+	case WalkNextErr:
+		l.SetStatus(ui.StatusBad, "%s", msg.Error())
+	case LearnStoresMsg:
+		snap := msg.Snap
+		if l.Snap != nil { // keep the last GetFeed until the next one comes
+			snap.Feed, snap.FeedErr = l.Snap.Feed, l.Snap.FeedErr
+		}
+		l.Snap, l.snapBusy = &snap, false
+		if l.snapAgain {
+			l.snapAgain = false
+			return l.refresh()
+		}
+	case LearnFeedMsg:
+		l.feedBusy = false
+		if l.Snap == nil {
+			l.Snap = &ui.StoreSnapshot{Author: msg.Author}
+		}
+		l.Snap.Feed, l.Snap.FeedErr = msg.Feed, msg.Err
+		if l.feedAgain {
+			l.feedAgain = false
+			return l.refresh()
+		}
+	case LearnFaultMsg:
+		return l.faultDone(msg.FaultResult)
+	case LearnRepairMsg:
+		return l.repaired(msg.RepairResult)
+	case ui.LessonSavedMsg:
+		if msg.Err != nil {
+			l.SetStatus(ui.StatusWarn, "Your place in the lesson was not saved: %v", msg.Err)
+		}
+	case tea.KeyPressMsg:
+		return l.key(msg)
+	}
+	return nil
+}
+
+func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := l.keys
+	switch {
+	case key.Matches(k, keys.Prev):
+		return l.SetPage(l.page - 1)
+	case key.Matches(k, keys.Next):
+		return l.SetPage(l.page + 1)
+	case key.Matches(k, keys.ScrollUp):
+		if k.String() == "pgup" {
+			l.text.PageUp()
+		} else {
+			l.text.ScrollUp(1)
+		}
+	case key.Matches(k, keys.ScrollDown):
+		if k.String() == "pgdown" || k.String() == "space" {
+			l.text.PageDown()
+		} else {
+			l.text.ScrollDown(1)
+		}
+	case key.Matches(k, keys.Hint):
+		l.showHint = !l.showHint
+		l.layoutText()
+	case key.Matches(k, keys.ShowMe):
+		l.showMe = !l.showMe
+		l.layoutText()
+	case key.Matches(k, keys.Step):
+		return l.step()
+	case key.Matches(k, keys.Break):
+		return l.breakRedis()
+	case key.Matches(k, keys.Mend):
+		return l.mendRedis()
+	case key.Matches(k, keys.Repair):
+		return l.repair()
+	}
+	return nil
+}

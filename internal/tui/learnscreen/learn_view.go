@@ -1,0 +1,302 @@
+package learnscreen
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
+	"cqrslab/lessons"
+)
+
+// learnLayout is where each part of the Learn screen goes. Below 120
+// columns the code runs full width above the three panels; from 120 (with
+// room in height) the code and the panels sit side by side. The page's text
+// takes what is left, and scrolls.
+type learnLayout struct {
+	wide           bool
+	codeW, codeH   int
+	panelW, panelH int // one panel's size
+	textW, textH   int
+}
+
+const learnStatusRows = 2
+
+func (l *LearnScreen) layout() learnLayout {
+	w, h := l.width, l.height
+	body := max(3, h-1-learnStatusRows) // header and status
+	if w >= 120 && h >= 30 {
+		top := body * 3 / 5
+		codeW := min(w*11/20, 96)
+		panelW := w - codeW - 3
+		return learnLayout{wide: true, codeW: codeW, codeH: top, panelW: panelW, panelH: top / 3,
+			textW: w, textH: body - top - 1}
+	}
+	codeH := max(3, body*2/5)
+	panelH := max(3, body/4)
+	return learnLayout{codeW: w, codeH: codeH, panelW: (w - 2*3) / 3, panelH: panelH,
+		textW: w, textH: max(1, body-codeH-panelH-2)}
+}
+
+func (l *LearnScreen) textWidth() int { return l.layout().textW }
+
+// layoutText sizes the text viewport to what the hint and "show me" boxes
+// leave of the text area.
+func (l *LearnScreen) layoutText() {
+	lay := l.layout()
+	extra := strings.Count(l.extras(lay.textW), "\n")
+	if l.extras(lay.textW) != "" {
+		extra++
+	}
+	l.text.SetWidth(lay.textW)
+	l.text.SetHeight(max(1, lay.textH-extra))
+}
+
+// extras are the hint and "show me" when the learner asked for them.
+func (l *LearnScreen) extras(w int) string {
+	p, st := l.current(), l.sh.St
+	var parts []string
+	w -= 2 // the page's text has a margin of two; these line up with it
+	if l.showHint && p.Hint != "" {
+		parts = append(parts, ui.WrapText(st.Accent.Render("Hint: ")+p.Hint, w))
+	}
+	if l.showMe && p.ShowMe != "" {
+		if cmd, ok := p.ShowMeCommand(); ok {
+			parts = append(parts, ui.WrapText(st.Accent.Render("Show me: ")+"in another terminal, while this lab runs: "+st.Key.Render(cmd), w))
+		} else {
+			parts = append(parts, ui.WrapText(st.Accent.Render("Show me: ")+p.ShowMe, w))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ui.Indent(strings.Join(parts, "\n"), "  ")
+}
+
+// View draws the screen at exactly its size.
+func (l *LearnScreen) View() string {
+	st, lay, p := l.sh.St, l.layout(), l.current()
+	head := l.header(p)
+	code := ui.CodeView(st, p, lay.codeW, lay.codeH, lay.wide)
+	var top string
+	if lay.wide {
+		panels := ui.Vjoin(
+			l.panel(p, "postgres", lay.panelW, lay.panelH),
+			l.panel(p, "redis", lay.panelW, lay.panelH),
+			l.panel(p, "getfeed", lay.panelW, lay.codeH-2*lay.panelH),
+		)
+		if s := l.sh.Session; s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
+			panels = ui.Fit(ui.LabStatusView(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, lay.panelW), lay.panelW, lay.codeH)
+		}
+		top = ui.Hjoin(lay.codeH, st.Rule.Render(" │ "), []string{code, panels}, []int{lay.codeW, lay.panelW})
+	} else {
+		top = ui.Vjoin(code, ui.Rule(st, l.width), l.panelsRow(p, lay))
+	}
+	text := l.text.View()
+	if ex := l.extras(lay.textW); ex != "" {
+		text = ex + "\n" + text
+	}
+	out := ui.Vjoin(head, top, ui.Rule(st, l.width), ui.Fit(text, lay.textW, lay.textH), l.statusView())
+	return ui.Fit(out, l.width, l.height)
+}
+
+func (l *LearnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
+	st, s := l.sh.St, l.sh.Session
+	if s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
+		return ui.Fit(ui.LabStatusView(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, l.width), l.width, lay.panelH)
+	}
+	if !l.live() && p.After.IsZero() {
+		return l.panel(p, "postgres", l.width, lay.panelH)
+	}
+	w := ui.SplitWidths(l.width, 3, 3)
+	return ui.Hjoin(lay.panelH, st.Rule.Render(" │ "), []string{
+		l.panel(p, "postgres", w[0], lay.panelH),
+		l.panel(p, "redis", w[1], lay.panelH),
+		l.panel(p, "getfeed", w[2], lay.panelH),
+	}, w)
+}
+
+func (l *LearnScreen) header(p lessons.Page) string {
+	st := l.sh.St
+	left := st.Title.Render("Learn") + st.Dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, max(1, len(l.sh.Pages)))) +
+		st.Heading.Render(p.Title)
+	right := l.labBadge()
+	gap := l.width - ui.Width(left) - ui.Width(right)
+	if gap < 2 {
+		return ui.Cut(left, l.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// labBadge is the lab's state in a few words, faults included: a fault
+// must never be forgotten because it is off screen.
+func (l *LearnScreen) labBadge() string {
+	st, s := l.sh.St, l.sh.Session
+	switch s.Phase {
+	case ui.LabStarting:
+		return st.Warn.Render(ui.Spinner(l.sh.Frame, l.sh.Animate) + " lab starting")
+	case ui.LabFailed:
+		return st.Bad.Render("lab failed")
+	case ui.LabStopping:
+		return st.Warn.Render("lab stopping")
+	case ui.LabUp:
+		if l.redisDown() {
+			return st.Bad.Render("Redis DOWN")
+		}
+		if n := len(s.Faults); n > 0 {
+			return st.Warn.Render(fmt.Sprintf("%d fault(s) active", n))
+		}
+		return st.Good.Render("lab up")
+	}
+	return st.Dim.Render("lab off")
+}
+
+// panel draws one of the three panels: live data when the lab runs, else
+// what the page says the store holds at this point.
+func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
+	st := l.sh.St
+	names := map[string]string{"postgres": "PostgreSQL holds", "redis": "Redis holds", "getfeed": "GetFeed returns"}
+	if !l.live() {
+		if p.After.IsZero() {
+			if which != "postgres" {
+				return ""
+			}
+			return ui.Fit(st.Dim.Render(ui.WrapText("This page is about the pattern as a whole. With the lab running, these "+
+				"panels show what PostgreSQL holds, what Redis holds and what GetFeed returns, live.", w)), w, h)
+		}
+		text := map[string]string{"postgres": p.After.Postgres, "redis": p.After.Redis, "getfeed": p.After.GetFeed}[which]
+		return ui.Section(st, names[which], ui.WrapText(text, w), w, h)
+	}
+	s := l.Snap
+	postID := ""
+	if l.Walk != nil {
+		postID = l.Walk.PostID
+	}
+	var title string
+	var lines []string
+	switch which {
+	case "postgres":
+		title = fmt.Sprintf("PostgreSQL · %d %s", s.RowCount, ui.Pluralize(s.RowCount, "post", "posts"))
+		if s.PgErr != nil {
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.PgErr)))
+			break
+		}
+		for _, r := range s.Rows {
+			mark, style := st.Good.Render("✓ "), st.Item
+			if s.RedisErr == nil && !s.HasMember(r.ID) {
+				mark, style = st.Drift.Render("✗ "), st.Drift
+			}
+			lines = append(lines, mark+l.postTitle(r.Title, r.ID == postID, style, w > 40, "not in Redis", s.RedisErr == nil && !s.HasMember(r.ID)))
+		}
+	case "redis":
+		title = fmt.Sprintf("Redis · ZRANGE %s · %d", s.Key(), s.Zcard)
+		if len(title) > w {
+			title = fmt.Sprintf("Redis · %s · %d", s.Key(), s.Zcard)
+		}
+		if s.RedisErr != nil {
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.RedisErr)))
+			break
+		}
+		for _, m := range s.Members {
+			t := m.Raw
+			if m.OK {
+				t = m.Item.Title
+			}
+			label := l.postTitle(t, m.OK && m.Item.PostID == postID, st.Item, false, "", false)
+			if w > 40 {
+				label = st.Dim.Render(fmt.Sprintf("%d ", m.Score)) + label
+			}
+			lines = append(lines, "  "+label)
+		}
+	case "getfeed":
+		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.Author, len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
+		if len(title) > w {
+			title = fmt.Sprintf("GetFeed · %d %s", len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
+		}
+		if s.FeedErr != nil {
+			title = fmt.Sprintf("GetFeed(%q) fails", s.Author)
+			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.FeedErr)))
+			break
+		}
+		for _, it := range s.Feed {
+			lines = append(lines, "  "+l.postTitle(it.Title, it.PostID == postID, st.Item, false, "", false))
+		}
+	}
+	if len(lines) == 0 {
+		lines = append(lines, st.Dim.Render("  (empty)"))
+	}
+	return ui.Section(st, title, strings.Join(lines, "\n"), w, h)
+}
+
+// postTitle shows a title from a store, control characters made visible;
+// the walk's own post is marked ◀.
+func (l *LearnScreen) postTitle(title string, mine bool, style lipgloss.Style, long bool, note string, show bool) string {
+	t := style.Render(safetext.Visible(title))
+	if mine {
+		t += l.sh.St.Accent.Render(" ◀")
+	}
+	if long && show && note != "" {
+		t += l.sh.St.Drift.Render(" · " + note)
+	}
+	return t
+}
+
+// statusView is two lines: where the walk's post is now, and what the last
+// action did.
+func (l *LearnScreen) statusView() string {
+	st := l.sh.St
+	var lines []string
+	if v := l.verdict(); v != "" {
+		lines = append(lines, v)
+	}
+	msg := l.Status
+	if msg == "" {
+		msg = l.defaultStatus()
+	}
+	style := map[ui.StatusKind]func(...string) string{ui.StatusInfo: st.Item.Render, ui.StatusGood: st.Good.Render,
+		ui.StatusWarn: st.Warn.Render, ui.StatusBad: st.Bad.Render}[l.statusKind]
+	lines = append(lines, style(ui.WrapText(msg, l.width)))
+	return ui.Fit(strings.Join(lines, "\n"), l.width, learnStatusRows)
+}
+
+// verdict says where the walk's post is: in neither store, in PostgreSQL
+// only, or in both. It is the lesson in one line.
+func (l *LearnScreen) verdict() string {
+	st := l.sh.St
+	if l.Walk == nil || l.Walk.PostID == "" || l.Snap == nil || l.Snap.PgErr != nil {
+		return ""
+	}
+	id := l.Walk.PostID
+	inPG, inRedis := l.Snap.HasRow(id), l.Snap.HasMember(id)
+	label := fmt.Sprintf("Post %q: ", l.Walk.Title)
+	switch {
+	case inPG && l.Snap.RedisErr != nil:
+		return label + st.Warn.Render("in PostgreSQL; Redis cannot be read right now")
+	case inPG && inRedis:
+		return label + st.Good.Render("in PostgreSQL and in Redis")
+	case inPG:
+		return label + st.Drift.Render("in PostgreSQL, not in Redis yet")
+	case inRedis:
+		return label + st.Bad.Render("in Redis but not in PostgreSQL")
+	}
+	return label + st.Dim.Render("in neither store yet")
+}
+
+func (l *LearnScreen) defaultStatus() string {
+	s := l.sh.Session
+	switch {
+	case s.Phase == ui.LabOff:
+		return "Read on with → or press enter to start the lab and run CreatePost for real, one step at a time."
+	case s.Phase == ui.LabStarting:
+		return "Starting the lab…"
+	case s.Phase == ui.LabUp && (l.Walk == nil || l.Walk.Done):
+		return "enter runs CreatePost one step at a time against the real stores."
+	}
+	return ""
+}
+
+// live reports whether the panels show the stores (rather than the page's
+// description of them).
+func (l *LearnScreen) live() bool { return l.Snap != nil && l.sh.Session.Phase == ui.LabUp }

@@ -1,0 +1,26 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The fast width must agree with the general one wherever it answers.
+func TestWidthAgreesWithANSI(t *testing.T) {
+	for r := rune(0x80); r < 0x3000; r++ {
+		if narrowSymbol(r) && ansi.StringWidth(string(r)) != 1 {
+			t.Errorf("%U %q is %d cells wide, the fast path says 1", r, r, ansi.StringWidth(string(r)))
+		}
+	}
+	st := ThemeStyles(ThemeDark, false)
+	for _, s := range []string{
+		"", "plain", st.Bad.Render("✗ ") + st.Dim.Render("dim") + "│ ▶ █▏ ⠋ · … —",
+		"日本語のタイトル", "emoji 🎉 here", "a\x1b]8;;http://x\x07link\x1b]8;;\x07b", "tab\there", "e\u0301",
+		st.codeLine.Render("    x := 1"), "\x1b[", "\x1b]unterminated",
+	} {
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("width(%q) = %d, ansi says %d", s, got, want)
+		}
+	}
+}
