@@ -75,32 +75,6 @@ const (
 // FaultAll is not a kind of fault: it names HealAll in a FaultEvent.
 const FaultAll FaultKind = "all"
 
-// FaultKinds lists every kind, network kinds first.
-func FaultKinds() []FaultKind {
-	return []FaultKind{FaultLatency, FaultTimeout, FaultResetPeer, FaultBandwidth, FaultSlowClose,
-		FaultDown, FaultPostgresDown, FaultPause, FaultStop, FaultRestartDataLoss, FaultPostgresStop}
-}
-
-// IsNetwork reports whether the kind is done by the proxies (and so works on
-// every provider).
-func (k FaultKind) IsNetwork() bool {
-	switch k {
-	case FaultLatency, FaultTimeout, FaultResetPeer, FaultBandwidth, FaultSlowClose, FaultDown, FaultPostgresDown:
-		return true
-	}
-	return false
-}
-
-// isToxic reports whether the kind is a Toxiproxy toxic (every network
-// kind but down).
-func (k FaultKind) isToxic() bool {
-	return k.IsNetwork() && k != FaultDown && k != FaultPostgresDown
-}
-
-// Instant reports whether the kind happens at once and leaves nothing to
-// heal (restart_data_loss).
-func (k FaultKind) Instant() bool { return k == FaultRestartDataLoss }
-
 // Targets of a fault.
 const (
 	TargetRedis    = "redis"
@@ -415,9 +389,12 @@ func (l *Lab) HealAll(ctx context.Context) error {
 	}
 	var errs []error
 	if l.docker != nil || l.local != nil {
-		for _, k := range []FaultKind{FaultPause, FaultStop, FaultPostgresStop} {
-			if err := l.healProcess(ctx, k); err != nil {
-				errs = append(errs, fmt.Errorf("heal %s: %w", k, err))
+		for _, d := range faultDefs {
+			if !d.healAll {
+				continue
+			}
+			if err := l.healProcess(ctx, d.Kind); err != nil {
+				errs = append(errs, fmt.Errorf("heal %s: %w", d.Kind, err))
 			}
 		}
 	}

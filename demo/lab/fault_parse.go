@@ -4,15 +4,9 @@ package lab
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
-
-// FaultSyntax describes ParseFault's input, for usage messages.
-const FaultSyntax = "latency=DUR[,jitter=DUR], timeout[=DUR], reset_peer[=DUR], bandwidth=KB/s, slow_close=DUR, " +
-	"down, postgres_down, pause, stop, restart_data_loss, postgres_stop; " +
-	"network kinds take target=redis|postgres and stream=down|up|both"
 
 // ParseFault reads a fault: "latency=50ms", "latency=50ms,jitter=10ms",
 // "timeout", "timeout=2s", "reset_peer", "bandwidth=64", "slow_close=1s",
@@ -40,7 +34,8 @@ func parseFault(spec string, needValues bool) (Fault, error) {
 	name, value, hasValue := strings.Cut(head, "=")
 	kind := FaultKind(strings.ToLower(strings.TrimSpace(name)))
 	value = strings.TrimSpace(value)
-	if !slices.Contains(FaultKinds(), kind) {
+	def, ok := faultDefOf(kind)
+	if !ok {
 		return Fault{}, badFault(spec, "unknown kind %q", name)
 	}
 	f := Fault{Kind: kind}
@@ -55,48 +50,18 @@ func parseFault(spec string, needValues bool) (Fault, error) {
 		return d, nil
 	}
 	var err error
-	switch kind {
-	case FaultLatency:
-		if !hasValue {
-			if needValues {
-				return Fault{}, badFault(spec, "latency needs a value, e.g. latency=50ms")
-			}
-			break
-		}
-		if f.Latency, err = dur("latency", value); err != nil {
-			return Fault{}, err
-		}
-	case FaultTimeout, FaultResetPeer:
-		if hasValue {
-			if f.Timeout, err = dur(string(kind), value); err != nil {
-				return Fault{}, err
-			}
-		}
-	case FaultBandwidth:
-		if !hasValue {
-			if needValues {
-				return Fault{}, badFault(spec, "bandwidth needs a rate in KB/s, e.g. bandwidth=64")
-			}
-			break
-		}
-		n, perr := strconv.ParseInt(strings.TrimSuffix(strings.ToLower(value), "kb/s"), 10, 64)
-		if perr != nil || n < 1 {
-			return Fault{}, badFault(spec, "bandwidth: %q is not a rate of at least 1 KB/s", value)
-		}
-		f.RateKB = n
-	case FaultSlowClose:
-		if !hasValue {
-			if needValues {
-				return Fault{}, badFault(spec, "slow_close needs a delay, e.g. slow_close=1s")
-			}
-			break
-		}
-		if f.Delay, err = dur("slow_close", value); err != nil {
-			return Fault{}, err
-		}
-	default:
+	switch {
+	case def.parse == nil:
 		if hasValue {
 			return Fault{}, badFault(spec, "%s takes no value", kind)
+		}
+	case !hasValue:
+		if needValues && def.missing != "" {
+			return Fault{}, badFault(spec, "%s", def.missing)
+		}
+	default:
+		if err = def.parse(&f, value, spec, dur); err != nil {
+			return Fault{}, err
 		}
 	}
 	seen := map[string]bool{}
@@ -163,37 +128,26 @@ func (f Fault) normalizeAs(spec string) (Fault, error) {
 	default:
 		return Fault{}, badFault(spec, "target %q: want redis or postgres", f.Target)
 	}
-	switch f.Kind {
-	case FaultDown:
-		if f.Target == TargetPostgres {
-			f.Kind = FaultPostgresDown
-		}
-	case FaultPostgresDown, FaultPostgresStop:
-		if f.Target == TargetRedis {
-			return Fault{}, badFault(spec, "%s targets postgres", f.Kind)
-		}
-	case FaultPause, FaultStop, FaultRestartDataLoss:
-		if f.Target == TargetPostgres {
-			return Fault{}, badFault(spec, "%s is a Redis fault; for PostgreSQL use postgres_stop or postgres_down", f.Kind)
-		}
+	if f.Kind == FaultDown && f.Target == TargetPostgres {
+		f.Kind = FaultPostgresDown
 	}
-	switch f.Kind {
-	case FaultPostgresDown, FaultPostgresStop:
-		f.Target = TargetPostgres
-	case FaultDown, FaultPause, FaultStop, FaultRestartDataLoss:
-		f.Target = TargetRedis
-	default:
+	def, _ := faultDefOf(f.Kind)
+	switch {
+	case def.Target == "":
 		if f.Target == "" {
 			f.Target = TargetRedis
 		}
+	case f.Target == "" || f.Target == def.Target:
+		f.Target = def.Target
+	case def.Target == TargetPostgres:
+		return Fault{}, badFault(spec, "%s targets postgres", f.Kind)
+	default:
+		return Fault{}, badFault(spec, "%s is a Redis fault; for PostgreSQL use postgres_stop or postgres_down", f.Kind)
 	}
 	if f.Kind.isToxic() {
 		switch f.Stream {
 		case "":
-			f.Stream = StreamDownstream
-			if f.Kind == FaultTimeout {
-				f.Stream = StreamBoth
-			}
+			f.Stream = def.stream
 		case StreamDownstream, StreamUpstream, StreamBoth:
 		default:
 			return Fault{}, badFault(spec, "stream %q: want downstream, upstream or both", f.Stream)
@@ -211,19 +165,8 @@ func (f Fault) normalizeAs(spec string) (Fault, error) {
 		return nil
 	}
 	var err error
-	switch f.Kind {
-	case FaultLatency:
-		if err = ms("latency", f.Latency, time.Millisecond); err == nil {
-			err = ms("jitter", f.Jitter, 0)
-		}
-	case FaultTimeout, FaultResetPeer:
-		err = ms("timeout", f.Timeout, 0)
-	case FaultBandwidth:
-		if f.RateKB < 1 {
-			err = badFault(spec, "bandwidth needs a rate of at least 1 KB/s")
-		}
-	case FaultSlowClose:
-		err = ms("delay", f.Delay, 0)
+	if def.check != nil {
+		err = def.check(f, ms, spec)
 	}
 	return f, err
 }
@@ -232,30 +175,15 @@ func (f Fault) normalizeAs(spec string) (Fault, error) {
 func (f Fault) String() string {
 	var b strings.Builder
 	b.WriteString(string(f.Kind))
-	switch f.Kind {
-	case FaultLatency:
-		b.WriteString("=" + f.Latency.String())
-		if f.Jitter > 0 {
-			b.WriteString(",jitter=" + f.Jitter.String())
-		}
-	case FaultTimeout, FaultResetPeer:
-		if f.Timeout > 0 {
-			b.WriteString("=" + f.Timeout.String())
-		}
-	case FaultBandwidth:
-		b.WriteString("=" + strconv.FormatInt(f.RateKB, 10))
-	case FaultSlowClose:
-		b.WriteString("=" + f.Delay.String())
+	def, _ := faultDefOf(f.Kind)
+	if def.format != nil {
+		b.WriteString(def.format(f))
 	}
-	if f.Kind.IsNetwork() && f.Kind != FaultPostgresDown && f.Target == TargetPostgres {
+	if def.Needs == NeedProxy && def.Target != TargetPostgres && f.Target == TargetPostgres {
 		b.WriteString(",target=postgres")
 	}
 	if f.Kind.isToxic() && f.Stream != "" {
-		def := StreamDownstream
-		if f.Kind == FaultTimeout {
-			def = StreamBoth
-		}
-		if f.Stream != def {
+		if f.Stream != def.stream {
 			b.WriteString(",stream=" + strings.TrimSuffix(f.Stream, "stream"))
 		}
 	}
