@@ -296,7 +296,7 @@ func (l *Lab) SupportsFault(f Fault) error {
 		_, err := l.proxies.proxy(target)
 		return err
 	}
-	if l.docker == nil && l.local == nil {
+	if l.processFaults() == nil {
 		return fmt.Errorf("%w: %s needs the docker or local provider; this lab is %s, "+
 			"so cqrslab did not start its servers and will not pause or stop them (network faults work)",
 			ErrFaultUnavailable, f.Kind, l.Provider)
@@ -365,7 +365,7 @@ func (l *Lab) HealFault(ctx context.Context, f Fault) (err error) {
 	if err = l.checkOpen(); err == nil {
 		if f.Kind.IsNetwork() {
 			err = l.healNetwork(ctx, f)
-		} else if l.docker != nil || l.local != nil {
+		} else if l.processFaults() != nil {
 			err = l.healProcess(ctx, f.Kind)
 		}
 	}
@@ -388,7 +388,7 @@ func (l *Lab) HealAll(ctx context.Context) error {
 		return err
 	}
 	var errs []error
-	if l.docker != nil || l.local != nil {
+	if l.processFaults() != nil {
 		for _, d := range faultDefs {
 			if !d.healAll {
 				continue

@@ -61,7 +61,7 @@ func testProcessFaults(t *testing.T, p Provider) {
 			t.Fatal("a stopped Redis answered")
 		}
 		if p == Docker {
-			if _, rd := l.docker.current(); rd != nil {
+			if _, rd := l.servers.(*dockerRun).current(); rd != nil {
 				t.Fatal("the stopped Redis container is still held")
 			}
 		}

@@ -42,8 +42,8 @@ func startFaultLab(t *testing.T, p Provider, mod func(*Options)) *Lab {
 		t.Fatalf("start a %s lab: %v", p, err)
 	}
 	var dir string
-	if l.local != nil {
-		dir = l.local.dir
+	if r, ok := l.servers.(*localRun); ok {
+		dir = r.dir
 	}
 	t.Cleanup(func() {
 		if err := l.Close(); err != nil {
@@ -524,7 +524,7 @@ func TestExternalLabFaults(t *testing.T) {
 // its network faults say so, Redis's still work.
 func TestExternalUnixSocketPostgres(t *testing.T) {
 	base := startFaultLab(t, Local, nil)
-	sock := base.local.socketDir()
+	sock := base.servers.(*localRun).socketDir()
 	if sock == "" {
 		t.Skip("no Unix socket for this run directory")
 	}

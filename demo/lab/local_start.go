@@ -151,7 +151,7 @@ func startLocal(ctx context.Context, opts Options, progress ProgressFunc) (l *La
 		}
 		return nil, err
 	}
-	return &Lab{Info: info, closeFn: r.stop, local: r}, nil
+	return &Lab{Info: info, closeFn: r.stop, servers: r}, nil
 }
 
 // spawnRedis starts redis-server on port with the run's password. It keeps
