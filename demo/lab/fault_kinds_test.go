@@ -1,6 +1,9 @@
 package lab
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -82,5 +85,45 @@ func TestHealAllCoversEveryHealableProcessFault(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "pause,stop,postgres_stop" {
 		t.Errorf("HealAll heals %v", got)
+	}
+}
+
+// faultTableMarker starts README's fault table, which is the registry
+// rendered by faultTable.
+const faultTableMarker = "<!-- fault table: from demo/lab/fault_kinds.go, checked by TestREADMEFaultTable -->"
+
+// faultTable renders the registry as README's markdown table.
+func faultTable() string {
+	var b strings.Builder
+	b.WriteString("| Spec | Acts on | Needs | What it does |\n|---|---|---|---|\n")
+	for _, k := range FaultCatalog() {
+		on := k.Target
+		if on == "" {
+			on = "redis, or target=postgres"
+		}
+		needs := "any lab (the proxy)"
+		if k.Needs == NeedServers {
+			needs = "docker or local lab"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.Syntax, on, needs, k.Help)
+	}
+	return b.String()
+}
+
+// TestREADMEFaultTable keeps README's fault table the registry's: a kind
+// added, renamed or reworded there fails here until the table is pasted
+// again (the failure prints it).
+func TestREADMEFaultTable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), faultTableMarker+"\n")
+	if !ok {
+		t.Fatalf("README.md lacks %q", faultTableMarker)
+	}
+	got, _, _ := strings.Cut(after, "\n\n")
+	if want := faultTable(); got+"\n" != want {
+		t.Errorf("README's fault table differs from the registry; want:\n%s", want)
 	}
 }
