@@ -28,50 +28,6 @@ import (
 // ProcessFaultTimeout, or the caller's earlier deadline), so a fault change
 // can never hang an experiment, even when Toxiproxy itself sticks.
 
-// FaultKind names one kind of fault.
-type FaultKind string
-
-// The fault kinds. The network kinds take a Target ("redis" by default, or
-// "postgres"); postgres_down is down with Target "postgres".
-const (
-	// FaultLatency delays data by Latency ± Jitter (downstream: the
-	// replies, so a round trip takes at least Latency longer).
-	FaultLatency FaultKind = "latency"
-	// FaultTimeout lets no data through, in both directions by default:
-	// requests hang. With Timeout > 0 the connection is closed after that
-	// long; 0 holds it until healed. Healing closes the held connections.
-	FaultTimeout FaultKind = "timeout"
-	// FaultResetPeer resets connections (TCP RST) when data arrives
-	// (downstream: after the server has answered, so the request ran but
-	// the client cannot know), after Timeout if set.
-	FaultResetPeer FaultKind = "reset_peer"
-	// FaultBandwidth limits the data rate to RateKB kilobytes per second.
-	FaultBandwidth FaultKind = "bandwidth"
-	// FaultSlowClose delays the close of a connection by Delay.
-	FaultSlowClose FaultKind = "slow_close"
-	// FaultDown disables the Redis proxy: connections are refused and open
-	// ones are closed. The server keeps running and keeps its data.
-	FaultDown FaultKind = "down"
-	// FaultPostgresDown disables the PostgreSQL proxy.
-	FaultPostgresDown FaultKind = "postgres_down"
-	// FaultPause freezes the Redis server (docker pause, or SIGSTOP): it
-	// accepts connections but answers nothing, so requests hang until the
-	// client's own timeout. Healing resumes it; nothing is lost.
-	FaultPause FaultKind = "pause"
-	// FaultStop stops the Redis server. The lab's Redis keeps no data on
-	// disk, so a stopped Redis comes back EMPTY when healed (on a new port,
-	// behind the same proxy address).
-	FaultStop FaultKind = "stop"
-	// FaultRestartDataLoss is stop and start at once: Redis comes back at
-	// the same proxy address with no data. It is instantaneous: there is
-	// nothing to heal.
-	FaultRestartDataLoss FaultKind = "restart_data_loss"
-	// FaultPostgresStop stops PostgreSQL (a fast shutdown). Healing starts
-	// it again on the same data: PostgreSQL is the source of truth and
-	// keeps every committed row.
-	FaultPostgresStop FaultKind = "postgres_stop"
-)
-
 // FaultAll is not a kind of fault: it names HealAll in a FaultEvent.
 const FaultAll FaultKind = "all"
 
