@@ -185,7 +185,7 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 	}
 	d := &dockerRun{pool: pool, runID: runID, expire: opts.Expire, labels: labels, pg: pg, rd: rd,
 		postgres: pg.resource, redis: rd.resource}
-	l = &Lab{Info: info, docker: d}
+	l = &Lab{Info: info, servers: d}
 	l.closeFn = d.purge
 	return l, nil
 }

@@ -106,10 +106,11 @@ func TestDockerStartConnectClose(t *testing.T) {
 		t.Fatalf("%d labelled containers for the run, want 2", n)
 	}
 	// Both ports are published on loopback only.
+	d := l.servers.(*dockerRun)
 	for _, r := range []struct {
 		id, port string
-	}{{l.docker.postgres.Container.ID, "5432/tcp"}, {l.docker.redis.Container.ID, "6379/tcp"}} {
-		c, err := l.docker.pool.Client.InspectContainer(r.id)
+	}{{d.postgres.Container.ID, "5432/tcp"}, {d.redis.Container.ID, "6379/tcp"}} {
+		c, err := d.pool.Client.InspectContainer(r.id)
 		if err != nil {
 			t.Fatal(err)
 		}

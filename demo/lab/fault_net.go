@@ -27,17 +27,11 @@ func streamsOf(f Fault) []string {
 	return []string{f.Stream}
 }
 
+// toxicAttrs are the Toxiproxy attributes of a toxic fault, from the
+// registry.
 func toxicAttrs(f Fault) map[string]int64 {
-	ms := func(d time.Duration) int64 { return d.Milliseconds() }
-	switch f.Kind {
-	case FaultLatency:
-		return map[string]int64{"latency": ms(f.Latency), "jitter": ms(f.Jitter)}
-	case FaultTimeout, FaultResetPeer:
-		return map[string]int64{"timeout": ms(f.Timeout)}
-	case FaultBandwidth:
-		return map[string]int64{"rate": f.RateKB}
-	case FaultSlowClose:
-		return map[string]int64{"delay": ms(f.Delay)}
+	if d, ok := faultDefOf(f.Kind); ok && d.attrs != nil {
+		return d.attrs(f)
 	}
 	return map[string]int64{}
 }
@@ -63,7 +57,7 @@ func (l *Lab) injectNetwork(ctx context.Context, f Fault) error {
 		return err
 	}
 	now := time.Now()
-	if f.Kind == FaultDown || f.Kind == FaultPostgresDown {
+	if !f.Kind.isToxic() {
 		err := runBounded(ctx, "disable the "+f.Target+" proxy", func() error { p.Stop(); return nil })
 		if err == nil {
 			l.faults.setSince(f.Target+"/", now, true)
@@ -159,7 +153,7 @@ func (l *Lab) healNetwork(ctx context.Context, f Fault) error {
 			}
 			continue
 		}
-		if f.Kind == FaultDown || f.Kind == FaultPostgresDown {
+		if !f.Kind.isToxic() {
 			errs = append(errs, l.enableProxy(ctx, target, p))
 			continue
 		}
@@ -334,15 +328,8 @@ func (l *Lab) pruneSince() {
 func toxicFault(target string, t toxicView) Fault {
 	ms := func(k string) time.Duration { return time.Duration(t.Attributes[k]) * time.Millisecond }
 	f := Fault{Kind: FaultKind(t.Type), Target: target, Stream: t.Stream, Toxic: t.Name}
-	switch f.Kind {
-	case FaultLatency:
-		f.Latency, f.Jitter = ms("latency"), ms("jitter")
-	case FaultTimeout, FaultResetPeer:
-		f.Timeout = ms("timeout")
-	case FaultBandwidth:
-		f.RateKB = int64(t.Attributes["rate"])
-	case FaultSlowClose:
-		f.Delay = ms("delay")
+	if d, ok := faultDefOf(f.Kind); ok && d.read != nil {
+		d.read(&f, ms, func(k string) float64 { return t.Attributes[k] })
 	}
 	return f
 }

@@ -28,15 +28,15 @@ type processFaulter interface {
 	startPostgres(ctx context.Context, pg PostgresInfo) (host string, port int, err error)
 }
 
-func (l *Lab) processFaults() processFaulter {
-	switch {
-	case l.docker != nil:
-		return l.docker
-	case l.local != nil:
-		return l.local
-	}
-	return nil
-}
+// The providers that start their servers can fault them.
+var (
+	_ processFaulter = (*dockerRun)(nil)
+	_ processFaulter = (*localRun)(nil)
+)
+
+// processFaults is the lab's process faulter, nil when the provider did not
+// start the servers (external).
+func (l *Lab) processFaults() processFaulter { return l.servers }
 
 func (fs *faultState) processActive(k FaultKind) bool {
 	fs.mu.Lock()

@@ -282,10 +282,11 @@ type Lab struct {
 	closeErr  error
 	closeFn   func() error
 
-	// docker holds the container handles of a docker lab (nil otherwise).
-	docker *dockerRun
-	// local holds the server processes of a local lab (nil otherwise).
-	local *localRun
+	// servers is what the provider that started the servers can do to them
+	// (a *dockerRun or a *localRun); an external lab has none, since its
+	// servers are not the lab's to pause or stop. Fault code asks this
+	// interface, never which provider it is.
+	servers processFaulter
 
 	// infoMu guards the Direct fields of Info and the control fields.
 	infoMu sync.Mutex

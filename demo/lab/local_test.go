@@ -151,7 +151,7 @@ func TestLocalStartConnectClose(t *testing.T) {
 	}
 	mu.Unlock()
 
-	run := l.local
+	run, _ := l.servers.(*localRun)
 	if run == nil {
 		t.Fatal("lab has no local run")
 	}

@@ -38,6 +38,19 @@ var subcommands = map[string][]compWord{
 		{"reset", "forget answers"}},
 }
 
+// subcommandArgs are the positional words after a subcommand: the fault
+// kinds, read from the lab's fault registry so a new kind completes
+// without an edit here.
+func subcommandArgs() map[string][]compWord {
+	var inject, heal []compWord
+	for _, k := range lab.FaultCatalog() {
+		inject = append(inject, compWord{string(k.Kind), k.Help})
+		heal = append(heal, compWord{string(k.Kind), "heal " + string(k.Kind)})
+	}
+	heal = append(heal, compWord{"all", "heal every fault"})
+	return map[string][]compWord{"fault inject": inject, "fault heal": heal}
+}
+
 // fixedArgs are positional words that take no flags of their own.
 var fixedArgs = map[string][]compWord{
 	"completion": {{"bash", "script for bash"}, {"zsh", "script for zsh"}, {"fish", "script for fish"}},
@@ -90,7 +103,8 @@ func completionTree() []compNode {
 		if subs, ok := subcommands[c.name]; ok {
 			nodes = append(nodes, compNode{path: c.name, words: subs, flags: []compFlag{{name: "help", usage: "show help"}}})
 			for _, s := range subs {
-				nodes = append(nodes, compNode{path: c.name + " " + s.name, flags: helpFlags(c, s.name, "--help")})
+				path := c.name + " " + s.name
+				nodes = append(nodes, compNode{path: path, words: subcommandArgs()[path], flags: helpFlags(c, s.name, "--help")})
 			}
 			continue
 		}

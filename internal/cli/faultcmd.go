@@ -12,21 +12,39 @@ import (
 	"cqrslab/demo/lab"
 )
 
-const faultUsage = `fault inject SPEC [--lab ID] [--json]    break the running lab (see the kinds below)
+// faultUsage is the fault command's help; its list of kinds comes from
+// the lab's fault registry.
+var faultUsage = `fault inject SPEC [--lab ID] [--json]    break the running lab (see the kinds below)
        cqrslab fault heal KIND|all [--lab ID] [--json]
        cqrslab fault list [--lab ID] [--json]   active faults, and which kinds this lab can do
 
 Faults act on the lab that 'cqrslab lab up' runs in another terminal (the
 newest one, or --lab ID). SPEC is one of:
-  latency=50ms[,jitter=10ms]  timeout[=2s]  reset_peer[=100ms]  bandwidth=64 (KB/s)
-  slow_close=1s  down  postgres_down          (network, through the lab's proxy;
-                                               add target=postgres or stream=up|down|both)
-  pause  stop  restart_data_loss  postgres_stop (the servers; docker and local labs)
+` + faultKindLines() + `Network kinds also take target=redis|postgres and stream=up|down|both.
 Examples:
   cqrslab fault inject latency=50ms
   cqrslab fault inject latency=20ms,target=postgres
   cqrslab fault heal latency
   cqrslab fault heal all`
+
+// faultKindLines lists every fault kind with its syntax and help, one a
+// line, grouped by what the kind needs from the lab.
+func faultKindLines() string {
+	var b strings.Builder
+	for _, need := range []lab.FaultNeed{lab.NeedProxy, lab.NeedServers} {
+		if need == lab.NeedProxy {
+			b.WriteString(" network, through the lab's proxies (every lab):\n")
+		} else {
+			b.WriteString(" the servers themselves (docker and local labs):\n")
+		}
+		for _, k := range lab.FaultCatalog() {
+			if k.Needs == need {
+				fmt.Fprintf(&b, "  %-25s %s\n", k.Syntax, k.Help)
+			}
+		}
+	}
+	return b.String()
+}
 
 func runFault(ctx context.Context, stdio Stdio, args []string) error {
 	if len(args) == 0 {

@@ -56,16 +56,16 @@ type faultChoice struct {
 }
 
 // faultChoices are the faults the Lab screen offers, in the order the
-// lesson meets them.
-var faultChoices = []faultChoice{
-	{"l", lab.Fault{Kind: lab.FaultLatency, Latency: 50_000_000}, "latency 50ms on every Redis reply"},
-	{"t", lab.Fault{Kind: lab.FaultTimeout}, "timeout: Redis answers nothing until healed"},
-	{"e", lab.Fault{Kind: lab.FaultResetPeer}, "reset: connections reset after Redis answers"},
-	{"d", lab.Fault{Kind: lab.FaultDown}, "down: connections to Redis refused"},
-	{"p", lab.Fault{Kind: lab.FaultPause}, "pause Redis (requests hang)"},
-	{"s", lab.Fault{Kind: lab.FaultStop}, "stop Redis (comes back empty when healed)"},
-	{"x", lab.Fault{Kind: lab.FaultRestartDataLoss}, "restart Redis now, losing its data"},
-}
+// lesson meets them: the kinds the lab's fault registry gives a menu key.
+var faultChoices = func() []faultChoice {
+	var out []faultChoice
+	for _, k := range lab.FaultCatalog() {
+		if k.MenuKey != "" {
+			out = append(out, faultChoice{k.MenuKey, k.MenuFault, k.MenuLabel})
+		}
+	}
+	return out
+}()
 
 // faultBindings are the menu's keys, for the help bar.
 func faultBindings() []key.Binding {

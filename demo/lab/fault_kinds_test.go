@@ -1,0 +1,129 @@
+package lab
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestFaultRegistryDeclaresEachKindWhole checks every registry entry on its
+// own (so a new kind is covered by declaring it): its example parses to its
+// kind and target, its spec reads back to the same fault, a toxic hands
+// Toxiproxy attributes that read back to the same values, the kind is in
+// FaultSyntax, and menu keys are unique.
+func TestFaultRegistryDeclaresEachKindWhole(t *testing.T) {
+	if len(FaultKinds()) != len(FaultCatalog()) || len(FaultKinds()) < 11 {
+		t.Fatalf("FaultKinds %d, FaultCatalog %d", len(FaultKinds()), len(FaultCatalog()))
+	}
+	keys := map[string]FaultKind{}
+	for _, d := range faultDefs {
+		t.Run(string(d.Kind), func(t *testing.T) {
+			if d.Help == "" || d.Syntax == "" || d.Example == "" {
+				t.Errorf("help %q, syntax %q, example %q: all are needed", d.Help, d.Syntax, d.Example)
+			}
+			if !strings.Contains(FaultSyntax, d.Syntax) {
+				t.Errorf("FaultSyntax %q lacks %q", FaultSyntax, d.Syntax)
+			}
+			f, err := ParseFault(d.Example)
+			if err != nil {
+				t.Fatalf("ParseFault(%q): %v", d.Example, err)
+			}
+			if f.Kind != d.Kind || (d.Target != "" && f.Target != d.Target) || f.Target == "" {
+				t.Errorf("ParseFault(%q) = %+v, want kind %s target %q", d.Example, f, d.Kind, d.Target)
+			}
+			back, err := ParseFault(f.String())
+			if err != nil || !reflect.DeepEqual(back, f) {
+				t.Errorf("ParseFault(%q) = %+v, %v; want %+v", f.String(), back, err, f)
+			}
+			if f.Kind.IsNetwork() != (d.Needs == NeedProxy) {
+				t.Errorf("IsNetwork %v with needs %s", f.Kind.IsNetwork(), d.Needs)
+			}
+			if d.toxic {
+				if d.Needs != NeedProxy || d.stream == "" || d.attrs == nil || d.read == nil || d.format == nil {
+					t.Fatalf("toxic %s lacks a stream, attrs, read or format", d.Kind)
+				}
+				attrs := map[string]float64{}
+				for k, v := range toxicAttrs(f) {
+					attrs[k] = float64(v)
+				}
+				got := toxicFault(f.Target, toxicView{Name: "x", Type: string(f.Kind), Stream: f.Stream, Attributes: attrs})
+				got.Toxic = ""
+				if !reflect.DeepEqual(got, f) {
+					t.Errorf("through Toxiproxy's attributes %v: %+v, want %+v", attrs, got, f)
+				}
+			}
+			if d.MenuKey != "" {
+				if other, dup := keys[d.MenuKey]; dup {
+					t.Errorf("menu key %q used by %s and %s", d.MenuKey, other, d.Kind)
+				}
+				keys[d.MenuKey] = d.Kind
+				if d.MenuFault.Kind != d.Kind || d.MenuLabel == "" {
+					t.Errorf("menu fault %+v, label %q", d.MenuFault, d.MenuLabel)
+				} else if _, err := d.MenuFault.normalize(); err != nil {
+					t.Errorf("menu fault does not normalize: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestHealAllCoversEveryHealableProcessFault guards the registry's healAll
+// marks: every process kind that leaves something to heal is healed by
+// HealAll, and no network kind is (the proxies are reset together).
+func TestHealAllCoversEveryHealableProcessFault(t *testing.T) {
+	var got []string
+	for _, d := range faultDefs {
+		if d.healAll {
+			got = append(got, string(d.Kind))
+		}
+		if d.healAll == (d.Needs == NeedProxy || d.instant) {
+			t.Errorf("%s: healAll %v, needs %s, instant %v", d.Kind, d.healAll, d.Needs, d.instant)
+		}
+	}
+	if strings.Join(got, ",") != "pause,stop,postgres_stop" {
+		t.Errorf("HealAll heals %v", got)
+	}
+}
+
+// faultTableMarker starts README's fault table, which is the registry
+// rendered by faultTable.
+const faultTableMarker = "<!-- fault table: from demo/lab/fault_kinds.go, checked by TestREADMEFaultTable -->"
+
+// faultTable renders the registry as README's markdown table.
+func faultTable() string {
+	var b strings.Builder
+	b.WriteString("| Spec | Acts on | Needs | What it does |\n|---|---|---|---|\n")
+	for _, k := range FaultCatalog() {
+		on := k.Target
+		if on == "" {
+			on = "redis, or target=postgres"
+		}
+		needs := "any lab (the proxy)"
+		if k.Needs == NeedServers {
+			needs = "docker or local lab"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.Syntax, on, needs, k.Help)
+	}
+	return b.String()
+}
+
+// TestREADMEFaultTable keeps README's fault table the registry's: a kind
+// added, renamed or reworded there fails here until the table is pasted
+// again (the failure prints it).
+func TestREADMEFaultTable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), faultTableMarker+"\n")
+	if !ok {
+		t.Fatalf("README.md lacks %q", faultTableMarker)
+	}
+	got, _, _ := strings.Cut(after, "\n\n")
+	if want := faultTable(); got+"\n" != want {
+		t.Errorf("README's fault table differs from the registry; want:\n%s", want)
+	}
+}
