@@ -15,24 +15,8 @@ const (
 func isKeywordList(sents []sentence) bool {
 	total, inClauses, function := 0, 0, 0
 	for _, s := range sents {
-		seg := s.tokens[:0:0]
-		flush := func() {
-			if len(seg) >= minClauseWords && hasVerb(seg) {
-				inClauses += len(seg)
-			}
-			seg = seg[:0]
-		}
-		for _, t := range s.tokens {
-			if t.softBefore {
-				flush()
-			}
-			seg = append(seg, t)
-			total++
-			if functionWords[t.word] {
-				function++
-			}
-		}
-		flush()
+		c := countClauses(s.tokens)
+		total, inClauses, function = total+c.total, inClauses+c.inClauses, function+c.function
 	}
 	if total == 0 {
 		return false
@@ -40,6 +24,40 @@ func isKeywordList(sents []sentence) bool {
 	fShare := float64(function) / float64(total)
 	cShare := float64(inClauses) / float64(total)
 	return fShare < listFunctionMax || (cShare < minClauseShare && fShare < minFunctionShare)
+}
+
+// clauseCounts are what the list checks weigh: how many words, how many
+// of them sit in comma-separated pieces that have a verb (clauses), how
+// many are function words, and how many non-empty pieces there are.
+type clauseCounts struct{ segs, total, inClauses, function int }
+
+// countClauses splits tokens at soft breaks (commas, line ends) and counts
+// them, once, for both the whole-answer and the per-sentence list checks.
+func countClauses(tokens []token) clauseCounts {
+	var c clauseCounts
+	seg := tokens[:0:0]
+	flush := func() {
+		if len(seg) == 0 {
+			return
+		}
+		c.segs++
+		if len(seg) >= minClauseWords && hasVerb(seg) {
+			c.inClauses += len(seg)
+		}
+		seg = seg[:0]
+	}
+	for _, t := range tokens {
+		if t.softBefore {
+			flush()
+		}
+		seg = append(seg, t)
+		c.total++
+		if functionWords[t.word] {
+			c.function++
+		}
+	}
+	flush()
+	return c
 }
 
 func hasVerb(ts []token) bool {
@@ -79,29 +97,8 @@ func listSentence(s sentence) bool {
 	if len(s.tokens) < 4 {
 		return false
 	}
-	segs, total, inClauses, function := 0, 0, 0, 0
-	seg := s.tokens[:0:0]
-	flush := func() {
-		if len(seg) == 0 {
-			return
-		}
-		segs++
-		if len(seg) >= minClauseWords && hasVerb(seg) {
-			inClauses += len(seg)
-		}
-		seg = seg[:0]
-	}
-	for _, t := range s.tokens {
-		if t.softBefore {
-			flush()
-		}
-		seg = append(seg, t)
-		total++
-		if functionWords[t.word] {
-			function++
-		}
-	}
-	flush()
+	c := countClauses(s.tokens)
+	segs, total, inClauses, function := c.segs, c.total, c.inClauses, c.function
 	fShare := float64(function) / float64(total)
 	cShare := float64(inClauses) / float64(total)
 	avg := float64(total) / float64(segs)

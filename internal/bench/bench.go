@@ -38,18 +38,8 @@ type Stat struct {
 // and other checks read.
 type Report struct {
 	Iterations int `json:"iterations"`
-	Floor      struct {
-		InsertP50     float64 `json:"insert_p50_us"`
-		InsertP99     float64 `json:"insert_p99_us"`
-		ZAddP50       float64 `json:"zadd_p50_us"`
-		ZAddP99       float64 `json:"zadd_p99_us"`
-		SequentialP50 float64 `json:"sequential_p50_us"`
-		SequentialP99 float64 `json:"sequential_p99_us"`
-		ZRevRangeP50  float64 `json:"zrevrange_p50_us"`
-		ZRevRangeP99  float64 `json:"zrevrange_p99_us"`
-		SQLJoinP50    float64 `json:"sql_join_p50_us"`
-		SQLJoinP99    float64 `json:"sql_join_p99_us"`
-	} `json:"floor"`
+	// Floor is the raw operations through the same hops the engine takes.
+	Floor  FloorStats `json:"floor"`
 	Engine struct {
 		CreatePostP50 float64 `json:"createpost_p50_us"`
 		CreatePostP99 float64 `json:"createpost_p99_us"`
