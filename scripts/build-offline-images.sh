@@ -93,7 +93,9 @@ umount_below() {
 safe_rm() {
   [ -e "$1" ] || return 0
   umount_below "$1"
-  if awk '{print $5}' /proc/self/mountinfo | grep -qF "$(realpath -m "$1")/"; then
+  # (one awk, no pipe: with pipefail a grep -q that exits early would turn the
+  # writer's SIGPIPE into a "not mounted" answer)
+  if awk -v p="$(realpath -m "$1")/" 'index($5, p) == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
     die "refusing to delete $1: something is still mounted below it"
   fi
   rm -rf --one-file-system -- "$1"
