@@ -317,6 +317,10 @@ func parseExportRecord(rec []string) (exportRow, error) {
 
 // classRows folds one learner's attempts into a row per question: the best
 // score, passed if any attempt passed, what the best attempt still missed.
+// A row asks for review only while the question is not passed and the
+// learner's latest attempt was one the grader could not judge: an answer
+// passed later (or rewritten in English) supersedes an earlier "review", so
+// the instructor never sees "passed" and "review" on one row.
 func classRows(file string, rows []exportRow) []classRow {
 	byQ := map[string]*classRow{}
 	var order []string
@@ -329,9 +333,8 @@ func classRows(file string, rows []exportRow) []classRow {
 		}
 		c.Attempts++
 		c.Passed = c.Passed || r.Passed
-		c.NeedsReview = c.NeedsReview || r.NeedsReview
-		if r.At.After(c.Last) {
-			c.Last = r.At
+		if c.Attempts == 1 || !r.At.Before(c.Last) {
+			c.Last, c.NeedsReview = r.At, r.NeedsReview
 		}
 		if r.Score > c.BestScore {
 			c.BestScore, c.Missed = r.Score, nonNil(r.Missed)
@@ -344,7 +347,9 @@ func classRows(file string, rows []exportRow) []classRow {
 	}
 	out := make([]classRow, 0, len(order))
 	for _, q := range order {
-		out = append(out, *byQ[q])
+		c := byQ[q]
+		c.NeedsReview = c.NeedsReview && !c.Passed
+		out = append(out, *c)
 	}
 	return out
 }
