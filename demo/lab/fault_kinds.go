@@ -36,7 +36,27 @@ import (
 // the kind's declaration, and a test. A network kind that Toxiproxy already
 // has a toxic for (or one given in toxic.register) needs no other file; a
 // kind whose value needs a field Fault lacks adds that field to Fault. See
-// TestRegisteredKindEndToEnd for a kind declared in a test alone.
+// TestRegisteredKindEndToEnd for a kind declared in a test alone. A process
+// kind, for example:
+//
+//	func init() {
+//		registerFault(faultDef{
+//			FaultInfo: FaultInfo{Kind: "kill_primary", Target: TargetRedis, Needs: NeedServers,
+//				Syntax: "kill_primary", Example: "kill_primary", Help: "kill the primary; a replica takes over"},
+//			// optional: supports: func(l *Lab, f Fault) error { ... ErrFaultUnavailable ... },
+//			process: &processDef{
+//				inject: func(ctx context.Context, l *Lab, pf processFaulter, f Fault) error { ... },
+//				heal:   func(ctx context.Context, l *Lab, pf processFaulter, f Fault) error { ... }, // nil: instant
+//			},
+//		})
+//	}
+//
+// The dispatcher holds the process slot, bounds the call by
+// ProcessFaultTimeout, records the fault as active (ActiveFaults, HealAll)
+// and emits the FaultEvent; the action only acts. What a kind needs beyond
+// Needs is checked in its supports; what the provider must do for it
+// goes in an interface of its own that the action type-asserts pf (or
+// l.servers) to, so processFaulter stays as small as it is.
 
 // FaultKind names one kind of fault.
 type FaultKind string
