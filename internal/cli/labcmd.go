@@ -64,6 +64,7 @@ func runLabUp(ctx context.Context, stdio Stdio, args []string) error {
 	out := &lockedWriter{w: stdio.Out}
 	stdio.Out = out
 	fmt.Fprintf(stdio.Out, "Starting the lab (%s)...\n", opts.Provider)
+	began := time.Now()
 	l, err := startLab(ctx, stdio, opts)
 	if err != nil {
 		return err
@@ -108,7 +109,9 @@ func runLabUp(ctx context.Context, stdio Stdio, args []string) error {
 	})
 
 	info := l.CurrentInfo()
-	fmt.Fprintf(stdio.Out, "\nLab %s is up (%s).\n\n", l.RunID, l.Provider)
+	// The ready time (both servers answering, proxies and schema in place)
+	// is the figure issue 13's 2 s target is checked by.
+	fmt.Fprintf(stdio.Out, "\nLab %s is up (%s), ready in %.1fs.\n\n", l.RunID, l.Provider, time.Since(began).Seconds())
 	printConnections(stdio, info)
 	fmt.Fprintf(stdio.Out, "\nIn another terminal:\n"+
 		"  cqrslab post create --author alice --title 'Hello'\n"+
@@ -130,11 +133,34 @@ func runLabUp(ctx context.Context, stdio Stdio, args []string) error {
 
 // printFaultHelp shows how to break this lab from another terminal.
 func printFaultHelp(stdio Stdio, l *lab.Lab, info lab.Info) {
+	// The other kinds come from the fault registry, so a kind added there
+	// shows here too.
+	var others []string
+	for _, k := range lab.FaultCatalog() {
+		if k.Kind != lab.FaultLatency {
+			others = append(others, k.Example)
+		}
+	}
+	// Wrapped under the parenthesis, so the hint stays within 100 columns.
+	list, line := "", ""
+	for i, o := range others {
+		if i < len(others)-1 {
+			o += ","
+		}
+		if line != "" && len(line)+1+len(o) > 60 {
+			list += line + "\n" + strings.Repeat(" ", 39)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += o
+	}
+	list += line
 	fmt.Fprintf(stdio.Out, "\nBreak it on purpose (from another terminal):\n"+
-		"  cqrslab fault inject latency=50ms   (timeout, reset_peer, bandwidth=64, slow_close=1s, down, postgres_down,\n"+
-		"                                       pause, stop, restart_data_loss, postgres_stop)\n"+
+		"  cqrslab fault inject latency=50ms   (%s)\n"+
 		"  cqrslab fault list\n"+
-		"  cqrslab fault heal latency          (or: cqrslab fault heal all)\n")
+		"  cqrslab fault heal latency          (or: cqrslab fault heal all)\n", list)
 	var unavailable []string
 	for _, k := range l.Kinds() {
 		if !k.Available {
