@@ -46,7 +46,9 @@ func TestExperimentJSONReport(t *testing.T) {
 			"latency_ms.p50", "latency_ms.p99", "latency_ms.p999", "latency_ms.max", "rate.target", "rate.achieved",
 			"redis.errors", "redis.pool_timeouts", "consistency.pg_rows", "consistency.missing_before_repair",
 			"consistency.lost", "consistency.missing", "consistency.unexpected", "consistency.duplicates",
-			"consistency.converged", "consistency.converge_ms"} {
+			"consistency.converged", "consistency.converge_ms", "consistency.stale_window_ms",
+			"commit_to_visible_ms.count", "commit_to_visible_ms.p50", "commit_to_visible_ms.p99",
+			"commit_to_visible_ms.max", "commit_to_visible_ms.never_visible"} {
 			section, field, _ := strings.Cut(path, ".")
 			m, ok := r[section].(map[string]any)
 			if _, has := m[field]; !ok || !has {

@@ -45,6 +45,13 @@ type Write struct {
 	Outcome       Outcome
 	Err           error // the write's error (nil when acknowledged)
 	ProjectionErr error // an acknowledged write's Redis step error
+	// Post is the post as committed (zero when nothing was), Committed when
+	// its INSERT returned, Ended when CreatePost returned: what a watcher
+	// needs to time the member's arrival in the feed.
+	Post             Post
+	Committed, Ended time.Time
+	// Existing: the ID was already stored with this content (a retry).
+	Existing bool
 }
 
 // ZAddMissed reports whether the write committed (or may have) but its
@@ -154,11 +161,13 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 	)
 	pool0 := svc.PoolStats()
 	record := func(intended, started time.Time, id string, r Result, err error) {
-		latency := time.Since(intended)
+		ended := time.Now()
+		latency := ended.Sub(intended)
 		lat := latency.Microseconds()
 		if cfg.OnWrite != nil {
 			cfg.OnWrite(Write{Intended: intended, Started: started, Latency: latency, Outcome: classify(err),
-				Err: err, ProjectionErr: r.ProjectionErr})
+				Err: err, ProjectionErr: r.ProjectionErr, Post: r.Post, Committed: r.Committed, Ended: ended,
+				Existing: r.Existing})
 		}
 		mu.Lock()
 		defer mu.Unlock()

@@ -190,6 +190,9 @@ type Result struct {
 	// ProjectionErr is the Redis step's error. The call still succeeded: the
 	// post is committed in PostgreSQL and the feed is stale until repaired.
 	ProjectionErr error
+	// Committed is when the INSERT returned (zero if it never did): where
+	// the feed starts to owe this post, for commit-to-visible lag.
+	Committed time.Time
 }
 
 // CreatePost validates the post, commits it to PostgreSQL, then adds it to the
@@ -233,7 +236,7 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 	if err != nil {
 		return res, err
 	}
-	res.Post = post
+	res.Post, res.Committed = post, time.Now()
 	if s.crash.Load() {
 		return res, ErrCrashed
 	}

@@ -338,3 +338,21 @@ func unixNano(t time.Time) int64 {
 	}
 	return t.UnixNano()
 }
+
+// SyscallConn exposes the socket for a client's liveness check of an idle
+// connection: go-redis peeks at a pooled connection's socket before it
+// hands the connection out (connCheck), and skips the check for a net.Conn
+// that is not a syscall.Conn. Without this, a connection the layer closed
+// ("down" closes every open one) looked healthy in the pool and failed on
+// its next command: after Redis came back, each half-open probe of the
+// budgeted policy's breaker drew one of the dozens of dead idle
+// connections, failed, and reopened the breaker for another cool-down
+// (issue 16). A socket the layer closed answers the check with an error,
+// as one the proxy closed answers it with EOF, and is discarded.
+func (c *faultConn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.New("fault layer: the socket exposes no file descriptor")
+	}
+	return sc.SyscallConn()
+}
