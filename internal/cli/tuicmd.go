@@ -4,30 +4,46 @@ import (
 	"context"
 	"os"
 
+	"github.com/spf13/cobra"
+
 	"cqrslab/demo/lab"
 	"cqrslab/internal/tui"
 )
 
-const tuiUsage = `tui [flags]   open the interactive lesson (what plain 'cqrslab' does)`
+// tuiFlags are the lesson's flags, on `cqrslab tui` and on plain `cqrslab`.
+type tuiFlags struct {
+	infra         *infraFlags
+	theme         string
+	noAnim, roomy bool
+}
 
-func runTUI(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("tui", tuiUsage, stdio)
-	infra := addInfraFlags(fs)
-	theme := fs.String("theme", "auto", "colours: auto (from the terminal's background), dark, light or high-contrast; NO_COLOR turns colour off")
-	noAnim := fs.Bool("no-animation", false, "show static text instead of spinners")
-	roomy := fs.Bool("roomy", false, "projector layout: margins on every side (projectors crop the edges) and air above the keys; needs 86×26")
-	if err := parse(fs, args, false); err != nil {
-		return err
-	}
-	opts, err := infra.options()
+func addTUIFlags(c *cobra.Command) *tuiFlags {
+	fs := c.Flags()
+	f := &tuiFlags{infra: addInfraFlags(c)}
+	fs.StringVar(&f.theme, "theme", "auto", "colours: auto (from the terminal's background), dark, light or high-contrast; NO_COLOR turns colour off")
+	fs.BoolVar(&f.noAnim, "no-animation", false, "show static text instead of spinners")
+	fs.BoolVar(&f.roomy, "roomy", false, "projector layout: margins on every side (projectors crop the edges) and air above the keys; needs 86×26")
+	c.RegisterFlagCompletionFunc("theme", completeThemes)
+	return f
+}
+
+func tuiCmd(stdio Stdio) *cobra.Command {
+	c := leaf("tui [flags]", "open the interactive lesson (the default with no command)")
+	f := addTUIFlags(c)
+	c.RunE = func(c *cobra.Command, _ []string) error { return runTUI(c.Context(), f) }
+	return c
+}
+
+func runTUI(ctx context.Context, f *tuiFlags) error {
+	opts, err := f.infra.options()
 	if err != nil {
 		return err
 	}
-	th, err := tui.ParseTheme(*theme)
+	th, err := tui.ParseTheme(f.theme)
 	if err != nil {
 		return usagef("--theme: %v", err)
 	}
-	cfg := tui.Config{Lab: opts, Theme: th, NoAnimation: *noAnim, Roomy: *roomy, OnLabUp: recordTUILab}
+	cfg := tui.Config{Lab: opts, Theme: th, NoAnimation: f.noAnim, Roomy: f.roomy, OnLabUp: recordTUILab}
 	return tui.Run(ctx, cfg)
 }
 
