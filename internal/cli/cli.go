@@ -178,8 +178,11 @@ func flagError(c *cobra.Command, err error) error {
 	msg := err.Error()
 	var bad *pflag.InvalidValueError
 	if errors.As(err, &bad) {
-		f := bad.GetFlag()
-		msg = fmt.Sprintf("invalid value %q for --%s: %s", bad.GetValue(), f.Name, wantFor(f.Value.Type()))
+		f, dashed := bad.GetFlag(), "--"+bad.GetFlag().Name
+		if len(f.Name) == 1 {
+			dashed = "-" + f.Name // feed -n
+		}
+		msg = fmt.Sprintf("invalid value %q for %s: %s", bad.GetValue(), dashed, wantFor(f.Value.Type()))
 	}
 	return usagef("%s%s (run '%s --help')", prefix(c), msg, c.CommandPath())
 }
