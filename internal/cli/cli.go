@@ -213,6 +213,9 @@ func prefix(c *cobra.Command) string {
 
 // suggest is " (did you mean 'x'?)" when cobra finds a near name.
 func suggest(c *cobra.Command, typed string) string {
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's default, set only on its own path
+	}
 	if s := c.SuggestionsFor(typed); len(s) > 0 {
 		return fmt.Sprintf(" (did you mean '%s'?)", s[0])
 	}
@@ -288,6 +291,7 @@ func report(err error, w io.Writer) int {
 
 // printError is fang's error handler: the plain line when stderr is not a
 // terminal (logs, tests and scripts read it), fang's styled block on one.
+// A usage error already names the --help to run, so no "Try --help" line.
 func printError(w io.Writer, st fang.Styles, err error, tty bool) {
 	if !tty {
 		fmt.Fprintln(w, errorLine(err))
@@ -297,10 +301,6 @@ func printError(w io.Writer, st fang.Styles, err error, tty bool) {
 	// Unset: fang title-cases the first word, which mangles a flag name.
 	fmt.Fprintln(w, st.ErrorText.UnsetTransform().Render(strings.TrimPrefix(errorLine(err), "cqrslab: ")))
 	fmt.Fprintln(w)
-	if exitCode(err) == 2 {
-		fmt.Fprintln(w, st.ErrorText.UnsetTransform().Render("Try --help for usage."))
-		fmt.Fprintln(w)
-	}
 }
 
 // clippedError shortens a huge message (a 70 KB value echoed back by some
