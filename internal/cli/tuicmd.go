@@ -43,7 +43,8 @@ func runTUI(ctx context.Context, f *tuiFlags) error {
 	if err != nil {
 		return usagef("--theme: %v", err)
 	}
-	cfg := tui.Config{Lab: opts, Theme: th, NoAnimation: f.noAnim, Roomy: f.roomy, OnLabUp: recordTUILab}
+	cfg := tui.Config{Lab: opts, Theme: th, NoAnimation: f.noAnim, Roomy: f.roomy, OnLabUp: recordTUILab,
+		AskLearner: true}
 	return tui.Run(ctx, cfg)
 }
 
