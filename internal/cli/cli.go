@@ -108,7 +108,11 @@ func Main(ctx context.Context, args []string, stdio Stdio) int {
 		stdio.Err = io.Discard
 	}
 	root := newRoot(stdio)
-	root.SetArgs(normalizeArgs(root, args))
+	args = normalizeArgs(root, args)
+	if showsHelp(args) {
+		wrapHelp(root, helpWidth())
+	}
+	root.SetArgs(args)
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(versionLine()),
 		// Our own completion and man commands: their output goes to the

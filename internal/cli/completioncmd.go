@@ -20,7 +20,7 @@ Prints a shell completion script for cqrslab's commands, flags and values
 binary for the candidates as you type, so it always matches it; the binary
 must be on PATH as cqrslab (e.g. 'go install .').
 
-  bash:  source <(cqrslab completion bash)
+  bash:  source <(cqrslab completion bash)         (needs the bash-completion package)
          keep it: cqrslab completion bash > ~/.local/share/bash-completion/completions/cqrslab
   zsh:   source <(cqrslab completion zsh)           (after compinit)
          keep it: cqrslab completion zsh > "${fpath[1]}/_cqrslab"
