@@ -20,7 +20,7 @@ Prints a shell completion script for cqrslab's commands, flags and values
 binary for the candidates as you type, so it always matches it; the binary
 must be on PATH as cqrslab (e.g. 'go install .').
 
-  bash:  source <(cqrslab completion bash)         (needs the bash-completion package)
+  bash:  source <(cqrslab completion bash)
          keep it: cqrslab completion bash > ~/.local/share/bash-completion/completions/cqrslab
   zsh:   source <(cqrslab completion zsh)           (after compinit)
          keep it: cqrslab completion zsh > "${fpath[1]}/_cqrslab"
@@ -43,7 +43,11 @@ func completionCmd(stdio Stdio) *cobra.Command {
 		root, out := c.Root(), stdio.Out
 		switch args[0] {
 		case "bash":
-			return root.GenBashCompletionV2(out, true)
+			if err := root.GenBashCompletionV2(out, true); err != nil {
+				return err
+			}
+			_, err := fmt.Fprint(out, bashWordsFallback)
+			return err
 		case "zsh":
 			return root.GenZshCompletion(out)
 		case "fish":
@@ -53,6 +57,24 @@ func completionCmd(stdio Stdio) *cobra.Command {
 	}
 	return c
 }
+
+// bashWordsFallback lets cobra's bash script work where the
+// bash-completion package is not installed (a minimal Linux, macOS's
+// stock bash): the script splits the line with that package's
+// _get_comp_words_by_ref, and this stand-in reads bash's own COMP_WORDS
+// (so --flag=value completes as --flag value does not, a small loss).
+const bashWordsFallback = `
+# cqrslab: a stand-in for bash-completion's word splitter when that
+# package is absent.
+if ! declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+_get_comp_words_by_ref() {
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+    words=("${COMP_WORDS[@]}")
+    cword=$COMP_CWORD
+}
+fi
+`
 
 // The completion functions below read the registries in code, so a new
 // fault kind, scenario, policy or theme completes without an edit here.

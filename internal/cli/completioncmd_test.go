@@ -177,13 +177,11 @@ func TestBashCompletion(t *testing.T) {
 	if out, err := exec.Command("bash", "-n", script).CombinedOutput(); err != nil {
 		t.Fatalf("bash -n: %v\n%s", err, out)
 	}
-	// The script wants bash-completion's word splitter; where that package
-	// is absent, a minimal one stands in. Its `complete -o default` makes
-	// bash complete file names when the script offers nothing, which
-	// compgen -f does here, as readline would.
-	prelude := "[ -r /usr/share/bash-completion/bash_completion ] && source /usr/share/bash-completion/bash_completion\n" +
-		"declare -F _get_comp_words_by_ref >/dev/null || _get_comp_words_by_ref() {\n" +
-		"  cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=(\"${COMP_WORDS[@]}\"); cword=$COMP_CWORD; }\n"
+	// With bash-completion installed its word splitter is used, else the
+	// script's own stand-in. The script's `complete -o default` makes bash
+	// complete file names when it offers nothing, which compgen -f does
+	// here, as readline would.
+	prelude := "[ -r /usr/share/bash-completion/bash_completion ] && source /usr/share/bash-completion/bash_completion\n"
 	for _, tc := range completionCases() {
 		var words []string
 		for _, w := range tc.words {
