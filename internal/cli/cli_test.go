@@ -3,6 +3,8 @@ package cli
 import (
 	"strings"
 	"testing"
+
+	"cqrslab/internal/progress"
 )
 
 // TestCommandLineConventions: what the move to cobra must keep (the
@@ -48,6 +50,26 @@ func TestManPageCoversEveryCommand(t *testing.T) {
 	for _, flag := range []string{"--scenario", "--toxiproxy-api", "--answer-file", "--roomy"} {
 		if !strings.Contains(page, flag) {
 			t.Errorf("man page lacks %s", flag)
+		}
+	}
+}
+
+// TestTUILearnerFlag: --learner on the lesson stores the name before the
+// screen opens (so the quiz does not ask), and a bad name is a usage error
+// before anything starts.
+func TestTUILearnerFlag(t *testing.T) {
+	dir := t.TempDir()
+	if err := setLearner(dir, "Ada Lovelace"); err != nil {
+		t.Fatal(err)
+	}
+	if _, p, _ := progress.Open(dir); p.Learner != "Ada Lovelace" {
+		t.Errorf("progress has learner %q", p.Learner)
+	}
+	t.Setenv("CQRSLAB_STATE_DIR", dir)
+	for _, args := range [][]string{{"--learner", " Ada"}, {"tui", "--learner", "a\x1b[2Jb"}} {
+		code, _, errOut := runCLI(t, args...)
+		if code != 2 || !strings.Contains(errOut, "--learner:") {
+			t.Errorf("%q: exit %d, %q; want 2 naming --learner", args, code, errOut)
 		}
 	}
 }
