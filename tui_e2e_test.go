@@ -281,7 +281,7 @@ func TestTUIFlagsAreChecked(t *testing.T) {
 	wantUsageErrors(t, []usageCase{
 		{[]string{"tui", "--theme", "neon"}, `--theme: unknown theme "neon": use auto, dark, light or high-contrast`},
 		{[]string{"tui", "--infra", "cloud"}, `unknown infra "cloud"`},
-		{[]string{"--roomy=maybe"}, `invalid boolean value "maybe" for -roomy`},
+		{[]string{"--roomy=maybe"}, `invalid value "maybe" for --roomy: give true or false`},
 	})
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
 	stdout, _, code := cqrslab(t, env, "tui", "--help")

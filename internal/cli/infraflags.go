@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"flag"
+	"github.com/spf13/cobra"
 
 	"cqrslab/demo/lab"
 )
@@ -12,17 +12,22 @@ type infraFlags struct {
 	infra, pgImage, redisImage, pgDSN, redisAddr, redisPassword string
 }
 
-func addInfraFlags(fs *flag.FlagSet) *infraFlags {
+func addInfraFlags(c *cobra.Command) *infraFlags {
+	fs := c.Flags()
 	f := &infraFlags{}
 	env := lab.OptionsFromEnv()
 	fs.StringVar(&f.infra, "infra", "auto", "where PostgreSQL and Redis come from: auto, docker, local or external")
 	fs.StringVar(&f.pgImage, "postgres-image", orDefault(env.PostgresImage, lab.DefaultPostgresImage),
-		"PostgreSQL image for --infra docker (env CQRSLAB_POSTGRES_IMAGE)")
+		"the PostgreSQL image for --infra docker (env CQRSLAB_POSTGRES_IMAGE)")
 	fs.StringVar(&f.redisImage, "redis-image", orDefault(env.RedisImage, lab.DefaultRedisImage),
-		"Redis image for --infra docker (env CQRSLAB_REDIS_IMAGE)")
-	fs.StringVar(&f.pgDSN, "pg-dsn", "", "PostgreSQL DSN for --infra external")
+		"the Redis image for --infra docker (env CQRSLAB_REDIS_IMAGE)")
+	fs.StringVar(&f.pgDSN, "pg-dsn", "", "the PostgreSQL DSN for --infra external")
 	fs.StringVar(&f.redisAddr, "redis-addr", "", "Redis HOST:PORT for --infra external")
 	fs.StringVar(&f.redisPassword, "redis-password", "", "Redis password for --infra external")
+	c.RegisterFlagCompletionFunc("infra", completeProviders)
+	for _, n := range []string{"postgres-image", "redis-image", "pg-dsn", "redis-addr", "redis-password"} {
+		c.RegisterFlagCompletionFunc(n, cobra.NoFileCompletions)
+	}
 	return f
 }
 

@@ -16,6 +16,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/spf13/cobra"
+
 	"cqrslab/internal/safetext"
 )
 
@@ -102,24 +104,18 @@ type classReport struct {
 	Summary []questionSummary `json:"summary"`
 }
 
-func runQuizMerge(stdio Stdio, args []string) error {
-	fs := newFlags("quiz merge", "quiz merge FILE... [--json | --csv]", stdio)
+func quizMergeCmd(stdio Stdio) *cobra.Command {
+	c := leaf("merge FILE... [--json | --csv]", "a class's exports in one table, with a summary per question")
+	c.Args = cobra.ArbitraryArgs
+	fs := c.Flags()
 	asJSON := fs.Bool("json", false, "the table, the summary and the skipped files as JSON")
 	asCSV := fs.Bool("csv", false, "the class table as CSV, one row per learner and question")
-	// Flags may come after the files (quiz merge exports/*.csv --csv).
-	var files []string
-	rest := args
-	for len(rest) > 0 {
-		if err := parse(fs, rest, true); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
-	if *asJSON && *asCSV {
+	c.RunE = func(_ *cobra.Command, files []string) error { return runQuizMerge(stdio, files, *asJSON, *asCSV) }
+	return c
+}
+
+func runQuizMerge(stdio Stdio, files []string, asJSON, asCSV bool) error {
+	if asJSON && asCSV {
 		return usagef("quiz merge: choose one of --json and --csv")
 	}
 	if len(files) == 0 {
@@ -127,13 +123,13 @@ func runQuizMerge(stdio Stdio, args []string) error {
 	}
 	rep := mergeExports(files)
 	switch {
-	case *asJSON:
+	case asJSON:
 		enc := json.NewEncoder(stdio.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	case *asCSV:
+	case asCSV:
 		if err := writeClassCSV(stdio.Out, rep.Rows); err != nil {
 			return err
 		}

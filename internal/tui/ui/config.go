@@ -40,6 +40,10 @@ type Config struct {
 	OnLabUp func(*lab.Lab) (undo func(), err error)
 	// StateDir holds the progress file (default statedir.Dir()).
 	StateDir string
+	// AskLearner makes the quiz ask the learner's name on its first start
+	// (no name and no answer yet), for a class's exports; the CLI sets it,
+	// tests leave it off so their screens start at the first question.
+	AskLearner bool
 }
 
 // DefaultConfig is the auto theme with lab options from the environment.
