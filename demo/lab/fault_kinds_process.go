@@ -139,3 +139,21 @@ func (l *Lab) resumePaused(ctx context.Context, pf processFaulter, why string) e
 		Detail: "before " + why, Took: time.Since(start)})
 	return nil
 }
+
+// restartRedis starts a new, empty Redis and points the proxy at it; the
+// lab's Redis address (the proxy's) does not change. It ends the stop
+// fault (heal stop, and restart_data_loss, which stops first).
+func (l *Lab) restartRedis(ctx context.Context, pf processFaulter) error {
+	addr, err := pf.startRedis(ctx, l.Redis.Password)
+	if err != nil {
+		return fmt.Errorf("start Redis again: %w", err)
+	}
+	l.infoMu.Lock()
+	l.Info.Redis.DirectAddr = addr
+	l.infoMu.Unlock()
+	if err := l.repoint(ctx, TargetRedis, addr); err != nil {
+		return err
+	}
+	l.faults.setProcess(Fault{Kind: FaultStop}, false)
+	return nil
+}

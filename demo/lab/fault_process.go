@@ -112,23 +112,6 @@ func (l *Lab) healProcess(ctx context.Context, kind FaultKind) error {
 	return nil
 }
 
-// restartRedis starts a new, empty Redis and points the proxy at it; the
-// lab's Redis address (the proxy's) does not change.
-func (l *Lab) restartRedis(ctx context.Context, pf processFaulter) error {
-	addr, err := pf.startRedis(ctx, l.Redis.Password)
-	if err != nil {
-		return fmt.Errorf("start Redis again: %w", err)
-	}
-	l.infoMu.Lock()
-	l.Info.Redis.DirectAddr = addr
-	l.infoMu.Unlock()
-	if err := l.repoint(ctx, TargetRedis, addr); err != nil {
-		return err
-	}
-	l.faults.setProcess(Fault{Kind: FaultStop}, false)
-	return nil
-}
-
 // repoint moves a proxy to a restarted server. It holds the network slot
 // so a concurrent down/heal of the same proxy cannot be undone by it.
 func (l *Lab) repoint(ctx context.Context, target, upstream string) error {
