@@ -61,7 +61,7 @@ func TestGoldenTooSmall(t *testing.T) {
 func TestGoldenLearnReading(t *testing.T) {
 	forEachGolden(t, "learn-reading", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := newTestApp(t, w, h, th)
-		pressKeys(t, a, "1", "right", "right", "i")
+		pressKeys(t, a, "1", "n", "n", "i")
 		return a
 	})
 }

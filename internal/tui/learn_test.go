@@ -31,12 +31,14 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	out := plain(a)
-	wantIn(t, out, "Learn · page 1 of 13 · Why synchronous CQRS", "This page is about the pattern as a whole",
-		"enter start the lab and CreatePost", "←/→ page", "i hint", "s show me")
-	pressKeys(t, a, "right", "right")
+	wantIn(t, out, "Learn · page 1 of 13 · Why synchronous CQRS", "Live panels: they open when you run CreatePost",
+		"enter start the lab and CreatePost", "→ read on", "← back", "i hint", "s show me")
+	pressKeys(t, a, "n", "n")
 	out = plain(a)
-	wantIn(t, out, "page 3 of 13 · Step 2: the INSERT", "PostgreSQL holds", "The posts table has the new row",
-		"▶", "ExecContext")
+	wantIn(t, out, "page 3 of 13 · Step 2: the INSERT", "▶", "ExecContext")
+	pressKeys(t, a, "G") // what the stores hold ends the page's text
+	wantIn(t, plain(a), "PostgreSQL holds:", "The posts table has the new row", "■ end of page")
+	pressKeys(t, a, "g")
 	wantNotIn(t, out, "Hint:")
 	pressKeys(t, a, "i", "s")
 	wantIn(t, plain(a), "Hint: Pause the walk here", "Show me:")
@@ -53,7 +55,7 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[ui.LessonID].Step != 1 || p.Lessons[ui.LessonID].Page != "validate" {
 		t.Fatalf("saved progress %s (err %v), want page validate at step 1", b, err)
 	}
-	a2 := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: a.sh.Cfg.StateDir})
+	a2 := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: a.sh.Cfg.StateDir, Lesson: testLesson(t)})
 	send(t, a2, tea.WindowSizeMsg{Width: 100, Height: 30})
 	settle(t, a2, ui.LoadAppProgress(a.sh.Cfg.StateDir))
 	wantIn(t, plain(a2), "Learn  page 2 of 13: Step 1: validate the input")
@@ -65,7 +67,7 @@ func TestLearnScrollsLongText(t *testing.T) {
 	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	first := plain(a)
-	wantIn(t, first, "↑/↓ scroll text")
+	wantIn(t, first, "space/↓ scroll", "▼ more below")
 	pressKeys(t, a, "down", "down", "down")
 	if plain(a) == first {
 		t.Error("↓ did not scroll the page's text")
@@ -237,7 +239,7 @@ func TestLearnResumesFromAnIndexBookmarkAndMigratesIt(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, progress.FileName), []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir})
+	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lesson: testLesson(t)})
 	send(t, a, tea.WindowSizeMsg{Width: 100, Height: 30})
 	send(t, a, ui.LoadAppProgress(dir)())
 	wantIn(t, plain(a), "Learn  page 3 of 13: Step 2: the INSERT")

@@ -5,9 +5,9 @@ package learnscreen
 
 import (
 	"fmt"
-	"strings"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -41,9 +41,9 @@ type LearnScreen struct {
 	page      int
 	shownPage int // the page whose text the viewport holds (-1: none yet)
 	text      viewport.Model
-	md       map[ui.MarkdownKey]string
-	showHint bool
-	showMe   bool
+	md        map[ui.MarkdownKey]string
+	showHint  bool
+	showMe    bool
 
 	Svc         *demo.PostService // the seed policy: the lesson's subject
 	Walk        *Walk
@@ -189,7 +189,7 @@ func (l *LearnScreen) ShortHelp() []key.Binding {
 	}
 	b = append(b, k.Hint, k.ShowMe)
 	if s.Phase == ui.LabUp {
-		b = append(b, ui.Relabel(k.Copy, "c", "copy psql/redis-cli"))
+		b = append(b, ui.Relabel(k.Copy, "c", "copy psql"))
 	}
 	if l.text.TotalLineCount() > l.text.Height() {
 		b = append(b, ui.Relabel(k.PageDown, "space/↓", "scroll"))

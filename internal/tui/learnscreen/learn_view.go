@@ -13,7 +13,7 @@ import (
 
 // learnLayout is where each part of the Learn screen goes. While the
 // learner reads (no walk running), the page's text gets the screen: the
-// code the page is about takes at most a quarter of the rows, the live
+// code the page is about takes a fifth of the rows, the live
 // panels fold into one line, and the text takes the rest (at least 60% of
 // the screen at 80×24). While a walk runs the panels open: below 120
 // columns the code runs full width above the three panels; from 120 (with
@@ -33,7 +33,7 @@ func (l *LearnScreen) layout() learnLayout {
 	w, h := l.width, l.height
 	body := max(3, h-1-learnStatusRows) // header and status
 	if l.reading() {
-		codeH := max(3, body/4)
+		codeH := max(3, body/5)
 		return learnLayout{reading: true, codeW: w, codeH: codeH, textW: w, textH: max(2, body-codeH-1)}
 	}
 	if w >= 120 && h >= 30 {

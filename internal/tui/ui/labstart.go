@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-
 	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
 )
