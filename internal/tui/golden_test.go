@@ -239,3 +239,14 @@ func TestGoldenRoomy(t *testing.T) {
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
 	wantIn(t, plain(a), "at least 86×26", "it is 80×24", "without --roomy, 80×24")
 }
+
+// TestGoldenLearnHighContrastColour is the projector setup (--roomy --theme
+// high-contrast) on a page with marked code, colours kept: the code's
+// colours on the highlight are the ones TestThemeContrast checks.
+func TestGoldenLearnHighContrastColour(t *testing.T) {
+	a := newTestAppWith(t, 100, 30, ui.Config{Theme: ui.ThemeHighContrast, Roomy: true})
+	pressKeys(t, a, "1", "n", "n")
+	out := a.frame(a.render())
+	fits(t, ansi.Strip(out), 100, 30)
+	golden(t, "learn-highcontrast-roomy-100x30-colour", out)
+}

@@ -250,3 +250,80 @@ func TestLearnResumesFromAnIndexBookmarkAndMigratesIt(t *testing.T) {
 	pressKeys(t, a, "1")
 	wantIn(t, plain(a), "page 3 of 13 · Step 2: the INSERT")
 }
+
+// → reads on: it scrolls while the page has more below (the marker says
+// so), and turns the page only at the page's end; ← does the same
+// backwards; n turns the page from anywhere.
+func TestLearnRightScrollsThenTurnsThePage(t *testing.T) {
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
+	pressKeys(t, a, "1")
+	wantIn(t, plain(a), "page 1 of 13", "▼ more below")
+	pressKeys(t, a, "right")
+	out := plain(a)
+	wantIn(t, out, "page 1 of 13")
+	for i := 0; strings.Contains(out, "▼ more below"); i++ {
+		if i > 20 {
+			t.Fatal("→ never reached the end of page 1")
+		}
+		pressKeys(t, a, "right")
+		out = plain(a)
+		wantIn(t, out, "page 1 of 13")
+	}
+	wantIn(t, out, "■ end of page · → next: Step 1: validate the input")
+	pressKeys(t, a, "right")
+	wantIn(t, plain(a), "page 2 of 13")
+	pressKeys(t, a, "space", "left") // one screen down, then back to the top: same page
+	wantIn(t, plain(a), "page 2 of 13")
+	pressKeys(t, a, "left") // at the top: the previous page
+	wantIn(t, plain(a), "page 1 of 13")
+	pressKeys(t, a, "n")
+	wantIn(t, plain(a), "page 2 of 13")
+
+	send(t, a, keypress("?"))
+	wantIn(t, plain(a), "read on: a screen down; at the page's end, the next page", "a screen down / up (also pgdn / pgup)",
+		"top / end of the page (also home / end)")
+}
+
+// The page's markdown is rendered: headings without their hashes, inline
+// code without its backticks, "show me" included.
+func TestLearnRendersMarkdown(t *testing.T) {
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
+	pressKeys(t, a, "1", "n", "n", "s")
+	var all strings.Builder
+	for i := 0; i < 10; i++ {
+		all.WriteString(plain(a))
+		pressKeys(t, a, "space")
+	}
+	out := all.String()
+	wantIn(t, out, "What the engine adds", "Show me:", "cqrslab feed --author alice --sql")
+	wantNotIn(t, out, "### ", "`", "**")
+}
+
+// y copies the connection commands (OSC 52) and saves them to a private
+// file in the state directory, whose path the screen names: a terminal
+// that ignores OSC 52 says nothing, the file is always there.
+func TestLearnCopiesConnectionCommands(t *testing.T) {
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
+	pressKeys(t, a, "1")
+	fakeLabUp(a)
+	cmd := deliver(a, keypress("y"))
+	if cmd == nil {
+		t.Fatal("y returned no clipboard command")
+	}
+	path := filepath.Join(a.sh.Cfg.StateDir, ui.ConnectFile)
+	wantIn(t, plain(a), "Saved in "+path) // whole on one line: a path is copied too
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v: it holds passwords, want 0600", path, fi.Mode().Perm())
+	}
+	for _, want := range []string{"PGPASSWORD=pw psql -h 127.0.0.1 -p 55432 -U cqrslab cqrslab\n",
+		"REDISCLI_AUTH=pw redis-cli -h 127.0.0.1 -p 56379\n"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %q:\n%s", path, want, b)
+		}
+	}
+}

@@ -189,7 +189,7 @@ func (l *LearnScreen) ShortHelp() []key.Binding {
 	}
 	b = append(b, k.Hint, k.ShowMe)
 	if s.Phase == ui.LabUp {
-		b = append(b, ui.Relabel(k.Copy, "c", "copy psql"))
+		b = append(b, ui.Relabel(k.Copy, "y", "copy psql"))
 	}
 	if l.text.TotalLineCount() > l.text.Height() {
 		b = append(b, ui.Relabel(k.PageDown, "space/↓", "scroll"))
@@ -201,13 +201,13 @@ func (l *LearnScreen) FullHelp() []ui.KeyGroup {
 	k := l.keys
 	return []ui.KeyGroup{
 		{Title: "Reading", Keys: []key.Binding{
-			ui.Relabel(k.Forward, "→", "read on: scroll a screen, and at the page's end go to the next page"),
-			ui.Relabel(k.Back, "←", "back: scroll up a screen, and at the page's top go to the previous page"),
+			ui.Relabel(k.Forward, "→", "read on: a screen down; at the page's end, the next page"),
+			ui.Relabel(k.Back, "←", "back: a screen up; at the page's top, the previous page"),
 			ui.Relabel(k.Next, "n / p", "next / previous page now, from wherever you are"),
 			ui.Relabel(k.ScrollDown, "↓/↑ j/k", "scroll the text a line"),
-			ui.Relabel(k.PageDown, "space pgdn / b pgup", "scroll the text a screen"),
-			ui.Relabel(k.Top, "g/G home/end", "top / end of the page"),
-			ui.Relabel(k.Copy, "c", "copy the psql and redis-cli commands (and save them to a file)"),
+			ui.Relabel(k.PageDown, "space / b", "a screen down / up (also pgdn / pgup)"),
+			ui.Relabel(k.Top, "g / G", "top / end of the page (also home / end)"),
+			ui.Relabel(k.Copy, "y", "copy the psql and redis-cli commands, and save them to a file"),
 			k.Hint, k.ShowMe}},
 		{Title: "Running CreatePost for real (starts the lab the first time)", Keys: []key.Binding{
 			ui.Relabel(k.Step, "enter", "start CreatePost, then run its next step"),
@@ -222,7 +222,7 @@ func (l *LearnScreen) FullHelp() []ui.KeyGroup {
 // terminal to look at the stores while the walk is paused.
 func (l *LearnScreen) copyConnections() tea.Cmd {
 	if l.sh.Session.Phase != ui.LabUp {
-		l.SetStatus(ui.StatusInfo, "The lab is not running: press enter to start it, then c copies its psql and redis-cli commands.")
+		l.SetStatus(ui.StatusInfo, "The lab is not running: press enter to start it, then y copies its psql and redis-cli commands.")
 		return nil
 	}
 	cmd, path, err := ui.CopyConnections(l.sh)
@@ -230,7 +230,7 @@ func (l *LearnScreen) copyConnections() tea.Cmd {
 		l.SetStatus(ui.StatusWarn, "Copied the psql and redis-cli commands to the clipboard (OSC 52); saving them failed: %v", err)
 		return cmd
 	}
-	l.SetStatus(ui.StatusGood, "Copied psql and redis-cli to the clipboard (if the terminal allows OSC 52), and saved them in %s", path)
+	l.SetStatus(ui.StatusGood, "Saved in %s · psql and redis-cli copied too, where the terminal allows OSC 52", path)
 	return cmd
 }
 

@@ -30,7 +30,7 @@ func defaultLearnKeys() learnKeys {
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("space", "screen down")),
 		Top:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
 		Bottom:     key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "end")),
-		Copy:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy connection commands")),
+		Copy:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy connection commands")),
 		Step:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run the next step")),
 		Break:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "break Redis")),
 		Mend:       key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "heal Redis")),

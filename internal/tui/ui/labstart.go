@@ -62,7 +62,7 @@ func serviceLines(st Styles, s *labSession, now time.Time, frame int, animate bo
 // too.
 func ConnectionLines(st Styles, info lab.Info, w int) string {
 	var b strings.Builder
-	b.WriteString(st.Good.Render("✓ ") + fmt.Sprintf("Lab up (%s). From another terminal:", info.Provider) + "\n")
+	b.WriteString(st.Good.Render("✓ ") + fmt.Sprintf("Lab up (%s). From another terminal (y copies them):", info.Provider) + "\n")
 	// Wrapped between words only, each broken line ending in " \": a
 	// learner copies these whole, and pasted they still run.
 	b.WriteString(Indent(strings.Join(wrapCommand(psqlWords(info.Postgres), w-2), "\n"), "  ") + "\n")
