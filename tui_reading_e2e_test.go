@@ -79,7 +79,7 @@ func textArea(screen string) (text []string, more, end bool) {
 	in := false
 	for _, l := range strings.Split(screen, "\n") {
 		switch {
-		case strings.Contains(l, "── Live panels") || strings.Contains(l, "the panels open when a walk runs"):
+		case strings.Contains(l, "── Live panels") || strings.Contains(l, "── PostgreSQL "):
 			in = true
 		case in && strings.Contains(l, "▼ more below"):
 			return text, true, false

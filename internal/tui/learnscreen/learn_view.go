@@ -117,6 +117,9 @@ func (l *LearnScreen) panelStrip() string {
 			gf = "GetFeed fails"
 		}
 		msg = fmt.Sprintf(" %s · %s · %s · the panels open when a walk runs (enter) ", pg, rd, gf)
+		if ui.Width(msg) > l.width-4 {
+			msg = fmt.Sprintf(" %s · %s · %s ", pg, rd, gf)
+		}
 	} else {
 		msg = " Live panels: they open when you run CreatePost (enter) "
 	}

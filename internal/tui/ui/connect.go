@@ -18,16 +18,21 @@ import (
 // in the state directory (private: they hold the lab's passwords).
 const ConnectFile = "connect.txt"
 
-// shellWords are the words of a command line a learner pastes; each word
-// is kept whole on screen.
+// shellWords are the units of a command line a learner pastes, each kept
+// whole on screen: a flag stays with its value ("-p 55432").
 func shellWords(assign, cmd string, args ...string) []string {
 	var w []string
 	if assign != "" {
 		w = append(w, assign)
 	}
 	w = append(w, cmd)
-	for _, a := range args {
-		w = append(w, shellQuoteWord(a))
+	for i := 0; i < len(args); i++ {
+		a := shellQuoteWord(args[i])
+		if strings.HasPrefix(a, "-") && i+1 < len(args) {
+			i++
+			a += " " + shellQuoteWord(args[i])
+		}
+		w = append(w, a)
 	}
 	return w
 }
@@ -80,7 +85,7 @@ func wrapCommand(words []string, w int) []string {
 	const cont = " \\"
 	var lines []string
 	line := ""
-	for _, word := range strings.Fields(strings.Join(words, " ")) {
+	for _, word := range words {
 		switch {
 		case line == "":
 			line = word
