@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"cqrslab/lessons"
 )
@@ -199,6 +200,13 @@ func TestThemeContrast(t *testing.T) {
 			worst = min(worst, c)
 			if c < aa {
 				t.Errorf("%s: %s: contrast %.2f:1, below %.1f:1", th, p.where, c, aa)
+			}
+			// A 256-colour terminal (tmux's default, many projectors'
+			// laptops) shows the nearest palette colours: the pair must
+			// survive that too (colour 17 on 18 was where this began).
+			f256, b256 := xansi.Convert256(p.fg), xansi.Convert256(p.bg)
+			if c := contrast(f256, b256); c < aa {
+				t.Errorf("%s: %s: in 256 colours (%d on %d) contrast %.2f:1, below %.1f:1", th, p.where, f256, b256, c, aa)
 			}
 		}
 		t.Logf("%s: %d pairs, lowest contrast %.2f:1", th, len(pairs), worst)

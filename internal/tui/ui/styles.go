@@ -127,10 +127,10 @@ func ThemeStyles(t Theme, noColor bool) Styles {
 	ld := lipgloss.LightDark(dark)
 	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
 	accent, dim := c("#5A3FC0", "#B4A0FF"), c("#5F5F5F", "#9A9A9A")
-	good, bad, warn := c("#1A7F37", "#56D364"), c("#CF222E", "#FF7B72"), c("#8A5C00", "#E3B341")
-	pg, redis, other := c("#336791", "#6CA6D9"), c("#C6302B", "#FF6B61"), c("#6E6E6E", "#8C8C8C")
+	good, bad, warn := c("#116329", "#56D364"), c("#CF222E", "#FF7B72"), c("#8A5C00", "#E3B341")
+	pg, redis, other := c("#336791", "#6CA6D9"), c("#A8201A", "#FF6B61"), c("#6E6E6E", "#8C8C8C")
 	helpKey := c("#3A3A3A", "#C8C8C8")
-	hlBg := c("#FFF3BF", "#3B3520")
+	hlBg := c("#FFF3BF", "#303030")
 	if s.HighContr {
 		accent, dim = lipgloss.Color("#FFFF00"), lipgloss.Color("#FFFFFF")
 		good, bad, warn = lipgloss.Color("#00FF00"), lipgloss.Color("#FF5555"), lipgloss.Color("#FFFF00")
