@@ -112,3 +112,14 @@ func missingWords(md, shown string) string {
 	}
 	return ""
 }
+
+// The walk's check can fail: a skipped line loses its words.
+func TestMissingWordsFindsASkippedLine(t *testing.T) {
+	md := "### The tradeoff\n\nEvery write has `two` latencies.\n\nThe caller [waits](http://x) for both."
+	if got := missingWords(md, "The tradeoff\nEvery write has two latencies.\nThe caller waits for both."); got != "" {
+		t.Errorf("all shown, but %q reported missing", got)
+	}
+	if got := missingWords(md, "The tradeoff\nThe caller waits for both."); got == "" {
+		t.Error("a skipped line was not noticed")
+	}
+}
