@@ -64,6 +64,9 @@ func init() {
 				if err := l.resumePaused(ctx, pf, "stop"); err != nil {
 					return err
 				}
+				if err := l.parkProxy(ctx, TargetRedis); err != nil {
+					return err
+				}
 				return pf.stopRedis(ctx)
 			},
 			heal: func(ctx context.Context, l *Lab, pf processFaulter, _ Fault) error {
@@ -86,6 +89,9 @@ func init() {
 					return err
 				}
 				if !l.faults.processActive(FaultStop) {
+					if err := l.parkProxy(ctx, TargetRedis); err != nil {
+						return err
+					}
 					if err := pf.stopRedis(ctx); err != nil {
 						return err
 					}
@@ -106,7 +112,10 @@ func init() {
 		FaultInfo: FaultInfo{Kind: FaultPostgresStop, Target: TargetPostgres, Needs: NeedServers, Syntax: "postgres_stop", Example: "postgres_stop",
 			Help: "stop PostgreSQL; it restarts on the same data"},
 		process: &processDef{
-			inject: func(ctx context.Context, _ *Lab, pf processFaulter, _ Fault) error {
+			inject: func(ctx context.Context, l *Lab, pf processFaulter, _ Fault) error {
+				if err := l.parkProxy(ctx, TargetPostgres); err != nil {
+					return err
+				}
 				return pf.stopPostgres(ctx)
 			},
 			heal: func(ctx context.Context, l *Lab, pf processFaulter, _ Fault) error {
