@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -22,7 +23,10 @@ import (
 // or a repair the Lab screen asked for never lands here.
 type (
 	LearnStoresMsg struct{ Snap ui.StoreSnapshot }
-	LearnFeedMsg   struct{ ui.FeedResult }
+	LearnFeedMsg   struct {
+		ui.FeedResult
+		Asked time.Time // when this GetFeed was asked
+	}
 	LearnFaultMsg  struct{ ui.FaultResult }
 	LearnRepairMsg struct{ ui.RepairResult }
 )
@@ -44,6 +48,11 @@ type LearnScreen struct {
 	showMe   bool
 
 	Svc         *demo.PostService // the seed policy: the lesson's subject
+	eng         *learnEngine      // Svc's renewable Redis client, its GetFeed, its log
+	healedAt    time.Time         // the heal whose first fresh GetFeed is awaited
+	feedCut     time.Time         // GetFeed replies asked before this are dropped
+	lastHeal    time.Time
+	feedAskedAt time.Time // when the GetFeed running now was asked
 	Walk        *Walk
 	walks       int
 	PendingWalk bool // start a walk as soon as the lab is up
@@ -253,11 +262,17 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 			return l.refresh()
 		}
 	case LearnFeedMsg:
+		if msg.Asked.Before(l.feedCut) {
+			return nil // asked before the heal, on the old pool: a fresh one is running
+		}
 		l.feedBusy = false
 		if l.Snap == nil {
 			l.Snap = &ui.StoreSnapshot{Author: msg.Author}
 		}
 		l.Snap.Feed, l.Snap.FeedErr = msg.Feed, msg.Err
+		if !l.healedAt.IsZero() && !msg.Asked.Before(l.healedAt) {
+			l.Status += l.feedTiming(msg.Err)
+		}
 		if l.feedAgain {
 			l.feedAgain = false
 			return l.refresh()

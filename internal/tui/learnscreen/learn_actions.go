@@ -2,6 +2,7 @@ package learnscreen
 
 import (
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -58,7 +59,8 @@ func (l *LearnScreen) labStarted(msg ui.LabStartedMsg) tea.Cmd {
 		}
 		return nil
 	}
-	l.Svc = s.Stores.Service(l.sh.EngineOptions(demo.PolicySeed))
+	l.eng = newLearnEngine(s.Stores, l.sh.EngineOptions(demo.PolicySeed))
+	l.Svc = l.eng.svc
 	cmds := []tea.Cmd{l.refresh()}
 	if l.PendingWalk {
 		l.PendingWalk = false
@@ -158,7 +160,12 @@ func (l *LearnScreen) refresh() tea.Cmd {
 		l.feedAgain = true
 	} else {
 		l.feedBusy = true
-		cmds = append(cmds, ui.ReadFeedCmd(s.Ctx, s.Reads, WalkAuthor, 5, func(r ui.FeedResult) tea.Msg { return LearnFeedMsg{r} }))
+		reads, asked := s.Reads, time.Now()
+		l.feedAskedAt = asked
+		if l.eng != nil {
+			reads = l.eng.reads
+		}
+		cmds = append(cmds, ui.ReadFeedCmd(s.Ctx, reads, WalkAuthor, 5, func(r ui.FeedResult) tea.Msg { return LearnFeedMsg{FeedResult: r, Asked: asked} }))
 	}
 	return tea.Batch(cmds...)
 }
@@ -202,6 +209,15 @@ func (l *LearnScreen) faultDone(msg ui.FaultResult) tea.Cmd {
 		}
 		l.SetStatus(ui.StatusWarn, "Redis is down: connections to it are refused, its data is kept. %s: the ZADD will fail.", next)
 	default:
+		if l.eng != nil {
+			// A fresh pool, as an app restarted now would have: without it
+			// go-redis refuses for up to a second after PoolSize failed dials.
+			l.eng.rc.Renew()
+		}
+		l.healedAt = time.Now()
+		l.lastHeal = l.healedAt
+		// Do not wait for a GetFeed still failing on the old pool.
+		l.feedCut, l.feedBusy, l.feedAgain = l.healedAt, false, false
 		l.SetStatus(ui.StatusGood, "Redis is back. The feed still misses what was written while it was down: r repairs it.")
 	}
 	return l.refresh()

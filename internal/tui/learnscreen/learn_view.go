@@ -59,6 +59,9 @@ func (l *LearnScreen) extras(w int) string {
 	p, st := l.current(), l.sh.St
 	var parts []string
 	w -= 2 // the page's text has a margin of two; these line up with it
+	if wl := l.warnLine(w); wl != "" {
+		parts = append(parts, wl)
+	}
 	if l.showHint && p.Hint != "" {
 		parts = append(parts, ui.WrapText(st.Accent.Render("Hint: ")+p.Hint, w))
 	}
@@ -199,6 +202,9 @@ func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.RedisErr)))
 			break
 		}
+		if l.redisDown() {
+			lines = append(lines, st.Warn.Render(ui.Cut("read past the downed proxy: the app cannot reach this", w)))
+		}
 		for _, m := range s.Members {
 			t := m.Raw
 			if m.OK {
@@ -214,6 +220,9 @@ func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.Author, len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
 		if len(title) > w {
 			title = fmt.Sprintf("GetFeed · %d %s", len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
+		}
+		if l.feedStale() {
+			lines = append(lines, st.Warn.Render(ui.Cut("last answer, from before; asking again…", w)))
 		}
 		if s.FeedErr != nil {
 			title = fmt.Sprintf("GetFeed(%q) fails", s.Author)
@@ -276,6 +285,8 @@ func (l *LearnScreen) verdict() string {
 		return label + st.Warn.Render("in PostgreSQL; Redis cannot be read right now")
 	case inPG && inRedis:
 		return label + st.Good.Render("in PostgreSQL and in Redis")
+	case inPG && l.Walk.Done && l.Walk.Result.ProjectionErr != nil:
+		return label + l.staleVerdict()
 	case inPG:
 		return label + st.Drift.Render("in PostgreSQL, not in Redis yet")
 	case inRedis:
