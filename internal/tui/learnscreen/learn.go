@@ -44,6 +44,7 @@ type LearnScreen struct {
 	page     int
 	text     viewport.Model
 	md       map[ui.MarkdownKey]string
+	machine  map[int]string // the "On your machine" section each page was rendered with
 	showHint bool
 	showMe   bool
 
@@ -124,11 +125,15 @@ func (l *LearnScreen) markdownKey() ui.MarkdownKey {
 // WantMarkdown shows the page's text if it is rendered, else asks for it.
 func (l *LearnScreen) WantMarkdown() tea.Cmd {
 	k := l.markdownKey()
+	sec := l.forgetIfMachineChanged()
 	if out, ok := l.md[k]; ok {
 		l.text.SetContent(out)
 		return nil
 	}
 	body := l.current().Body
+	if sec != "" {
+		body += "\n\n" + sec
+	}
 	if l.sh.PageErr != nil {
 		body = "The lesson's pages could not be loaded:\n\n    " + l.sh.PageErr.Error()
 	}

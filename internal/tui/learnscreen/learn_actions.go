@@ -61,7 +61,7 @@ func (l *LearnScreen) labStarted(msg ui.LabStartedMsg) tea.Cmd {
 	}
 	l.eng = newLearnEngine(s.Stores, l.sh.EngineOptions(demo.PolicySeed))
 	l.Svc = l.eng.svc
-	cmds := []tea.Cmd{l.refresh()}
+	cmds := []tea.Cmd{l.refresh(), l.WantMarkdown()} // the pool is now the client's
 	if l.PendingWalk {
 		l.PendingWalk = false
 		cmds = append(cmds, l.startWalk())
