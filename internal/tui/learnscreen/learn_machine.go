@@ -25,7 +25,7 @@ import (
 // ExperimentsFile is where `cqrslab experiment` leaves every report of its
 // last run (one per policy); quiz.LabResultsFile has only the one the quiz
 // asks about.
-const ExperimentsFile = "last-experiments.json"
+const ExperimentsFile = quiz.AllResultsFile
 
 // spikeScenario is the lesson's third prompt: the latency-spike experiment.
 func spikeScenario() experiment.Scenario {
