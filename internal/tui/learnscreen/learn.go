@@ -53,7 +53,10 @@ type LearnScreen struct {
 	healedAt    time.Time         // the heal whose first fresh GetFeed is awaited
 	feedCut     time.Time         // GetFeed replies asked before this are dropped
 	lastHeal    time.Time
-	feedAskedAt time.Time // when the GetFeed running now was asked
+	claims      []Claim           // the seed's claims and what showed them
+	demoBusy    bool              // x is measuring
+	rollbackSvc *demo.PostService // the rollback policy, for claim (c)
+	feedAskedAt time.Time         // when the GetFeed running now was asked
 	Walk        *Walk
 	walks       int
 	PendingWalk bool // start a walk as soon as the lab is up
@@ -157,6 +160,9 @@ func (l *LearnScreen) ShortHelp() []key.Binding {
 			b = append(b, k.Break)
 		}
 		b = append(b, k.Repair)
+		if l.current().ID == ClaimsPage {
+			b = append(b, k.Demo)
+		}
 	}
 	b = append(b, k.Hint, k.ShowMe)
 	if l.text.TotalLineCount() > l.text.Height() {
@@ -174,7 +180,8 @@ func (l *LearnScreen) FullHelp() []ui.KeyGroup {
 			ui.Relabel(k.Step, "enter", "start CreatePost, then run its next step"),
 			ui.Relabel(k.Break, "f", "break Redis (its proxy goes down): the next ZADD fails"),
 			ui.Relabel(k.Mend, "h", "heal Redis (end every fault)"),
-			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)")}},
+			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)"),
+			ui.Relabel(k.Demo, "x", "on the claims page: race GetFeed against SQL, then seed against rollback with Redis down")}},
 	}
 }
 
@@ -262,6 +269,7 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 			snap.Feed, snap.FeedErr = l.Snap.Feed, l.Snap.FeedErr
 		}
 		l.Snap, l.snapBusy = &snap, false
+		l.walkClaims()
 		if l.snapAgain {
 			l.snapAgain = false
 			return l.refresh()
@@ -275,6 +283,7 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 			l.Snap = &ui.StoreSnapshot{Author: msg.Author}
 		}
 		l.Snap.Feed, l.Snap.FeedErr = msg.Feed, msg.Err
+		l.staleClaim(msg)
 		if !l.healedAt.IsZero() && !msg.Asked.Before(l.healedAt) {
 			l.Status += l.feedTiming(msg.Err)
 		}
@@ -282,6 +291,8 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 			l.feedAgain = false
 			return l.refresh()
 		}
+	case ClaimsDemoMsg:
+		return l.claimsDemoDone(msg)
 	case LearnFaultMsg:
 		return l.faultDone(msg.FaultResult)
 	case LearnRepairMsg:
@@ -329,6 +340,8 @@ func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		return l.mendRedis()
 	case key.Matches(k, keys.Repair):
 		return l.repair()
+	case key.Matches(k, keys.Demo) && l.current().ID == ClaimsPage:
+		return l.runClaimsDemo()
 	}
 	return nil
 }

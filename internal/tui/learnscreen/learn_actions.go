@@ -59,7 +59,7 @@ func (l *LearnScreen) labStarted(msg ui.LabStartedMsg) tea.Cmd {
 		}
 		return nil
 	}
-	l.eng = newLearnEngine(s.Stores, l.sh.EngineOptions(demo.PolicySeed))
+	l.eng, l.rollbackSvc = newLearnEngine(s.Stores, l.sh.EngineOptions(demo.PolicySeed)), nil
 	l.Svc = l.eng.svc
 	cmds := []tea.Cmd{l.refresh(), l.WantMarkdown()} // the pool is now the client's
 	if l.PendingWalk {
@@ -122,6 +122,7 @@ func (l *LearnScreen) walkDone(msg WalkDoneMsg) tea.Cmd {
 		return tea.Batch(l.SetPage(l.PageIndex("stale-feed")), l.refresh())
 	default:
 		l.SetStatus(ui.StatusGood, "CreatePost returned success: the post is in both stores. enter writes another.")
+		l.walkClaims()
 	}
 	return l.refresh()
 }
@@ -249,6 +250,9 @@ func (l *LearnScreen) repaired(msg ui.RepairResult) tea.Cmd {
 	b, a := msg.Before, msg.After
 	l.SetStatus(ui.StatusGood, "Reconciler: before %d rows, %d in the feed, %d missing; after %d rows, %d in the feed, %d missing.",
 		b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
+	if b.Missing > 0 && a.Missing == 0 {
+		l.meet("d", fmt.Sprintf("%d missing posts added back from PostgreSQL in %s: %d rows, %d in the feed", b.Missing, ui.Ms(msg.Took), a.Rows, a.Members))
+	}
 	var cmd tea.Cmd
 	if b.Missing+b.Unexpected+b.Duplicates > 0 {
 		cmd = l.SetPage(l.PageIndex("reconciler"))

@@ -13,7 +13,6 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
-	"cqrslab/internal/statedir"
 	"cqrslab/quiz"
 )
 
@@ -49,18 +48,18 @@ func spikeLatency(sc experiment.Scenario) time.Duration {
 
 // machineSection is the "On your machine" section of a page, or "".
 func (l *LearnScreen) machineSection(pageID string) string {
-	if pageID != "budgeted" {
+	switch pageID {
+	case ClaimsPage:
+		return l.claimsSection()
+	case "budgeted":
+	default:
 		return ""
 	}
 	var opts *redis.Options
 	if l.eng != nil {
 		opts = l.eng.rc.Options()
 	}
-	dir := l.sh.Cfg.StateDir
-	if dir == "" {
-		dir = statedir.Dir()
-	}
-	return BudgetSection(opts, LoadSpikeReports(dir))
+	return BudgetSection(opts, LoadSpikeReports(l.stateDir()))
 }
 
 // BudgetSection does the budgeted page's arithmetic with the pool of the
