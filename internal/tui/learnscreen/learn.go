@@ -285,7 +285,7 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 		l.Snap.Feed, l.Snap.FeedErr = msg.Feed, msg.Err
 		l.staleClaim(msg)
 		if !l.healedAt.IsZero() && !msg.Asked.Before(l.healedAt) {
-			l.Status += l.feedTiming(msg.Err)
+			l.feedTiming(msg.Err)
 		}
 		if l.feedAgain {
 			l.feedAgain = false

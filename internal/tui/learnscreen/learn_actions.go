@@ -219,7 +219,7 @@ func (l *LearnScreen) faultDone(msg ui.FaultResult) tea.Cmd {
 		l.lastHeal = l.healedAt
 		// Do not wait for a GetFeed still failing on the old pool.
 		l.feedCut, l.feedBusy, l.feedAgain = l.healedAt, false, false
-		l.SetStatus(ui.StatusGood, "Redis is back. The feed still misses what was written while it was down: r repairs it.")
+		l.SetStatus(ui.StatusGood, "Redis is back; GetFeed is asked on a fresh pool. r repairs the feed.")
 	}
 	return l.refresh()
 }

@@ -58,7 +58,7 @@ func (l *LearnScreen) meet(key, evidence string) {
 		first := c.Evidence == ""
 		c.Evidence = evidence
 		if first {
-			l.Status += fmt.Sprintf(" ✓ Claim (%s) shown; the last page lists all seven.", key)
+			l.Status += fmt.Sprintf(" ✓ claim (%s), see the last page.", key)
 		}
 	}
 	if l.current().ID == ClaimsPage {
@@ -163,7 +163,7 @@ func (l *LearnScreen) runClaimsDemo() tea.Cmd {
 	case !s.Ready() || l.eng == nil:
 		l.SetStatus(ui.StatusInfo, "Start the lab first: enter starts it.")
 		return nil
-	case l.demoBusy || l.FaultBusy || (l.Walk != nil && !l.Walk.Done):
+	case l.demoBusy || l.FaultBusy || (l.Walk != nil && !l.Walk.Done && l.Walk.Waiting == ""):
 		l.SetStatus(ui.StatusInfo, "Wait for the running step or demonstration to finish.")
 		return nil
 	case len(s.Faults) > 0:
@@ -206,8 +206,8 @@ func (l *LearnScreen) claimsDemoDone(msg ClaimsDemoMsg) tea.Cmd {
 	}
 	l.SetStatus(ui.StatusGood, "Done: see the list below. r repairs the feed the seed left stale.")
 	if r := msg.Race; r.Err == nil && r.Rounds > 0 {
-		l.meet("e", fmt.Sprintf("%d rounds on your lab, %d items each: GetFeed median %.2f ms, SQL join %.2f ms, %.1f× faster",
-			r.Rounds, r.Items, r.RedisMs, r.SQLMs, r.Ratio))
+		l.meet("e", fmt.Sprintf("%d rounds on your lab, %d %s each: GetFeed median %.2f ms, SQL join %.2f ms, %.1f× faster",
+			r.Rounds, r.Items, ui.Pluralize(r.Items, "item", "items"), r.RedisMs, r.SQLMs, r.Ratio))
 	}
 	if sd, rb := msg.Seed, msg.Rollback; rb.Attempted > 0 {
 		l.meet("c", fmt.Sprintf("with Redis down, seed: %d of %d told success, %d kept in PostgreSQL (feed stale until r); "+

@@ -111,18 +111,16 @@ func (l *LearnScreen) warnLine(w int) string {
 	return ui.Cut(st.Accent.Render("log ")+st.Warn.Render(safetext.Visible(line)), w)
 }
 
-// feedTiming is how long after the heal GetFeed answered: the learner sees
-// that the read is fresh, not a view left over from before.
-func (l *LearnScreen) feedTiming(err error) string {
-	if l.healedAt.IsZero() {
-		return ""
-	}
+// feedTiming says how long after the heal GetFeed answered: the learner
+// sees that the read is fresh, not a view left over from before.
+func (l *LearnScreen) feedTiming(err error) {
 	took := time.Since(l.healedAt)
 	l.healedAt = time.Time{}
 	if err != nil {
-		return fmt.Sprintf(" GetFeed still failed %s after the heal: %s.", ui.Ms(took), safetext.Visible(ui.BriefErr(err)))
+		l.SetStatus(ui.StatusWarn, "Redis is back, yet GetFeed failed %s after the heal: %s.", ui.Ms(took), safetext.Visible(ui.BriefErr(err)))
+		return
 	}
-	return fmt.Sprintf(" GetFeed answered %s after the heal, from a fresh connection pool.", ui.Ms(took))
+	l.SetStatus(ui.StatusGood, "Redis is back: GetFeed answered %s after the heal. r repairs the feed.", ui.Ms(took))
 }
 
 // staleVerdict is the lesson's moment after a failed ZADD, in one line:

@@ -203,7 +203,7 @@ func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 			break
 		}
 		if l.redisDown() {
-			lines = append(lines, st.Warn.Render(ui.Cut("read past the downed proxy: the app cannot reach this", w)))
+			lines = append(lines, st.Warn.Render(ui.WrapText("seen past the downed proxy; the app cannot reach it:", w)))
 		}
 		for _, m := range s.Members {
 			t := m.Raw
@@ -222,7 +222,7 @@ func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 			title = fmt.Sprintf("GetFeed · %d %s", len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
 		}
 		if l.feedStale() {
-			lines = append(lines, st.Warn.Render(ui.Cut("last answer, from before; asking again…", w)))
+			lines = append(lines, st.Warn.Render(ui.Cut("last answer; asking again…", w)))
 		}
 		if s.FeedErr != nil {
 			title = fmt.Sprintf("GetFeed(%q) fails", s.Author)
