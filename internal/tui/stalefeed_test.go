@@ -71,5 +71,8 @@ func TestStaleFeedMomentTenOfTen(t *testing.T) {
 		d.press("r")
 		d.waitFor("Reconciler: before", 30*time.Second)
 	}
+	if c := a.learn.Claims(); c[1].Evidence == "" || c[0].Evidence == "" || c[3].Evidence == "" {
+		t.Errorf("claims (a), (b) and (d) were shown ten times yet not ticked: %+v", c)
+	}
 	t.Logf("heal → stale-feed moment on screen (post in PostgreSQL, GetFeed succeeded, post missing), 10 tries: %v (max %v)", took, slices.Max(took))
 }
