@@ -250,7 +250,7 @@ func (m *LabScreen) driftLine() string {
 		return st.Dim.Render("Drift: checking…")
 	case r.driftErr != nil:
 		return st.Bad.Render("Drift: cannot check: " + safetext.Visible(ui.BriefErr(r.driftErr)))
-	case !r.checked || r.Drift.Author != r.Snap.Author:
+	case r.Drift.Author != r.Snap.Author:
 		return st.Dim.Render("Drift: checking…") // never another author's, nor an empty check's, counts
 	}
 	d := r.Drift

@@ -251,7 +251,8 @@ func (l *LearnScreen) repaired(msg ui.RepairResult) tea.Cmd {
 	l.SetStatus(ui.StatusGood, "Reconciler: before %d rows, %d in the feed, %d missing; after %d rows, %d in the feed, %d missing.",
 		b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
 	if b.Missing > 0 && a.Missing == 0 {
-		l.meet("d", fmt.Sprintf("%d missing posts added back from PostgreSQL in %s: %d rows, %d in the feed", b.Missing, ui.Ms(msg.Took), a.Rows, a.Members))
+		l.meet("d", fmt.Sprintf("%d missing %s added back from PostgreSQL in %s: %d rows, %d in the feed",
+			b.Missing, ui.Pluralize(b.Missing, "post", "posts"), ui.Ms(msg.Took), a.Rows, a.Members))
 	}
 	var cmd tea.Cmd
 	if b.Missing+b.Unexpected+b.Duplicates > 0 {

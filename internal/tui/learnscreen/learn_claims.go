@@ -123,7 +123,8 @@ func (l *LearnScreen) walkClaims() {
 // post that PostgreSQL has.
 func (l *LearnScreen) staleClaim(msg LearnFeedMsg) {
 	w, s := l.Walk, l.Snap
-	if w == nil || !w.Done || w.Err != nil || w.Result.ProjectionErr == nil || msg.Err != nil || l.redisDown() ||
+	// msg.Err == nil: GetFeed reached Redis, whatever the fault list says yet.
+	if w == nil || !w.Done || w.Err != nil || w.Result.ProjectionErr == nil || msg.Err != nil ||
 		s == nil || !s.HasRow(w.PostID) || l.feedHas(w.PostID) {
 		return
 	}
