@@ -280,6 +280,9 @@ func (l *LearnScreen) verdict() string {
 	id := l.Walk.PostID
 	inPG, inRedis := l.Snap.HasRow(id), l.Snap.HasMember(id)
 	label := fmt.Sprintf("Post %q: ", l.Walk.Title)
+	if l.width < 100 {
+		label = "Your post: " // the verdict must fit 80 columns whole
+	}
 	switch {
 	case inPG && l.Snap.RedisErr != nil:
 		return label + st.Warn.Render("in PostgreSQL; Redis cannot be read right now")
