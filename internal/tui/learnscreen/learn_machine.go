@@ -96,7 +96,8 @@ func BudgetSection(opts *redis.Options, runs []*experiment.Report) string {
 	}
 	ms := float64(f.Latency) / float64(time.Millisecond)
 	b.WriteString(fmt.Sprintf("\nIf the pool had room, each write in the spike would take about %s ms longer than usual, "+
-		"no more; a p99 far above that is writes waiting for a connection.\n", num(ms)))
+		"no more; a p99 far above that is writes waiting, for a connection (the pool's queue) or for a machine too busy "+
+		"to keep up (the in-flight count in the Lab's Load pane tells which grew).\n", num(ms)))
 	return b.String()
 }
 
