@@ -69,4 +69,10 @@ func TestExperimentJSONReport(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &last) != nil || last["policy"] != "seed" {
 		t.Fatalf("last-experiment.json: %v %s", err, b)
 	}
+	// Learn's side-by-side pages read every policy's run from beside it.
+	b, err = os.ReadFile(filepath.Join(state, "last-experiments.json"))
+	var all []map[string]any
+	if err != nil || json.Unmarshal(b, &all) != nil || len(all) != len(demo.Registry) {
+		t.Fatalf("last-experiments.json: want %d reports: %v %.200s", len(demo.Registry), err, b)
+	}
 }

@@ -240,6 +240,10 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 	if s.crash.Load() {
 		return res, ErrCrashed
 	}
+	// From the commit until the Redis step returns, the post is a write in
+	// flight: a drift check must not call it missing.
+	writesInFlight.Store(s.FeedKey(post.AuthorID)+"\x00"+post.ID, struct{}{})
+	defer writesInFlight.Delete(s.FeedKey(post.AuthorID) + "\x00" + post.ID)
 
 	var member []byte
 	if err := r.step(StepEncode, func() error {

@@ -285,6 +285,7 @@ func (m *LabScreen) frame(msg ui.FrameMsg) tea.Cmd {
 			}
 		}
 	}
+	m.breaker = "" // only a policy with a breaker has a breaker line
 	if m.Svc != nil && m.Svc.Breaker() != nil {
 		m.breaker = m.Svc.Breaker().State()
 	}

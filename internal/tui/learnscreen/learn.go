@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -23,7 +24,10 @@ import (
 // or a repair the Lab screen asked for never lands here.
 type (
 	LearnStoresMsg struct{ Snap ui.StoreSnapshot }
-	LearnFeedMsg   struct{ ui.FeedResult }
+	LearnFeedMsg   struct {
+		ui.FeedResult
+		Asked time.Time // when this GetFeed was asked
+	}
 	LearnFaultMsg  struct{ ui.FaultResult }
 	LearnRepairMsg struct{ ui.RepairResult }
 )
@@ -42,10 +46,19 @@ type LearnScreen struct {
 	shownPage int // the page whose text the viewport holds (-1: none yet)
 	text      viewport.Model
 	md        map[ui.MarkdownKey]string
+	machine   map[int]string // the "On your machine" section each page was rendered with
 	showHint  bool
 	showMe    bool
 
 	Svc         *demo.PostService // the seed policy: the lesson's subject
+	eng         *learnEngine      // Svc's renewable Redis client, its GetFeed, its log
+	healedAt    time.Time         // the heal whose first fresh GetFeed is awaited
+	feedCut     time.Time         // GetFeed replies asked before this are dropped
+	lastHeal    time.Time
+	claims      []Claim           // the seed's claims and what showed them
+	demoBusy    bool              // x is measuring
+	rollbackSvc *demo.PostService // the rollback policy, for claim (c)
+	feedAskedAt time.Time         // when the GetFeed running now was asked
 	Walk        *Walk
 	walks       int
 	PendingWalk bool // start a walk as soon as the lab is up
@@ -138,6 +151,9 @@ func (l *LearnScreen) pageMarkdown(k ui.MarkdownKey) string {
 		}
 	}
 	b.WriteString(p.Body)
+	if sec := l.machine[l.page]; sec != "" {
+		b.WriteString("\n\n" + sec)
+	}
 	if a := p.After; !a.IsZero() {
 		b.WriteString("\n\n### What the stores hold after this step\n\n")
 		fmt.Fprintf(&b, "- **PostgreSQL holds:** %s\n- **Redis holds:** %s\n- **GetFeed returns:** %s\n", a.Postgres, a.Redis, a.GetFeed)
@@ -148,6 +164,7 @@ func (l *LearnScreen) pageMarkdown(k ui.MarkdownKey) string {
 // WantMarkdown shows the page's text if it is rendered, else asks for it.
 func (l *LearnScreen) WantMarkdown() tea.Cmd {
 	k := l.markdownKey()
+	l.forgetIfMachineChanged() // pageMarkdown appends the section it keeps
 	if out, ok := l.md[k]; ok {
 		l.setText(k, out)
 		return nil
@@ -186,6 +203,9 @@ func (l *LearnScreen) ShortHelp() []key.Binding {
 			b = append(b, k.Break)
 		}
 		b = append(b, k.Repair)
+		if l.current().ID == ClaimsPage {
+			b = append(b, k.Demo)
+		}
 	}
 	b = append(b, k.Hint, k.ShowMe)
 	if s.Phase == ui.LabUp {
@@ -213,7 +233,8 @@ func (l *LearnScreen) FullHelp() []ui.KeyGroup {
 			ui.Relabel(k.Step, "enter", "start CreatePost, then run its next step"),
 			ui.Relabel(k.Break, "f", "break Redis (its proxy goes down): the next ZADD fails"),
 			ui.Relabel(k.Mend, "h", "heal Redis (end every fault)"),
-			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)")}},
+			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)"),
+			ui.Relabel(k.Demo, "x", "on the claims page: race GetFeed against SQL, then seed against rollback with Redis down")}},
 	}
 }
 
@@ -318,20 +339,30 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 			snap.Feed, snap.FeedErr = l.Snap.Feed, l.Snap.FeedErr
 		}
 		l.Snap, l.snapBusy = &snap, false
+		l.walkClaims()
 		if l.snapAgain {
 			l.snapAgain = false
 			return l.refresh()
 		}
 	case LearnFeedMsg:
+		if msg.Asked.Before(l.feedCut) {
+			return nil // asked before the heal, on the old pool: a fresh one is running
+		}
 		l.feedBusy = false
 		if l.Snap == nil {
 			l.Snap = &ui.StoreSnapshot{Author: msg.Author}
 		}
 		l.Snap.Feed, l.Snap.FeedErr = msg.Feed, msg.Err
+		l.staleClaim(msg)
+		if !l.healedAt.IsZero() && !msg.Asked.Before(l.healedAt) {
+			l.feedTiming(msg.Err)
+		}
 		if l.feedAgain {
 			l.feedAgain = false
 			return l.refresh()
 		}
+	case ClaimsDemoMsg:
+		return l.claimsDemoDone(msg)
 	case LearnFaultMsg:
 		return l.faultDone(msg.FaultResult)
 	case LearnRepairMsg:
@@ -397,6 +428,8 @@ func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		return l.mendRedis()
 	case key.Matches(k, keys.Repair):
 		return l.repair()
+	case key.Matches(k, keys.Demo) && l.current().ID == ClaimsPage:
+		return l.runClaimsDemo()
 	}
 	return nil
 }

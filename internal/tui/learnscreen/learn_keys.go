@@ -15,6 +15,7 @@ type learnKeys struct {
 	Break                key.Binding
 	Mend                 key.Binding
 	Repair               key.Binding
+	Demo                 key.Binding // the claims page's measurements
 	Hint, ShowMe         key.Binding
 }
 
@@ -35,6 +36,7 @@ func defaultLearnKeys() learnKeys {
 		Break:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "break Redis")),
 		Mend:       key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "heal Redis")),
 		Repair:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "repair the feed")),
+		Demo:       key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "measure claims c, e")),
 		Hint:       key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "hint")),
 		ShowMe:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "show me")),
 	}

@@ -65,7 +65,16 @@ func (l *LearnScreen) textWidth() int { return l.layout().textW }
 func (l *LearnScreen) layoutText() {
 	lay := l.layout()
 	l.text.SetWidth(lay.textW)
-	l.text.SetHeight(max(1, lay.textH-1))
+	l.text.SetHeight(max(1, lay.textH-1-l.warnRows(lay)))
+}
+
+// warnRows is 1 while the seed's WARN line for the walk's post shows above
+// the page's text, else 0.
+func (l *LearnScreen) warnRows(lay learnLayout) int {
+	if l.warnLine(lay.textW-2) != "" {
+		return 1
+	}
+	return 0
 }
 
 // View draws the screen at exactly its size.
@@ -91,7 +100,16 @@ func (l *LearnScreen) View() string {
 	default:
 		top = ui.Vjoin(code, ui.Rule(st, l.width), l.panelsRow(p, lay), ui.Rule(st, l.width))
 	}
-	text := ui.Vjoin(ui.Fit(l.text.View(), lay.textW, lay.textH-1), l.scrollMarker(lay.textW))
+	// The WARN line comes and goes with the walk, between resizes: the
+	// viewport follows it here so that no line of the page is hidden.
+	warn := l.warnRows(lay)
+	if h := max(1, lay.textH-1-warn); l.text.Height() != h {
+		l.text.SetHeight(h)
+	}
+	text := ui.Vjoin(ui.Fit(l.text.View(), lay.textW, lay.textH-1-warn), l.scrollMarker(lay.textW))
+	if warn > 0 {
+		text = ui.Vjoin(ui.Indent(l.warnLine(lay.textW-2), "  "), text)
+	}
 	out := ui.Vjoin(head, top, text, l.statusView())
 	return ui.Fit(out, l.width, l.height)
 }
@@ -242,6 +260,9 @@ func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.RedisErr)))
 			break
 		}
+		if l.redisDown() {
+			lines = append(lines, st.Warn.Render(ui.WrapText("seen past the downed proxy; the app cannot reach it:", w)))
+		}
 		for _, m := range s.Members {
 			t := m.Raw
 			if m.OK {
@@ -257,6 +278,9 @@ func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.Author, len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
 		if len(title) > w {
 			title = fmt.Sprintf("GetFeed · %d %s", len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
+		}
+		if l.feedStale() {
+			lines = append(lines, st.Warn.Render(ui.Cut("last answer; asking again…", w)))
 		}
 		if s.FeedErr != nil {
 			title = fmt.Sprintf("GetFeed(%q) fails", s.Author)
@@ -314,11 +338,16 @@ func (l *LearnScreen) verdict() string {
 	id := l.Walk.PostID
 	inPG, inRedis := l.Snap.HasRow(id), l.Snap.HasMember(id)
 	label := fmt.Sprintf("Post %q: ", l.Walk.Title)
+	if l.width < 100 {
+		label = "Your post: " // the verdict must fit 80 columns whole
+	}
 	switch {
 	case inPG && l.Snap.RedisErr != nil:
 		return label + st.Warn.Render("in PostgreSQL; Redis cannot be read right now")
 	case inPG && inRedis:
 		return label + st.Good.Render("in PostgreSQL and in Redis")
+	case inPG && l.Walk.Done && l.Walk.Result.ProjectionErr != nil:
+		return label + l.staleVerdict()
 	case inPG:
 		return label + st.Drift.Render("in PostgreSQL, not in Redis yet")
 	case inRedis:
