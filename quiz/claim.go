@@ -120,7 +120,9 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool,
 	var voids []span
 	for i := range s.tokens {
 		for _, p := range c.unless {
-			if _, ok := p.matchAt(lx, s.tokens, i); ok {
+			// An exception the learner denies is no exception: "instead of
+			// rolling back, repair from PostgreSQL" still repairs.
+			if _, ok := p.matchAt(lx, s.tokens, i); ok && !neg.in[i] {
 				return nil, false
 			}
 		}
