@@ -47,6 +47,7 @@ func TestBlind2NoFalseCredit(t *testing.T) {
 	b := embedded(t)
 	for _, tc := range []struct{ name, id, answer, point string }{
 		{"2pc-is-not-repair", "redis-spike-500wps", "Fix: use two-phase commit across Postgres and Redis so the post only commits when Redis acknowledges the ZADD.", "repair-from-postgres"},
+		{"waiting-is-not-in-flight", "redis-spike-500wps", "During the spike writes just wait.", "writes-in-flight"},
 		{"rollback-is-not-repair", "redis-spike-500wps", "Fix it by rolling back the Postgres insert whenever the ZADD times out.", "repair-from-postgres"},
 		{"redis-main-db-is-not-pg-write", "explain-sync-cqrs", "Redis is the main database where all the posts are stored.", "writes-to-postgres"},
 		{"zadd-failure-is-not-insert-failure", "createpost-walkthrough", "If the ZADD fails, CreatePost deletes the Postgres row and returns an error.", "postgres-failure-returns-error"},
