@@ -62,6 +62,28 @@ func TestBlind2NoFalseCredit(t *testing.T) {
 	}
 }
 
+// TestBlind2HeadingAndHave: a heading before a colon states the point it
+// heads ("Commit first: the INSERT in Postgres"), and a feed that "doesn't
+// have the post" is the read path missing it.
+func TestBlind2HeadingAndHave(t *testing.T) {
+	b := embedded(t)
+	for _, tc := range []struct{ answer, point string }{
+		{"Commit first: the INSERT in Postgres.", "postgres-commits-first"},
+		{"Reads come from Redis only: before the ZADD, the feed doesn't have the post.", "read-path-before-zadd"},
+	} {
+		res := grade(t, b, "createpost-walkthrough", tc.answer)
+		if !slices.Contains(res.FoundIDs(), tc.point) {
+			t.Errorf("%q: %s not credited; found %v", tc.answer, tc.point, res.FoundIDs())
+		}
+	}
+	for _, answer := range []string{"Redis commits first, then the Postgres INSERT.", "The feed has the post before Postgres commits."} {
+		res := grade(t, b, "createpost-walkthrough", answer)
+		if slices.Contains(res.FoundIDs(), "postgres-commits-first") || slices.Contains(res.FoundIDs(), "read-path-before-zadd") {
+			t.Errorf("%q credited: %v", answer, res.FoundIDs())
+		}
+	}
+}
+
 // TestBlind2NoWrongAttribution: correct sentences, and denials, are not
 // reported as a misconception the student did not state.
 func TestBlind2NoWrongAttribution(t *testing.T) {
