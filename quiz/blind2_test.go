@@ -76,6 +76,11 @@ func TestBlind2HeadingAndHave(t *testing.T) {
 			t.Errorf("%q: %s not credited; found %v", tc.answer, tc.point, res.FoundIDs())
 		}
 	}
+	// Labelled before the failure: still the INSERT's failure.
+	res := grade(t, b, "createpost-walkthrough", "Failure case one: PostgreSQL — CreatePost returns the error and Redis is never touched.")
+	if !slices.Contains(res.FoundIDs(), "postgres-failure-returns-error") {
+		t.Errorf("labelled PostgreSQL failure not credited; found %v", res.FoundIDs())
+	}
 	for _, answer := range []string{"Redis commits first, then the Postgres INSERT.", "The feed has the post before Postgres commits."} {
 		res := grade(t, b, "createpost-walkthrough", answer)
 		if slices.Contains(res.FoundIDs(), "postgres-commits-first") || slices.Contains(res.FoundIDs(), "read-path-before-zadd") {
