@@ -101,6 +101,7 @@ func TestBlind2NoWrongAttribution(t *testing.T) {
 		{"no-compensating-delete", "redis-spike-500wps", "There is no compensating delete: the post stays committed and the feed is repaired from Postgres.", "rollback-postgres"},
 		{"hypothetical-compensating-delete", "createpost-walkthrough", "Nothing is rolled back if the ZADD fails, because you can't un-commit and a compensating DELETE could fail too; instead the service logs a WARN and returns success.", "rollback-postgres"},
 		{"delete-outbox-row", "redis-spike-500wps", "After commit try the ZADD with a short timeout; if it works delete the outbox row, if not just return success.", "rollback-postgres"},
+		{"outbox-same-transaction", "redis-spike-500wps", "Write an outbox row in the same transaction as the post, and a relay replays it into Redis once Redis is fast again.", "couple-commit"},
 		{"no-2pc", "redis-spike-500wps", "There is no two-phase commit between Postgres and Redis, so the ZADD can fail after the commit.", "couple-commit"},
 		{"only-after-commit", "redis-spike-500wps", "The post commits first, and only after that does the ZADD run.", "couple-commit"},
 	} {
