@@ -73,7 +73,14 @@ func (l *Lab) injectProcess(ctx context.Context, f Fault) error {
 	if lasting && l.faults.processActive(f.Kind) {
 		return nil
 	}
-	if err := def.process.inject(ctx, l, pf, f); err != nil {
+	// The caller's cancellation does not cut an inject short: a pause or a
+	// stop sent to Docker (or to a process) is carried out whether or not we
+	// wait for it, and one we stopped waiting for would be in force and
+	// unrecorded, so HealAll would leave it (a Redis paused that way left
+	// the lab's next user without an answer). It is still bounded.
+	ictx, icancel := context.WithTimeout(context.WithoutCancel(ctx), ProcessFaultTimeout)
+	defer icancel()
+	if err := def.process.inject(ictx, l, pf, f); err != nil {
 		return err
 	}
 	if lasting {
