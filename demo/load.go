@@ -45,6 +45,9 @@ type Write struct {
 	Outcome       Outcome
 	Err           error // the write's error (nil when acknowledged)
 	ProjectionErr error // an acknowledged write's Redis step error
+	// PostID is the post the write created, so a checker can look for it
+	// in the stores afterwards.
+	PostID string
 }
 
 // ZAddMissed reports whether the write committed (or may have) but its
@@ -158,7 +161,7 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 		lat := latency.Microseconds()
 		if cfg.OnWrite != nil {
 			cfg.OnWrite(Write{Intended: intended, Started: started, Latency: latency, Outcome: classify(err),
-				Err: err, ProjectionErr: r.ProjectionErr})
+				Err: err, ProjectionErr: r.ProjectionErr, PostID: id})
 		}
 		mu.Lock()
 		defer mu.Unlock()

@@ -198,7 +198,7 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 			staleSince = start
 		}
 	}
-	if err := converge(ctx, st, svc, rep, res, staleSince, say); err != nil {
+	if err := converge(ctx, st, svc, rep, res, writes, staleSince, say); err != nil {
 		if ctx.Err() != nil {
 			rep.interrupted(start, dur, "during the repair")
 			return rep, nil
@@ -254,7 +254,7 @@ func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc
 // missing, repairs (the outbox relay first, then the reconciler: a diff, or
 // a full rebuild when most of the feed is gone), and checks again.
 func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *Report, res *demo.LoadResult,
-	staleSince time.Time, say func(string)) error {
+	writes *writeLog, staleSince time.Time, say func(string)) error {
 	healedAt := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -273,6 +273,9 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 	}
 	rep.Consistency.PGRows = before.Rows
 	rep.Consistency.MissingBeforeRepair = before.Missing
+	if err := accountFailover(wctx, rec, before, writes, rep); err != nil {
+		return err
+	}
 	lost, err := countLost(wctx, st, res.AckedIDs)
 	if err != nil {
 		return err

@@ -241,6 +241,9 @@ func (l *Lab) SupportsFault(f Fault) error {
 	if !slices.Contains(FaultKinds(), f.Kind) {
 		return fmt.Errorf("%w: unknown fault kind %q", ErrBadFault, f.Kind)
 	}
+	if err := l.topologyRefuses(f); err != nil {
+		return err
+	}
 	if f.Kind.IsNetwork() {
 		target := f.Target
 		if f.Kind == FaultPostgresDown {
@@ -256,6 +259,9 @@ func (l *Lab) SupportsFault(f Fault) error {
 		return fmt.Errorf("%w: %s needs the docker or local provider; this lab is %s, "+
 			"so cqrslab did not start its servers and will not pause or stop them (network faults work)",
 			ErrFaultUnavailable, f.Kind, l.Provider)
+	}
+	if d, _ := faultDefOf(f.Kind); d.supports != nil {
+		return d.supports(l)
 	}
 	if f.Kind == FaultPause {
 		l.faults.mu.Lock()

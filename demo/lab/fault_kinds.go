@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +114,13 @@ type faultDef struct {
 	// back from them.
 	attrs func(f Fault) map[string]int64
 	read  func(f *Fault, attr func(string) time.Duration, raw func(string) float64)
+	// supports, inject and heal, when set, do a process kind themselves
+	// instead of the provider's switch (the ha kinds, fault_ha.go):
+	// supports says whether this lab can, inject runs under the process
+	// slot, heal undoes it (nil: nothing to heal).
+	supports func(l *Lab) error
+	inject   func(l *Lab, ctx context.Context, f Fault) error
+	heal     func(l *Lab, ctx context.Context) error
 }
 
 type durParser func(what, s string) (time.Duration, error)
@@ -150,7 +158,7 @@ var timeoutValue = struct {
 // parsers' errors quote FaultSyntax, which is made from it.
 var faultDefs []faultDef
 
-func init() { faultDefs = faultRegistry() }
+func init() { faultDefs = append(faultRegistry(), haFaultDefs()...) }
 
 func faultRegistry() []faultDef {
 	return []faultDef{

@@ -68,6 +68,9 @@ func (l *Lab) injectProcess(ctx context.Context, f Fault) error {
 		return err
 	}
 	defer release()
+	if d, _ := faultDefOf(f.Kind); d.inject != nil {
+		return d.inject(l, ctx, f)
+	}
 	fs := &l.faults
 	// A paused Redis is resumed before it is stopped: a frozen process
 	// cannot shut down.
@@ -157,6 +160,9 @@ func (l *Lab) healProcess(ctx context.Context, kind FaultKind) error {
 	defer release()
 	if !fs.processActive(kind) {
 		return nil
+	}
+	if d, _ := faultDefOf(kind); d.heal != nil {
+		return d.heal(l, ctx)
 	}
 	switch kind {
 	case FaultPause:

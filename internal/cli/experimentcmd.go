@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
+	"cqrslab/demo/lab"
 )
 
 const experimentUsage = `experiment [--scenario NAME|all] [--policy %s|all] [flags]
@@ -41,6 +43,9 @@ func scenarioList() string {
 	for _, s := range experiment.Scenarios {
 		fmt.Fprintf(&b, "  %-24s %s\n", s.Name, s.Description)
 	}
+	for _, s := range experiment.HAScenarios {
+		fmt.Fprintf(&b, "  %-24s (--topology ha) %s\n", s.Name, s.Description)
+	}
 	return b.String()
 }
 
@@ -70,6 +75,7 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 	allowance := fs.Duration("recovery-allowance", experiment.DefaultRecoveryAllowance,
 		"how long after the heal the write path may still miss ZADDs before a run is degraded")
 	infra := addInfraFlags(fs)
+	infra.addTopologyFlag(fs)
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -77,10 +83,14 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 		return usagef("experiment: --json and --csv are exclusive")
 	}
 	var scenarios []experiment.Scenario
+	topo, err := lab.ParseTopology(infra.topology)
+	if err != nil {
+		return usagef("--topology: %v", err)
+	}
 	if *scenario == "all" {
-		scenarios = experiment.Scenarios
+		scenarios = slices.Clone(experiment.ScenariosFor(topo))
 	} else {
-		s, err := experiment.Lookup(*scenario)
+		s, err := experiment.LookupFor(*scenario, topo)
 		if err != nil {
 			return usagef("experiment: --scenario: %v", err)
 		}

@@ -38,6 +38,7 @@ func runLab(ctx context.Context, stdio Stdio, args []string) error {
 func runLabUp(ctx context.Context, stdio Stdio, args []string) error {
 	fs := newFlags("lab up", "lab up [flags]", stdio)
 	infra := addInfraFlags(fs)
+	infra.addTopologyFlag(fs)
 	toxiAPI := fs.String("toxiproxy-api", "", "serve Toxiproxy's HTTP API on this loopback HOST:PORT "+
 		"(e.g. 127.0.0.1:8474), so toxiproxy-cli and Toxiproxy clients can drive the lab's network faults")
 	schedule := fs.String("schedule", "", "run faults on a timeline from the moment the lab is up: "+lab.ScheduleSyntax)
@@ -130,6 +131,10 @@ func runLabUp(ctx context.Context, stdio Stdio, args []string) error {
 
 // printFaultHelp shows how to break this lab from another terminal.
 func printFaultHelp(stdio Stdio, l *lab.Lab, info lab.Info) {
+	if info.Topology == lab.TopologyHA {
+		printHAFaultHelp(stdio)
+		return
+	}
 	fmt.Fprintf(stdio.Out, "\nBreak it on purpose (from another terminal):\n"+
 		"  cqrslab fault inject latency=50ms   (timeout, reset_peer, bandwidth=64, slow_close=1s, down, postgres_down,\n"+
 		"                                       pause, stop, restart_data_loss, postgres_stop)\n"+
@@ -225,6 +230,7 @@ func printConnections(stdio Stdio, info lab.Info) {
 	if d := info.Redis.DirectAddr; d != "" && d != info.Redis.Addr {
 		fmt.Fprintf(stdio.Out, "              (through the lab's proxy; direct: %s)\n", d)
 	}
+	printHAConnections(stdio, info)
 	if info.Postgres.Schema != "public" {
 		fmt.Fprintf(stdio.Out, "  Tables are in schema %q; keys start with %q.\n", info.Postgres.Schema, info.Redis.KeyPrefix)
 	}
