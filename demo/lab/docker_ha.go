@@ -241,7 +241,9 @@ func (h *haRun) runSentinel(ctx context.Context, name string, opts Options, labe
 		fmt.Sprintf("sentinel auth-pass %s %s", HAMasterName, h.password),
 		"sentinel sentinel-pass " + h.password,
 		fmt.Sprintf("sentinel down-after-milliseconds %s %d", HAMasterName, haDownAfter),
-		fmt.Sprintf("sentinel failover-timeout %s 10000", HAMasterName),
+		// failover-timeout also spaces failovers of one master (twice
+		// it): 4 s lets a lesson kill the new primary soon after.
+		fmt.Sprintf("sentinel failover-timeout %s 4000", HAMasterName),
 		fmt.Sprintf("sentinel parallel-syncs %s 1", HAMasterName),
 	}, "\n")
 	cmd := []string{"sh", "-c", `printf '%s\n' "$0" > /tmp/sentinel.conf && exec redis-server /tmp/sentinel.conf --sentinel`, conf}
