@@ -65,14 +65,16 @@ type haNode struct {
 // dockerRun (its Redis is nil), the Redis nodes and Sentinels here.
 type haRun struct {
 	*dockerRun
-	password       string
-	repl, client   *dc.Network
-	mu             sync.Mutex
-	nodes          []*haNode // Redis servers; a killed primary is removed
-	sentinels      []*haNode
-	partitioned    *haNode // disconnected from repl by a partition fault
-	partitionedIP  string
-	lastKilledName string
+	password      string
+	repl, client  *dc.Network
+	mu            sync.Mutex
+	nodes         []*haNode // Redis servers; a killed primary is removed
+	sentinels     []*haNode
+	partitioned   *haNode // disconnected from repl by a partition fault
+	partitionedIP string
+	killed        *haNode // the primary a kill fault removed, until healed
+	image         string  // the Redis image, for replacement nodes
+	started       int     // Redis nodes started so far, for their names
 }
 
 // startDockerHA starts the ha topology (see the top of this file).
@@ -104,7 +106,7 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 		env: []string{"POSTGRES_USER=cqrslab", "POSTGRES_PASSWORD=" + pgPass, "POSTGRES_DB=cqrslab"},
 		cmd: []string{"postgres", "-c", "fsync=off", "-c", "full_page_writes=off"}}
 	d := &dockerRun{pool: pool, runID: runID, expire: opts.Expire, labels: labels, pg: pg}
-	h := &haRun{dockerRun: d, password: redisPass}
+	h := &haRun{dockerRun: d, password: redisPass, image: opts.RedisImage, started: 3}
 	defer func() {
 		if err != nil {
 			_ = h.purge()

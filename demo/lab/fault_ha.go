@@ -20,8 +20,9 @@ const (
 	// FaultRedisPrimaryKill kills the Redis primary (SIGKILL, its
 	// container removed): Sentinel promotes a replica after
 	// down-after-milliseconds. Writes the primary acknowledged but had not
-	// yet sent to the promoted replica are gone. Instant: the killed node
-	// is not brought back.
+	// yet sent to the promoted replica are gone. Healing waits for the
+	// failover to finish, then replaces the dead node with a new, empty
+	// replica (as an operator would), so the topology is whole again.
 	FaultRedisPrimaryKill FaultKind = "redis_primary_kill"
 	// FaultRedisPartition disconnects the primary from the replication
 	// network (Sentinels and replicas) while the engine still reaches it:
@@ -41,8 +42,8 @@ func haFaultDefs() []faultDef {
 	return []faultDef{
 		{FaultInfo: FaultInfo{Kind: FaultRedisPrimaryKill, Target: TargetRedis, Needs: NeedHA,
 			Syntax: "redis_primary_kill", Example: "redis_primary_kill",
-			Help: "ha: kill the Redis primary; Sentinel promotes a replica (nothing to heal)"},
-			instant: true, supports: haSupports, inject: haInjectKill},
+			Help: "ha: kill the Redis primary; Sentinel promotes a replica; heal waits for that and adds a new replica"},
+			healAll: true, supports: haSupports, inject: haInjectKill, heal: haHealKill},
 		{FaultInfo: FaultInfo{Kind: FaultRedisPartition, Target: TargetRedis, Needs: NeedHA,
 			Syntax: "redis_partition", Example: "redis_partition",
 			Help: "ha: cut the Redis primary off from Sentinels and replicas; it keeps taking writes, lost when healed"},
@@ -108,7 +109,7 @@ func (h *haRun) primaryNode(ctx context.Context) (*haNode, error) {
 	return nil, fmt.Errorf("sentinel names %s the primary, which is no node of this lab (killed?)", ip)
 }
 
-func haInjectKill(l *Lab, ctx context.Context, _ Fault) error {
+func haInjectKill(l *Lab, ctx context.Context, f Fault) error {
 	h, _ := l.haRun()
 	n, err := h.primaryNode(ctx)
 	if err != nil {
@@ -128,9 +129,65 @@ func haInjectKill(l *Lab, ctx context.Context, _ Fault) error {
 			break
 		}
 	}
-	h.lastKilledName = n.name
+	h.killed = n
 	h.mu.Unlock()
+	l.faults.setProcess(f, true)
 	return nil
+}
+
+// haHealKill waits (bounded by ctx) until the Sentinels name a primary
+// other than the killed one, then starts a new, empty replica of it on
+// both networks and waits until it has synchronised.
+func haHealKill(l *Lab, ctx context.Context) error {
+	h, _ := l.haRun()
+	h.mu.Lock()
+	dead := h.killed
+	h.started++
+	name := fmt.Sprintf("replica-%d", h.started-1)
+	h.mu.Unlock()
+	if dead == nil {
+		return nil
+	}
+	var primary string
+	err := poll(ctx, func(ctx context.Context) error {
+		ip, err := h.masterAddr(ctx)
+		if err == nil && ip == dead.replIP {
+			err = fmt.Errorf("sentinels still name the killed %s the primary", dead.name)
+		}
+		primary = ip
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("wait for the failover: %w", err)
+	}
+	n, err := h.runRedisNode(ctx, name, Options{RedisImage: h.image}, h.labels("redis"), primary)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.nodes = append(h.nodes, n)
+	h.killed = nil
+	h.mu.Unlock()
+	l.faults.setProcess(Fault{Kind: FaultRedisPrimaryKill}, false)
+	return h.waitSynced(ctx, n)
+}
+
+// waitSynced waits until node n is a replica whose link to its primary is
+// up.
+func (h *haRun) waitSynced(ctx context.Context, n *haNode) error {
+	rdb := redis.NewClient(&redis.Options{Addr: net.JoinHostPort(n.clientIP, strconv.Itoa(haRedisPort)),
+		Password: h.password, MaxRetries: -1, DialTimeout: time.Second, ContextTimeoutEnabled: true})
+	defer rdb.Close()
+	return poll(ctx, func(ctx context.Context) error {
+		info, err := rdb.Info(ctx, "replication").Result()
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(info, "role:slave") || !strings.Contains(info, "master_link_status:up") {
+			return fmt.Errorf("%s is not a synchronised replica yet", n.name)
+		}
+		return nil
+	})
 }
 
 func haInjectPartition(l *Lab, ctx context.Context, f Fault) error {
@@ -177,21 +234,8 @@ func haHealPartition(l *Lab, ctx context.Context) error {
 	h.partitioned = nil
 	h.mu.Unlock()
 	l.faults.setProcess(Fault{Kind: FaultRedisPartition}, false)
-	rdb := redis.NewClient(&redis.Options{Addr: net.JoinHostPort(n.clientIP, strconv.Itoa(haRedisPort)),
-		Password: h.password, MaxRetries: -1, DialTimeout: time.Second, ContextTimeoutEnabled: true})
-	defer rdb.Close()
-	err = poll(ctx, func(ctx context.Context) error {
-		info, err := rdb.Info(ctx, "replication").Result()
-		if err != nil {
-			return err
-		}
-		if !strings.Contains(info, "role:slave") || !strings.Contains(info, "master_link_status:up") {
-			return fmt.Errorf("%s has not rejoined as a synchronised replica yet", n.name)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("old primary reconnected, but: %w", err)
+	if err := h.waitSynced(ctx, n); err != nil {
+		return fmt.Errorf("old primary reconnected, but it did not rejoin: %w", err)
 	}
 	return nil
 }

@@ -102,8 +102,11 @@ func faultTable() string {
 			on = "redis, or target=postgres"
 		}
 		needs := "any lab (the proxy)"
-		if k.Needs == NeedServers {
+		switch k.Needs {
+		case NeedServers:
 			needs = "docker or local lab"
+		case NeedHA:
+			needs = "docker lab, --topology ha"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.Syntax, on, needs, k.Help)
 	}

@@ -24,10 +24,11 @@ func printHAConnections(stdio Stdio, info lab.Info) {
 // printHAFaultHelp replaces the single lab's fault help on topology ha.
 func printHAFaultHelp(stdio Stdio) {
 	fmt.Fprintf(stdio.Out, "\nBreak it on purpose (from another terminal):\n"+
-		"  cqrslab fault inject %s      (Sentinel promotes a replica; nothing to heal)\n"+
+		"  cqrslab fault inject %s      (Sentinel promotes a replica)\n"+
+		"  cqrslab fault heal %s        (waits for the failover, adds a new replica)\n"+
 		"  cqrslab fault inject %s         (the primary keeps taking writes alone)\n"+
 		"  cqrslab fault heal %s           (it rejoins as a replica: those writes are gone)\n"+
 		"  cqrslab fault inject postgres_down / postgres_stop  (PostgreSQL faults as usual)\n"+
 		"  Redis network faults and pause/stop act on one Redis: not on this topology.\n",
-		lab.FaultRedisPrimaryKill, lab.FaultRedisPartition, lab.FaultRedisPartition)
+		lab.FaultRedisPrimaryKill, lab.FaultRedisPrimaryKill, lab.FaultRedisPartition, lab.FaultRedisPartition)
 }
