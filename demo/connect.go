@@ -47,7 +47,7 @@ func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
 		return nil, err
 	}
 	rdb := newRedis(&redis.Options{Addr: info.Redis.Addr, Password: info.Redis.Password,
-		Dialer: info.Redis.Dial}, sentinelTarget{info.Redis.Sentinels, info.Redis.MasterName})
+		Dialer: redisDial(info.Redis)}, sentinelTarget{info.Redis.Sentinels, info.Redis.MasterName})
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		db.Close()
 		rdb.Close()
@@ -66,7 +66,7 @@ func (st *Stores) Service(opts Options) *PostService {
 	if opts.KeyPrefix == "" {
 		opts.KeyPrefix = st.Info.Redis.KeyPrefix
 	}
-	svc := newPostService(st.PG, st.Redis, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password, redisDial: st.Info.Redis.Dial,
+	svc := newPostService(st.PG, st.Redis, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password, redisDial: redisDial(st.Info.Redis),
 		sentinels: sentinelTarget{st.Info.Redis.Sentinels, st.Info.Redis.MasterName}})
 	st.services = append(st.services, svc)
 	return svc

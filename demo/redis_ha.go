@@ -1,8 +1,21 @@
 package demo
 
 import (
+	"cqrslab/demo/lab"
+
 	"github.com/redis/go-redis/v9"
 )
+
+// redisDial is how to dial a lab's Redis: the lab's own dialer in the
+// process that started it, else on the ha topology a dialer that maps the
+// addresses Sentinel announces to the ones this host reaches (nil: dial
+// as given).
+func redisDial(r lab.RedisInfo) lab.DialFunc {
+	if r.Dial != nil {
+		return r.Dial
+	}
+	return r.NodeDialer()
+}
 
 // sentinelTarget says where a replicated Redis's Sentinels are (a lab of
 // topology ha); the zero value means one plain Redis.

@@ -91,6 +91,40 @@ func (l *Lab) haAfterProxies() {
 	l.infoMu.Lock()
 	l.Info.Redis.Dial = h.dial
 	l.infoMu.Unlock()
+	l.haRecordNodes()
+}
+
+// haRecordNodes writes the current node map into Info (and so into the
+// state file `lab up` keeps), after a node was added or removed.
+func (l *Lab) haRecordNodes() {
+	h, _ := l.haRun()
+	h.mu.Lock()
+	m := map[string]string{}
+	for _, n := range h.nodes {
+		m[n.replIP] = n.clientIP
+	}
+	h.mu.Unlock()
+	l.infoMu.Lock()
+	l.Info.Redis.NodeAddrs = m
+	l.infoMu.Unlock()
+}
+
+// NodeDialer dials the ha topology's nodes at their client addresses (see
+// NodeAddrs); nil when there is no map (a single lab).
+func (r RedisInfo) NodeDialer() DialFunc {
+	if len(r.NodeAddrs) == 0 {
+		return nil
+	}
+	m := r.NodeAddrs
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, port, err := net.SplitHostPort(addr); err == nil {
+			if c, ok := m[host]; ok && c != "" {
+				addr = net.JoinHostPort(c, port)
+			}
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
 }
 
 // primaryNode is the node Sentinel names the primary now.
@@ -168,6 +202,7 @@ func haHealKill(l *Lab, ctx context.Context) error {
 	h.nodes = append(h.nodes, n)
 	h.killed = nil
 	h.mu.Unlock()
+	l.haRecordNodes()
 	l.faults.setProcess(Fault{Kind: FaultRedisPrimaryKill}, false)
 	return h.waitSynced(ctx, n)
 }

@@ -232,6 +232,11 @@ type RedisInfo struct {
 	// then only the primary the lab started with.
 	Sentinels  []string `json:"sentinels,omitempty"`
 	MasterName string   `json:"master_name,omitempty"`
+	// NodeAddrs maps each ha node's address on the replication network
+	// (what Sentinel announces) to its address on the client network, so
+	// a client in any process can still reach a primary cut off by a
+	// partition (see NodeDialer and docker_ha.go).
+	NodeAddrs map[string]string `json:"node_addrs,omitempty"`
 	// Dial, set only in the process that started the lab, connects to the
 	// server itself through the lab's fault layer; a go-redis client takes
 	// it as Options.Dialer. Nil elsewhere: clients then use Addr.

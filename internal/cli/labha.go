@@ -14,7 +14,7 @@ func printHAConnections(stdio Stdio, info lab.Info) {
 	if len(info.Redis.Sentinels) == 0 {
 		return
 	}
-	fmt.Fprintf(stdio.Out, "  Sentinels:  %s (master %q; the Redis line above is the first primary only)\n",
+	fmt.Fprintf(stdio.Out, "  Sentinels:  %s\n              (master %q; the Redis line above is the first primary only)\n",
 		strings.Join(info.Redis.Sentinels, ", "), info.Redis.MasterName)
 	host, port, _ := strings.Cut(info.Redis.Sentinels[0], ":")
 	fmt.Fprintf(stdio.Out, "              where is the primary now: REDISCLI_AUTH=%s redis-cli -h %s -p %s "+
@@ -24,11 +24,12 @@ func printHAConnections(stdio Stdio, info lab.Info) {
 // printHAFaultHelp replaces the single lab's fault help on topology ha.
 func printHAFaultHelp(stdio Stdio) {
 	fmt.Fprintf(stdio.Out, "\nBreak it on purpose (from another terminal):\n"+
-		"  cqrslab fault inject %s      (Sentinel promotes a replica)\n"+
-		"  cqrslab fault heal %s        (waits for the failover, adds a new replica)\n"+
-		"  cqrslab fault inject %s         (the primary keeps taking writes alone)\n"+
-		"  cqrslab fault heal %s           (it rejoins as a replica: those writes are gone)\n"+
-		"  cqrslab fault inject postgres_down / postgres_stop  (PostgreSQL faults as usual)\n"+
-		"  Redis network faults and pause/stop act on one Redis: not on this topology.\n",
+		"  cqrslab fault inject %s  (Sentinel promotes a replica)\n"+
+		"  cqrslab fault heal %s    (after the failover: a new replica)\n"+
+		"  cqrslab fault inject %s     (the primary takes writes alone)\n"+
+		"  cqrslab fault heal %s       (it rejoins: those writes are gone)\n"+
+		"  cqrslab reconcile --repair             (puts them back from PostgreSQL)\n"+
+		"  PostgreSQL faults work as usual; Redis network faults and pause/stop\n"+
+		"  act on one Redis, so this topology refuses them.\n",
 		lab.FaultRedisPrimaryKill, lab.FaultRedisPrimaryKill, lab.FaultRedisPartition, lab.FaultRedisPartition)
 }
