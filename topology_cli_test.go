@@ -12,5 +12,7 @@ func TestTopologyUsageErrors(t *testing.T) {
 		{[]string{"experiment", "--topology", "ha", "--infra", "external", "--pg-dsn", "postgres://u@127.0.0.1/db",
 			"--redis-addr", "127.0.0.1:1"}, "--topology ha runs on Docker only"},
 		{[]string{"experiment", "--scenario", "redis-split-brain"}, "needs the replicated Redis of --topology ha"},
+		{[]string{"experiment", "--redis-wait", "1,50ms"}, "add --topology ha"},
+		{[]string{"experiment", "--topology", "ha", "--redis-wait", "0,50ms"}, "at least 1 replica"},
 	})
 }

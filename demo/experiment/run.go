@@ -45,6 +45,9 @@ type Config struct {
 	// MaxInFlight caps writes in flight; beyond it writes are shed (0: the
 	// load generator's default, 20,000).
 	MaxInFlight int
+	// RedisWait, when Replicas > 0, WAITs for replicas after every ZADD
+	// (the ha topology's latency-for-safety knob).
+	RedisWait demo.RedisWait
 }
 
 // Run runs one experiment against the lab described by info, whose faults
@@ -95,7 +98,10 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	}
 	// The seed logs a warning per failed write; at hundreds of writes a
 	// second that is noise here, and the report counts them instead.
-	svc := st.Service(demo.Options{Policy: cfg.Policy, Budget: cfg.Budget,
+	if cfg.RedisWait.Replicas > 0 {
+		st.Redis.AddHook(cfg.RedisWait.Hook(st.Redis)) // this run's own client
+	}
+	svc := st.Service(demo.Options{Policy: cfg.Policy, Budget: cfg.Budget, RedisWait: cfg.RedisWait,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()

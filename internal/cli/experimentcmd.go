@@ -74,6 +74,8 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 	plotDir := fs.String("plot", "", "write each scenario's latency and rate charts (PNG and SVG) into this directory")
 	allowance := fs.Duration("recovery-allowance", experiment.DefaultRecoveryAllowance,
 		"how long after the heal the write path may still miss ZADDs before a run is degraded")
+	redisWait := fs.String("redis-wait", "", "after every ZADD, WAIT for REPLICAS replicas up to TIMEOUT, e.g. 1,50ms "+
+		"(--topology ha; budgeted/outbox: it must fit in --redis-deadline)")
 	infra := addInfraFlags(fs)
 	infra.addTopologyFlag(fs)
 	if err := parse(fs, args, false); err != nil {
@@ -125,6 +127,15 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	var wait demo.RedisWait
+	if *redisWait != "" {
+		if wait, err = demo.ParseRedisWait(*redisWait); err != nil {
+			return usagef("experiment: --redis-wait: %v", err)
+		}
+		if opts.Topology != lab.TopologyHA {
+			return usagef("experiment: --redis-wait needs replicas to wait for: add --topology ha")
+		}
+	}
 	fmt.Fprintf(stdio.Err, "Starting a lab for the experiment (%s)...\n", opts.Provider)
 	l, err := startLab(ctx, stdio, opts)
 	if err != nil {
@@ -141,8 +152,8 @@ runs:
 			fmt.Fprintf(stdio.Err, "==> %s / %s\n", sc.Name, p)
 			rep, err := experiment.Run(ctx, l.Info, driver, experiment.Config{Scenario: sc, Policy: p, Rate: *rate,
 				Duration: *duration, Keep: *keep, Budget: demo.Budget{Deadline: *deadline, PoolSize: *pool},
-				RecoveryAllowance: *allowance,
-				Progress:          func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
+				RecoveryAllowance: *allowance, RedisWait: wait,
+				Progress: func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
 			if err != nil {
 				// The runs that finished are still reported below.
 				runErr = fmt.Errorf("%s / %s: %w", sc.Name, p, err)
