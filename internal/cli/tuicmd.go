@@ -13,6 +13,7 @@ const tuiUsage = `tui [flags]   open the interactive lesson (what plain 'cqrslab
 func runTUI(ctx context.Context, stdio Stdio, args []string) error {
 	fs := newFlags("tui", tuiUsage, stdio)
 	infra := addInfraFlags(fs)
+	infra.addTopologyFlag(fs)
 	theme := fs.String("theme", "auto", "colours: auto (from the terminal's background), dark, light or high-contrast; NO_COLOR turns colour off")
 	noAnim := fs.Bool("no-animation", false, "show static text instead of spinners")
 	roomy := fs.Bool("roomy", false, "projector layout: margins on every side (projectors crop the edges) and air above the keys; needs 86×26")
