@@ -27,7 +27,7 @@ import (
 func TestWorkshopCommandsHelp(t *testing.T) {
 	for _, args := range [][]string{{"doctor", "--help"}, {"prepare", "--help"}, {"completion", "--help"}, {"version", "--help"}} {
 		out, stderr, code := cqrslab(t, nil, args...)
-		if code != 0 || !strings.Contains(out, "Usage: cqrslab "+args[0]) {
+		if code != 0 || !strings.Contains(out, "USAGE") || !strings.Contains(out, "cqrslab "+args[0]) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
 		}
 	}

@@ -46,7 +46,9 @@ func TestExperimentJSONReport(t *testing.T) {
 			"latency_ms.p50", "latency_ms.p99", "latency_ms.p999", "latency_ms.max", "rate.target", "rate.achieved",
 			"redis.errors", "redis.pool_timeouts", "consistency.pg_rows", "consistency.missing_before_repair",
 			"consistency.lost", "consistency.missing", "consistency.unexpected", "consistency.duplicates",
-			"consistency.converged", "consistency.converge_ms"} {
+			"consistency.converged", "consistency.converge_ms", "consistency.stale_window_ms",
+			"commit_to_visible_ms.count", "commit_to_visible_ms.p50", "commit_to_visible_ms.p99",
+			"commit_to_visible_ms.max", "commit_to_visible_ms.never_visible"} {
 			section, field, _ := strings.Cut(path, ".")
 			m, ok := r[section].(map[string]any)
 			if _, has := m[field]; !ok || !has {
@@ -66,5 +68,11 @@ func TestExperimentJSONReport(t *testing.T) {
 	var last map[string]any
 	if err != nil || json.Unmarshal(b, &last) != nil || last["policy"] != "seed" {
 		t.Fatalf("last-experiment.json: %v %s", err, b)
+	}
+	// Learn's side-by-side pages read every policy's run from beside it.
+	b, err = os.ReadFile(filepath.Join(state, "last-experiments.json"))
+	var all []map[string]any
+	if err != nil || json.Unmarshal(b, &all) != nil || len(all) != len(demo.Registry) {
+		t.Fatalf("last-experiments.json: want %d reports: %v %.200s", len(demo.Registry), err, b)
 	}
 }

@@ -96,3 +96,12 @@ func (w *outputWriter) Write(p []byte) (int, error) {
 // Fd lets the CLI ask whether the stream is a terminal (for colour, widths
 // and progress lines), as it could of the *os.File.
 func (w *outputWriter) Fd() uintptr { return w.f.Fd() }
+
+// Read and Close complete the file interface (term.File) that colour
+// detection asks for before it looks at Fd: without them fang's help and
+// errors would never be styled, even on a terminal. The stream is
+// write-only, and closing it is main's business, never a library's.
+func (w *outputWriter) Read([]byte) (int, error) { return 0, errWriteOnly }
+func (w *outputWriter) Close() error             { return nil }
+
+var errWriteOnly = errors.New("output stream is write-only")

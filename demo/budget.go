@@ -104,6 +104,19 @@ func (b *Breaker) Changes() []string {
 // probe failed, the breaker reopened, and it never closed again. Guarding the
 // ZADD itself counts exactly what the policy cares about, whatever the
 // client does underneath. A nil breaker runs fn unguarded.
+//
+// A probe is only honest if it meets a live connection. After a "down"
+// fault the pool was full of connections the lab's fault layer had closed,
+// which go-redis's liveness check on Get could not see (it peeks at the
+// socket only of a net.Conn that is a syscall.Conn); at 2,000 writes/s the
+// pool held ~40 of them, each probe drew one, failed and reopened the
+// breaker, so it stayed open for ~40 cool-downs. The fault layer's
+// connections now expose their socket (lab's faultConn.SyscallConn), so a
+// dead one is discarded on Get and the probe dials afresh. go-redis's own
+// dial breaker (after PoolSize failed dials, Get returns the last dial error
+// until a background dial, retried each second, succeeds) can still fail
+// one probe in the second after the heal; the next cool-down's probe then
+// succeeds, which TestBreakerClosesAfterRedisReturns bounds.
 func (b *Breaker) Do(fn func() error) error {
 	if b == nil {
 		return fn()

@@ -18,7 +18,8 @@ type Stores struct {
 	Redis *redis.Client
 	Info  lab.Info
 
-	services []*PostService // made by Service, closed with the stores
+	services []*PostService     // made by Service, closed with the stores
+	clients  []*RenewableClient // made by RenewableRedis, closed with the stores
 }
 
 // Connect opens both stores of a running lab, checks that they answer, and
@@ -59,27 +60,43 @@ func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
 // Service is a PostService over these stores with the lab's namespace. Its
 // policy may open a Redis client of its own; Close (the service's or the
 // stores') closes it and stops the policy's background work.
-func (st *Stores) Service(opts Options) *PostService {
-	if opts.Schema == "" {
-		opts.Schema = st.Info.Postgres.Schema
-	}
-	if opts.KeyPrefix == "" {
-		opts.KeyPrefix = st.Info.Redis.KeyPrefix
-	}
-	svc := newPostService(st.PG, st.Redis, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password, redisDial: redisDial(st.Info.Redis),
-		sentinels: sentinelTarget{st.Info.Redis.Sentinels, st.Info.Redis.MasterName}})
-	st.services = append(st.services, svc)
-	return svc
-}
+func (st *Stores) Service(opts Options) *PostService { return st.ServiceOver(st.Redis, opts) }
 
 // Close closes every service made by Service, then both connections.
 func (st *Stores) Close() error {
 	for _, s := range st.services {
 		s.Close()
 	}
+	for _, c := range st.clients {
+		c.Close()
+	}
 	err := st.PG.Close()
 	if e := st.Redis.Close(); err == nil {
 		err = e
 	}
 	return err
+}
+
+// RenewableRedis is a client like the stores' plain one (the seed's go-redis
+// defaults, the same address and dialer) whose pool can be renewed. It is
+// closed with the stores.
+func (st *Stores) RenewableRedis() *RenewableClient {
+	c := NewRenewableClient(st.Redis.Options())
+	st.clients = append(st.clients, c)
+	return c
+}
+
+// ServiceOver is Service with another Redis client in place of the plain
+// one (the Learn screen's renewable client).
+func (st *Stores) ServiceOver(rdb redis.UniversalClient, opts Options) *PostService {
+	if opts.Schema == "" {
+		opts.Schema = st.Info.Postgres.Schema
+	}
+	if opts.KeyPrefix == "" {
+		opts.KeyPrefix = st.Info.Redis.KeyPrefix
+	}
+	svc := newPostService(st.PG, rdb, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password, redisDial: redisDial(st.Info.Redis),
+		sentinels: sentinelTarget{st.Info.Redis.Sentinels, st.Info.Redis.MasterName}})
+	st.services = append(st.services, svc)
+	return svc
 }

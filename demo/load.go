@@ -48,6 +48,13 @@ type Write struct {
 	// PostID is the post the write created, so a checker can look for it
 	// in the stores afterwards.
 	PostID string
+	// Post is the post as committed (zero when nothing was), Committed when
+	// its INSERT returned, Ended when CreatePost returned: what a watcher
+	// needs to time the member's arrival in the feed.
+	Post             Post
+	Committed, Ended time.Time
+	// Existing: the ID was already stored with this content (a retry).
+	Existing bool
 }
 
 // ZAddMissed reports whether the write committed (or may have) but its
@@ -157,11 +164,13 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 	)
 	pool0 := svc.PoolStats()
 	record := func(intended, started time.Time, id string, r Result, err error) {
-		latency := time.Since(intended)
+		ended := time.Now()
+		latency := ended.Sub(intended)
 		lat := latency.Microseconds()
 		if cfg.OnWrite != nil {
 			cfg.OnWrite(Write{Intended: intended, Started: started, Latency: latency, Outcome: classify(err),
-				Err: err, ProjectionErr: r.ProjectionErr, PostID: id})
+				Err: err, ProjectionErr: r.ProjectionErr, Post: r.Post, Committed: r.Committed, Ended: ended,
+				Existing: r.Existing, PostID: id})
 		}
 		mu.Lock()
 		defer mu.Unlock()

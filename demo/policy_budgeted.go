@@ -9,7 +9,9 @@ import (
 
 var budgetedInfo = PolicyInfo{Name: PolicyBudgeted,
 	Summary: "ZADD under a deadline and a breaker; failures mark it dirty",
-	make:    func(s *PostService, env policyEnv) Policy { return &budgetedPolicy{basePolicy{s}, newBudgeted(s, env)} }}
+	make: func(s *PostService, env policyEnv) Policy {
+		return &budgetedPolicy{basePolicy{s}, newBudgeted(s, env, nil)}
+	}}
 
 // budgetedPolicy bounds the Redis step by a deadline and a circuit breaker,
 // and marks the author of every write whose ZADD failed or was skipped as
@@ -35,6 +37,12 @@ func (p *budgetedPolicy) projectionFailed(_ context.Context, post Post, _ bool, 
 	return nil
 }
 
+// start runs the background repair of the ZADDs the request path missed.
+func (p *budgetedPolicy) start(ctx context.Context) { go p.b.rep.run(ctx) }
+
+// catchUp sends every missed ZADD still queued.
+func (p *budgetedPolicy) catchUp(ctx context.Context) error { return p.b.rep.drain(ctx) }
+
 func (p *budgetedPolicy) projection() redis.UniversalClient { return p.b.client }
 func (p *budgetedPolicy) breaker() *Breaker                 { return p.b.br }
 func (p *budgetedPolicy) close() error                      { return p.b.close() }
@@ -47,13 +55,24 @@ type budgeted struct {
 	br       *Breaker
 	deadline time.Duration
 	own      bool // the client was made here and is closed here
+	// rep re-sends, batched and in the background, every ZADD that zadd
+	// missed (see repairer). It writes with the service's plain client: the
+	// breaker guards requests, and must not stop the repair of what it
+	// skipped.
+	rep *repairer
 }
 
 // newBudgeted makes the budgeted Redis step for s: the caller's client and
 // breaker when Options give them, else a client of its own when the service
 // knows the lab's address, else the service's plain client behind a breaker
 // of its own.
-func newBudgeted(s *PostService, env policyEnv) *budgeted {
+func newBudgeted(s *PostService, env policyEnv, done func([]string)) *budgeted {
+	bg := newBudgetedStep(s, env)
+	bg.rep = newRepairer(s.rdb, done)
+	return bg
+}
+
+func newBudgetedStep(s *PostService, env policyEnv) *budgeted {
 	b := s.opts.Budget // defaults applied once, by NewPostService
 	switch {
 	case s.opts.Projection != nil:
@@ -76,7 +95,11 @@ func newBudgeted(s *PostService, env policyEnv) *budgeted {
 func (b *budgeted) zadd(ctx context.Context, s *PostService, post Post, member []byte) error {
 	zctx, cancel := context.WithTimeout(ctx, b.deadline)
 	defer cancel()
-	return b.br.Do(func() error { return s.zadd(zctx, b.client, post, member) })
+	err := b.br.Do(func() error { return s.zadd(zctx, b.client, post, member) })
+	if err != nil && b.rep != nil {
+		b.rep.owe(s.FeedKey(post.AuthorID), redis.Z{Score: float64(post.PublishedAt.UnixMilli()), Member: member}, post.ID)
+	}
+	return err
 }
 
 func (b *budgeted) close() error {

@@ -15,7 +15,10 @@ import (
 var outboxInfo = PolicyInfo{Name: PolicyOutbox,
 	Summary: "post and outbox row in one statement; a relay re-projects",
 	make: func(s *PostService, env policyEnv) Policy {
-		return &outboxPolicy{basePolicy: basePolicy{s}, b: newBudgeted(s, env), relay: &relay{s: s}}
+		r := &relay{s: s}
+		// A missed ZADD is re-sent by the repairer at once; its outbox row
+		// is cleared with the request path's, once the member is in.
+		return &outboxPolicy{basePolicy: basePolicy{s}, b: newBudgeted(s, env, r.projectedAll), relay: r}
 	}}
 
 // outboxPolicy writes the post and an outbox row in one transaction, so a
@@ -60,15 +63,21 @@ func (p *outboxPolicy) project(ctx context.Context, post Post, member []byte, ex
 	return nil
 }
 
-// start runs the relay every RelayEvery (unless negative) until ctx ends.
+// start runs the repairer of missed ZADDs, and the relay every RelayEvery
+// (unless negative), until ctx ends.
 func (p *outboxPolicy) start(ctx context.Context) {
+	go p.b.rep.run(ctx)
 	if every := p.s.opts.RelayEvery; every >= 0 {
 		go p.relay.run(ctx, every, time.Second)
 	}
 }
 
-// catchUp relays every pending row, however young.
+// catchUp sends the missed ZADDs still queued, then relays every pending
+// row, however young.
 func (p *outboxPolicy) catchUp(ctx context.Context) error {
+	if err := p.b.rep.drain(ctx); err != nil {
+		return err
+	}
 	for {
 		n, err := p.relay.once(ctx, 0, 5000)
 		if err != nil || n == 0 {
@@ -117,6 +126,12 @@ type relay struct {
 func (r *relay) projected(id string) {
 	r.mu.Lock()
 	r.done = append(r.done, id)
+	r.mu.Unlock()
+}
+
+func (r *relay) projectedAll(ids []string) {
+	r.mu.Lock()
+	r.done = append(r.done, ids...)
 	r.mu.Unlock()
 }
 
@@ -178,12 +193,22 @@ func (r *relay) once(ctx context.Context, minAge time.Duration, limit int) (int,
 	// The plain client, not the request path's budgeted one: the relay is
 	// not in a hurry, and the breaker that guards requests must not stop the
 	// very process that repairs what it skipped.
-	pipe := s.rdb.Pipeline()
+	// One pipeline, one ZADD per author with all of that author's members:
+	// one round trip for the whole batch.
+	byAuthor := map[string][]redis.Z{}
+	var authors []string
 	ids := make([]string, len(posts))
 	for i, p := range posts {
 		m, _ := json.Marshal(p.Item())
-		pipe.ZAdd(ctx, s.FeedKey(p.AuthorID), redis.Z{Score: float64(p.PublishedAt.UnixMilli()), Member: m})
+		if _, ok := byAuthor[p.AuthorID]; !ok {
+			authors = append(authors, p.AuthorID)
+		}
+		byAuthor[p.AuthorID] = append(byAuthor[p.AuthorID], redis.Z{Score: float64(p.PublishedAt.UnixMilli()), Member: m})
 		ids[i] = p.ID
+	}
+	pipe := s.rdb.Pipeline()
+	for _, a := range authors {
+		pipe.ZAdd(ctx, s.FeedKey(a), byAuthor[a]...)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, fmt.Errorf("outbox relay: ZADD: %w", err)

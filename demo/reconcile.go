@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
@@ -52,6 +53,11 @@ type AuthorDrift struct {
 	// Duplicates: members for a real post that are not its canonical
 	// member (a second copy, or an old version after its content changed).
 	Duplicates int `json:"duplicates"`
+	// InFlight: of the missing, posts committed by a CreatePost of this
+	// process whose Redis step has not returned yet. They are counted in
+	// Missing (the feed lacks them now) and shown apart, since they may
+	// arrive any moment.
+	InFlight int `json:"in_flight"`
 
 	missing []redis.Z
 	remove  []any
@@ -68,6 +74,7 @@ type Drift struct {
 	Missing    int           `json:"missing"`
 	Unexpected int           `json:"unexpected"`
 	Duplicates int           `json:"duplicates"`
+	InFlight   int           `json:"in_flight"` // of the missing, writes still in flight
 }
 
 // Drifted lists the authors whose feeds differ from PostgreSQL.
@@ -110,6 +117,8 @@ func (r *Reconciler) Check(ctx context.Context, authors ...string) (Drift, error
 	var d Drift
 	for _, a := range authors {
 		ad := compare(a, posts[a], feeds[a])
+		ad.InFlight = inFlight(r.keyPrefix+"feed:"+a, ad.missing)
+		d.InFlight += ad.InFlight
 		d.Authors = append(d.Authors, ad)
 		d.Rows += ad.Rows
 		d.Members += ad.Members
@@ -325,4 +334,22 @@ func (b *pipeBatch) flush() error {
 	}
 	b.pipe, b.n = nil, 0
 	return b.err
+}
+
+// writesInFlight holds "feedKey\x00postID" for every CreatePost of this
+// process between its commit and the end of its Redis step.
+var writesInFlight sync.Map
+
+// inFlight counts the missing members whose write is still in flight.
+func inFlight(key string, missing []redis.Z) int {
+	n := 0
+	for _, z := range missing {
+		m, _ := z.Member.(string)
+		if it, ok := decodeMember(m); ok {
+			if _, ok := writesInFlight.Load(key + "\x00" + it.PostID); ok {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -194,6 +194,9 @@ type Result struct {
 	// ProjectionErr is the Redis step's error. The call still succeeded: the
 	// post is committed in PostgreSQL and the feed is stale until repaired.
 	ProjectionErr error
+	// Committed is when the INSERT returned (zero if it never did): where
+	// the feed starts to owe this post, for commit-to-visible lag.
+	Committed time.Time
 }
 
 // CreatePost validates the post, commits it to PostgreSQL, then adds it to the
@@ -237,10 +240,14 @@ func (s *PostService) CreatePost(ctx context.Context, in NewPost, options ...Cal
 	if err != nil {
 		return res, err
 	}
-	res.Post = post
+	res.Post, res.Committed = post, time.Now()
 	if s.crash.Load() {
 		return res, ErrCrashed
 	}
+	// From the commit until the Redis step returns, the post is a write in
+	// flight: a drift check must not call it missing.
+	writesInFlight.Store(s.FeedKey(post.AuthorID)+"\x00"+post.ID, struct{}{})
+	defer writesInFlight.Delete(s.FeedKey(post.AuthorID) + "\x00" + post.ID)
 
 	var member []byte
 	if err := r.step(StepEncode, func() error {

@@ -268,7 +268,14 @@ func negationScope(s sentence) negation {
 			}
 			continue
 		}
+		conditional := inCondition(toks, n)
 		for j := first; j < len(toks) && j < first+maxNegationScope; j++ {
+			if j > first && conditional && mainClauseSubjects[toks[j].word] {
+				// "When the post isn't in Redis GetFeed falls back…": a
+				// condition written without its comma ends where the main
+				// clause's subject begins; the "not" denies the condition only.
+				break
+			}
 			if j > first && (toks[j].softBefore || scopeEnders[toks[j].word]) {
 				if !toks[j].softBefore && relationWords[toks[j].word] {
 					linking = append(linking, n)
@@ -280,6 +287,24 @@ func negationScope(s sentence) negation {
 	}
 	return negation{in: in, linking: linking}
 }
+
+// inCondition reports whether the negator at n sits in a clause opened by a
+// condition word ("if", "when", …) with no comma or clause word between.
+func inCondition(toks []token, n int) bool {
+	for j := n - 1; j >= 0; j-- {
+		if conditionWords[toks[j].word] {
+			return true
+		}
+		if toks[j].softBefore || scopeEnders[toks[j].word] || clauseWords[toks[j].word] {
+			return false
+		}
+	}
+	return false
+}
+
+// mainClauseSubjects are the lesson's actors, which start the main clause
+// after a condition that a hurried writer left without its comma.
+var mainClauseSubjects = set("getfeed createpost reconciler relay repairer service handler api app application")
 
 // negation is what negationScope found in one sentence: the tokens inside a
 // negation, and the negators that deny a relation between two things ("Redis

@@ -21,6 +21,11 @@ import (
 // quiz only reads it.
 const LabResultsFile = "last-experiment.json"
 
+// AllResultsFile, beside it, holds every report of the last experiment run
+// (a JSON array, one per scenario and policy), for the lesson's pages that
+// put the policies side by side.
+const AllResultsFile = "last-experiments.json"
+
 // Where a LabRun came from, as the question text says it.
 const (
 	SourceExample = "example"

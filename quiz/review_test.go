@@ -122,6 +122,8 @@ func TestGetFeedFallbackIsAMisconception(t *testing.T) {
 		"On a miss the read path simply queries Postgres for the post, so a failed ZADD never shows to users.",
 		"Readers are never affected: whatever the Redis feed lacks is fetched from PostgreSQL on the fly.",
 		"GetFeed tries Redis and, when the post is not there, it falls back to PostgreSQL, so readers still see it; no real staleness.",
+		"When the post isn't in Redis GetFeed falls back to querying PostgreSQL, so the reader still gets it.",
+		"If Redis doesn't have the post, GetFeed just reads it from Postgres instead.",
 	} {
 		res := grade(t, b, "createpost-walkthrough", good+tail)
 		if res.Passed || !slices.Contains(res.MisconceptionIDs(), "feed-reads-postgres") {
@@ -131,6 +133,7 @@ func TestGetFeedFallbackIsAMisconception(t *testing.T) {
 	for _, tail := range []string{
 		"GetFeed reads Redis only and never falls back to PostgreSQL, so until the ZADD runs the post is missing from the feed.",
 		"Between the commit and the ZADD a reader's GetFeed does not show the post; a reconciler later reads PostgreSQL and adds it back.",
+		"When the ZADD isn't done GetFeed does not fall back to PostgreSQL either, so the post is missing from the feed.",
 	} {
 		res := grade(t, b, "createpost-walkthrough", good+tail)
 		if slices.Contains(res.MisconceptionIDs(), "feed-reads-postgres") || !res.Passed {

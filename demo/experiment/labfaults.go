@@ -30,6 +30,10 @@ func (d labFaults) Inject(ctx context.Context, spec string) error {
 
 func (d labFaults) HealAll(ctx context.Context) error { return d.l.HealAll(ctx) }
 
+// redisAddr is the Redis server's own address now (a restart moves it),
+// for the lag watcher.
+func (d labFaults) redisAddr() string { return d.l.CurrentInfo().Redis.Direct().Addr }
+
 // ValidateFault checks a fault spec (CrashFault included) without a lab.
 func ValidateFault(spec string) error {
 	if spec == CrashFault {

@@ -88,12 +88,19 @@ type Report struct {
 		Duplicates          int     `json:"duplicates"`
 		Converged           bool    `json:"converged"`
 		ConvergeMs          float64 `json:"converge_ms"`
-		// StaleWindowMs is how long the feed was behind PostgreSQL: from the
-		// first write whose projection failed (or, when none failed but the
-		// feed lost members, from the fault) to convergence; 0 if never.
+		// StaleWindowMs is how long the feed was behind PostgreSQL: the
+		// longest commit-to-visible lag of any write (Lag.Max) or, when Redis
+		// lost members it had shown, from the first missed ZADD (or the
+		// fault) to convergence, whichever is longer; 0 if never converged.
 		StaleWindowMs float64 `json:"stale_window_ms"`
 		Repair        string  `json:"repair"` // "diff", "rebuild" or "none"
+
+		lossWindowMs float64
 	} `json:"consistency"`
+
+	// Lag is each write's commit-to-visible lag: from the PostgreSQL
+	// commit to its member being in the feed.
+	Lag Lag `json:"commit_to_visible_ms"`
 
 	Series []Second       `json:"series,omitempty"`
 	Errors map[string]int `json:"errors,omitempty"`

@@ -150,6 +150,20 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 		say("healed")
 	}()
 
+	var watch *lagWatcher
+	if len(info.Redis.Sentinels) > 0 {
+		watch = newLagWatcherHA(info.Redis)
+	} else {
+		watch = newLagWatcher(redisAddrOf(info, driver), info.Redis.Password)
+	}
+	go watch.run()
+	watchStopped := false
+	defer func() {
+		if !watchStopped {
+			watch.stop()
+		}
+	}()
+
 	window := hdrhistogram.New(1, 120_000_000, 3)
 	var windowMu sync.Mutex
 	winStart, winEnd := start.Add(sc.At), start.Add(sc.At+max(sc.For, time.Second))
@@ -158,6 +172,7 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	res, err := demo.RunLoad(runCtx, svc, demo.LoadConfig{Rate: rate, Duration: dur, IDPrefix: "w",
 		MaxInFlight: cfg.MaxInFlight, OnWrite: func(w demo.Write) {
 			writes.add(w)
+			watch.add(w, svc.FeedKey(w.Post.AuthorID))
 			if !w.Intended.Before(winStart) && w.Intended.Before(winEnd) {
 				windowMu.Lock()
 				_ = window.RecordValue(max(w.Latency.Microseconds(), 1))
@@ -204,7 +219,7 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 			staleSince = start
 		}
 	}
-	if err := converge(ctx, st, svc, rep, res, writes, staleSince, say); err != nil {
+	if err := converge(ctx, st, svc, rep, res, writes, staleSince, watch, say); err != nil {
 		if ctx.Err() != nil {
 			rep.interrupted(start, dur, "during the repair")
 			return rep, nil
@@ -215,9 +230,29 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 		rep.interrupted(start, dur, "during the repair")
 		return rep, nil
 	}
+	rep.Lag = watch.stop()
+	watchStopped = true
+	// The feed was behind PostgreSQL for as long as the slowest write's
+	// member took to arrive; when Redis also lost members it had shown
+	// (restart_data_loss), for as long as those were gone: from the fault
+	// (or the first missed ZADD) to convergence.
+	if c := &rep.Consistency; c.Converged {
+		c.StaleWindowMs = max(rep.Lag.Max, c.lossWindowMs)
+	}
 	stopRun()
 	rep.judge()
 	return rep, nil
+}
+
+// redisAddrOf says where the lag watcher finds the Redis server itself:
+// the lab's current address when the driver knows it (a restart moves the
+// server), else the direct address recorded in info, else the proxy's.
+func redisAddrOf(info lab.Info, driver FaultDriver) func() string {
+	if d, ok := driver.(interface{ redisAddr() string }); ok {
+		return d.redisAddr
+	}
+	addr := info.Redis.Direct().Addr
+	return func() string { return addr }
 }
 
 func heal(ctx context.Context, sc Scenario, svc *demo.PostService, driver FaultDriver) {
@@ -251,16 +286,13 @@ func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc
 			P50Ms: t.P50Ms, P99Ms: t.P99Ms, InFlight: t.InFlight, RedisErrors: t.ProjectionErrors,
 			PoolTimeouts: t.PoolTimeouts, PoolTotal: t.PoolTotal, PoolIdle: t.PoolIdle})
 	}
-	if res.FirstProjectionErr.IsZero() {
-		rep.Consistency.StaleWindowMs = 0
-	}
 }
 
 // converge waits for both stores to answer, counts what the feed is
 // missing, repairs (the outbox relay first, then the reconciler: a diff, or
 // a full rebuild when most of the feed is gone), and checks again.
 func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *Report, res *demo.LoadResult,
-	writes *writeLog, staleSince time.Time, say func(string)) error {
+	writes *writeLog, staleSince time.Time, watch *lagWatcher, say func(string)) error {
 	healedAt := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -282,6 +314,9 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 	if err := accountFailover(wctx, rec, before, writes, rep); err != nil {
 		return err
 	}
+	// Members missing that no write is still waiting for were in the feed
+	// and are gone: Redis lost data.
+	lostFromFeed := before.Missing > watch.waiting()
 	lost, err := countLost(wctx, st, res.AckedIDs)
 	if err != nil {
 		return err
@@ -296,8 +331,8 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 			c := &rep.Consistency
 			c.Missing, c.Unexpected, c.Duplicates, c.Converged = 0, 0, 0, true
 			c.ConvergeMs = ms(time.Since(healedAt))
-			if !res.FirstProjectionErr.IsZero() || c.MissingBeforeRepair > 0 {
-				c.StaleWindowMs = ms(time.Since(staleSince))
+			if lostFromFeed {
+				c.lossWindowMs = ms(time.Since(staleSince))
 			}
 			return nil
 		}

@@ -127,7 +127,12 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 		// the signal purge, the stale purge at the next start and
 		// `cqrslab cleanup` remove it like the others.
 		keep: true,
-		env:  []string{"POSTGRES_USER=cqrslab", "POSTGRES_PASSWORD=" + pgPass, "POSTGRES_DB=cqrslab"},
+		// POSTGRES_DB=postgres: the image makes no database of its own
+		// (CREATE DATABASE copies template1 and checkpoints: 3 to 4 s of a
+		// 5 s start on a loaded machine, measured with the offline image);
+		// the lab renames "postgres" to "cqrslab" once it answers, a
+		// catalog update (see adoptDatabase).
+		env: []string{"POSTGRES_USER=cqrslab", "POSTGRES_PASSWORD=" + pgPass, "POSTGRES_DB=postgres"},
 		// The lab's data is thrown away with the container, so durability
 		// settings that only cost time are off.
 		cmd: []string{"postgres", "-c", "fsync=off", "-c", "full_page_writes=off"}}
@@ -150,40 +155,54 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 		}
 	}()
 
-	errc := make(chan error, 2)
-	for _, c := range []*container{pg, rd} {
-		go func() { errc <- runContainer(ctx, pool, c, labels(c.service), opts.Expire, start, progress) }()
+	info := Info{
+		RunID: runID, Provider: Docker, PID: os.Getpid(), Started: start,
+		Postgres: PostgresInfo{User: "cqrslab", Password: pgPass, Database: "cqrslab", Schema: "public"},
+		Redis:    RedisInfo{Password: redisPass},
 	}
+	// Each server is waited for as soon as its own container runs, not
+	// once both do: Redis is up long before PostgreSQL, and PostgreSQL's
+	// wait starts the moment its container does.
+	// ReadyTimeout bounds each wait from when it begins (a pull before it
+	// may take minutes).
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := func() (context.Context, context.CancelFunc) { return context.WithTimeout(sctx, opts.ReadyTimeout) }
+	errc := make(chan error, 2)
+	go func() {
+		err := runContainer(sctx, pool, pg, labels(pg.service), opts.Expire, start, progress)
+		if err == nil {
+			wctx, done := ready()
+			defer done()
+			info.Postgres.Host, info.Postgres.Port, info.Postgres.PublishedPort = reachContainer(wctx, pg)
+			err = waitPostgresAdopt(wctx, info.Postgres, start, progress)
+		}
+		errc <- err
+	}()
+	go func() {
+		err := runContainer(sctx, pool, rd, labels(rd.service), opts.Expire, start, progress)
+		if err == nil {
+			wctx, done := ready()
+			defer done()
+			host, port, published := reachContainer(wctx, rd)
+			info.Redis.Addr = net.JoinHostPort(host, strconv.Itoa(port))
+			if published != 0 {
+				info.Redis.PublishedAddr = "127.0.0.1:" + strconv.Itoa(published)
+			}
+			err = waitRedis(wctx, info.Redis, start, progress)
+		}
+		errc <- err
+	}()
 	for range 2 {
 		if e := <-errc; e != nil && err == nil {
 			err = e
+			cancel() // the other server need not be waited for
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	// The servers' own addresses where the host routes to them (no
-	// docker-proxy hop, see reach.go), else the published ports: 127.0.0.1,
-	// not dockertest's "localhost", which may resolve to ::1 where nothing
-	// is bound.
-	pgHost, pgPort, _ := serverAddr(ctx, pg.resource.Container, pg.port, pg.resource.GetPort(pg.port))
-	rdHost, rdPort, _ := serverAddr(ctx, rd.resource.Container, rd.port, rd.resource.GetPort(rd.port))
-	info := Info{
-		RunID: runID, Provider: Docker, PID: os.Getpid(), Started: start,
-		Postgres: PostgresInfo{Host: pgHost, Port: pgPort, User: "cqrslab", Password: pgPass,
-			Database: "cqrslab", Schema: "public"},
-		Redis: RedisInfo{Addr: net.JoinHostPort(rdHost, strconv.Itoa(rdPort)), Password: redisPass},
-	}
-	if pgHost != "127.0.0.1" {
-		info.Postgres.PublishedPort, _ = strconv.Atoi(pg.resource.GetPort(pg.port))
-	}
-	if rdHost != "127.0.0.1" {
-		info.Redis.PublishedAddr = "127.0.0.1:" + rd.resource.GetPort(rd.port)
-	}
-	if err = waitReady(ctx, info, opts.ReadyTimeout, start, progress); err != nil {
 		return nil, err
 	}
 	d := &dockerRun{pool: pool, runID: runID, expire: opts.Expire, labels: labels, pg: pg, rd: rd,
@@ -275,6 +294,21 @@ func runContainer(ctx context.Context, pool *dockertest.Pool, c *container, labe
 	c.resource = res
 	_ = res.Expire(uint(expire.Seconds()))
 	return nil
+}
+
+// reachContainer is where the lab reaches a container's server: its own
+// address where the host routes to it (no docker-proxy hop, see reach.go),
+// else the published port on 127.0.0.1 (not dockertest's "localhost",
+// which may resolve to ::1 where nothing is bound). published is the
+// loopback port for the tools the lab prints when host is the container's
+// own address, else 0.
+func reachContainer(ctx context.Context, c *container) (host string, port, published int) {
+	pub := c.resource.GetPort(c.port)
+	host, port, _ = serverAddr(ctx, c.resource.Container, c.port, pub)
+	if host != "127.0.0.1" {
+		published, _ = strconv.Atoi(pub)
+	}
+	return host, port, published
 }
 
 // splitImage splits "repo[:tag]" at the tag colon, which is the last colon

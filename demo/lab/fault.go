@@ -236,40 +236,37 @@ func (l *Lab) Supports(kind FaultKind) error {
 	return l.SupportsFault(Fault{Kind: kind})
 }
 
-// SupportsFault is Supports for one fault, its target included.
+// SupportsFault is Supports for one fault, its target included: the
+// provider has what the kind Needs, and the kind's own check agrees.
 func (l *Lab) SupportsFault(f Fault) error {
-	if !slices.Contains(FaultKinds(), f.Kind) {
+	def, ok := faultDefOf(f.Kind)
+	if !ok {
 		return fmt.Errorf("%w: unknown fault kind %q", ErrBadFault, f.Kind)
 	}
 	if err := l.topologyRefuses(f); err != nil {
 		return err
 	}
-	if f.Kind.IsNetwork() {
-		target := f.Target
-		if f.Kind == FaultPostgresDown {
-			target = TargetPostgres
+	switch def.Needs {
+	case NeedProxy:
+		target := def.Target
+		if target == "" {
+			target = f.Target
 		}
 		if target == "" {
 			target = TargetRedis
 		}
-		_, err := l.proxies.proxy(target)
-		return err
-	}
-	if l.processFaults() == nil {
-		return fmt.Errorf("%w: %s needs the docker or local provider; this lab is %s, "+
-			"so cqrslab did not start its servers and will not pause or stop them (network faults work)",
-			ErrFaultUnavailable, f.Kind, l.Provider)
-	}
-	if d, _ := faultDefOf(f.Kind); d.supports != nil {
-		return d.supports(l)
-	}
-	if f.Kind == FaultPause {
-		l.faults.mu.Lock()
-		why := l.faults.pauseUnavailable
-		l.faults.mu.Unlock()
-		if why != "" {
-			return fmt.Errorf("%w: %s", ErrFaultUnavailable, why)
+		if _, err := l.proxies.proxy(target); err != nil {
+			return err
 		}
+	case NeedServers:
+		if l.processFaults() == nil {
+			return fmt.Errorf("%w: %s needs the docker or local provider; this lab is %s, "+
+				"so cqrslab did not start its servers and will not pause or stop them (network faults work)",
+				ErrFaultUnavailable, f.Kind, l.Provider)
+		}
+	}
+	if def.supports != nil {
+		return def.supports(l, f)
 	}
 	return nil
 }
@@ -321,13 +318,11 @@ func (l *Lab) HealFault(ctx context.Context, f Fault) (err error) {
 	if !slices.Contains(FaultKinds(), f.Kind) {
 		return fmt.Errorf("%w: unknown fault kind %q (kinds: %s)", ErrBadFault, f.Kind, FaultSyntax)
 	}
-	if f.Kind == FaultDown && f.Target == TargetPostgres {
-		f.Kind = FaultPostgresDown
-	}
+	f = aliased(f)
 	if err = l.checkOpen(); err == nil {
 		if f.Kind.IsNetwork() {
 			err = l.healNetwork(ctx, f)
-		} else if l.processFaults() != nil {
+		} else {
 			err = l.healProcess(ctx, f.Kind)
 		}
 	}
@@ -342,7 +337,8 @@ func (l *Lab) HealFault(ctx context.Context, f Fault) (err error) {
 }
 
 // HealAll ends every fault: every toxic on every proxy is removed, every
-// proxy enabled, a paused server resumed and a stopped one started. It
+// proxy enabled, and every active process fault healed by its kind (a
+// paused server resumed, a stopped one started). It
 // tries everything and returns every error.
 func (l *Lab) HealAll(ctx context.Context) error {
 	start := time.Now()
@@ -350,14 +346,12 @@ func (l *Lab) HealAll(ctx context.Context) error {
 		return err
 	}
 	var errs []error
-	if l.processFaults() != nil {
-		for _, d := range faultDefs {
-			if !d.healAll {
-				continue
-			}
-			if err := l.healProcess(ctx, d.Kind); err != nil {
-				errs = append(errs, fmt.Errorf("heal %s: %w", d.Kind, err))
-			}
+	for _, d := range faultDefsNow() {
+		if d.process == nil {
+			continue
+		}
+		if err := l.healProcess(ctx, d.Kind); err != nil {
+			errs = append(errs, fmt.Errorf("heal %s: %w", d.Kind, err))
 		}
 	}
 	if err := l.resetNetwork(ctx); err != nil {
@@ -411,8 +405,9 @@ func (l *Lab) ActiveFaults() []Fault {
 }
 
 // closeFaults ends fault work when the lab closes: it stops the control API,
-// cancels changes in flight and waits (bounded) for them, then lets a
-// paused Redis go so the servers can stop cleanly.
+// cancels changes in flight and waits (bounded) for them, then calls the
+// onClose of every active process fault (a paused Redis is let go) so the
+// servers can stop cleanly.
 func (l *Lab) closeFaults() {
 	fs := &l.faults
 	if fs.life == nil {
@@ -426,12 +421,16 @@ func (l *Lab) closeFaults() {
 	defer cancel()
 	_, _ = acquire(ctx, fs.procSem, "close")
 	fs.mu.Lock()
-	_, paused := fs.process[FaultPause]
+	active := make([]FaultKind, 0, len(fs.process))
+	for k := range fs.process {
+		active = append(active, k)
+	}
 	fs.mu.Unlock()
-	if paused {
-		if pf := l.processFaults(); pf != nil {
+	pf := l.processFaults()
+	for _, k := range active {
+		if d, ok := faultDefOf(k); ok && d.process != nil && d.process.onClose != nil {
 			uctx, ucancel := context.WithTimeout(context.Background(), NetworkFaultTimeout)
-			_ = pf.unpauseRedis(uctx)
+			d.process.onClose(uctx, l, pf)
 			ucancel()
 		}
 	}

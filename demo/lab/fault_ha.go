@@ -36,19 +36,25 @@ const (
 // NeedHA: the docker provider's ha topology.
 const NeedHA FaultNeed = "ha"
 
-// haFaultDefs are the registry entries of the ha kinds; fault_kinds.go
-// appends them to its table.
-func haFaultDefs() []faultDef {
-	return []faultDef{
-		{FaultInfo: FaultInfo{Kind: FaultRedisPrimaryKill, Target: TargetRedis, Needs: NeedHA,
+// The ha kinds are declared in the registry (fault_kinds.go) as process
+// kinds of their own Need: the dispatcher holds the process slot, bounds
+// them by ProcessFaultTimeout and keeps the book of active faults; the
+// actions below only act on the topology.
+func init() {
+	registerFault(faultDef{
+		FaultInfo: FaultInfo{Kind: FaultRedisPrimaryKill, Target: TargetRedis, Needs: NeedHA,
 			Syntax: "redis_primary_kill", Example: "redis_primary_kill",
-			Help: "ha: kill the Redis primary; Sentinel promotes a replica; heal waits for that and adds a new replica"},
-			healAll: true, supports: haSupports, inject: haInjectKill, heal: haHealKill},
-		{FaultInfo: FaultInfo{Kind: FaultRedisPartition, Target: TargetRedis, Needs: NeedHA,
+			Help: "ha: kill the primary; heal adds a new replica"},
+		supports: haSupports,
+		process:  &processDef{inject: haInjectKill, heal: haHealKill},
+	})
+	registerFault(faultDef{
+		FaultInfo: FaultInfo{Kind: FaultRedisPartition, Target: TargetRedis, Needs: NeedHA,
 			Syntax: "redis_partition", Example: "redis_partition",
-			Help: "ha: cut the Redis primary off from Sentinels and replicas; it keeps taking writes, lost when healed"},
-			healAll: true, supports: haSupports, inject: haInjectPartition, heal: haHealPartition},
-	}
+			Help: "ha: isolate the primary; its lone writes are lost"},
+		supports: haSupports,
+		process:  &processDef{inject: haInjectPartition, heal: haHealPartition},
+	})
 }
 
 func (l *Lab) haRun() (*haRun, bool) {
@@ -56,7 +62,7 @@ func (l *Lab) haRun() (*haRun, bool) {
 	return h, ok
 }
 
-func haSupports(l *Lab) error {
+func haSupports(l *Lab, _ Fault) error {
 	if _, ok := l.haRun(); !ok {
 		return fmt.Errorf("%w: this fault needs the ha topology (lab up --topology ha, --infra docker); "+
 			"this lab has one Redis", ErrFaultUnavailable)
@@ -143,7 +149,7 @@ func (h *haRun) primaryNode(ctx context.Context) (*haNode, error) {
 	return nil, fmt.Errorf("sentinel names %s the primary, which is no node of this lab (killed?)", ip)
 }
 
-func haInjectKill(l *Lab, ctx context.Context, f Fault) error {
+func haInjectKill(ctx context.Context, l *Lab, _ processFaulter, _ Fault) error {
 	h, _ := l.haRun()
 	n, err := h.primaryNode(ctx)
 	if err != nil {
@@ -165,14 +171,13 @@ func haInjectKill(l *Lab, ctx context.Context, f Fault) error {
 	}
 	h.killed = n
 	h.mu.Unlock()
-	l.faults.setProcess(f, true)
 	return nil
 }
 
 // haHealKill waits (bounded by ctx) until the Sentinels name a primary
 // other than the killed one, then starts a new, empty replica of it on
 // both networks and waits until it has synchronised.
-func haHealKill(l *Lab, ctx context.Context) error {
+func haHealKill(ctx context.Context, l *Lab, _ processFaulter, _ Fault) error {
 	h, _ := l.haRun()
 	h.mu.Lock()
 	dead := h.killed
@@ -203,7 +208,6 @@ func haHealKill(l *Lab, ctx context.Context) error {
 	h.killed = nil
 	h.mu.Unlock()
 	l.haRecordNodes()
-	l.faults.setProcess(Fault{Kind: FaultRedisPrimaryKill}, false)
 	return h.waitSynced(ctx, n)
 }
 
@@ -225,7 +229,7 @@ func (h *haRun) waitSynced(ctx context.Context, n *haNode) error {
 	})
 }
 
-func haInjectPartition(l *Lab, ctx context.Context, f Fault) error {
+func haInjectPartition(ctx context.Context, l *Lab, _ processFaulter, _ Fault) error {
 	h, _ := l.haRun()
 	h.mu.Lock()
 	already := h.partitioned != nil
@@ -244,7 +248,6 @@ func haInjectPartition(l *Lab, ctx context.Context, f Fault) error {
 	h.mu.Lock()
 	h.partitioned, h.partitionedIP = n, n.replIP
 	h.mu.Unlock()
-	l.faults.setProcess(f, true)
 	return nil
 }
 
@@ -252,7 +255,7 @@ func haInjectPartition(l *Lab, ctx context.Context, f Fault) error {
 // waits (bounded by ctx) until Sentinel has made it a replica and it has
 // synchronised: from then on the writes it took alone are gone for sure,
 // which is what an experiment counts after the heal.
-func haHealPartition(l *Lab, ctx context.Context) error {
+func haHealPartition(ctx context.Context, l *Lab, _ processFaulter, _ Fault) error {
 	h, _ := l.haRun()
 	h.mu.Lock()
 	n, ip := h.partitioned, h.partitionedIP
@@ -268,7 +271,6 @@ func haHealPartition(l *Lab, ctx context.Context) error {
 	h.mu.Lock()
 	h.partitioned = nil
 	h.mu.Unlock()
-	l.faults.setProcess(Fault{Kind: FaultRedisPartition}, false)
 	if err := h.waitSynced(ctx, n); err != nil {
 		return fmt.Errorf("old primary reconnected, but it did not rejoin: %w", err)
 	}

@@ -2,61 +2,80 @@ package lab
 
 import (
 	"context"
-	"strconv"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/Shopify/toxiproxy/v2/toxics"
 )
 
-// The fault registry: every kind of fault is declared once, here, with its
-// name, its target, what it needs from the provider, its value syntax, how
-// its value is read, checked, shown and handed to Toxiproxy, and its help
-// text. ParseFault, Fault.String, the toxics, HealAll, FaultSyntax,
-// `fault list`, `fault --help`, shell completion and the Lab's fault menu
-// all read this table, so a new network fault (a Toxiproxy toxic) is one
-// entry here and a test: nothing else in the program lists kinds.
+// The fault registry: every kind of fault is declared once, as one faultDef
+// handed to registerFault, with everything the program knows about it:
+//
+//   - what a front end shows (FaultInfo: name, target, needs, syntax,
+//     example, help, menu place);
+//   - how its spec is read, checked and written (parse, options, check,
+//     format);
+//   - for a network kind, either the Toxiproxy toxic that does it (toxic:
+//     its default stream, its attributes both ways, a toxic type to
+//     register when Toxiproxy has none, and conn: what the same toxic does
+//     to the engine's direct connections) or disable (the proxy is
+//     stopped);
+//   - for a process kind, its action (process: inject, heal, and what the
+//     lab's Close must undo).
+//
+// ParseFault, Fault.String, Inject, Heal, HealAll, ActiveFaults, the fault
+// layer (faultconn.go), FaultSyntax, `fault list`, `fault --help`, shell
+// completion and the Lab's fault menu all read the registry; no other code
+// names a kind. The built-in kinds are in fault_kinds_net.go and
+// fault_kinds_process.go.
+//
+// Adding a kind: write a file with an init that calls registerFault with
+// the kind's declaration, and a test. A network kind that Toxiproxy already
+// has a toxic for (or one given in toxic.register) needs no other file; a
+// kind whose value needs a field Fault lacks adds that field to Fault. See
+// TestRegisteredKindEndToEnd for a kind declared in a test alone. A process
+// kind, for example:
+//
+//	func init() {
+//		registerFault(faultDef{
+//			FaultInfo: FaultInfo{Kind: "kill_primary", Target: TargetRedis, Needs: NeedServers,
+//				Syntax: "kill_primary", Example: "kill_primary", Help: "kill the primary; a replica takes over"},
+//			// optional: supports: func(l *Lab, f Fault) error { ... ErrFaultUnavailable ... },
+//			process: &processDef{
+//				inject: func(ctx context.Context, l *Lab, pf processFaulter, f Fault) error { ... },
+//				heal:   func(ctx context.Context, l *Lab, pf processFaulter, f Fault) error { ... }, // nil: instant
+//			},
+//		})
+//	}
+//
+// The dispatcher holds the process slot, bounds the call by
+// ProcessFaultTimeout, records the fault as active (ActiveFaults, HealAll)
+// and emits the FaultEvent; the action only acts. What a kind needs beyond
+// Needs is checked in its supports; what the provider must do for it
+// goes in an interface of its own that the action type-asserts pf (or
+// l.servers) to, so processFaulter stays as small as it is.
 
 // FaultKind names one kind of fault.
 type FaultKind string
 
-// The fault kinds. The network kinds take a Target ("redis" by default, or
-// "postgres"); postgres_down is down with Target "postgres".
+// The built-in fault kinds (declared in fault_kinds_net.go and
+// fault_kinds_process.go). The network kinds take a Target ("redis" by
+// default, or "postgres"); postgres_down is down with Target "postgres".
 const (
-	// FaultLatency delays data by Latency ± Jitter (downstream: the
-	// replies, so a round trip takes at least Latency longer).
-	FaultLatency FaultKind = "latency"
-	// FaultTimeout lets no data through, in both directions by default:
-	// requests hang. With Timeout > 0 the connection is closed after that
-	// long; 0 holds it until healed. Healing closes the held connections.
-	FaultTimeout FaultKind = "timeout"
-	// FaultResetPeer resets connections (TCP RST) when data arrives
-	// (downstream: after the server has answered, so the request ran but
-	// the client cannot know), after Timeout if set.
-	FaultResetPeer FaultKind = "reset_peer"
-	// FaultBandwidth limits the data rate to RateKB kilobytes per second.
-	FaultBandwidth FaultKind = "bandwidth"
-	// FaultSlowClose delays the close of a connection by Delay.
-	FaultSlowClose FaultKind = "slow_close"
-	// FaultDown disables the Redis proxy: connections are refused and open
-	// ones are closed. The server keeps running and keeps its data.
-	FaultDown FaultKind = "down"
-	// FaultPostgresDown disables the PostgreSQL proxy.
-	FaultPostgresDown FaultKind = "postgres_down"
-	// FaultPause freezes the Redis server (docker pause, or SIGSTOP): it
-	// accepts connections but answers nothing, so requests hang until the
-	// client's own timeout. Healing resumes it; nothing is lost.
-	FaultPause FaultKind = "pause"
-	// FaultStop stops the Redis server. The lab's Redis keeps no data on
-	// disk, so a stopped Redis comes back EMPTY when healed (on a new port,
-	// behind the same proxy address).
-	FaultStop FaultKind = "stop"
-	// FaultRestartDataLoss is stop and start at once: Redis comes back at
-	// the same proxy address with no data. It is instantaneous: there is
-	// nothing to heal.
+	FaultLatency         FaultKind = "latency"
+	FaultTimeout         FaultKind = "timeout"
+	FaultResetPeer       FaultKind = "reset_peer"
+	FaultBandwidth       FaultKind = "bandwidth"
+	FaultSlowClose       FaultKind = "slow_close"
+	FaultDown            FaultKind = "down"
+	FaultPostgresDown    FaultKind = "postgres_down"
+	FaultPause           FaultKind = "pause"
+	FaultStop            FaultKind = "stop"
 	FaultRestartDataLoss FaultKind = "restart_data_loss"
-	// FaultPostgresStop stops PostgreSQL (a fast shutdown). Healing starts
-	// it again on the same data: PostgreSQL is the source of truth and
-	// keeps every committed row.
-	FaultPostgresStop FaultKind = "postgres_stop"
+	FaultPostgresStop    FaultKind = "postgres_stop"
 )
 
 // FaultNeed says what a fault kind needs from the lab's provider.
@@ -89,199 +108,168 @@ type FaultInfo struct {
 	MenuFault          Fault
 }
 
-// faultDef is one registry entry: FaultInfo plus how the kind behaves.
+// faultDef declares one kind whole: FaultInfo plus how the kind behaves.
+// Exactly one of toxic, disable and process is set.
 type faultDef struct {
 	FaultInfo
-	// toxic: done as a Toxiproxy toxic whose type is the kind's name.
-	toxic bool
-	// stream is a toxic's default stream.
-	stream string
-	// instant: happens at once and leaves nothing to heal.
-	instant bool
-	// healAll: HealAll heals it one by one (the process faults; the
-	// network ones are reset together).
-	healAll bool
+
 	// missing is the error when a value is required and absent; "" when
 	// the value is optional.
 	missing string
 	// parse reads the value after "="; nil when the kind takes no value.
-	parse func(f *Fault, value, spec string, dur durParser) error
+	parse valueParser
+	// options are the kind's own "key=value" options after the value (the
+	// lab adds target= and stream= for network kinds).
+	options map[string]valueParser
 	// check validates the values of a fault (ms checks Toxiproxy's units).
 	check func(f Fault, ms msChecker, spec string) error
-	// format writes the "=value,..." part of the spec.
+	// format writes the "=value,..." part of the spec (nil: no value).
 	format func(f Fault) string
-	// attrs are the toxic's attributes, and read sets the fault's values
-	// back from them.
-	attrs func(f Fault) map[string]int64
-	read  func(f *Fault, attr func(string) time.Duration, raw func(string) float64)
-	// supports, inject and heal, when set, do a process kind themselves
-	// instead of the provider's switch (the ha kinds, fault_ha.go):
-	// supports says whether this lab can, inject runs under the process
-	// slot, heal undoes it (nil: nothing to heal).
-	supports func(l *Lab) error
-	inject   func(l *Lab, ctx context.Context, f Fault) error
-	heal     func(l *Lab, ctx context.Context) error
+	// supports is an extra check of whether this lab can do the fault now,
+	// after the provider has what Needs names (nil: nothing more).
+	supports func(l *Lab, f Fault) error
+
+	// toxic: the kind is a Toxiproxy toxic whose type is the kind's name.
+	toxic *toxicDef
+	// disable: the kind stops the target's proxy (down); healing starts it.
+	disable bool
+	// aliases: with target=T the fault is the kind aliases[T] instead
+	// (down,target=postgres is postgres_down).
+	aliases map[string]FaultKind
+
+	// process: the kind acts on the servers themselves.
+	process *processDef
+
+	// rank orders the listing: built-in network kinds (0), built-in
+	// process kinds (1), then kinds registered elsewhere (2), each group
+	// in registration order, whatever order the files' inits run in.
+	rank int
 }
 
+type valueParser func(f *Fault, value, spec string, dur durParser) error
 type durParser func(what, s string) (time.Duration, error)
 type msChecker func(what string, d, min time.Duration) error
 
-func ms(d time.Duration) int64 { return d.Milliseconds() }
-
-// timeoutValue is the optional "=DUR" of timeout and reset_peer.
-var timeoutValue = struct {
-	parse  func(f *Fault, value, spec string, dur durParser) error
-	check  func(f Fault, ms msChecker, spec string) error
-	format func(f Fault) string
-	attrs  func(f Fault) map[string]int64
-	read   func(f *Fault, attr func(string) time.Duration, raw func(string) float64)
-}{
-	parse: func(f *Fault, v, _ string, dur durParser) (err error) {
-		f.Timeout, err = dur(string(f.Kind), v)
-		return err
-	},
-	check: func(f Fault, ms msChecker, _ string) error { return ms("timeout", f.Timeout, 0) },
-	format: func(f Fault) string {
-		if f.Timeout > 0 {
-			return "=" + f.Timeout.String()
-		}
-		return ""
-	},
-	attrs: func(f Fault) map[string]int64 { return map[string]int64{"timeout": ms(f.Timeout)} },
-	read: func(f *Fault, attr func(string) time.Duration, _ func(string) float64) {
-		f.Timeout = attr("timeout")
-	},
+// toxicDef is a network kind done as a Toxiproxy toxic.
+type toxicDef struct {
+	// stream is the toxic's default stream.
+	stream string
+	// attrs are the toxic's attributes, and read sets the fault's values
+	// back from them (attr reads milliseconds, raw the number).
+	attrs func(f Fault) map[string]int64
+	read  func(f *Fault, attr func(string) time.Duration, raw func(string) float64)
+	// register is a toxic type that Toxiproxy does not have, registered
+	// under the kind's name (nil: Toxiproxy's own toxic of that name).
+	register toxics.Toxic
+	// conn is what the toxic does to the engine's direct connections
+	// (faultconn.go), which skip the proxy.
+	conn connEffect
 }
 
-// faultDefs is the registry, in the order kinds are listed (network kinds
-// first, as the lesson meets them). It is filled by init because its
-// parsers' errors quote FaultSyntax, which is made from it.
-var faultDefs []faultDef
+// connEffect is what a toxic does to one direct connection, on the stream
+// it is set on (downstream: the server's replies as Read hands them over;
+// upstream: the client's requests as Write sends them). The fault layer
+// combines the effects of every toxic in force; a zero connEffect lets the
+// data through untouched.
+type connEffect struct {
+	// delay is how long a chunk of n bytes is held after it arrived
+	// (latency, bandwidth). Several toxics' delays add up.
+	delay func(f Fault, n int) time.Duration
+	// chunk is the most bytes handed over at once (bandwidth); 0: no limit.
+	chunk func(f Fault) int
+	// drop: data is dropped, so requests hang (timeout). The connection is
+	// held: closed when the fault ends, and after closeAfter when that is
+	// set and not 0.
+	drop       bool
+	closeAfter func(f Fault) time.Duration
+	// resetAfter, when set, resets the connection (TCP RST) that long after
+	// data arrives (reset_peer).
+	resetAfter func(f Fault) time.Duration
+	// closeDelay delays the close: downstream, the server's close (EOF)
+	// reaches the client that much later; upstream, the client's close
+	// reaches the server later (slow_close).
+	closeDelay func(f Fault) time.Duration
+}
 
-func init() { faultDefs = append(faultRegistry(), haFaultDefs()...) }
+// processDef is a kind that acts on the servers. The dispatcher holds the
+// lab's process slot around inject and heal, bounds them by
+// ProcessFaultTimeout, and keeps the book of active faults: a kind with a
+// heal is active from a successful inject until a successful heal, and
+// injecting it again while active does nothing.
+type processDef struct {
+	// inject does the fault. pf is the provider's faulter, nil when the
+	// provider did not start the servers (Needs NeedServers rules that out
+	// before inject is called).
+	inject func(ctx context.Context, l *Lab, pf processFaulter, f Fault) error
+	// heal undoes it; nil for an instant kind (nothing to heal). HealAll
+	// calls the heal of every active kind.
+	heal func(ctx context.Context, l *Lab, pf processFaulter, f Fault) error
+	// onClose, when set, is called for an active fault when the lab closes,
+	// before the servers stop (a frozen server cannot shut down).
+	onClose func(ctx context.Context, l *Lab, pf processFaulter)
+}
 
-func faultRegistry() []faultDef {
-	return []faultDef{
-		{
-			FaultInfo: FaultInfo{Kind: FaultLatency, Needs: NeedProxy, Syntax: "latency=DUR[,jitter=DUR]", Example: "latency=50ms,jitter=10ms",
-				Help:    "delay every reply by DUR, give or take jitter",
-				MenuKey: "l", MenuLabel: "latency 50ms on every Redis reply",
-				MenuFault: Fault{Kind: FaultLatency, Latency: 50 * time.Millisecond}},
-			toxic: true, stream: StreamDownstream,
-			missing: "latency needs a value, e.g. latency=50ms",
-			parse: func(f *Fault, v, _ string, dur durParser) (err error) {
-				f.Latency, err = dur("latency", v)
-				return err
-			},
-			check: func(f Fault, ms msChecker, _ string) error {
-				if err := ms("latency", f.Latency, time.Millisecond); err != nil {
-					return err
-				}
-				return ms("jitter", f.Jitter, 0)
-			},
-			format: func(f Fault) string {
-				s := "=" + f.Latency.String()
-				if f.Jitter > 0 {
-					s += ",jitter=" + f.Jitter.String()
-				}
-				return s
-			},
-			attrs: func(f Fault) map[string]int64 {
-				return map[string]int64{"latency": ms(f.Latency), "jitter": ms(f.Jitter)}
-			},
-			read: func(f *Fault, attr func(string) time.Duration, _ func(string) float64) {
-				f.Latency, f.Jitter = attr("latency"), attr("jitter")
-			},
-		},
-		{
-			FaultInfo: FaultInfo{Kind: FaultTimeout, Needs: NeedProxy, Syntax: "timeout[=DUR]", Example: "timeout=2s",
-				Help:    "let no data through; close after DUR (0: hold)",
-				MenuKey: "t", MenuLabel: "timeout: Redis answers nothing until healed",
-				MenuFault: Fault{Kind: FaultTimeout}},
-			toxic: true, stream: StreamBoth,
-			parse: timeoutValue.parse, check: timeoutValue.check, format: timeoutValue.format,
-			attrs: timeoutValue.attrs, read: timeoutValue.read,
-		},
-		{
-			FaultInfo: FaultInfo{Kind: FaultResetPeer, Needs: NeedProxy, Syntax: "reset_peer[=DUR]", Example: "reset_peer=100ms",
-				Help:    "reset connections (TCP RST) after DUR",
-				MenuKey: "e", MenuLabel: "reset: connections reset after Redis answers",
-				MenuFault: Fault{Kind: FaultResetPeer}},
-			toxic: true, stream: StreamDownstream,
-			parse: timeoutValue.parse, check: timeoutValue.check, format: timeoutValue.format,
-			attrs: timeoutValue.attrs, read: timeoutValue.read,
-		},
-		{
-			FaultInfo: FaultInfo{Kind: FaultBandwidth, Needs: NeedProxy, Syntax: "bandwidth=KB/s", Example: "bandwidth=64",
-				Help: "limit data to KB/s kilobytes per second"},
-			toxic: true, stream: StreamDownstream,
-			missing: "bandwidth needs a rate in KB/s, e.g. bandwidth=64",
-			parse: func(f *Fault, v, spec string, _ durParser) error {
-				n, err := strconv.ParseInt(strings.TrimSuffix(strings.ToLower(v), "kb/s"), 10, 64)
-				if err != nil || n < 1 {
-					return badFault(spec, "bandwidth: %q is not a rate of at least 1 KB/s", v)
-				}
-				f.RateKB = n
-				return nil
-			},
-			check: func(f Fault, _ msChecker, spec string) error {
-				if f.RateKB < 1 {
-					return badFault(spec, "bandwidth needs a rate of at least 1 KB/s")
-				}
-				return nil
-			},
-			format: func(f Fault) string { return "=" + strconv.FormatInt(f.RateKB, 10) },
-			attrs:  func(f Fault) map[string]int64 { return map[string]int64{"rate": f.RateKB} },
-			read: func(f *Fault, _ func(string) time.Duration, raw func(string) float64) {
-				f.RateKB = int64(raw("rate"))
-			},
-		},
-		{
-			FaultInfo: FaultInfo{Kind: FaultSlowClose, Needs: NeedProxy, Syntax: "slow_close=DUR", Example: "slow_close=1s",
-				Help: "delay the close of every connection by DUR"},
-			toxic: true, stream: StreamDownstream,
-			missing: "slow_close needs a delay, e.g. slow_close=1s",
-			parse: func(f *Fault, v, _ string, dur durParser) (err error) {
-				f.Delay, err = dur("slow_close", v)
-				return err
-			},
-			check:  func(f Fault, ms msChecker, _ string) error { return ms("delay", f.Delay, 0) },
-			format: func(f Fault) string { return "=" + f.Delay.String() },
-			attrs:  func(f Fault) map[string]int64 { return map[string]int64{"delay": ms(f.Delay)} },
-			read: func(f *Fault, attr func(string) time.Duration, _ func(string) float64) {
-				f.Delay = attr("delay")
-			},
-		},
-		{FaultInfo: FaultInfo{Kind: FaultDown, Target: TargetRedis, Needs: NeedProxy, Syntax: "down", Example: "down",
-			Help:    "refuse Redis connections; Redis keeps its data",
-			MenuKey: "d", MenuLabel: "down: connections to Redis refused",
-			MenuFault: Fault{Kind: FaultDown}}},
-		{FaultInfo: FaultInfo{Kind: FaultPostgresDown, Target: TargetPostgres, Needs: NeedProxy, Syntax: "postgres_down", Example: "postgres_down",
-			Help: "refuse PostgreSQL connections; it keeps its data"}},
-		{FaultInfo: FaultInfo{Kind: FaultPause, Target: TargetRedis, Needs: NeedServers, Syntax: "pause", Example: "pause",
-			Help:    "freeze Redis: requests hang, nothing is lost",
-			MenuKey: "p", MenuLabel: "pause Redis (requests hang)",
-			MenuFault: Fault{Kind: FaultPause}},
-			healAll: true},
-		{FaultInfo: FaultInfo{Kind: FaultStop, Target: TargetRedis, Needs: NeedServers, Syntax: "stop", Example: "stop",
-			Help:    "stop Redis; it comes back EMPTY when healed",
-			MenuKey: "s", MenuLabel: "stop Redis (comes back empty when healed)",
-			MenuFault: Fault{Kind: FaultStop}},
-			healAll: true},
-		{FaultInfo: FaultInfo{Kind: FaultRestartDataLoss, Target: TargetRedis, Needs: NeedServers, Syntax: "restart_data_loss", Example: "restart_data_loss",
-			Help:    "restart Redis now, empty (nothing to heal)",
-			MenuKey: "x", MenuLabel: "restart Redis now, losing its data",
-			MenuFault: Fault{Kind: FaultRestartDataLoss}},
-			instant: true},
-		{FaultInfo: FaultInfo{Kind: FaultPostgresStop, Target: TargetPostgres, Needs: NeedServers, Syntax: "postgres_stop", Example: "postgres_stop",
-			Help: "stop PostgreSQL; it restarts on the same data"},
-			healAll: true},
+// faultKindDefs is the registry: the built-ins first, then the others in
+// the order they were registered. It is copied on write, so readers need
+// no lock.
+var (
+	faultKindsMu  sync.Mutex
+	faultKindDefs atomic.Pointer[[]faultDef]
+)
+
+// registerFault adds a kind to the registry and returns what removes it
+// again (for tests). Call it from an init function. It panics on a
+// declaration that is not whole (a programming error, caught by any test):
+// no kind, a kind declared twice, or not exactly one of toxic, disable and
+// process.
+func registerFault(d faultDef) (unregister func()) {
+	return registerRanked(d, 2)
+}
+
+func registerRanked(d faultDef, rank int) (unregister func()) {
+	d.rank = rank
+	ways := 0
+	for _, set := range []bool{d.toxic != nil, d.disable, d.process != nil} {
+		if set {
+			ways++
+		}
 	}
+	if d.Kind == "" || ways != 1 {
+		panic("registerFault " + string(d.Kind) + ": a kind needs a name and exactly one of toxic, disable, process")
+	}
+	if d.toxic != nil && d.toxic.register != nil {
+		toxics.Register(string(d.Kind), d.toxic.register)
+	}
+	faultKindsMu.Lock()
+	defer faultKindsMu.Unlock()
+	old := faultDefsNow()
+	if slices.ContainsFunc(old, func(o faultDef) bool { return o.Kind == d.Kind }) {
+		panic("registerFault: " + string(d.Kind) + " is declared twice")
+	}
+	defs := append(slices.Clip(old), d)
+	slices.SortStableFunc(defs, func(a, b faultDef) int { return a.rank - b.rank })
+	faultKindDefs.Store(&defs)
+	FaultSyntax = faultSyntax(defs)
+	return func() {
+		faultKindsMu.Lock()
+		defer faultKindsMu.Unlock()
+		defs := slices.DeleteFunc(slices.Clone(faultDefsNow()), func(o faultDef) bool { return o.Kind == d.Kind })
+		faultKindDefs.Store(&defs)
+		FaultSyntax = faultSyntax(defs)
+	}
+}
+
+// faultDefsNow is the registry now, in listing order.
+func faultDefsNow() []faultDef {
+	if p := faultKindDefs.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // faultDefOf returns the registry entry of a kind (ok false when unknown).
 func faultDefOf(k FaultKind) (faultDef, bool) {
-	for _, d := range faultDefs {
+	for _, d := range faultDefsNow() {
 		if d.Kind == k {
 			return d, true
 		}
@@ -291,8 +279,9 @@ func faultDefOf(k FaultKind) (faultDef, bool) {
 
 // FaultKinds lists every kind, network kinds first.
 func FaultKinds() []FaultKind {
-	out := make([]FaultKind, len(faultDefs))
-	for i, d := range faultDefs {
+	defs := faultDefsNow()
+	out := make([]FaultKind, len(defs))
+	for i, d := range defs {
 		out[i] = d.Kind
 	}
 	return out
@@ -301,8 +290,9 @@ func FaultKinds() []FaultKind {
 // FaultCatalog describes every kind, in FaultKinds order, for front ends
 // (help texts, completion, menus).
 func FaultCatalog() []FaultInfo {
-	out := make([]FaultInfo, len(faultDefs))
-	for i, d := range faultDefs {
+	defs := faultDefsNow()
+	out := make([]FaultInfo, len(defs))
+	for i, d := range defs {
 		out[i] = d.FaultInfo
 	}
 	return out
@@ -312,37 +302,50 @@ func FaultCatalog() []FaultInfo {
 // every provider).
 func (k FaultKind) IsNetwork() bool {
 	d, ok := faultDefOf(k)
-	return ok && d.Needs == NeedProxy
+	return ok && d.process == nil
 }
 
-// isToxic reports whether the kind is a Toxiproxy toxic (every network
-// kind but down).
+// isToxic reports whether the kind is a Toxiproxy toxic.
 func (k FaultKind) isToxic() bool {
 	d, _ := faultDefOf(k)
-	return d.toxic
+	return d.toxic != nil
 }
 
 // Instant reports whether the kind happens at once and leaves nothing to
 // heal (restart_data_loss).
 func (k FaultKind) Instant() bool {
 	d, _ := faultDefOf(k)
-	return d.instant
+	return d.process != nil && d.process.heal == nil
 }
 
-// defaultStream is a toxic kind's stream when none is given.
-func (k FaultKind) defaultStream() string {
-	d, _ := faultDefOf(k)
-	return d.stream
+// aliased returns f with its kind replaced when its target makes it another
+// kind (down,target=postgres is postgres_down).
+func aliased(f Fault) Fault {
+	if d, ok := faultDefOf(f.Kind); ok {
+		if k, ok := d.aliases[f.Target]; ok {
+			f.Kind = k
+		}
+	}
+	return f
 }
 
-// FaultSyntax describes ParseFault's input, for usage messages.
+// disableKind is the kind that a disabled proxy of target shows as.
+func disableKind(target string) FaultKind {
+	for _, d := range faultDefsNow() {
+		if d.disable && (d.Target == target || d.Target == "") {
+			return d.Kind
+		}
+	}
+	return FaultKind(target + "_down")
+}
+
+// FaultSyntax describes ParseFault's input, for usage messages. It is
+// rebuilt whenever a kind is registered.
 var FaultSyntax string
 
-func init() { FaultSyntax = faultSyntax() }
-
-func faultSyntax() string {
+func faultSyntax(defs []faultDef) string {
 	var kinds []string
-	for _, d := range faultDefs {
+	for _, d := range defs {
 		kinds = append(kinds, d.Syntax)
 	}
 	return strings.Join(kinds, ", ") + "; network kinds take target=redis|postgres and stream=down|up|both"

@@ -19,7 +19,7 @@ func TestFaultRegistryDeclaresEachKindWhole(t *testing.T) {
 		t.Fatalf("FaultKinds %d, FaultCatalog %d", len(FaultKinds()), len(FaultCatalog()))
 	}
 	keys := map[string]FaultKind{}
-	for _, d := range faultDefs {
+	for _, d := range faultDefsNow() {
 		t.Run(string(d.Kind), func(t *testing.T) {
 			if d.Help == "" || d.Syntax == "" || d.Example == "" {
 				t.Errorf("help %q, syntax %q, example %q: all are needed", d.Help, d.Syntax, d.Example)
@@ -41,9 +41,12 @@ func TestFaultRegistryDeclaresEachKindWhole(t *testing.T) {
 			if f.Kind.IsNetwork() != (d.Needs == NeedProxy) {
 				t.Errorf("IsNetwork %v with needs %s", f.Kind.IsNetwork(), d.Needs)
 			}
-			if d.toxic {
-				if d.Needs != NeedProxy || d.stream == "" || d.attrs == nil || d.read == nil || d.format == nil {
+			if d.toxic != nil {
+				if d.Needs != NeedProxy || d.toxic.stream == "" || d.toxic.attrs == nil || d.toxic.read == nil || d.format == nil {
 					t.Fatalf("toxic %s lacks a stream, attrs, read or format", d.Kind)
+				}
+				if e := d.toxic.conn; e.delay == nil && e.chunk == nil && !e.drop && e.resetAfter == nil && e.closeDelay == nil {
+					t.Errorf("toxic %s does nothing to the engine's direct connections (toxic.conn is empty)", d.Kind)
 				}
 				attrs := map[string]float64{}
 				for k, v := range toxicAttrs(f) {
@@ -70,20 +73,21 @@ func TestFaultRegistryDeclaresEachKindWhole(t *testing.T) {
 	}
 }
 
-// TestHealAllCoversEveryHealableProcessFault guards the registry's healAll
-// marks: every process kind that leaves something to heal is healed by
-// HealAll, and no network kind is (the proxies are reset together).
+// TestHealAllCoversEveryHealableProcessFault guards what HealAll heals one
+// by one: every process kind that leaves something to heal, and no
+// network kind (the proxies are reset together).
 func TestHealAllCoversEveryHealableProcessFault(t *testing.T) {
 	var got []string
-	for _, d := range faultDefs {
-		if d.healAll {
+	for _, d := range faultDefsNow() {
+		healable := d.process != nil && d.process.heal != nil
+		if healable {
 			got = append(got, string(d.Kind))
 		}
-		if d.healAll == (d.Needs == NeedProxy || d.instant) {
-			t.Errorf("%s: healAll %v, needs %s, instant %v", d.Kind, d.healAll, d.Needs, d.instant)
+		if healable == (d.Needs == NeedProxy || d.Kind.Instant()) {
+			t.Errorf("%s: healable %v, needs %s, instant %v", d.Kind, healable, d.Needs, d.Kind.Instant())
 		}
 	}
-	if strings.Join(got, ",") != "pause,stop,postgres_stop" {
+	if strings.Join(got, ",") != "pause,stop,postgres_stop,redis_primary_kill,redis_partition" {
 		t.Errorf("HealAll heals %v", got)
 	}
 }

@@ -30,17 +30,10 @@ func streamsOf(f Fault) []string {
 // toxicAttrs are the Toxiproxy attributes of a toxic fault, from the
 // registry.
 func toxicAttrs(f Fault) map[string]int64 {
-	if d, ok := faultDefOf(f.Kind); ok && d.attrs != nil {
-		return d.attrs(f)
+	if d, ok := faultDefOf(f.Kind); ok && d.toxic != nil && d.toxic.attrs != nil {
+		return d.toxic.attrs(f)
 	}
 	return map[string]int64{}
-}
-
-func downKind(target string) FaultKind {
-	if target == TargetPostgres {
-		return FaultPostgresDown
-	}
-	return FaultDown
 }
 
 func (l *Lab) injectNetwork(ctx context.Context, f Fault) error {
@@ -135,12 +128,11 @@ func (l *Lab) healNetwork(ctx context.Context, f Fault) error {
 	}
 	defer release()
 	defer l.syncFaultLayer() // the engine's direct connections follow the proxies
+	def, _ := faultDefOf(f.Kind)
 	targets := []string{TargetRedis, TargetPostgres}
 	switch {
-	case f.Kind == FaultDown:
-		targets = []string{TargetRedis}
-	case f.Kind == FaultPostgresDown:
-		targets = []string{TargetPostgres}
+	case def.Target != "":
+		targets = []string{def.Target}
 	case f.Target != "":
 		targets = []string{f.Target}
 	}
@@ -148,7 +140,7 @@ func (l *Lab) healNetwork(ctx context.Context, f Fault) error {
 	for _, target := range targets {
 		p, err := l.proxies.proxy(target)
 		if err != nil {
-			if f.Target != "" || f.Kind == FaultPostgresDown {
+			if f.Target != "" || def.Target == TargetPostgres {
 				errs = append(errs, err)
 			}
 			continue
@@ -264,7 +256,7 @@ func (l *Lab) readNetworkFaults() []Fault {
 			continue
 		}
 		if _, _, enabled := proxyState(p); !enabled {
-			out = append(out, Fault{Kind: downKind(target), Target: target, Since: since[target+"/"]})
+			out = append(out, Fault{Kind: disableKind(target), Target: target, Since: since[target+"/"]})
 		}
 		ts := readToxics(p)
 		merged := map[string]bool{}
@@ -328,8 +320,8 @@ func (l *Lab) pruneSince() {
 func toxicFault(target string, t toxicView) Fault {
 	ms := func(k string) time.Duration { return time.Duration(t.Attributes[k]) * time.Millisecond }
 	f := Fault{Kind: FaultKind(t.Type), Target: target, Stream: t.Stream, Toxic: t.Name}
-	if d, ok := faultDefOf(f.Kind); ok && d.read != nil {
-		d.read(&f, ms, func(k string) float64 { return t.Attributes[k] })
+	if d, ok := faultDefOf(f.Kind); ok && d.toxic != nil && d.toxic.read != nil {
+		d.toxic.read(&f, ms, func(k string) float64 { return t.Attributes[k] })
 	}
 	return f
 }

@@ -78,13 +78,6 @@ func parseFault(spec string, needValues bool) (Fault, error) {
 		}
 		seen[k] = true
 		switch k {
-		case "jitter":
-			if kind != FaultLatency {
-				return Fault{}, badFault(spec, "jitter goes with latency only")
-			}
-			if f.Jitter, err = dur("jitter", v); err != nil {
-				return Fault{}, err
-			}
 		case "target":
 			f.Target = strings.ToLower(v)
 		case "stream":
@@ -99,7 +92,16 @@ func parseFault(spec string, needValues bool) (Fault, error) {
 				return Fault{}, badFault(spec, "stream %q: want down, up or both", v)
 			}
 		default:
-			return Fault{}, badFault(spec, "unknown option %q (options: jitter, target, stream)", k)
+			if opt := def.options[k]; opt != nil {
+				if err = opt(&f, v, spec, dur); err != nil {
+					return Fault{}, err
+				}
+				continue
+			}
+			if owners := optionOwners(k); len(owners) > 0 {
+				return Fault{}, badFault(spec, "%s goes with %s only", k, strings.Join(owners, ", "))
+			}
+			return Fault{}, badFault(spec, "unknown option %q (options: %s)", k, strings.Join(optionNames(), ", "))
 		}
 	}
 	if needValues {
@@ -108,10 +110,32 @@ func parseFault(spec string, needValues bool) (Fault, error) {
 	if f.Target != "" && f.Target != TargetRedis && f.Target != TargetPostgres {
 		return Fault{}, badFault(spec, "target %q: want redis or postgres", f.Target)
 	}
-	if f.Kind == FaultDown && f.Target == TargetPostgres {
-		f.Kind = FaultPostgresDown
+	return aliased(f), nil
+}
+
+// optionOwners lists the kinds that take the option k.
+func optionOwners(k string) []string {
+	var out []string
+	for _, d := range faultDefsNow() {
+		if d.options[k] != nil {
+			out = append(out, string(d.Kind))
+		}
 	}
-	return f, nil
+	return out
+}
+
+// optionNames lists every option: the kinds' own, then target and stream.
+func optionNames() []string {
+	var out []string
+	for _, d := range faultDefsNow() {
+		for k := range d.options {
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	slices.Sort(out)
+	return append(out, "target", "stream")
 }
 
 // normalize checks a fault and fills its defaults: the target, the stream,
@@ -128,9 +152,7 @@ func (f Fault) normalizeAs(spec string) (Fault, error) {
 	default:
 		return Fault{}, badFault(spec, "target %q: want redis or postgres", f.Target)
 	}
-	if f.Kind == FaultDown && f.Target == TargetPostgres {
-		f.Kind = FaultPostgresDown
-	}
+	f = aliased(f)
 	def, _ := faultDefOf(f.Kind)
 	switch {
 	case def.Target == "":
@@ -144,10 +166,10 @@ func (f Fault) normalizeAs(spec string) (Fault, error) {
 	default:
 		return Fault{}, badFault(spec, "%s is a Redis fault; for PostgreSQL use postgres_stop or postgres_down", f.Kind)
 	}
-	if f.Kind.isToxic() {
+	if def.toxic != nil {
 		switch f.Stream {
 		case "":
-			f.Stream = def.stream
+			f.Stream = def.toxic.stream
 		case StreamDownstream, StreamUpstream, StreamBoth:
 		default:
 			return Fault{}, badFault(spec, "stream %q: want downstream, upstream or both", f.Stream)
@@ -182,8 +204,8 @@ func (f Fault) String() string {
 	if def.Needs == NeedProxy && def.Target != TargetPostgres && f.Target == TargetPostgres {
 		b.WriteString(",target=postgres")
 	}
-	if f.Kind.isToxic() && f.Stream != "" {
-		if f.Stream != def.stream {
+	if def.toxic != nil && f.Stream != "" {
+		if f.Stream != def.toxic.stream {
 			b.WriteString(",stream=" + strings.TrimSuffix(f.Stream, "stream"))
 		}
 	}

@@ -3,10 +3,7 @@ package lab
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,11 +53,15 @@ func (fs *faultState) setProcess(f Fault, on bool) {
 	}
 }
 
+// injectProcess does a process fault through its kind's action, holding
+// the process slot. A kind with a heal is recorded as active once its
+// inject succeeds; injecting it again while active does nothing.
 func (l *Lab) injectProcess(ctx context.Context, f Fault) error {
-	pf := l.processFaults()
-	if pf == nil {
-		return l.SupportsFault(f)
+	def, ok := faultDefOf(f.Kind)
+	if !ok || def.process == nil {
+		return fmt.Errorf("%w: %s is not a process fault", ErrBadFault, f.Kind)
 	}
+	pf := l.processFaults()
 	ctx, done := l.faults.opContext(ctx, ProcessFaultTimeout)
 	defer done()
 	release, err := acquire(ctx, l.faults.procSem, "inject "+string(f.Kind))
@@ -68,83 +69,23 @@ func (l *Lab) injectProcess(ctx context.Context, f Fault) error {
 		return err
 	}
 	defer release()
-	if d, _ := faultDefOf(f.Kind); d.inject != nil {
-		return d.inject(l, ctx, f)
-	}
-	fs := &l.faults
-	// A paused Redis is resumed before it is stopped: a frozen process
-	// cannot shut down.
-	resume := func(why string) error {
-		if !fs.processActive(FaultPause) {
-			return nil
-		}
-		start := time.Now()
-		if err := pf.unpauseRedis(ctx); err != nil {
-			return fmt.Errorf("resume the paused Redis first: %w", err)
-		}
-		fs.setProcess(Fault{Kind: FaultPause}, false)
-		fs.emit(FaultEvent{Action: ActionHeal, Op: ActionHeal, Fault: Fault{Kind: FaultPause, Target: TargetRedis},
-			Detail: "before " + why, Took: time.Since(start)})
+	lasting := def.process.heal != nil
+	if lasting && l.faults.processActive(f.Kind) {
 		return nil
 	}
-	switch f.Kind {
-	case FaultPause:
-		if fs.processActive(FaultStop) {
-			return errors.New("redis is stopped (a stop fault is active): heal it before pausing")
-		}
-		if fs.processActive(FaultPause) {
-			return nil
-		}
-		if err := pf.pauseRedis(ctx); err != nil {
-			if errors.Is(err, ErrFaultUnavailable) {
-				fs.mu.Lock()
-				fs.pauseUnavailable = err.Error()
-				fs.mu.Unlock()
-			}
-			return err
-		}
-		fs.setProcess(f, true)
-	case FaultStop:
-		if fs.processActive(FaultStop) {
-			return nil
-		}
-		if err := resume("stop"); err != nil {
-			return err
-		}
-		if err := pf.stopRedis(ctx); err != nil {
-			return err
-		}
-		fs.setProcess(f, true)
-	case FaultRestartDataLoss:
-		if err := resume("restart"); err != nil {
-			return err
-		}
-		if !fs.processActive(FaultStop) {
-			if err := pf.stopRedis(ctx); err != nil {
-				return err
-			}
-			// Until the new one answers, the lab is in a stop fault: if
-			// the start fails, heal stop (or HealAll) tries again.
-			fs.setProcess(Fault{Kind: FaultStop, Target: TargetRedis}, true)
-		}
-		return l.restartRedis(ctx, pf)
-	case FaultPostgresStop:
-		if fs.processActive(FaultPostgresStop) {
-			return nil
-		}
-		if err := pf.stopPostgres(ctx); err != nil {
-			return err
-		}
-		fs.setProcess(f, true)
-	default:
-		return fmt.Errorf("%w: %s is not a process fault", ErrBadFault, f.Kind)
+	if err := def.process.inject(ctx, l, pf, f); err != nil {
+		return err
+	}
+	if lasting {
+		l.faults.setProcess(f, true)
 	}
 	return nil
 }
 
+// healProcess undoes an active process fault through its kind's heal.
 func (l *Lab) healProcess(ctx context.Context, kind FaultKind) error {
-	pf := l.processFaults()
-	if pf == nil || kind == FaultRestartDataLoss {
+	def, ok := faultDefOf(kind)
+	if !ok || def.process == nil || def.process.heal == nil {
 		return nil
 	}
 	fs := &l.faults
@@ -158,51 +99,16 @@ func (l *Lab) healProcess(ctx context.Context, kind FaultKind) error {
 		return err
 	}
 	defer release()
-	if !fs.processActive(kind) {
+	fs.mu.Lock()
+	f, active := fs.process[kind]
+	fs.mu.Unlock()
+	if !active {
 		return nil
 	}
-	if d, _ := faultDefOf(kind); d.heal != nil {
-		return d.heal(l, ctx)
-	}
-	switch kind {
-	case FaultPause:
-		if err := pf.unpauseRedis(ctx); err != nil {
-			return err
-		}
-		fs.setProcess(Fault{Kind: kind}, false)
-	case FaultStop:
-		return l.restartRedis(ctx, pf)
-	case FaultPostgresStop:
-		pg := l.CurrentInfo().Postgres.Direct()
-		host, port, err := pf.startPostgres(ctx, pg)
-		if err != nil {
-			return err
-		}
-		l.infoMu.Lock()
-		l.Info.Postgres.DirectHost, l.Info.Postgres.DirectPort = host, port
-		l.infoMu.Unlock()
-		if err := l.repoint(ctx, TargetPostgres, net.JoinHostPort(host, strconv.Itoa(port))); err != nil {
-			return err
-		}
-		fs.setProcess(Fault{Kind: kind}, false)
-	}
-	return nil
-}
-
-// restartRedis starts a new, empty Redis and points the proxy at it; the
-// lab's Redis address (the proxy's) does not change.
-func (l *Lab) restartRedis(ctx context.Context, pf processFaulter) error {
-	addr, err := pf.startRedis(ctx, l.Redis.Password)
-	if err != nil {
-		return fmt.Errorf("start Redis again: %w", err)
-	}
-	l.infoMu.Lock()
-	l.Info.Redis.DirectAddr = addr
-	l.infoMu.Unlock()
-	if err := l.repoint(ctx, TargetRedis, addr); err != nil {
+	if err := def.process.heal(ctx, l, l.processFaults(), f); err != nil {
 		return err
 	}
-	l.faults.setProcess(Fault{Kind: FaultStop}, false)
+	fs.setProcess(Fault{Kind: kind}, false)
 	return nil
 }
 

@@ -15,24 +15,18 @@ import (
 
 // faultConn is one engine connection to a server's own address. With no
 // fault in force it is the socket plus one atomic load per call. Under a
-// toxic it does what Toxiproxy's link would do to the same bytes:
-//
-//   - latency (downstream): a reply is handed over latency ± jitter after
-//     it arrived; upstream: a request is held that long before it is sent;
-//   - timeout: no data passes (it is dropped, as Toxiproxy drops it); with
-//     a timeout the connection is closed after that long; healing closes
-//     the connections it held;
-//   - reset_peer: the connection is reset (RST) when data arrives on the
-//     toxic's stream, after the toxic's timeout;
-//   - bandwidth: data is handed over at the rate, in slices of 100 ms;
-//   - slow_close: the close is delayed;
-//   - down (a disabled proxy): open connections are closed and new ones
-//     refused.
+// toxic it does what Toxiproxy's link would do to the same bytes, as the
+// toxic's kind declares it in the registry (connEffect, fault_kinds.go):
+// data held for a delay and handed over in chunks (latency, bandwidth),
+// dropped while the connection is held (timeout), the connection reset
+// when data arrives (reset_peer), its close delayed (slow_close). A
+// disabled proxy (down) closes open connections and refuses new ones. No
+// code here names a kind.
 //
 // Toxicity is drawn per connection and toxic, as Toxiproxy draws it per
-// link. Other toxic types (slicer, limit_data, added through the API) pass
-// through here: they shape bytes, not the lesson's faults, and still apply
-// to clients that go through the proxy.
+// link. Toxic types no kind declares (slicer, limit_data, added through
+// the API) never reach here: they shape bytes, not the lesson's faults,
+// and still apply to clients that go through the proxy.
 type faultConn struct {
 	net.Conn
 	t    *targetLayer
@@ -68,13 +62,36 @@ func (c *faultConn) applies(s toxicSpec) bool {
 	return r.Float32() < s.toxicity
 }
 
-func (c *faultConn) find(list []toxicSpec, kind FaultKind) (toxicSpec, bool) {
+// first returns the first toxic of list that applies to this connection
+// and whose effect has what want asks for.
+func (c *faultConn) first(list []toxicSpec, want func(e *connEffect) bool) (toxicSpec, bool) {
 	for _, s := range list {
-		if s.kind == kind && c.applies(s) {
+		if want(s.eff) && c.applies(s) {
 			return s, true
 		}
 	}
 	return toxicSpec{}, false
+}
+
+func drops(e *connEffect) bool       { return e.drop }
+func resets(e *connEffect) bool      { return e.resetAfter != nil }
+func delaysClose(e *connEffect) bool { return e.closeDelay != nil }
+
+// shape is when a chunk that arrived at at may be handed over, and how many
+// of its bytes (at most limit), under every shaping toxic of list.
+func (c *faultConn) shape(list []toxicSpec, at time.Time, n, limit int) (time.Time, int) {
+	for _, s := range list {
+		if s.eff.chunk != nil && c.applies(s) {
+			limit = min(limit, max(s.eff.chunk(s.f), 1))
+		}
+	}
+	n = min(n, limit)
+	for _, s := range list {
+		if s.eff.delay != nil && c.applies(s) {
+			at = at.Add(s.eff.delay(s.f, n))
+		}
+	}
+	return at, limit
 }
 
 // stateChanged applies what a change of faults does to an open connection
@@ -89,10 +106,10 @@ func (c *faultConn) stateChanged(old, cur *faultLayerState) {
 		if st == nil {
 			return toxicSpec{}, false
 		}
-		if s, ok := c.find(st.down, FaultTimeout); ok {
+		if s, ok := c.first(st.down, drops); ok {
 			return s, true
 		}
-		return c.find(st.up, FaultTimeout)
+		return c.first(st.up, drops)
 	}
 	was, wasHeld := held(old)
 	now, nowHeld := held(cur)
@@ -100,8 +117,14 @@ func (c *faultConn) stateChanged(old, cur *faultLayerState) {
 		c.kill(io.EOF, false)
 		return
 	}
-	if nowHeld && now.timeout > 0 && (!wasHeld || was.name != now.name || was.timeout != now.timeout) {
-		time.AfterFunc(now.timeout, func() {
+	after := func(s toxicSpec) time.Duration {
+		if s.eff == nil || s.eff.closeAfter == nil {
+			return 0
+		}
+		return s.eff.closeAfter(s.f)
+	}
+	if d := after(now); nowHeld && d > 0 && (!wasHeld || was.name != now.name || after(was) != d) {
+		time.AfterFunc(d, func() {
 			if s, ok := held(c.t.state.Load()); ok && s.name == now.name {
 				c.kill(io.EOF, false)
 			}
@@ -158,8 +181,8 @@ func (c *faultConn) readFaulty(p []byte) (int, error) {
 				}
 				if errors.Is(err, io.EOF) {
 					if st := c.t.state.Load(); st != nil {
-						if s, ok := c.find(st.down, FaultSlowClose); ok {
-							c.waitUntil(time.Now().Add(s.delay), st.changed, 0)
+						if s, ok := c.first(st.down, delaysClose); ok {
+							c.waitUntil(time.Now().Add(s.eff.closeDelay(s.f)), st.changed, 0)
 						}
 					}
 				}
@@ -171,38 +194,18 @@ func (c *faultConn) readFaulty(p []byte) (int, error) {
 		if st == nil {
 			return c.hand(p, len(p)), nil
 		}
-		if _, ok := c.find(st.down, FaultTimeout); ok {
+		if _, ok := c.first(st.down, drops); ok {
 			c.pending = nil // dropped on the floor, as Toxiproxy drops it
 			continue
 		}
-		if s, ok := c.find(st.down, FaultResetPeer); ok {
-			if c.waitUntil(time.Now().Add(s.timeout), st.changed, 0) == waitChanged {
+		if s, ok := c.first(st.down, resets); ok {
+			if c.waitUntil(time.Now().Add(s.eff.resetAfter(s.f)), st.changed, 0) == waitChanged {
 				continue
 			}
 			c.kill(errConnReset, true)
 			return 0, errConnReset
 		}
-		limit := len(p)
-		at := c.pendingAt
-		for _, s := range st.down {
-			if !c.applies(s) {
-				continue
-			}
-			switch s.kind {
-			case FaultLatency:
-				d := s.latency
-				if s.jitter > 0 {
-					d += time.Duration(rand.Int64N(int64(2*s.jitter))) - s.jitter
-				}
-				at = at.Add(max(d, 0))
-			case FaultBandwidth:
-				if s.rateKB > 0 {
-					limit = min(limit, int(s.rateKB*100))
-					n := min(limit, len(c.pending))
-					at = at.Add(time.Duration(n) * time.Millisecond / time.Duration(s.rateKB))
-				}
-			}
-		}
+		at, limit := c.shape(st.down, c.pendingAt, len(c.pending), len(p))
 		switch c.waitUntil(at, st.changed, c.readDeadline.Load()) {
 		case waitChanged:
 			continue
@@ -267,11 +270,11 @@ func (c *faultConn) Write(p []byte) (int, error) {
 		if err := c.killed(); err != nil {
 			return 0, err
 		}
-		if _, ok := c.find(st.up, FaultTimeout); ok {
+		if _, ok := c.first(st.up, drops); ok {
 			return len(p), nil // dropped on the floor
 		}
-		if s, ok := c.find(st.up, FaultResetPeer); ok {
-			if c.waitUntil(time.Now().Add(s.timeout), st.changed, 0) == waitChanged {
+		if s, ok := c.first(st.up, resets); ok {
+			if c.waitUntil(time.Now().Add(s.eff.resetAfter(s.f)), st.changed, 0) == waitChanged {
 				st = c.t.state.Load()
 				if st == nil {
 					return c.Conn.Write(p)
@@ -281,20 +284,7 @@ func (c *faultConn) Write(p []byte) (int, error) {
 			c.kill(errConnReset, true)
 			return len(p), nil // the client learns on its next read
 		}
-		at := time.Now()
-		for _, s := range st.up {
-			if !c.applies(s) {
-				continue
-			}
-			switch s.kind {
-			case FaultLatency:
-				at = at.Add(s.latency)
-			case FaultBandwidth:
-				if s.rateKB > 0 {
-					at = at.Add(time.Duration(len(p)) * time.Millisecond / time.Duration(s.rateKB))
-				}
-			}
-		}
+		at, _ := c.shape(st.up, time.Now(), len(p), len(p))
 		switch c.waitUntil(at, st.changed, c.writeDeadline.Load()) {
 		case waitChanged:
 			st = c.t.state.Load()
@@ -316,8 +306,8 @@ func (c *faultConn) Close() error {
 		close(c.done)
 		c.t.remove(c)
 		if st := c.t.state.Load(); st != nil && c.killed() == nil {
-			if s, ok := c.find(st.up, FaultSlowClose); ok {
-				time.AfterFunc(s.delay, func() { _ = c.Conn.Close() })
+			if s, ok := c.first(st.up, delaysClose); ok {
+				time.AfterFunc(s.eff.closeDelay(s.f), func() { _ = c.Conn.Close() })
 				return
 			}
 		}
@@ -347,4 +337,22 @@ func unixNano(t time.Time) int64 {
 		return 0
 	}
 	return t.UnixNano()
+}
+
+// SyscallConn exposes the socket for a client's liveness check of an idle
+// connection: go-redis peeks at a pooled connection's socket before it
+// hands the connection out (connCheck), and skips the check for a net.Conn
+// that is not a syscall.Conn. Without this, a connection the layer closed
+// ("down" closes every open one) looked healthy in the pool and failed on
+// its next command: after Redis came back, each half-open probe of the
+// budgeted policy's breaker drew one of the dozens of dead idle
+// connections, failed, and reopened the breaker for another cool-down
+// (issue 16). A socket the layer closed answers the check with an error,
+// as one the proxy closed answers it with EOF, and is discarded.
+func (c *faultConn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.New("fault layer: the socket exposes no file descriptor")
+	}
+	return sc.SyscallConn()
 }

@@ -43,16 +43,13 @@ type faultLayerState struct {
 	changed chan struct{}
 }
 
-// toxicSpec is one toxic, read from the proxy.
+// toxicSpec is one toxic, read from the proxy: its values as a Fault and
+// what its kind does to a direct connection (from the registry).
 type toxicSpec struct {
 	name     string
-	kind     FaultKind
 	toxicity float32
-	latency  time.Duration
-	jitter   time.Duration
-	timeout  time.Duration
-	delay    time.Duration
-	rateKB   int64
+	f        Fault
+	eff      *connEffect
 }
 
 // targetLayer is the fault layer of one server (redis or postgres).
@@ -113,9 +110,14 @@ func (l *Lab) syncFaultLayerNow() {
 		_, _, enabled := proxyState(p)
 		st := &faultLayerState{disabled: !enabled, changed: make(chan struct{})}
 		for _, tv := range readToxics(p) {
-			f := toxicFault(name, tv)
-			spec := toxicSpec{name: tv.Name, kind: f.Kind, toxicity: tv.Toxicity, latency: f.Latency,
-				jitter: f.Jitter, timeout: f.Timeout, delay: f.Delay, rateKB: f.RateKB}
+			// Toxic types no kind declares (slicer, limit_data added
+			// through the API) shape bytes, not the lesson's faults: they
+			// apply to clients of the proxy only.
+			def, ok := faultDefOf(FaultKind(tv.Type))
+			if !ok || def.toxic == nil {
+				continue
+			}
+			spec := toxicSpec{name: tv.Name, toxicity: tv.Toxicity, f: toxicFault(name, tv), eff: &def.toxic.conn}
 			if tv.Stream == StreamUpstream {
 				st.up = append(st.up, spec)
 			} else {

@@ -190,7 +190,11 @@ func (p PostgresInfo) Direct() PostgresInfo {
 }
 
 // DSN is a lib/pq connection string (sslmode=disable: lab servers speak no
-// TLS, and lib/pq's default would otherwise refuse them).
+// TLS, and lib/pq's default would otherwise refuse them). connect_timeout
+// bounds the whole connection start-up: lib/pq honours a context only while
+// dialling, so without it a connection that the fault proxy accepts for a
+// stopped PostgreSQL waits out the proxy (45-70 s seen) whatever the
+// caller's deadline.
 func (p PostgresInfo) DSN() string {
 	if p.RawDSN != "" {
 		return p.RawDSN
@@ -200,10 +204,15 @@ func (p PostgresInfo) DSN() string {
 		User:     url.UserPassword(p.User, p.Password),
 		Host:     p.Host + ":" + strconv.Itoa(p.Port),
 		Path:     "/" + p.Database,
-		RawQuery: "sslmode=disable",
+		RawQuery: "sslmode=disable&connect_timeout=" + strconv.Itoa(pgConnectTimeoutSeconds),
 	}
 	return u.String()
 }
+
+// pgConnectTimeoutSeconds is lib/pq's connect_timeout for lab connections
+// (whole seconds is all it takes): long enough for a loaded 2-core machine's
+// start-up, short enough that a dead path is an error, not a hang.
+const pgConnectTimeoutSeconds = 5
 
 // PsqlCommand is a command line a learner can paste to look at the tables.
 func (p PostgresInfo) PsqlCommand() string {

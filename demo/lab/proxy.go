@@ -50,6 +50,9 @@ type proxySet struct {
 	// api serves the standard Toxiproxy HTTP API when asked for.
 	api *http.Server
 
+	// parked is where a proxy waits while its server is stopped.
+	parked parking
+
 	closeOnce sync.Once
 }
 
@@ -380,6 +383,7 @@ func (ps *proxySet) close() {
 		return
 	}
 	ps.closeOnce.Do(func() {
+		defer ps.parked.close()
 		if ps.api != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			_ = ps.api.Shutdown(ctx)

@@ -89,10 +89,16 @@ func waitRedis(ctx context.Context, r RedisInfo, start time.Time, progress Progr
 	return nil
 }
 
+// pollEvery is poll's pause between tries. It is fixed and short: a server
+// that is starting answers a try in a millisecond or two (a refused
+// connect, "the database system is starting up"), so a try every 25 ms
+// costs nothing, while a backoff that doubles to half a second made the
+// lab wait up to that long after the server was ready.
+const pollEvery = 25 * time.Millisecond
+
 // poll calls try until it succeeds or ctx ends, returning the last error of
 // try (more useful than "context deadline exceeded" alone).
 func poll(ctx context.Context, try func(context.Context) error) error {
-	delay := 50 * time.Millisecond
 	var last error
 	for {
 		attempt, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -104,10 +110,7 @@ func poll(ctx context.Context, try func(context.Context) error) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (last error: %v)", ctx.Err(), last)
-		case <-time.After(delay):
-		}
-		if delay < 500*time.Millisecond {
-			delay *= 2
+		case <-time.After(pollEvery):
 		}
 	}
 }

@@ -11,99 +11,103 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"cqrslab/demo"
 	"cqrslab/internal/bench"
 )
 
-func runBench(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("bench", "bench [--json] [--iterations N] [infra flags]", stdio)
+func benchCmd(stdio Stdio) *cobra.Command {
+	c := leaf("bench [--json] [--iterations N] [infra flags]", "measure the dual write and the read path against their floors")
+	fs := c.Flags()
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	iters := fs.Int("iterations", 1000, "measured iterations per operation")
 	warmup := fs.Int("warmup", 100, "unmeasured warm-up iterations per operation")
 	capacity := fs.Bool("capacity", false, "instead: find each policy's highest open-loop write rate with p99 under 10 ms and nothing lost, beside the raw floor's (about a minute per policy)")
 	capStep := fs.Duration("capacity-step", 2*time.Second, "how long --capacity holds each rate")
-	infra := addInfraFlags(fs)
-	if err := parse(fs, args, false); err != nil {
-		return err
-	}
-	if *iters < 10 || *iters > 1_000_000 {
-		return usagef("bench: --iterations %d is out of range; use 10 to 1000000", *iters)
-	}
-	if *warmup < 0 {
-		return usagef("bench: --warmup %d is negative", *warmup)
-	}
-	if *capStep < 500*time.Millisecond || *capStep > time.Minute {
-		return usagef("bench: --capacity-step %v is out of range; use 500ms to 1m", *capStep)
-	}
-	opts, err := infra.options()
-	if err != nil {
-		return err
-	}
-	st, err := connectCurrent(ctx, stdio.Err)
-	if errors.Is(err, errNoLab) {
-		// No running lab: start one just for this run, and remove it after.
-		fmt.Fprintln(stdio.Err, "No running lab; starting one for this run...")
-		l, err := startLab(ctx, stdio, opts)
+	infra := addInfraFlags(c)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		if *iters < 10 || *iters > 1_000_000 {
+			return usagef("bench: --iterations %d is out of range; use 10 to 1000000", *iters)
+		}
+		if *warmup < 0 {
+			return usagef("bench: --warmup %d is negative", *warmup)
+		}
+		if *capStep < 500*time.Millisecond || *capStep > time.Minute {
+			return usagef("bench: --capacity-step %v is out of range; use 500ms to 1m", *capStep)
+		}
+		opts, err := infra.options()
 		if err != nil {
 			return err
 		}
-		defer l.Close()
-		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		if st, err = demo.Connect(cctx, l.Info); err != nil {
+		st, err := connectCurrent(ctx, stdio.Err)
+		if errors.Is(err, errNoLab) {
+			// No running lab: start one just for this run, and remove it after.
+			fmt.Fprintln(stdio.Err, "No running lab; starting one for this run...")
+			l, err := startLab(ctx, stdio, opts)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			defer cancel()
+			if st, err = demo.Connect(cctx, l.Info); err != nil {
+				return err
+			}
+		} else if err != nil {
 			return err
 		}
-	} else if err != nil {
-		return err
-	}
-	defer st.Close()
-	if *capacity {
-		return runCapacity(ctx, stdio, st, *capStep, *asJSON)
-	}
-	fmt.Fprintf(stdio.Err, "Measuring %d iterations of each operation (interleaved)...\n", *iters)
-	r, err := bench.Run(ctx, st, bench.Config{Iterations: *iters, Warmup: *warmup})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdio.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	}
-	tw := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tp50 µs\tp99 µs\t")
-	row := func(name string, p50, p99 float64) { fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t\n", name, p50, p99) }
-	row("raw INSERT (PostgreSQL)", r.Floor.InsertP50, r.Floor.InsertP99)
-	row("raw ZADD (Redis)", r.Floor.ZAddP50, r.Floor.ZAddP99)
-	row("INSERT then ZADD (floor)", r.Floor.SequentialP50, r.Floor.SequentialP99)
-	row("engine CreatePost", r.Engine.CreatePostP50, r.Engine.CreatePostP99)
-	row("raw ZREVRANGE 0 19 (floor)", r.Floor.ZRevRangeP50, r.Floor.ZRevRangeP99)
-	row("engine GetFeed", r.Engine.GetFeedP50, r.Engine.GetFeedP99)
-	row("SQL join (indexed)", r.Floor.SQLJoinP50, r.Floor.SQLJoinP99)
-	if d := r.FloorDirect; d.SequentialP50 > 0 {
-		row("servers' own address: INSERT", d.InsertP50, d.InsertP99)
-		row("servers' own address: ZADD", d.ZAddP50, d.ZAddP99)
-		row("servers' own address: INSERT then ZADD", d.SequentialP50, d.SequentialP99)
-		row("servers' own address: ZREVRANGE 0 19", d.ZRevRangeP50, d.ZRevRangeP99)
-		row("servers' own address: SQL join", d.SQLJoinP50, d.SQLJoinP99)
-	}
-	tw.Flush()
-	fmt.Fprintf(stdio.Out, "\nCreatePost / floor: %.2f×   GetFeed / floor: %.2f×   GetFeed is %.2f× faster than the SQL join\n",
-		r.Ratios.CreatePostVsFloor, r.Ratios.GetFeedVsFloor, r.Ratios.ReadSpeedupVsSQL)
-	if r.FloorDirect.SequentialP50 > 0 {
-		fmt.Fprintf(stdio.Out, "Against the servers themselves (engine path: %s): CreatePost %.2f×   GetFeed %.2f×   "+
-			"the servers read %.2f× faster from Redis than by the SQL join\n",
-			r.EnginePath, r.Ratios.CreatePostVsDirect, r.Ratios.GetFeedVsDirect, r.Ratios.ReadSpeedupDirect)
-	}
-	if len(r.Hops) > 0 {
-		keys := slices.Sorted(maps.Keys(r.Hops))
-		fmt.Fprint(stdio.Out, "Cost of each hop per round trip (p50):")
-		for _, k := range keys {
-			fmt.Fprintf(stdio.Out, "  %s %.0f µs", strings.TrimSuffix(k, "_us"), r.Hops[k])
+		defer st.Close()
+		if *capacity {
+			return runCapacity(ctx, stdio, st, *capStep, *asJSON)
 		}
-		fmt.Fprintln(stdio.Out)
+		fmt.Fprintf(stdio.Err, "Measuring %d iterations of each operation (interleaved)...\n", *iters)
+		r, err := bench.Run(ctx, st, bench.Config{Iterations: *iters, Warmup: *warmup})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdio.Out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(r)
+		}
+		tw := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "operation\tp50 µs\tp99 µs\t")
+		row := func(name string, p50, p99 float64) { fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t\n", name, p50, p99) }
+		row("raw INSERT (PostgreSQL)", r.Floor.InsertP50, r.Floor.InsertP99)
+		row("raw ZADD (Redis)", r.Floor.ZAddP50, r.Floor.ZAddP99)
+		row("INSERT then ZADD (floor)", r.Floor.SequentialP50, r.Floor.SequentialP99)
+		row("engine CreatePost", r.Engine.CreatePostP50, r.Engine.CreatePostP99)
+		row("raw ZREVRANGE 0 19 (floor)", r.Floor.ZRevRangeP50, r.Floor.ZRevRangeP99)
+		row("engine GetFeed", r.Engine.GetFeedP50, r.Engine.GetFeedP99)
+		row("SQL join (indexed)", r.Floor.SQLJoinP50, r.Floor.SQLJoinP99)
+		if d := r.FloorDirect; d.SequentialP50 > 0 {
+			row("servers' own address: INSERT", d.InsertP50, d.InsertP99)
+			row("servers' own address: ZADD", d.ZAddP50, d.ZAddP99)
+			row("servers' own address: INSERT then ZADD", d.SequentialP50, d.SequentialP99)
+			row("servers' own address: ZREVRANGE 0 19", d.ZRevRangeP50, d.ZRevRangeP99)
+			row("servers' own address: SQL join", d.SQLJoinP50, d.SQLJoinP99)
+		}
+		tw.Flush()
+		fmt.Fprintf(stdio.Out, "\nCreatePost / floor: %.2f×   GetFeed / floor: %.2f×   GetFeed is %.2f× faster than the SQL join\n",
+			r.Ratios.CreatePostVsFloor, r.Ratios.GetFeedVsFloor, r.Ratios.ReadSpeedupVsSQL)
+		if r.FloorDirect.SequentialP50 > 0 {
+			fmt.Fprintf(stdio.Out, "Against the servers themselves (engine path: %s): CreatePost %.2f×   GetFeed %.2f×   "+
+				"the servers read %.2f× faster from Redis than by the SQL join\n",
+				r.EnginePath, r.Ratios.CreatePostVsDirect, r.Ratios.GetFeedVsDirect, r.Ratios.ReadSpeedupDirect)
+		}
+		if len(r.Hops) > 0 {
+			keys := slices.Sorted(maps.Keys(r.Hops))
+			fmt.Fprint(stdio.Out, "Cost of each hop per round trip (p50):")
+			for _, k := range keys {
+				fmt.Fprintf(stdio.Out, "  %s %.0f µs", strings.TrimSuffix(k, "_us"), r.Hops[k])
+			}
+			fmt.Fprintln(stdio.Out)
+		}
+		return nil
 	}
-	return nil
+	return c
 }
 
 // runCapacity prints `bench --capacity`.

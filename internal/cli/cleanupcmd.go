@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/charmbracelet/x/term"
+
+	"github.com/spf13/cobra"
 
 	"cqrslab/demo/lab"
 	"cqrslab/internal/statedir"
@@ -27,53 +28,55 @@ someone else's lab.
   --all   every cqrslab container on the Docker engine, whoever started it;
           lists them first and asks (on a terminal), or needs --yes`
 
-func runCleanup(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("cleanup", cleanupUsage, stdio)
+func cleanupCmd(stdio Stdio) *cobra.Command {
+	c := leaf(cleanupUsage, "remove this state directory's labs (--all: every lab container)")
+	fs := c.Flags()
 	all := fs.Bool("all", false, "remove every cqrslab lab container on the Docker engine, other users' and state directories' included (asks first)")
 	yes := fs.Bool("yes", false, "with --all: remove without asking")
-	if err := parse(fs, args, false); err != nil {
-		return err
-	}
-	if *yes && !*all {
-		return usagef("cleanup: --yes goes with --all (plain cleanup removes only this state directory's labs and never asks)")
-	}
-	list, err := lab.ListLabContainers(ctx)
-	if err != nil {
-		return fmt.Errorf("cleanup: %w", err)
-	}
-	dir := statedir.Dir()
-	var pick, others []lab.LabContainer
-	for _, c := range list {
-		if *all || c.Owned(dir, recordedRuns()) || c.Stale() {
-			pick = append(pick, c)
-		} else {
-			others = append(others, c)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		if *yes && !*all {
+			return usagef("cleanup: --yes goes with --all (plain cleanup removes only this state directory's labs and never asks)")
 		}
-	}
-	if *all && len(pick) > 0 {
-		fmt.Fprintf(stdio.Out, "cleanup --all removes %d container(s): every cqrslab lab container on this Docker engine.\n", len(pick))
-		printContainers(stdio.Out, pick)
-		if !*yes {
-			if err := confirm(stdio, len(pick)); err != nil {
-				return err
+		list, err := lab.ListLabContainers(ctx)
+		if err != nil {
+			return fmt.Errorf("cleanup: %w", err)
+		}
+		dir := statedir.Dir()
+		var pick, others []lab.LabContainer
+		for _, c := range list {
+			if *all || c.Owned(dir, recordedRuns()) || c.Stale() {
+				pick = append(pick, c)
+			} else {
+				others = append(others, c)
 			}
 		}
+		if *all && len(pick) > 0 {
+			fmt.Fprintf(stdio.Out, "cleanup --all removes %d container(s): every cqrslab lab container on this Docker engine.\n", len(pick))
+			printContainers(stdio.Out, pick)
+			if !*yes {
+				if err := confirm(stdio, len(pick)); err != nil {
+					return err
+				}
+			}
+		}
+		containers, err := lab.RemoveLabContainers(ctx, pick)
+		if err != nil {
+			return fmt.Errorf("cleanup: %w", err)
+		}
+		runs, err := lab.CleanupLocal(true)
+		if err != nil {
+			return fmt.Errorf("cleanup: %w", err)
+		}
+		os.RemoveAll(labsDir())
+		fmt.Fprintf(stdio.Out, "Removed %d container(s) and %d local server run(s).\n", containers, runs)
+		if len(others) > 0 {
+			fmt.Fprintf(stdio.Out, "Left %d container(s) of labs that other state directories or users still run "+
+				"(`cqrslab cleanup --all` lists them and asks before removing them).\n", len(others))
+		}
+		return nil
 	}
-	containers, err := lab.RemoveLabContainers(ctx, pick)
-	if err != nil {
-		return fmt.Errorf("cleanup: %w", err)
-	}
-	runs, err := lab.CleanupLocal(true)
-	if err != nil {
-		return fmt.Errorf("cleanup: %w", err)
-	}
-	os.RemoveAll(labsDir())
-	fmt.Fprintf(stdio.Out, "Removed %d container(s) and %d local server run(s).\n", containers, runs)
-	if len(others) > 0 {
-		fmt.Fprintf(stdio.Out, "Left %d container(s) of labs that other state directories or users still run "+
-			"(`cqrslab cleanup --all` lists them and asks before removing them).\n", len(others))
-	}
-	return nil
+	return c
 }
 
 // recordedRuns are the run IDs of the labs recorded in this state

@@ -1,22 +1,24 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"io"
-	"regexp"
-	"slices"
+	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"cqrslab/demo"
+	"cqrslab/demo/experiment"
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui"
+	"cqrslab/quiz"
 )
 
 const completionUsage = `completion bash|zsh|fish
 
-Prints a shell completion script for cqrslab's commands, subcommands and flags
-(generated from the commands themselves, so it matches this binary). The
-binary must be on PATH as cqrslab (e.g. 'go install .').
+Prints a shell completion script for cqrslab's commands, flags and values
+(fault kinds, scenarios, policies, themes, authors…). The script asks this
+binary for the candidates as you type, so it always matches it; the binary
+must be on PATH as cqrslab (e.g. 'go install .').
 
   bash:  source <(cqrslab completion bash)
          keep it: cqrslab completion bash > ~/.local/share/bash-completion/completions/cqrslab
@@ -24,217 +26,170 @@ binary must be on PATH as cqrslab (e.g. 'go install .').
          keep it: cqrslab completion zsh > "${fpath[1]}/_cqrslab"
   fish:  cqrslab completion fish > ~/.config/fish/completions/cqrslab.fish`
 
-// subcommands names the words that come after a command, with a summary,
-// because a command's run function is opaque: the completion test fails
-// when a command's --help shows a subcommand missing here.
-var subcommands = map[string][]compWord{
-	"lab":   {{"up", "start PostgreSQL and Redis, run until Ctrl-C"}, {"status", "show the running labs"}},
-	"post":  {{"create", "create a post through the engine"}},
-	"fault": {{"inject", "break the running lab"}, {"heal", "remove a fault"}, {"list", "the active faults and the kinds available"}},
-	"export": {{"lesson", "the lesson as one markdown document"}, {"prompt", "the lesson as text for an AI assistant"},
-		{"guide", "the facilitator's workshop guide"}},
-	"quiz": {{"list", "the questions"}, {"grade", "grade an answer"}, {"export", "the learner's answers and scores"},
-		{"merge", "a class's exports in one table"},
-		{"reset", "forget answers"}},
+// shells are the shells the completion command writes for; the completion
+// test runs each one's script in the real shell.
+var shells = []string{"bash", "zsh", "fish"}
+
+func completionCmd(stdio Stdio) *cobra.Command {
+	c := leaf(completionUsage, "print a shell completion script (bash, zsh or fish)")
+	c.ValidArgs = shells
+	c.Args = func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usagef("completion: name one shell: bash, zsh or fish (run 'cqrslab completion --help')")
+		}
+		return nil
+	}
+	c.RunE = func(c *cobra.Command, args []string) error {
+		root, out := c.Root(), stdio.Out
+		switch args[0] {
+		case "bash":
+			if err := root.GenBashCompletionV2(out, true); err != nil {
+				return err
+			}
+			_, err := fmt.Fprint(out, bashWordsFallback)
+			return err
+		case "zsh":
+			return root.GenZshCompletion(out)
+		case "fish":
+			return root.GenFishCompletion(out, true)
+		}
+		return usagef("completion: unknown shell %q: use bash, zsh or fish", args[0])
+	}
+	return c
 }
 
-// subcommandArgs are the positional words after a subcommand: the fault
-// kinds, read from the lab's fault registry so a new kind completes
-// without an edit here.
-func subcommandArgs() map[string][]compWord {
-	var inject, heal []compWord
+// bashWordsFallback lets cobra's bash script work where the
+// bash-completion package is not installed (a minimal Linux, macOS's
+// stock bash): the script splits the line with that package's
+// _get_comp_words_by_ref, and this stand-in reads bash's own COMP_WORDS
+// (so --flag=value completes as --flag value does not, a small loss).
+const bashWordsFallback = `
+# cqrslab: a stand-in for bash-completion's word splitter when that
+# package is absent.
+if ! declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+_get_comp_words_by_ref() {
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+    words=("${COMP_WORDS[@]}")
+    cword=$COMP_CWORD
+}
+fi
+`
+
+// The completion functions below read the registries in code, so a new
+// fault kind, scenario, policy or theme completes without an edit here.
+
+type completeFunc = func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective)
+
+func fixed(cands []cobra.Completion) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return cands, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeFaultSpecs offers the fault kinds (with their syntax), and once a
+// kind and "=" are typed, the kind's example value.
+func completeFaultSpecs(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return fixed(nil)
+	}
+	var out []cobra.Completion
+	kind, _, hasValue := strings.Cut(toComplete, "=")
 	for _, k := range lab.FaultCatalog() {
-		inject = append(inject, compWord{string(k.Kind), k.Help})
-		heal = append(heal, compWord{string(k.Kind), "heal " + string(k.Kind)})
-	}
-	heal = append(heal, compWord{"all", "heal every fault"})
-	return map[string][]compWord{"fault inject": inject, "fault heal": heal}
-}
-
-// fixedArgs are positional words that take no flags of their own.
-var fixedArgs = map[string][]compWord{
-	"completion": {{"bash", "script for bash"}, {"zsh", "script for zsh"}, {"fish", "script for fish"}},
-}
-
-// flagChoices are the values a flag accepts, where they are a fixed set.
-var flagChoices = map[string][]string{
-	"infra": {string(lab.Auto), string(lab.Docker), string(lab.Local), string(lab.External)},
-}
-
-// fileFlagPlaceholders mark flags whose value is a path: a flag declared
-// with "`FILE`" in its usage shows FILE in --help, and completes files.
-var fileFlagPlaceholders = []string{"FILE", "DIR", "PATH"}
-
-type compWord struct{ name, summary string }
-
-// compFlag is one flag of one command path.
-type compFlag struct {
-	name        string // without dashes
-	usage       string
-	placeholder string // the value's name in --help ("string", "FILE"); "" for a boolean
-}
-
-// dashed is how the flag is typed: -n for one letter, --name otherwise.
-func (f compFlag) dashed() string {
-	if len(f.name) == 1 {
-		return "-" + f.name
-	}
-	return "--" + f.name
-}
-
-func (f compFlag) takesValue() bool { return f.placeholder != "" }
-func (f compFlag) isFile() bool     { return slices.Contains(fileFlagPlaceholders, f.placeholder) }
-
-// compNode is what can follow one command path ("", "lab", "lab up").
-type compNode struct {
-	path  string
-	words []compWord
-	flags []compFlag
-}
-
-// completionTree walks the command table: every command, its subcommands,
-// and the flags each one's --help lists.
-func completionTree() []compNode {
-	root := compNode{flags: []compFlag{{name: "help", usage: "show the commands"},
-		{name: "version", usage: "print the version"}}}
-	nodes := []compNode{}
-	for _, c := range commands() {
-		root.words = append(root.words, compWord{c.name, c.summary})
-		if subs, ok := subcommands[c.name]; ok {
-			nodes = append(nodes, compNode{path: c.name, words: subs, flags: []compFlag{{name: "help", usage: "show help"}}})
-			for _, s := range subs {
-				path := c.name + " " + s.name
-				nodes = append(nodes, compNode{path: path, words: subcommandArgs()[path], flags: helpFlags(c, s.name, "--help")})
+		if hasValue {
+			if string(k.Kind) == kind && strings.Contains(k.Example, "=") {
+				out = append(out, cobra.CompletionWithDesc(k.Example, k.Help))
 			}
 			continue
 		}
-		nodes = append(nodes, compNode{path: c.name, words: fixedArgs[c.name], flags: helpFlags(c, "--help")})
+		out = append(out, cobra.CompletionWithDesc(string(k.Kind), k.Syntax+": "+k.Help))
 	}
-	return append([]compNode{root}, nodes...)
+	return fixed(out)
 }
 
-// helpText runs a command with args (ending in --help) and returns what it
-// printed. The context is already cancelled, so a command that ignored
-// --help would stop at its first wait instead of doing real work.
-func helpText(c command, args ...string) (text string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var out bytes.Buffer
-	defer func() {
-		if recover() != nil {
-			text = ""
+// completeFaultKinds offers what `fault heal` takes: a kind, or all.
+func completeFaultKinds(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return fixed(nil)
+	}
+	var out []cobra.Completion
+	for _, k := range lab.FaultCatalog() {
+		out = append(out, cobra.CompletionWithDesc(string(k.Kind), "heal "+string(k.Kind)))
+	}
+	return fixed(append(out, cobra.CompletionWithDesc("all", "heal every fault")))
+}
+
+func completeScenarios(c *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	topo := lab.TopologySingle
+	if f := c.Flags().Lookup("topology"); f != nil {
+		topo, _ = lab.ParseTopology(f.Value.String())
+	}
+	for _, s := range experiment.ScenariosFor(topo) {
+		out = append(out, cobra.CompletionWithDesc(s.Name, s.Description))
+	}
+	return fixed(append(out, cobra.CompletionWithDesc("all", "every scenario in turn")))
+}
+
+// completePolicies offers demo.Registry's policies (and all, where the
+// command takes it).
+func completePolicies(withAll bool) completeFunc {
+	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var out []cobra.Completion
+		for _, p := range demo.Registry {
+			out = append(out, cobra.CompletionWithDesc(string(p.Name), p.Summary))
 		}
-	}()
-	_ = c.run(ctx, Stdio{In: strings.NewReader(""), Out: &out, Err: io.Discard}, args)
-	return out.String()
-}
-
-// flagLine matches a flag in flag.PrintDefaults output: "  -name type" with
-// the usage on the next line, or "  -x\tusage" for a one-letter boolean.
-var flagLine = regexp.MustCompile(`^  -([A-Za-z0-9][\w.-]*)(?: (\S+))?(?:\t(.*))?$`)
-
-func helpFlags(c command, args ...string) []compFlag {
-	flags := parseFlags(helpText(c, args...))
-	if !slices.ContainsFunc(flags, func(f compFlag) bool { return f.name == "help" }) {
-		flags = append(flags, compFlag{name: "help", usage: "show help"})
-	}
-	return flags
-}
-
-// parseFlags reads the flags in a command's --help, once each (a help
-// printed twice lists them twice).
-func parseFlags(help string) []compFlag {
-	var flags []compFlag
-	seen := map[string]bool{}
-	current := -1 // index of the flag whose usage may follow, or -1
-	sc := bufio.NewScanner(strings.NewReader(help))
-	for sc.Scan() {
-		line := sc.Text()
-		if m := flagLine.FindStringSubmatch(line); m != nil {
-			current = -1
-			if !seen[m[1]] {
-				seen[m[1]] = true
-				flags = append(flags, compFlag{name: m[1], placeholder: m[2], usage: m[3]})
-				current = len(flags) - 1
-			}
-			continue
+		if withAll {
+			out = append(out, cobra.CompletionWithDesc("all", "every policy, side by side"))
 		}
-		if current >= 0 && flags[current].usage == "" && strings.HasPrefix(line, "    \t") {
-			flags[current].usage = strings.TrimSpace(line)
-		}
+		return fixed(out)
 	}
-	return flags
 }
 
-func runCompletion(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("completion", completionUsage, stdio)
-	if err := parse(fs, args, true); err != nil {
-		return err
+// themes are tui's themes, in the order --theme's help names them.
+var themes = []tui.Theme{tui.ThemeAuto, tui.ThemeDark, tui.ThemeLight, tui.ThemeHighContrast}
+
+func completeThemes(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	for _, t := range themes {
+		out = append(out, string(t))
 	}
-	if fs.NArg() != 1 {
-		return usagef("completion: name one shell: bash, zsh or fish (run 'cqrslab completion --help')")
-	}
-	tree := completionTree()
-	switch fs.Arg(0) {
-	case "bash":
-		return writeBash(stdio.Out, tree)
-	case "zsh":
-		return writeZsh(stdio.Out, tree)
-	case "fish":
-		return writeFish(stdio.Out, tree)
-	}
-	return usagef("completion: unknown shell %q: use bash, zsh or fish", fs.Arg(0))
+	return fixed(out)
 }
 
-// shortUsage is a flag's usage cut to its first clause, for menus.
-func shortUsage(s string) string {
-	if i := strings.IndexAny(s, ";("); i > 0 {
-		s = s[:i]
-	}
-	s = strings.TrimSpace(strings.ReplaceAll(s, "`", ""))
-	if len(s) > 70 {
-		s = s[:67] + "..."
-	}
-	return s
+func completeProviders(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return fixed([]cobra.Completion{
+		cobra.CompletionWithDesc(string(lab.Auto), "docker if it answers, else local servers"),
+		cobra.CompletionWithDesc(string(lab.Docker), "containers on the Docker engine"),
+		cobra.CompletionWithDesc(string(lab.Local), "postgres and redis-server processes"),
+		cobra.CompletionWithDesc(string(lab.External), "servers you run: --pg-dsn and --redis-addr"),
+	})
 }
 
-func (n compNode) names() []string {
-	var w []string
-	for _, x := range n.words {
-		w = append(w, x.name)
+// completeAuthors offers the authors every lab is seeded with.
+func completeAuthors(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	for _, a := range demo.SeedAuthors {
+		out = append(out, cobra.CompletionWithDesc(a.ID, a.Name))
 	}
-	return w
+	return fixed(out)
 }
 
-func (n compNode) flagNames(keep func(compFlag) bool) []string {
-	var out []string
-	for _, f := range n.flags {
-		if keep == nil || keep(f) {
-			out = append(out, f.dashed())
-		}
+// completeLabs offers the run IDs of the labs running now.
+func completeLabs(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	for _, info := range runningLabs() {
+		out = append(out, cobra.CompletionWithDesc(info.RunID, fmt.Sprintf("%s, pid %d", info.Provider, info.PID)))
 	}
-	return out
+	return fixed(out)
 }
 
-// completionChoices lists, over the whole tree, the flags with a fixed set
-// of values, once each.
-func completionChoices(tree []compNode) map[string][]string {
-	out := map[string][]string{}
-	for _, n := range tree {
-		for _, f := range n.flags {
-			if ch, ok := flagChoices[f.name]; ok && f.takesValue() {
-				out[f.dashed()] = ch
-			}
-		}
+func completeQuestions(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	bank, err := quiz.Embedded()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
 	}
-	return out
-}
-
-func sortedKeys(m map[string][]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	var out []cobra.Completion
+	for _, id := range bank.IDs() {
+		out = append(out, id)
 	}
-	slices.Sort(keys)
-	return keys
+	return fixed(out)
 }

@@ -47,7 +47,7 @@ func TestDoctorWithDockerStopped(t *testing.T) {
 func TestDoctorUsage(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := Main(context.Background(), []string{"doctor", "--help"}, Stdio{Out: &out, Err: &errOut}); code != 0 ||
-		!strings.Contains(out.String(), "Usage: cqrslab doctor") || !strings.Contains(out.String(), "-json") {
+		!helpShows(out.String(), "doctor") || !strings.Contains(out.String(), "-json") {
 		t.Errorf("help: exit %d\n%s", code, out.String())
 	}
 	errOut.Reset()

@@ -3,19 +3,21 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
 	"cqrslab/demo/lab"
 )
 
-const experimentUsage = `experiment [--scenario NAME|all] [--policy %s|all] [flags]
+const experimentUsage = `experiment [--scenario NAME|all] [--policy POLICY|all] [flags]
 
 Runs a fault scenario under open-loop load against a lab of its own, heals
 the fault, repairs the feed, and accounts for every write. Scenarios:
@@ -57,8 +59,10 @@ func (e errUnavailable) Error() string {
 	return fmt.Sprintf("%d run(s) could not inject their fault on this lab (see the reasons above)", e.n)
 }
 
-func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("experiment", fmt.Sprintf(experimentUsage, demo.PolicyList("|"), scenarioList(), policyList()), stdio)
+func experimentCmd(stdio Stdio) *cobra.Command {
+	c := leaf(fmt.Sprintf(experimentUsage, scenarioList(), policyList()),
+		"run fault scenarios under load for each write policy, with JSON/CSV reports")
+	fs := c.Flags()
 	scenario := fs.String("scenario", "latency-spike", "scenario name, or all")
 	policy := fs.String("policy", "all", "write policy: "+demo.PolicyList(", ")+", or all")
 	rate := fs.Float64("rate", 0, "writes per second (default: the scenario's)")
@@ -66,8 +70,8 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 	faultSpec := fs.String("fault", "", "replace the scenario's fault with this spec (e.g. latency=80ms)")
 	at := fs.Duration("at", -1, "when the fault starts, from the start of the load (default: the scenario's)")
 	length := fs.Duration("for", -1, "how long the fault lasts (default: the scenario's)")
-	deadline := fs.Duration("redis-deadline", 0, "budgeted/outbox: deadline of each ZADD (default 20ms)")
-	pool := fs.Int("pool-size", 0, "budgeted/outbox: Redis pool size (default 64)")
+	deadline := fs.Duration("redis-deadline", 0, "with budgeted/outbox: the deadline of each ZADD (default 20ms)")
+	pool := fs.Int("pool-size", 0, "with budgeted/outbox: the Redis pool size (default 64)")
 	asJSON := fs.Bool("json", false, "print the reports as JSON")
 	asCSV := fs.Bool("csv", false, "print the reports as CSV")
 	keep := fs.Bool("keep", false, "keep each run's schema and keys for inspection (the lab is still removed at the end)")
@@ -76,159 +80,169 @@ func runExperiment(ctx context.Context, stdio Stdio, args []string) error {
 		"how long after the heal the write path may still miss ZADDs before a run is degraded")
 	redisWait := fs.String("redis-wait", "", "after every ZADD, WAIT for REPLICAS replicas up to TIMEOUT, e.g. 1,50ms "+
 		"(--topology ha; budgeted/outbox: it must fit in --redis-deadline)")
-	infra := addInfraFlags(fs)
-	infra.addTopologyFlag(fs)
-	if err := parse(fs, args, false); err != nil {
-		return err
+	infra := addInfraFlags(c)
+	infra.addTopologyFlag(c)
+	// -1 means "the scenario's": not a value to show as the default.
+	fs.Lookup("at").DefValue, fs.Lookup("for").DefValue = "", ""
+	c.RegisterFlagCompletionFunc("scenario", completeScenarios)
+	c.RegisterFlagCompletionFunc("policy", completePolicies(true))
+	c.RegisterFlagCompletionFunc("fault", completeFaultSpecs)
+	c.MarkFlagDirname("plot")
+	for _, n := range []string{"rate", "duration", "at", "for", "redis-deadline", "pool-size", "recovery-allowance", "redis-wait"} {
+		c.RegisterFlagCompletionFunc(n, cobra.NoFileCompletions)
 	}
-	if *asJSON && *asCSV {
-		return usagef("experiment: --json and --csv are exclusive")
-	}
-	var scenarios []experiment.Scenario
-	topo, err := lab.ParseTopology(infra.topology)
-	if err != nil {
-		return usagef("--topology: %v", err)
-	}
-	if *scenario == "all" {
-		scenarios = slices.Clone(experiment.ScenariosFor(topo))
-	} else {
-		s, err := experiment.LookupFor(*scenario, topo)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		if *asJSON && *asCSV {
+			return usagef("experiment: --json and --csv are exclusive")
+		}
+		var scenarios []experiment.Scenario
+		topo, err := lab.ParseTopology(infra.topology)
 		if err != nil {
-			return usagef("experiment: --scenario: %v", err)
+			return usagef("--topology: %v", err)
 		}
-		scenarios = []experiment.Scenario{s}
-	}
-	policies := demo.Policies
-	if *policy != "all" {
-		p, err := demo.ParsePolicy(*policy)
-		if err != nil {
-			return usagef("experiment: --policy: %v", err)
-		}
-		policies = []demo.PolicyName{p}
-	}
-	if err := checkExperimentFlags(fs); err != nil {
-		return err
-	}
-	for i := range scenarios {
-		if *faultSpec != "" {
-			if err := experiment.ValidateFault(*faultSpec); err != nil {
-				return usagef("experiment: --fault: %v", err)
-			}
-			scenarios[i].Fault = *faultSpec
-		}
-		if *at >= 0 {
-			scenarios[i].At = *at
-		}
-		if *length >= 0 {
-			scenarios[i].For = *length
-		}
-	}
-	opts, err := infra.options()
-	if err != nil {
-		return err
-	}
-	var wait demo.RedisWait
-	if *redisWait != "" {
-		if wait, err = demo.ParseRedisWait(*redisWait); err != nil {
-			return usagef("experiment: --redis-wait: %v", err)
-		}
-		if opts.Topology != lab.TopologyHA {
-			return usagef("experiment: --redis-wait needs replicas to wait for: add --topology ha")
-		}
-	}
-	fmt.Fprintf(stdio.Err, "Starting a lab for the experiment (%s)...\n", opts.Provider)
-	l, err := startLab(ctx, stdio, opts)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	driver := experiment.LabFaults(l)
-
-	var reports []*experiment.Report
-	var runErr error
-runs:
-	for _, sc := range scenarios {
-		for _, p := range policies {
-			fmt.Fprintf(stdio.Err, "==> %s / %s\n", sc.Name, p)
-			rep, err := experiment.Run(ctx, l.Info, driver, experiment.Config{Scenario: sc, Policy: p, Rate: *rate,
-				Duration: *duration, Keep: *keep, Budget: demo.Budget{Deadline: *deadline, PoolSize: *pool},
-				RecoveryAllowance: *allowance, RedisWait: wait,
-				Progress: func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
+		if *scenario == "all" {
+			scenarios = slices.Clone(experiment.ScenariosFor(topo))
+		} else {
+			s, err := experiment.LookupFor(*scenario, topo)
 			if err != nil {
-				// The runs that finished are still reported below.
-				runErr = fmt.Errorf("%s / %s: %w", sc.Name, p, err)
-				break runs
+				return usagef("experiment: --scenario: %v", err)
 			}
-			if rep.Status != experiment.StatusPassed {
-				fmt.Fprintf(stdio.Err, "    %s: %s\n", rep.Status, rep.Reason)
-			}
-			reports = append(reports, rep)
-			if ctx.Err() != nil {
-				break runs
-			}
+			scenarios = []experiment.Scenario{s}
 		}
-	}
-	if err := recordForQuiz(reports); err != nil {
-		fmt.Fprintf(stdio.Err, "cqrslab: could not record the run for the quiz: %v\n", err)
-	}
-	switch {
-	case *asJSON:
-		enc := json.NewEncoder(stdio.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(reports); err != nil {
+		policies := demo.Policies
+		if *policy != "all" {
+			p, err := demo.ParsePolicy(*policy)
+			if err != nil {
+				return usagef("experiment: --policy: %v", err)
+			}
+			policies = []demo.PolicyName{p}
+		}
+		if err := checkExperimentFlags(fs); err != nil {
 			return err
 		}
-	case *asCSV:
-		if err := writeCSV(stdio.Out, reports); err != nil {
+		for i := range scenarios {
+			if *faultSpec != "" {
+				if err := experiment.ValidateFault(*faultSpec); err != nil {
+					return usagef("experiment: --fault: %v", err)
+				}
+				scenarios[i].Fault = *faultSpec
+			}
+			if *at >= 0 {
+				scenarios[i].At = *at
+			}
+			if *length >= 0 {
+				scenarios[i].For = *length
+			}
+		}
+		opts, err := infra.options()
+		if err != nil {
 			return err
 		}
-	default:
-		printTables(stdio.Out, reports)
-	}
-	if *plotDir != "" && len(reports) > 0 {
-		if err := writePlots(stdio, *plotDir, reports); err != nil {
+		var wait demo.RedisWait
+		if *redisWait != "" {
+			if wait, err = demo.ParseRedisWait(*redisWait); err != nil {
+				return usagef("experiment: --redis-wait: %v", err)
+			}
+			if opts.Topology != lab.TopologyHA {
+				return usagef("experiment: --redis-wait needs replicas to wait for: add --topology ha")
+			}
+		}
+		fmt.Fprintf(stdio.Err, "Starting a lab for the experiment (%s)...\n", opts.Provider)
+		l, err := startLab(ctx, stdio, opts)
+		if err != nil {
 			return err
 		}
+		defer l.Close()
+		driver := experiment.LabFaults(l)
+
+		var reports []*experiment.Report
+		var runErr error
+	runs:
+		for _, sc := range scenarios {
+			for _, p := range policies {
+				fmt.Fprintf(stdio.Err, "==> %s / %s\n", sc.Name, p)
+				rep, err := experiment.Run(ctx, l.Info, driver, experiment.Config{Scenario: sc, Policy: p, Rate: *rate,
+					Duration: *duration, Keep: *keep, Budget: demo.Budget{Deadline: *deadline, PoolSize: *pool},
+					RecoveryAllowance: *allowance, RedisWait: wait,
+					Progress: func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
+				if err != nil {
+					// The runs that finished are still reported below.
+					runErr = fmt.Errorf("%s / %s: %w", sc.Name, p, err)
+					break runs
+				}
+				if rep.Status != experiment.StatusPassed {
+					fmt.Fprintf(stdio.Err, "    %s: %s\n", rep.Status, rep.Reason)
+				}
+				reports = append(reports, rep)
+				if ctx.Err() != nil {
+					break runs
+				}
+			}
+		}
+		if err := recordForQuiz(reports); err != nil {
+			fmt.Fprintf(stdio.Err, "cqrslab: could not record the run for the quiz: %v\n", err)
+		}
+		switch {
+		case *asJSON:
+			enc := json.NewEncoder(stdio.Out)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(reports); err != nil {
+				return err
+			}
+		case *asCSV:
+			if err := writeCSV(stdio.Out, reports); err != nil {
+				return err
+			}
+		default:
+			printTables(stdio.Out, reports)
+		}
+		if *plotDir != "" && len(reports) > 0 {
+			if err := writePlots(stdio, *plotDir, reports); err != nil {
+				return err
+			}
+		}
+		return experimentOutcome(ctx, reports, runErr)
 	}
-	return experimentOutcome(ctx, reports, runErr)
+	return c
 }
 
 // checkExperimentFlags refuses values that would run something other than
 // what was asked: NaN and infinite rates, and zero or negative values given
 // explicitly where 0 or a negative is the "not given" default.
-func checkExperimentFlags(fs *flag.FlagSet) error {
+func checkExperimentFlags(fs *pflag.FlagSet) error {
 	var err error
-	fs.Visit(func(f *flag.Flag) {
+	fs.Visit(func(f *pflag.Flag) {
 		if err != nil {
 			return
 		}
 		switch f.Name {
 		case "rate":
-			v := f.Value.(flag.Getter).Get().(float64)
+			v, _ := fs.GetFloat64(f.Name)
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 1 || v > 20000 {
 				err = usagef("experiment: --rate %s is out of range; use a number from 1 to 20000 writes/s, "+
 					"or leave --rate out for the scenario's", f.Value)
 			}
 		case "duration":
-			if d := f.Value.(flag.Getter).Get().(time.Duration); d <= 0 || d > 10*time.Minute {
+			if d, _ := fs.GetDuration(f.Name); d <= 0 || d > 10*time.Minute {
 				err = usagef("experiment: --duration %s is out of range; use more than 0 and up to 10m, "+
 					"or leave it out for the scenario's", f.Value)
 			}
 		case "at", "for":
-			if d := f.Value.(flag.Getter).Get().(time.Duration); d < 0 || d > 10*time.Minute {
+			if d, _ := fs.GetDuration(f.Name); d < 0 || d > 10*time.Minute {
 				err = usagef("experiment: --%s %s is out of range; use 0 to 10m from the load's start, "+
 					"or leave it out for the scenario's", f.Name, f.Value)
 			}
 		case "recovery-allowance":
-			if d := f.Value.(flag.Getter).Get().(time.Duration); d < 0 || d > 10*time.Minute {
+			if d, _ := fs.GetDuration(f.Name); d < 0 || d > 10*time.Minute {
 				err = usagef("experiment: --recovery-allowance %s is out of range; use 0 to 10m", f.Value)
 			}
 		case "redis-deadline":
-			if d := f.Value.(flag.Getter).Get().(time.Duration); d <= 0 || d > time.Minute {
+			if d, _ := fs.GetDuration(f.Name); d <= 0 || d > time.Minute {
 				err = usagef("experiment: --redis-deadline %s is out of range; use more than 0 and up to 1m", f.Value)
 			}
 		case "pool-size":
-			if n := f.Value.(flag.Getter).Get().(int); n < 1 || n > 10000 {
+			if n, _ := fs.GetInt(f.Name); n < 1 || n > 10000 {
 				err = usagef("experiment: --pool-size %s is out of range; use 1 to 10000", f.Value)
 			}
 		}

@@ -152,5 +152,12 @@ func recordForQuiz(reports []*experiment.Report) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, quiz.LabResultsFile), b, 0o600)
+	if err := atomicfile.WriteFile(filepath.Join(dir, quiz.LabResultsFile), b, 0o600); err != nil {
+		return err
+	}
+	// Every run too, for the lesson's side-by-side pages.
+	if b, err = json.MarshalIndent(reports, "", "  "); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, quiz.AllResultsFile), b, 0o600)
 }

@@ -1,83 +1,78 @@
 package cli
 
 import (
-	"context"
 	"fmt"
+
+	"github.com/spf13/cobra"
 
 	"cqrslab/docs"
 	"cqrslab/internal/atomicfile"
 	"cqrslab/lessons"
 )
 
-const exportUsage = `export lesson [--output FILE]  the whole lesson as one markdown document (slides, print)
-       cqrslab export prompt [--output FILE]  the lesson as plain text to paste into an AI assistant
-       cqrslab export guide [--output FILE]   the facilitator's workshop guide (docs/workshop.md)`
-
-func runExport(ctx context.Context, stdio Stdio, args []string) error {
-	if len(args) == 0 {
-		return usagef("export: say what to export: 'cqrslab export lesson' or 'cqrslab export prompt'")
-	}
-	switch args[0] {
-	case "lesson":
-		return runExportLesson(stdio, args[1:])
-	case "prompt":
-		return runExportPrompt(stdio, args[1:])
-	case "guide":
-		return runExportGuide(stdio, args[1:])
-	case "-h", "--help", "-help", "help":
-		fmt.Fprintf(stdio.Out, "Usage: cqrslab %s\n", exportUsage)
-		return nil
-	}
-	return usagef("export: unknown subcommand %q; use 'export lesson', 'export prompt' or 'export guide'", args[0])
+func exportCmd(stdio Stdio) *cobra.Command {
+	return group("export", "the lesson as markdown (export lesson) or as an AI prompt (export prompt)", "",
+		"export: say what to export: 'cqrslab export lesson' or 'cqrslab export prompt'",
+		"export: unknown subcommand %q; use 'export lesson', 'export prompt' or 'export guide'",
+		exportLessonCmd(stdio), exportPromptCmd(stdio), exportGuideCmd(stdio))
 }
 
-func runExportLesson(stdio Stdio, args []string) error {
-	fs := newFlags("export lesson", "export lesson [--output FILE]\n\n"+
+func exportLessonCmd(stdio Stdio) *cobra.Command {
+	c := leaf("lesson [--output FILE]\n\n"+
 		"Writes the whole lesson as one markdown document: every page in order, the\n"+
 		"seed code with each page's lines marked, hints as blockquotes. Pages are\n"+
-		"separated by horizontal rules (slide breaks in most slide tools).", stdio)
-	output := fs.String("output", "", "write to `FILE` (replaced atomically) instead of standard output")
-	if err := parse(fs, args, false); err != nil {
-		return err
+		"separated by horizontal rules (slide breaks in most slide tools).",
+		"the whole lesson as one markdown document (slides, print)")
+	fs := c.Flags()
+	output := fs.String("output", "", "write to FILE (replaced atomically) instead of standard output")
+	c.MarkFlagFilename("output")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		pages, err := lessons.Default()
+		if err != nil {
+			return err
+		}
+		return emit(stdio, *output, lessons.Markdown(pages, lessons.SeedCode()),
+			fmt.Sprintf("the lesson, %d pages", len(pages)))
 	}
-	pages, err := lessons.Default()
-	if err != nil {
-		return err
-	}
-	return emit(stdio, *output, lessons.Markdown(pages, lessons.SeedCode()),
-		fmt.Sprintf("the lesson, %d pages", len(pages)))
+	return c
 }
 
-func runExportGuide(stdio Stdio, args []string) error {
-	fs := newFlags("export guide", "export guide [--output FILE]\n\n"+
+func exportGuideCmd(stdio Stdio) *cobra.Command {
+	c := leaf("guide [--output FILE]\n\n"+
 		"Writes the facilitator's guide for a 90-minute workshop (docs/workshop.md):\n"+
 		"the agenda with measured timings, the room set-up, laptops without Docker,\n"+
-		"the projector flags and collecting results.", stdio)
-	output := fs.String("output", "", "write to `FILE` (replaced atomically) instead of standard output")
-	if err := parse(fs, args, false); err != nil {
-		return err
+		"the projector flags and collecting results.",
+		"the facilitator's workshop guide (docs/workshop.md)")
+	fs := c.Flags()
+	output := fs.String("output", "", "write to FILE (replaced atomically) instead of standard output")
+	c.MarkFlagFilename("output")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		return emit(stdio, *output, docs.Workshop, "the workshop guide")
 	}
-	return emit(stdio, *output, docs.Workshop, "the workshop guide")
+	return c
 }
 
-func runExportPrompt(stdio Stdio, args []string) error {
-	fs := newFlags("export prompt", "export prompt [--output FILE]\n\n"+
+func exportPromptCmd(stdio Stdio) *cobra.Command {
+	c := leaf("prompt [--output FILE]\n\n"+
 		"Writes a plain text to paste into an AI assistant: what to do with it, the\n"+
-		"lesson in brief, the demo code, and the three try-it prompts in order.", stdio)
-	output := fs.String("output", "", "write to `FILE` (replaced atomically) instead of standard output")
-	if err := parse(fs, args, false); err != nil {
-		return err
+		"lesson in brief, the demo code, and the three try-it prompts in order.",
+		"the lesson as plain text to paste into an AI assistant")
+	fs := c.Flags()
+	output := fs.String("output", "", "write to FILE (replaced atomically) instead of standard output")
+	c.MarkFlagFilename("output")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		pages, err := lessons.Default()
+		if err != nil {
+			return err
+		}
+		prompts, err := lessons.Prompts()
+		if err != nil {
+			return err
+		}
+		return emit(stdio, *output, lessons.PromptText(pages, lessons.SeedCode(), prompts),
+			fmt.Sprintf("the AI prompt, %d questions", len(prompts)))
 	}
-	pages, err := lessons.Default()
-	if err != nil {
-		return err
-	}
-	prompts, err := lessons.Prompts()
-	if err != nil {
-		return err
-	}
-	return emit(stdio, *output, lessons.PromptText(pages, lessons.SeedCode(), prompts),
-		fmt.Sprintf("the AI prompt, %d questions", len(prompts)))
+	return c
 }
 
 // emit writes text to stdout, or to path when one is given, saying on

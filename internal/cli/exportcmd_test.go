@@ -154,7 +154,7 @@ func TestExportHelp(t *testing.T) {
 		{"export", "prompt", "-h"},
 	} {
 		code, out, _ := runCLI(t, args...)
-		if code != 0 || !strings.Contains(out, "Usage: cqrslab export") {
+		if code != 0 || !helpShows(out, "export") {
 			t.Errorf("%v: exit %d, stdout %q", args, code, out)
 		}
 	}
@@ -171,7 +171,7 @@ func TestExportBadArgumentsExit2(t *testing.T) {
 	}{
 		{[]string{"export"}, "say what to export"},
 		{[]string{"export", "slides"}, `unknown subcommand "slides"`},
-		{[]string{"export", "lesson", "--format", "pdf"}, "flag provided but not defined: -format"},
+		{[]string{"export", "lesson", "--format", "pdf"}, "unknown flag: --format"},
 		{[]string{"export", "prompt", "extra"}, `unexpected argument "extra"`},
 		{[]string{"export", "lesson", "--output"}, "flag needs an argument"},
 	} {

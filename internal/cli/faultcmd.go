@@ -4,21 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"cqrslab/demo/lab"
 )
 
-// faultUsage is the fault command's help; its list of kinds comes from
+// faultLong is the fault command's help; its list of kinds comes from
 // the lab's fault registry.
-var faultUsage = `fault inject SPEC [--lab ID] [--json]    break the running lab (see the kinds below)
-       cqrslab fault heal KIND|all [--lab ID] [--json]
-       cqrslab fault list [--lab ID] [--json]   active faults, and which kinds this lab can do
-
-Faults act on the lab that 'cqrslab lab up' runs in another terminal (the
+var faultLong = `Faults act on the lab that 'cqrslab lab up' runs in another terminal (the
 newest one, or --lab ID). SPEC is one of:
 ` + faultKindLines() + `Network kinds also take target=redis|postgres and stream=up|down|both.
 Examples:
@@ -49,38 +46,11 @@ func faultKindLines() string {
 	return b.String()
 }
 
-func runFault(ctx context.Context, stdio Stdio, args []string) error {
-	if len(args) == 0 {
-		return usagef("fault: say what to do: 'cqrslab fault inject SPEC', 'fault heal KIND|all' or 'fault list'")
-	}
-	switch args[0] {
-	case "inject":
-		return runFaultChange(ctx, stdio, "inject", args[1:])
-	case "heal":
-		return runFaultChange(ctx, stdio, "heal", args[1:])
-	case "list":
-		return runFaultList(ctx, stdio, args[1:])
-	case "-h", "--help", "-help", "help":
-		fmt.Fprintf(stdio.Out, "Usage: cqrslab %s\n", faultUsage)
-		return nil
-	}
-	return usagef("fault: unknown subcommand %q; use 'fault inject', 'fault heal' or 'fault list'", args[0])
-}
-
-// parseInterleaved parses flags that may come before or after the
-// positional arguments ("fault inject latency=50ms --json").
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parse(fs, args, true); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
+func faultCmd(stdio Stdio) *cobra.Command {
+	return group("fault", "break the running lab on purpose: fault inject, heal, list", faultLong,
+		"fault: say what to do: 'cqrslab fault inject SPEC', 'fault heal KIND|all' or 'fault list'",
+		"fault: unknown subcommand %q; use 'fault inject', 'fault heal' or 'fault list'",
+		faultChangeCmd(stdio, "inject"), faultChangeCmd(stdio, "heal"), faultListCmd(stdio))
 }
 
 // faultLab finds the running lab to drive: the newest, or the one whose run
@@ -110,19 +80,25 @@ func faultClient(id string) (lab.Info, *lab.ControlClient, error) {
 	return info, c, err
 }
 
-func runFaultChange(ctx context.Context, stdio Stdio, op string, args []string) error {
-	name := "fault " + op
-	usage := name + " SPEC [--lab ID] [--json]"
+func faultChangeCmd(stdio Stdio, op string) *cobra.Command {
+	c := leaf(op+" SPEC [--lab ID] [--json]\n\n"+faultLong, "break the running lab (see the kinds in 'cqrslab fault --help')")
+	c.Args, c.ValidArgsFunction = cobra.ArbitraryArgs, completeFaultSpecs
 	if op == "heal" {
-		usage = name + " KIND|all [--lab ID] [--json]"
+		c = leaf(op+" KIND|all [--lab ID] [--json]", "remove a fault (or all of them)")
+		c.Args, c.ValidArgsFunction = cobra.ArbitraryArgs, completeFaultKinds
 	}
-	fs := newFlags(name, usage, stdio)
+	fs := c.Flags()
 	labID := fs.String("lab", "", "run ID of the lab (default: the newest running one)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
+	c.RegisterFlagCompletionFunc("lab", completeLabs)
+	c.RunE = func(c *cobra.Command, pos []string) error {
+		return runFaultChange(c.Context(), stdio, op, pos, *labID, *asJSON)
 	}
+	return c
+}
+
+func runFaultChange(ctx context.Context, stdio Stdio, op string, pos []string, labID string, asJSON bool) error {
+	name := "fault " + op
 	if len(pos) != 1 {
 		what, example := "fault", "a fault, e.g. latency=50ms"
 		if op == "heal" {
@@ -144,7 +120,7 @@ func runFaultChange(ctx context.Context, stdio Stdio, op string, args []string) 
 			return usagef("%s: %v", name, err)
 		}
 	}
-	_, c, err := faultClient(*labID)
+	_, c, err := faultClient(labID)
 	if err != nil {
 		return err
 	}
@@ -160,7 +136,7 @@ func runFaultChange(ctx context.Context, stdio Stdio, op string, args []string) 
 		}
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(stdio.Out).Encode(res)
 	}
 	verb := "Injected"
@@ -190,40 +166,43 @@ func printActive(stdio Stdio, active []lab.Fault) {
 	}
 }
 
-func runFaultList(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("fault list", "fault list [--lab ID] [--json]", stdio)
+func faultListCmd(stdio Stdio) *cobra.Command {
+	c := leaf("list [--lab ID] [--json]", "active faults, and which kinds this lab can do")
+	fs := c.Flags()
 	labID := fs.String("lab", "", "run ID of the lab (default: the newest running one)")
 	asJSON := fs.Bool("json", false, "print the active faults and the kinds as JSON")
-	if err := parse(fs, args, false); err != nil {
-		return err
-	}
-	info, c, err := faultClient(*labID)
-	if err != nil {
-		return err
-	}
-	st, err := c.Status(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdio.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
-	}
-	fmt.Fprintf(stdio.Out, "Lab %s (%s)\n", info.RunID, info.Provider)
-	printActive(stdio, st.Active)
-	var avail []string
-	var unavail []lab.KindStatus
-	for _, k := range st.Kinds {
-		if k.Available {
-			avail = append(avail, string(k.Kind))
-		} else {
-			unavail = append(unavail, k)
+	c.RegisterFlagCompletionFunc("lab", completeLabs)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		info, c, err := faultClient(*labID)
+		if err != nil {
+			return err
 		}
+		st, err := c.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdio.Out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(st)
+		}
+		fmt.Fprintf(stdio.Out, "Lab %s (%s)\n", info.RunID, info.Provider)
+		printActive(stdio, st.Active)
+		var avail []string
+		var unavail []lab.KindStatus
+		for _, k := range st.Kinds {
+			if k.Available {
+				avail = append(avail, string(k.Kind))
+			} else {
+				unavail = append(unavail, k)
+			}
+		}
+		fmt.Fprintf(stdio.Out, "Available: %s\n", strings.Join(avail, " "))
+		for _, k := range unavail {
+			fmt.Fprintf(stdio.Out, "Unavailable: %s (%s)\n", k.Kind, k.Reason)
+		}
+		return nil
 	}
-	fmt.Fprintf(stdio.Out, "Available: %s\n", strings.Join(avail, " "))
-	for _, k := range unavail {
-		fmt.Fprintf(stdio.Out, "Unavailable: %s (%s)\n", k.Kind, k.Reason)
-	}
-	return nil
+	return c
 }

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"flag"
+	"github.com/spf13/cobra"
 
 	"cqrslab/demo/lab"
 )
@@ -11,28 +11,42 @@ import (
 type infraFlags struct {
 	infra, pgImage, redisImage, pgDSN, redisAddr, redisPassword string
 	// topology is set only on the commands that offer --topology
-	// (addTopologyFlag): lab up and experiment.
+	// (addTopologyFlag): lab up, experiment and the lesson (tui).
 	topology string
 }
 
 // addTopologyFlag offers --topology on a command whose engine follows a
-// Sentinel failover (lab up, experiment); the others run single.
-func (f *infraFlags) addTopologyFlag(fs *flag.FlagSet) {
-	fs.StringVar(&f.topology, "topology", "single",
+// Sentinel failover (lab up, experiment, tui); the others run single.
+func (f *infraFlags) addTopologyFlag(c *cobra.Command) {
+	c.Flags().StringVar(&f.topology, "topology", "single",
 		"single (one PostgreSQL, one Redis) or ha (Redis primary + 2 replicas + 3 Sentinels; --infra docker)")
+	c.RegisterFlagCompletionFunc("topology", completeTopologies)
 }
 
-func addInfraFlags(fs *flag.FlagSet) *infraFlags {
+// completeTopologies offers the lab's topologies.
+func completeTopologies(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return fixed([]cobra.Completion{
+		cobra.CompletionWithDesc(string(lab.TopologySingle), "one PostgreSQL, one Redis"),
+		cobra.CompletionWithDesc(string(lab.TopologyHA), "Redis primary + 2 replicas + 3 Sentinels (--infra docker)"),
+	})
+}
+
+func addInfraFlags(c *cobra.Command) *infraFlags {
+	fs := c.Flags()
 	f := &infraFlags{}
 	env := lab.OptionsFromEnv()
 	fs.StringVar(&f.infra, "infra", "auto", "where PostgreSQL and Redis come from: auto, docker, local or external")
 	fs.StringVar(&f.pgImage, "postgres-image", orDefault(env.PostgresImage, lab.DefaultPostgresImage),
-		"PostgreSQL image for --infra docker (env CQRSLAB_POSTGRES_IMAGE)")
+		"the PostgreSQL image for --infra docker (env CQRSLAB_POSTGRES_IMAGE)")
 	fs.StringVar(&f.redisImage, "redis-image", orDefault(env.RedisImage, lab.DefaultRedisImage),
-		"Redis image for --infra docker (env CQRSLAB_REDIS_IMAGE)")
-	fs.StringVar(&f.pgDSN, "pg-dsn", "", "PostgreSQL DSN for --infra external")
+		"the Redis image for --infra docker (env CQRSLAB_REDIS_IMAGE)")
+	fs.StringVar(&f.pgDSN, "pg-dsn", "", "the PostgreSQL DSN for --infra external")
 	fs.StringVar(&f.redisAddr, "redis-addr", "", "Redis HOST:PORT for --infra external")
 	fs.StringVar(&f.redisPassword, "redis-password", "", "Redis password for --infra external")
+	c.RegisterFlagCompletionFunc("infra", completeProviders)
+	for _, n := range []string{"postgres-image", "redis-image", "pg-dsn", "redis-addr", "redis-password"} {
+		c.RegisterFlagCompletionFunc(n, cobra.NoFileCompletions)
+	}
 	return f
 }
 

@@ -8,76 +8,78 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
 )
 
-func runPost(ctx context.Context, stdio Stdio, args []string) error {
-	if len(args) == 0 {
-		return usagef("post: say what to do: 'cqrslab post create --author A --title T'")
-	}
-	switch args[0] {
-	case "create":
-		return runPostCreate(ctx, stdio, args[1:])
-	case "-h", "--help", "-help", "help":
-		fmt.Fprintln(stdio.Out, "Usage: cqrslab post create --author A --title T [--id ID] [--policy P] [--json]")
-		return nil
-	}
-	return usagef("post: unknown subcommand %q; use 'post create'", args[0])
+func postCmd(stdio Stdio) *cobra.Command {
+	return group("post", "create a post through the engine (post create)", "",
+		"post: say what to do: 'cqrslab post create --author A --title T'",
+		"post: unknown subcommand %q; use 'post create'",
+		postCreateCmd(stdio))
 }
 
-func runPostCreate(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("post create", "post create --author A --title T [--id ID] [--policy P] [--json]", stdio)
+func postCreateCmd(stdio Stdio) *cobra.Command {
+	c := leaf("create --author A --title T [--id ID] [--policy P] [--json]", "create a post through the engine")
+	fs := c.Flags()
 	author := fs.String("author", "", "author ID (the lab has alice, bob, carol and dave)")
 	title := fs.String("title", "", fmt.Sprintf("post title: one line, at most %d characters", demo.MaxTitleRunes))
 	id := fs.String("id", "", "post ID (default: generated); repeating an ID with the same content is a no-op")
 	policy := fs.String("policy", string(demo.PolicySeed), "write policy: "+demo.PolicyList(", "))
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := parse(fs, args, false); err != nil {
-		return err
+	c.RegisterFlagCompletionFunc("author", completeAuthors)
+	c.RegisterFlagCompletionFunc("policy", completePolicies(false))
+	for _, n := range []string{"title", "id"} {
+		c.RegisterFlagCompletionFunc(n, cobra.NoFileCompletions)
 	}
-	if *author == "" {
-		return usagef("post create: --author is required (e.g. --author alice)")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		if *author == "" {
+			return usagef("post create: --author is required (e.g. --author alice)")
+		}
+		pol, err := demo.ParsePolicy(*policy)
+		if err != nil {
+			return usagef("post create: --policy: %v", err)
+		}
+		st, info, err := connectCurrentInfo(ctx, stdio.Err)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		svc := st.Service(demo.Options{Logger: warnLogger(stdio.Err), Policy: pol})
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		res, err := svc.CreatePost(wctx, demo.NewPost{ID: *id, AuthorID: *author, Title: *title})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := struct {
+				Post       demo.Post `json:"post"`
+				Existing   bool      `json:"existing"`
+				Projected  bool      `json:"projected"`
+				Projection string    `json:"projection_error,omitempty"`
+				Lab        string    `json:"lab"` // the run ID of the lab written to
+			}{res.Post, res.Existing, res.ProjectionErr == nil, errString(res.ProjectionErr), info.RunID}
+			return json.NewEncoder(stdio.Out).Encode(out)
+		}
+		verb := "Created"
+		if res.Existing {
+			verb = "Already had"
+		}
+		fmt.Fprintf(stdio.Out, "%s post %s by %s: %s\n", verb, res.Post.ID, res.Post.AuthorID, safetext.Visible(res.Post.Title))
+		fmt.Fprintf(stdio.Out, "  PostgreSQL: committed at %s\n", res.Post.PublishedAt.Format(time.RFC3339Nano))
+		if res.ProjectionErr != nil {
+			fmt.Fprintf(stdio.Out, "  Redis:      NOT updated (%v): the feed is stale until repaired\n", res.ProjectionErr)
+		} else {
+			fmt.Fprintf(stdio.Out, "  Redis:      added to %s\n", svc.FeedKey(res.Post.AuthorID))
+		}
+		return nil
 	}
-	pol, err := demo.ParsePolicy(*policy)
-	if err != nil {
-		return usagef("post create: --policy: %v", err)
-	}
-	st, info, err := connectCurrentInfo(ctx, stdio.Err)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc := st.Service(demo.Options{Logger: warnLogger(stdio.Err), Policy: pol})
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	res, err := svc.CreatePost(wctx, demo.NewPost{ID: *id, AuthorID: *author, Title: *title})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := struct {
-			Post       demo.Post `json:"post"`
-			Existing   bool      `json:"existing"`
-			Projected  bool      `json:"projected"`
-			Projection string    `json:"projection_error,omitempty"`
-			Lab        string    `json:"lab"` // the run ID of the lab written to
-		}{res.Post, res.Existing, res.ProjectionErr == nil, errString(res.ProjectionErr), info.RunID}
-		return json.NewEncoder(stdio.Out).Encode(out)
-	}
-	verb := "Created"
-	if res.Existing {
-		verb = "Already had"
-	}
-	fmt.Fprintf(stdio.Out, "%s post %s by %s: %s\n", verb, res.Post.ID, res.Post.AuthorID, safetext.Visible(res.Post.Title))
-	fmt.Fprintf(stdio.Out, "  PostgreSQL: committed at %s\n", res.Post.PublishedAt.Format(time.RFC3339Nano))
-	if res.ProjectionErr != nil {
-		fmt.Fprintf(stdio.Out, "  Redis:      NOT updated (%v): the feed is stale until repaired\n", res.ProjectionErr)
-	} else {
-		fmt.Fprintf(stdio.Out, "  Redis:      added to %s\n", svc.FeedKey(res.Post.AuthorID))
-	}
-	return nil
+	return c
 }
 
 func errString(err error) string {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"cqrslab/demo/lab"
 	"cqrslab/internal/atomicfile"
 )
@@ -29,61 +31,67 @@ The images are the ones 'lab up' uses: --postgres-image/--redis-image, or
 CQRSLAB_POSTGRES_IMAGE/CQRSLAB_REDIS_IMAGE, or the official defaults. Make the
 archive on a machine of the same CPU type as the laptops (amd64 or arm64).`
 
-func runPrepare(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("prepare", prepareUsage, stdio)
+func prepareCmd(stdio Stdio) *cobra.Command {
+	c := leaf(prepareUsage, "pull the images before a workshop, or --save/--load them as one archive")
+	fs := c.Flags()
 	env := lab.OptionsFromEnv()
 	pgImage := fs.String("postgres-image", orDefault(env.PostgresImage, lab.DefaultPostgresImage),
-		"PostgreSQL image (env CQRSLAB_POSTGRES_IMAGE)")
+		"the PostgreSQL image (env CQRSLAB_POSTGRES_IMAGE)")
 	redisImage := fs.String("redis-image", orDefault(env.RedisImage, lab.DefaultRedisImage),
-		"Redis image (env CQRSLAB_REDIS_IMAGE)")
-	save := fs.String("save", "", "after pulling, write both images to one archive `FILE` (gzip when it ends in .gz or .tgz)")
-	load := fs.String("load", "", "load the images from the archive `FILE` (made by --save or docker save); needs no network")
-	if err := parse(fs, args, false); err != nil {
-		return err
-	}
-	if *save != "" && *load != "" {
-		return usagef("prepare: --save and --load cannot be combined: save on a machine with the images, load on the others")
-	}
-	given := []string{*pgImage, *redisImage}
-	for i, name := range []string{"--postgres-image", "--redis-image"} {
-		if v := strings.TrimSpace(given[i]); v == "" || strings.ContainsAny(v, " \t") {
-			return usagef("prepare: %s %q is not an image name (e.g. postgres:17-alpine)", name, given[i])
+		"the Redis image (env CQRSLAB_REDIS_IMAGE)")
+	save := fs.String("save", "", "after pulling, write both images to one archive FILE (gzip when it ends in .gz or .tgz)")
+	load := fs.String("load", "", "load the images from the archive FILE (made by --save or docker save); needs no network")
+	c.MarkFlagFilename("save")
+	c.MarkFlagFilename("load", "tar", "gz", "tgz")
+	c.RegisterFlagCompletionFunc("postgres-image", cobra.NoFileCompletions)
+	c.RegisterFlagCompletionFunc("redis-image", cobra.NoFileCompletions)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		if *save != "" && *load != "" {
+			return usagef("prepare: --save and --load cannot be combined: save on a machine with the images, load on the others")
 		}
-	}
-	images := []string{lab.NormalizeImageRef(*pgImage), lab.NormalizeImageRef(*redisImage)}
-	if *load != "" {
-		if _, err := os.Stat(*load); err != nil {
-			return fmt.Errorf("prepare --load: %w", err)
+		given := []string{*pgImage, *redisImage}
+		for i, name := range []string{"--postgres-image", "--redis-image"} {
+			if v := strings.TrimSpace(given[i]); v == "" || strings.ContainsAny(v, " \t") {
+				return usagef("prepare: %s %q is not an image name (e.g. postgres:17-alpine)", name, given[i])
+			}
 		}
-	}
-	if *save != "" {
-		if fi, err := os.Stat(filepath.Dir(*save)); err != nil || !fi.IsDir() {
-			return fmt.Errorf("prepare --save: the folder %s does not exist", filepath.Dir(*save))
+		images := []string{lab.NormalizeImageRef(*pgImage), lab.NormalizeImageRef(*redisImage)}
+		if *load != "" {
+			if _, err := os.Stat(*load); err != nil {
+				return fmt.Errorf("prepare --load: %w", err)
+			}
 		}
-		// A device, directory, FIFO or link is a wrong value for the flag,
-		// known before any download: a usage error (2), not a failure
-		// found minutes later. The save itself refuses them again.
-		if err := atomicfile.CheckTarget(*save); err != nil {
-			return usagef("prepare --save: %v", err)
+		if *save != "" {
+			if fi, err := os.Stat(filepath.Dir(*save)); err != nil || !fi.IsDir() {
+				return fmt.Errorf("prepare --save: the folder %s does not exist", filepath.Dir(*save))
+			}
+			// A device, directory, FIFO or link is a wrong value for the flag,
+			// known before any download: a usage error (2), not a failure
+			// found minutes later. The save itself refuses them again.
+			if err := atomicfile.CheckTarget(*save); err != nil {
+				return usagef("prepare --save: %v", err)
+			}
 		}
-	}
 
-	store, err := lab.OpenImageStore(ctx)
-	if err != nil {
-		return fmt.Errorf("prepare: %w\n  `cqrslab doctor` shows which engine sockets exist on this machine", err)
+		store, err := lab.OpenImageStore(ctx)
+		if err != nil {
+			return fmt.Errorf("prepare: %w\n  `cqrslab doctor` shows which engine sockets exist on this machine", err)
+		}
+		fmt.Fprintf(stdio.Err, "Docker engine: %s\n", store.Endpoint)
+		if *load != "" {
+			return loadImages(ctx, stdio, store, *load, images)
+		}
+		if err := pullImages(ctx, stdio, store, images); err != nil {
+			return err
+		}
+		if *save == "" {
+			fmt.Fprintln(stdio.Out, "Both images are on this machine: the lab will start without downloading anything.")
+			return nil
+		}
+		return saveImages(ctx, stdio, store, *save, images)
 	}
-	fmt.Fprintf(stdio.Err, "Docker engine: %s\n", store.Endpoint)
-	if *load != "" {
-		return loadImages(ctx, stdio, store, *load, images)
-	}
-	if err := pullImages(ctx, stdio, store, images); err != nil {
-		return err
-	}
-	if *save == "" {
-		fmt.Fprintln(stdio.Out, "Both images are on this machine: the lab will start without downloading anything.")
-		return nil
-	}
-	return saveImages(ctx, stdio, store, *save, images)
+	return c
 }
 
 // pullImages pulls what is missing; an image already here is left alone, so

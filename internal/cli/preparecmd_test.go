@@ -23,7 +23,7 @@ func TestPrepareRefusesBadCommandLines(t *testing.T) {
 		{[]string{"--postgres-image", ""}, 2, "not an image name"},
 		{[]string{"--redis-image", "redis 7"}, 2, "not an image name"},
 		{[]string{"extra"}, 2, "unexpected argument"},
-		{[]string{"--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"--bogus"}, 2, "unknown flag: --bogus"},
 		{[]string{"--load", filepath.Join(dir, "missing.tar")}, 1, "no such file"},
 		{[]string{"--save", filepath.Join(dir, "no", "such", "dir", "x.tar")}, 1, "does not exist"},
 		// Saving to a device used to replace the device node with the archive.
@@ -49,7 +49,7 @@ func TestPrepareHelp(t *testing.T) {
 	if code := Main(context.Background(), []string{"prepare", "--help"}, Stdio{Out: &out, Err: &out}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, w := range []string{"Usage: cqrslab prepare", "--save FILE", "--load FILE", "-save FILE", "CQRSLAB_POSTGRES_IMAGE"} {
+	for _, w := range []string{"USAGE", "cqrslab prepare", "--save FILE", "--load FILE", "-save FILE", "CQRSLAB_POSTGRES_IMAGE"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("help lacks %q:\n%s", w, out.String())
 		}

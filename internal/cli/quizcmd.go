@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -14,48 +13,28 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"cqrslab/internal/progress"
 	"cqrslab/internal/safetext"
 	"cqrslab/internal/statedir"
 	"cqrslab/quiz"
 )
 
-const quizUsage = `Usage: cqrslab quiz COMMAND [flags]
-
-Commands:
-  list    [--json]                                    the questions, with their IDs
-  grade   --question ID [--answer-file F] [--json]    grade one answer (read from F, or standard input)
-  export  [--learner NAME] [--json | --csv]           this learner's answers and scores
-  merge   FILE... [--json | --csv]                    a class's exports in one table, with a summary per question
-  reset   --question ID | --all | --everything        forget answers (--everything includes lesson progress)
+const quizLong = `The try-it quiz headless: list the questions, grade an answer, export the
+learner's scores, merge a class's exports, reset answers.
 
 The learner's progress is in %s.
-Run 'cqrslab quiz COMMAND --help' for a command's flags.
-`
+Run 'cqrslab quiz COMMAND --help' for a command's flags.`
 
 // maxAnswerFile bounds what grade reads: an answer is a paragraph or two.
 const maxAnswerFile = 64 << 10
 
-func runQuiz(ctx context.Context, stdio Stdio, args []string) error {
-	if len(args) == 0 {
-		return usagef("quiz: say what to do: list, grade, export or reset (run 'cqrslab quiz --help')")
-	}
-	switch args[0] {
-	case "list":
-		return runQuizList(stdio, args[1:])
-	case "grade":
-		return runQuizGrade(stdio, args[1:])
-	case "export":
-		return runQuizExport(stdio, args[1:])
-	case "merge":
-		return runQuizMerge(stdio, args[1:])
-	case "reset":
-		return runQuizReset(stdio, args[1:])
-	case "-h", "--help", "-help", "help":
-		fmt.Fprintf(stdio.Out, quizUsage, progressPath())
-		return nil
-	}
-	return usagef("quiz: unknown command %q; use list, grade, export, merge or reset", args[0])
+func quizCmd(stdio Stdio) *cobra.Command {
+	return group("quiz", "the try-it quiz headless: list, grade an answer, export scores, reset", fmt.Sprintf(quizLong, progressPath()),
+		"quiz: say what to do: list, grade, export or reset (run 'cqrslab quiz --help')",
+		"quiz: unknown command %q; use list, grade, export, merge or reset",
+		quizListCmd(stdio), quizGradeCmd(stdio), quizExportCmd(stdio), quizMergeCmd(stdio), quizResetCmd(stdio))
 }
 
 func progressPath() string { return filepath.Join(statedir.Dir(), progress.FileName) }
@@ -76,95 +55,99 @@ type questionInfo struct {
 	PassMark  float64  `json:"passMark"`
 }
 
-func runQuizList(stdio Stdio, args []string) error {
-	fs := newFlags("quiz list", "quiz list [--json]", stdio)
+func quizListCmd(stdio Stdio) *cobra.Command {
+	c := leaf("list [--json]", "the questions, with their IDs")
+	fs := c.Flags()
 	asJSON := fs.Bool("json", false, "print the questions as JSON")
-	if err := parse(fs, args, false); err != nil {
-		return err
-	}
-	bank, err := quiz.Embedded()
-	if err != nil {
-		return err
-	}
-	run, _ := quiz.LoadLabRun(statedir.Dir(), bank.Example)
-	var infos []questionInfo
-	for _, q := range bank.Questions() {
-		info := questionInfo{ID: q.ID, Section: bank.SectionIndex(q.ID) + 1, Kind: string(q.Kind), Title: q.Title,
-			Prompt: q.PromptText(run), FollowUps: q.FollowUps, UsesLab: q.UsesLab(), PassMark: bank.PassMarkOf(q)}
-		if q.Rubric != nil {
-			for _, p := range q.Rubric.Points {
-				if !p.Misconception() {
-					info.Points = append(info.Points, p.ID)
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		bank, err := quiz.Embedded()
+		if err != nil {
+			return err
+		}
+		run, _ := quiz.LoadLabRun(statedir.Dir(), bank.Example)
+		var infos []questionInfo
+		for _, q := range bank.Questions() {
+			info := questionInfo{ID: q.ID, Section: bank.SectionIndex(q.ID) + 1, Kind: string(q.Kind), Title: q.Title,
+				Prompt: q.PromptText(run), FollowUps: q.FollowUps, UsesLab: q.UsesLab(), PassMark: bank.PassMarkOf(q)}
+			if q.Rubric != nil {
+				for _, p := range q.Rubric.Points {
+					if !p.Misconception() {
+						info.Points = append(info.Points, p.ID)
+					}
 				}
 			}
-		}
-		for i, o := range q.Options {
-			info.Options = append(info.Options, quiz.Letter(i)+") "+o.Text)
-		}
-		for i, id := range q.Shown {
-			for _, s := range q.Steps {
-				if s.ID == id {
-					info.Steps = append(info.Steps, quiz.Letter(i)+") "+s.Text)
+			for i, o := range q.Options {
+				info.Options = append(info.Options, quiz.Letter(i)+") "+o.Text)
+			}
+			for i, id := range q.Shown {
+				for _, s := range q.Steps {
+					if s.ID == id {
+						info.Steps = append(info.Steps, quiz.Letter(i)+") "+s.Text)
+					}
 				}
 			}
+			if q.Number != nil {
+				info.Unit = q.Number.Unit
+			}
+			infos = append(infos, info)
 		}
-		if q.Number != nil {
-			info.Unit = q.Number.Unit
+		if *asJSON {
+			return json.NewEncoder(stdio.Out).Encode(infos)
 		}
-		infos = append(infos, info)
+		w := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "SECTION\tID\tKIND\tTITLE")
+		for _, in := range infos {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", in.Section, in.ID, in.Kind, in.Title)
+		}
+		w.Flush()
+		fmt.Fprintln(stdio.Out, "\nGrade an answer: cqrslab quiz grade --question ID --answer-file answer.txt")
+		return nil
 	}
-	if *asJSON {
-		return json.NewEncoder(stdio.Out).Encode(infos)
-	}
-	w := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "SECTION\tID\tKIND\tTITLE")
-	for _, in := range infos {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", in.Section, in.ID, in.Kind, in.Title)
-	}
-	w.Flush()
-	fmt.Fprintln(stdio.Out, "\nGrade an answer: cqrslab quiz grade --question ID --answer-file answer.txt")
-	return nil
+	return c
 }
 
-func runQuizGrade(stdio Stdio, args []string) error {
-	fs := newFlags("quiz grade", "quiz grade --question ID [--answer-file F] [--json]", stdio)
+func quizGradeCmd(stdio Stdio) *cobra.Command {
+	c := leaf("grade --question ID [--answer-file F] [--json]", "grade one answer (read from F, or standard input)")
+	fs := c.Flags()
 	id := fs.String("question", "", "question ID (see 'cqrslab quiz list')")
 	file := fs.String("answer-file", "", "file holding the answer; standard input when empty or -")
+	c.MarkFlagFilename("answer-file")
+	c.RegisterFlagCompletionFunc("question", completeQuestions)
 	asJSON := fs.Bool("json", false, "print the grade as JSON")
-	if err := parse(fs, args, false); err != nil {
-		return err
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		bank, err := quiz.Embedded()
+		if err != nil {
+			return err
+		}
+		if *id == "" {
+			return usagef("quiz grade: --question is required; one of: %s", strings.Join(bank.IDs(), ", "))
+		}
+		if _, ok := bank.Question(*id); !ok {
+			return usagef("quiz grade: unknown question %q; one of: %s", *id, strings.Join(bank.IDs(), ", "))
+		}
+		answer, err := readAnswer(stdio, *file)
+		if err != nil {
+			return err
+		}
+		run, note := quiz.LoadLabRun(statedir.Dir(), bank.Example)
+		if note != "" {
+			fmt.Fprintln(stdio.Err, "cqrslab: "+note)
+		}
+		res, err := bank.Grade(*id, answer, run)
+		var ae *quiz.AnswerError
+		if errors.As(err, &ae) {
+			return usagef("quiz grade: %s", ae.Msg)
+		}
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(stdio.Out).Encode(res)
+		}
+		printGrade(stdio.Out, res, run)
+		return nil
 	}
-	bank, err := quiz.Embedded()
-	if err != nil {
-		return err
-	}
-	if *id == "" {
-		return usagef("quiz grade: --question is required; one of: %s", strings.Join(bank.IDs(), ", "))
-	}
-	if _, ok := bank.Question(*id); !ok {
-		return usagef("quiz grade: unknown question %q; one of: %s", *id, strings.Join(bank.IDs(), ", "))
-	}
-	answer, err := readAnswer(stdio, *file)
-	if err != nil {
-		return err
-	}
-	run, note := quiz.LoadLabRun(statedir.Dir(), bank.Example)
-	if note != "" {
-		fmt.Fprintln(stdio.Err, "cqrslab: "+note)
-	}
-	res, err := bank.Grade(*id, answer, run)
-	var ae *quiz.AnswerError
-	if errors.As(err, &ae) {
-		return usagef("quiz grade: %s", ae.Msg)
-	}
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(stdio.Out).Encode(res)
-	}
-	printGrade(stdio.Out, res, run)
-	return nil
+	return c
 }
 
 // readAnswer reads the answer from a file, or from standard input.
@@ -277,71 +260,72 @@ type exportRow struct {
 	Answer         string    `json:"answer"`
 }
 
-func runQuizExport(stdio Stdio, args []string) error {
-	fs := newFlags("quiz export", "quiz export [--learner NAME] [--json | --csv]", stdio)
+func quizExportCmd(stdio Stdio) *cobra.Command {
+	c := leaf("export [--learner NAME] [--json | --csv]", "this learner's answers and scores")
+	fs := c.Flags()
 	asJSON := fs.Bool("json", false, "every attempt as JSON")
 	asCSV := fs.Bool("csv", false, "every attempt as CSV, one row each")
 	learner := fs.String("learner", "", "the learner's name, kept in the progress file for every later export")
-	if err := parse(fs, args, false); err != nil {
-		return err
-	}
-	if *learner != "" {
-		if err := checkLearner(*learner); err != nil {
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if *learner != "" {
+			if err := checkLearner(*learner); err != nil {
+				return err
+			}
+		}
+		if *asJSON && *asCSV {
+			return usagef("quiz export: choose one of --json and --csv")
+		}
+		bank, err := quiz.Embedded()
+		if err != nil {
 			return err
 		}
-	}
-	if *asJSON && *asCSV {
-		return usagef("quiz export: choose one of --json and --csv")
-	}
-	bank, err := quiz.Embedded()
-	if err != nil {
-		return err
-	}
-	store, prog, notices := progress.Open(statedir.Dir())
-	for _, n := range notices {
-		fmt.Fprintln(stdio.Err, "cqrslab: "+n)
-	}
-	if *learner != "" && *learner != prog.Learner {
-		prog.SetLearner(*learner)
-		if err := store.Save(prog); err != nil {
-			return err
+		store, prog, notices := progress.Open(statedir.Dir())
+		for _, n := range notices {
+			fmt.Fprintln(stdio.Err, "cqrslab: "+n)
 		}
-	}
-	var rows []exportRow
-	for _, q := range bank.Questions() {
-		for i, a := range prog.Attempts(q.ID) {
-			rows = append(rows, exportRow{ExportVersion: exportVersion, Learner: prog.Learner, NeedsReview: a.NeedsReview || needsReview(bank, q, a.Answer), Question: q.ID, Title: q.Title, Kind: string(q.Kind), Attempt: i + 1, At: a.At,
-				Score: a.Score, Passed: a.Passed, Found: nonNil(a.Found), Missed: nonNil(a.Missed), Misconceptions: nonNil(a.Misconceptions),
-				Revealed: prog.Revealed(q.ID), LabSource: a.LabSource, Answer: a.Answer})
+		if *learner != "" && *learner != prog.Learner {
+			prog.SetLearner(*learner)
+			if err := store.Save(prog); err != nil {
+				return err
+			}
 		}
-	}
-	switch {
-	case *asJSON:
-		if rows == nil {
-			rows = []exportRow{}
+		var rows []exportRow
+		for _, q := range bank.Questions() {
+			for i, a := range prog.Attempts(q.ID) {
+				rows = append(rows, exportRow{ExportVersion: exportVersion, Learner: prog.Learner, NeedsReview: a.NeedsReview || needsReview(bank, q, a.Answer), Question: q.ID, Title: q.Title, Kind: string(q.Kind), Attempt: i + 1, At: a.At,
+					Score: a.Score, Passed: a.Passed, Found: nonNil(a.Found), Missed: nonNil(a.Missed), Misconceptions: nonNil(a.Misconceptions),
+					Revealed: prog.Revealed(q.ID), LabSource: a.LabSource, Answer: a.Answer})
+			}
 		}
-		return json.NewEncoder(stdio.Out).Encode(rows)
-	case *asCSV:
-		return writeExportCSV(stdio.Out, rows)
-	}
-	fmt.Fprintf(stdio.Out, "Quiz progress in %s\n", store.Path())
-	if prog.Learner != "" {
-		fmt.Fprintf(stdio.Out, "Learner: %s\n", safetext.Visible(prog.Learner))
-	}
-	fmt.Fprintln(stdio.Out)
-	w := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "QUESTION\tBEST\tPASSED\tTRIES\tREVEALED")
-	for _, q := range bank.Questions() {
-		best, passed, n := prog.Best(q.ID)
-		if n == 0 {
-			fmt.Fprintf(w, "%s\t-\t-\t0\t-\n", q.ID)
-			continue
+		switch {
+		case *asJSON:
+			if rows == nil {
+				rows = []exportRow{}
+			}
+			return json.NewEncoder(stdio.Out).Encode(rows)
+		case *asCSV:
+			return writeExportCSV(stdio.Out, rows)
 		}
-		fmt.Fprintf(w, "%s\t%.2f\t%s\t%d\t%s\n", q.ID, best, yesNo(passed), n, yesNo(prog.Revealed(q.ID)))
+		fmt.Fprintf(stdio.Out, "Quiz progress in %s\n", store.Path())
+		if prog.Learner != "" {
+			fmt.Fprintf(stdio.Out, "Learner: %s\n", safetext.Visible(prog.Learner))
+		}
+		fmt.Fprintln(stdio.Out)
+		w := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "QUESTION\tBEST\tPASSED\tTRIES\tREVEALED")
+		for _, q := range bank.Questions() {
+			best, passed, n := prog.Best(q.ID)
+			if n == 0 {
+				fmt.Fprintf(w, "%s\t-\t-\t0\t-\n", q.ID)
+				continue
+			}
+			fmt.Fprintf(w, "%s\t%.2f\t%s\t%d\t%s\n", q.ID, best, yesNo(passed), n, yesNo(prog.Revealed(q.ID)))
+		}
+		w.Flush()
+		fmt.Fprintln(stdio.Out, "\nFor every answer in full: cqrslab quiz export --csv (or --json)")
+		return nil
 	}
-	w.Flush()
-	fmt.Fprintln(stdio.Out, "\nFor every answer in full: cqrslab quiz export --csv (or --json)")
-	return nil
+	return c
 }
 
 // needsReview grades a stored free-text answer again to learn whether the
@@ -381,53 +365,55 @@ func spreadsheetSafe(s string) string {
 	return s
 }
 
-func runQuizReset(stdio Stdio, args []string) error {
-	fs := newFlags("quiz reset", "quiz reset --question ID | --all | --everything", stdio)
+func quizResetCmd(stdio Stdio) *cobra.Command {
+	c := leaf("reset --question ID | --all | --everything", "forget answers (--everything includes lesson progress)")
+	fs := c.Flags()
 	id := fs.String("question", "", "forget this question's answers")
+	c.RegisterFlagCompletionFunc("question", completeQuestions)
 	all := fs.Bool("all", false, "forget every quiz answer")
 	everything := fs.Bool("everything", false, "forget every quiz answer and all lesson progress")
-	if err := parse(fs, args, false); err != nil {
-		return err
-	}
-	n := 0
-	for _, set := range []bool{*id != "", *all, *everything} {
-		if set {
-			n++
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		n := 0
+		for _, set := range []bool{*id != "", *all, *everything} {
+			if set {
+				n++
+			}
 		}
-	}
-	if n != 1 {
-		return usagef("quiz reset: give exactly one of --question ID, --all or --everything")
-	}
-	bank, err := quiz.Embedded()
-	if err != nil {
-		return err
-	}
-	if *id != "" {
-		if _, ok := bank.Question(*id); !ok {
-			return usagef("quiz reset: unknown question %q; one of: %s", *id, strings.Join(bank.IDs(), ", "))
+		if n != 1 {
+			return usagef("quiz reset: give exactly one of --question ID, --all or --everything")
 		}
+		bank, err := quiz.Embedded()
+		if err != nil {
+			return err
+		}
+		if *id != "" {
+			if _, ok := bank.Question(*id); !ok {
+				return usagef("quiz reset: unknown question %q; one of: %s", *id, strings.Join(bank.IDs(), ", "))
+			}
+		}
+		store, prog, notices := progress.Open(statedir.Dir())
+		for _, n := range notices {
+			fmt.Fprintln(stdio.Err, "cqrslab: "+n)
+		}
+		switch {
+		case *id != "":
+			prog.ResetQuestion(*id)
+		case *all:
+			prog.ResetQuiz()
+		default:
+			prog.ResetAll()
+		}
+		if err := store.Save(prog); err != nil {
+			return err
+		}
+		what := map[bool]string{true: "every quiz answer", false: "question " + *id}[*all]
+		if *everything {
+			what = "every quiz answer and all lesson progress"
+		}
+		fmt.Fprintf(stdio.Out, "Forgot %s (%s).\n", what, store.Path())
+		return nil
 	}
-	store, prog, notices := progress.Open(statedir.Dir())
-	for _, n := range notices {
-		fmt.Fprintln(stdio.Err, "cqrslab: "+n)
-	}
-	switch {
-	case *id != "":
-		prog.ResetQuestion(*id)
-	case *all:
-		prog.ResetQuiz()
-	default:
-		prog.ResetAll()
-	}
-	if err := store.Save(prog); err != nil {
-		return err
-	}
-	what := map[bool]string{true: "every quiz answer", false: "question " + *id}[*all]
-	if *everything {
-		what = "every quiz answer and all lesson progress"
-	}
-	fmt.Fprintf(stdio.Out, "Forgot %s (%s).\n", what, store.Path())
-	return nil
+	return c
 }
 
 func nonNil(s []string) []string {

@@ -125,7 +125,7 @@ func TestQuizGradeUsageErrors(t *testing.T) {
 		{"a b", []string{"grade", "--question", "createpost-order"}, "list all 6 steps"},
 		{"", []string{"reset"}, "exactly one of"},
 		{"", []string{"export", "--json", "--csv"}, "choose one"},
-		{"", []string{"list", "--yaml"}, "flag provided but not defined"},
+		{"", []string{"list", "--yaml"}, "unknown flag: --yaml"},
 	} {
 		code, _, errOut := quizCLI(t, tc.stdin, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {

@@ -16,6 +16,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/spf13/cobra"
+
 	"cqrslab/internal/safetext"
 )
 
@@ -102,24 +104,18 @@ type classReport struct {
 	Summary []questionSummary `json:"summary"`
 }
 
-func runQuizMerge(stdio Stdio, args []string) error {
-	fs := newFlags("quiz merge", "quiz merge FILE... [--json | --csv]", stdio)
+func quizMergeCmd(stdio Stdio) *cobra.Command {
+	c := leaf("merge FILE... [--json | --csv]", "a class's exports in one table, with a summary per question")
+	c.Args = cobra.ArbitraryArgs
+	fs := c.Flags()
 	asJSON := fs.Bool("json", false, "the table, the summary and the skipped files as JSON")
 	asCSV := fs.Bool("csv", false, "the class table as CSV, one row per learner and question")
-	// Flags may come after the files (quiz merge exports/*.csv --csv).
-	var files []string
-	rest := args
-	for len(rest) > 0 {
-		if err := parse(fs, rest, true); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
-	if *asJSON && *asCSV {
+	c.RunE = func(_ *cobra.Command, files []string) error { return runQuizMerge(stdio, files, *asJSON, *asCSV) }
+	return c
+}
+
+func runQuizMerge(stdio Stdio, files []string, asJSON, asCSV bool) error {
+	if asJSON && asCSV {
 		return usagef("quiz merge: choose one of --json and --csv")
 	}
 	if len(files) == 0 {
@@ -127,13 +123,13 @@ func runQuizMerge(stdio Stdio, args []string) error {
 	}
 	rep := mergeExports(files)
 	switch {
-	case *asJSON:
+	case asJSON:
 		enc := json.NewEncoder(stdio.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	case *asCSV:
+	case asCSV:
 		if err := writeClassCSV(stdio.Out, rep.Rows); err != nil {
 			return err
 		}
@@ -317,6 +313,10 @@ func parseExportRecord(rec []string) (exportRow, error) {
 
 // classRows folds one learner's attempts into a row per question: the best
 // score, passed if any attempt passed, what the best attempt still missed.
+// A row asks for review only while the question is not passed and the
+// learner's latest attempt was one the grader could not judge: an answer
+// passed later (or rewritten in English) supersedes an earlier "review", so
+// the instructor never sees "passed" and "review" on one row.
 func classRows(file string, rows []exportRow) []classRow {
 	byQ := map[string]*classRow{}
 	var order []string
@@ -329,9 +329,8 @@ func classRows(file string, rows []exportRow) []classRow {
 		}
 		c.Attempts++
 		c.Passed = c.Passed || r.Passed
-		c.NeedsReview = c.NeedsReview || r.NeedsReview
-		if r.At.After(c.Last) {
-			c.Last = r.At
+		if c.Attempts == 1 || !r.At.Before(c.Last) {
+			c.Last, c.NeedsReview = r.At, r.NeedsReview
 		}
 		if r.Score > c.BestScore {
 			c.BestScore, c.Missed = r.Score, nonNil(r.Missed)
@@ -344,7 +343,9 @@ func classRows(file string, rows []exportRow) []classRow {
 	}
 	out := make([]classRow, 0, len(order))
 	for _, q := range order {
-		out = append(out, *byQ[q])
+		c := byQ[q]
+		c.NeedsReview = c.NeedsReview && !c.Passed
+		out = append(out, *c)
 	}
 	return out
 }

@@ -21,6 +21,7 @@ type learnerRecord struct {
 	name   string
 	passed map[string]bool     // question -> passed in some attempt
 	missed map[string][]string // question -> missed points of the best attempt
+	review map[string]bool     // question -> not passed, and the latest attempt needs review
 }
 
 // classExports makes n learners' exports the way a room does: each learner
@@ -38,7 +39,7 @@ func classExports(t *testing.T, dir string, n int) ([]string, []learnerRecord) {
 		state := filepath.Join(dir, fmt.Sprintf("state-%02d", i))
 		t.Setenv("CQRSLAB_STATE_DIR", state)
 		s, p, _ := progress.Open(state)
-		rec := learnerRecord{name: fmt.Sprintf("Learner %02d", i), passed: map[string]bool{}, missed: map[string][]string{}}
+		rec := learnerRecord{name: fmt.Sprintf("Learner %02d", i), passed: map[string]bool{}, missed: map[string][]string{}, review: map[string]bool{}}
 		for _, q := range questions {
 			best := -1.0
 			for a := range 1 + rng.IntN(3) {
@@ -56,6 +57,7 @@ func classExports(t *testing.T, dir string, n int) ([]string, []learnerRecord) {
 				p.Record(q, progress.Attempt{At: at.Add(time.Duration(i*10+a) * time.Minute), Answer: "answer",
 					Score: score, Passed: score >= 0.7, Missed: missed, Misconceptions: wrong, NeedsReview: score == 0.5})
 				rec.passed[q] = rec.passed[q] || score >= 0.7
+				rec.review[q] = score == 0.5 // attempts come in time order: the last one counts
 				if score > best {
 					best, rec.missed[q] = score, missed
 				}
@@ -136,6 +138,24 @@ func TestQuizMergeClass(t *testing.T) {
 	// are the generated ones.
 	if len(rep.Rows) != 30*3 {
 		t.Errorf("%d rows, want 90", len(rep.Rows))
+	}
+	byName := map[string]learnerRecord{}
+	for _, r := range recs {
+		byName[r.name] = r
+	}
+	reviews := 0
+	for _, row := range rep.Rows {
+		rec := byName[row.Learner]
+		want := rec.review[row.Question] && !rec.passed[row.Question]
+		if row.NeedsReview != want || (row.Passed && row.NeedsReview) {
+			t.Errorf("%s %s: passed %v, needs_review %v; want needs_review %v", row.Learner, row.Question, row.Passed, row.NeedsReview, want)
+		}
+		if want {
+			reviews++
+		}
+	}
+	if reviews == 0 {
+		t.Error("the generated class has no row to review; the check above proved nothing")
 	}
 	for _, s := range rep.Summary {
 		passed, missed := 0, map[string]int{}

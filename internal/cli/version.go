@@ -1,11 +1,12 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // versionLine says which cqrslab this is, in one line an instructor can ask
@@ -52,11 +53,12 @@ func formatVersion(bi *debug.BuildInfo) string {
 	return strings.Join(parts, ", ")
 }
 
-func runVersion(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlags("version", "version\n\nPrints cqrslab's version, commit and Go version (same as cqrslab --version).", stdio)
-	if err := parse(fs, args, false); err != nil {
-		return err
+func versionCmd(stdio Stdio) *cobra.Command {
+	c := leaf("version\n\nPrints cqrslab's version, commit and Go version (same as cqrslab --version).",
+		"print the version, commit and Go version (also --version)")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		fmt.Fprintln(stdio.Out, versionLine())
+		return nil
 	}
-	fmt.Fprintln(stdio.Out, versionLine())
-	return nil
+	return c
 }

@@ -285,7 +285,7 @@ func (p *Progress) MigrateLesson(id string, pageIDs []string) bool {
 
 // Clone is a deep copy, to hand to a goroutine that saves it.
 func (p *Progress) Clone() *Progress {
-	c := &Progress{Version: p.Version, seq: p.seq, Lessons: maps.Clone(p.Lessons)}
+	c := &Progress{Version: p.Version, Learner: p.Learner, seq: p.seq, Lessons: maps.Clone(p.Lessons)}
 	c.Quiz.Current = p.Quiz.Current
 	if p.Quiz.Questions != nil {
 		c.Quiz.Questions = make(map[string]*Question, len(p.Quiz.Questions))

@@ -255,6 +255,22 @@ func TestCloneIsDeep(t *testing.T) {
 	}
 }
 
+// TestCloneKeepsEveryField: the TUI saves clones, so a field Clone forgot
+// (the learner's name did) was wiped from the file by the next save.
+func TestCloneKeepsEveryField(t *testing.T) {
+	p := New()
+	p.SetLearner("Ada")
+	p.Record("q", attempt(0.5))
+	p.Reveal("q")
+	p.Quiz.Current = "q"
+	p.Lessons = map[string]Lesson{"l": {Page: "p", Step: 2, Done: true}}
+	want, _ := json.Marshal(p)
+	got, _ := json.Marshal(p.Clone())
+	if string(got) != string(want) {
+		t.Errorf("clone differs:\n got %s\nwant %s", got, want)
+	}
+}
+
 func TestNullQuestionInFileIsDropped(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, FileName), []byte(`{"version":1,"quiz":{"questions":{"q":null}}}`), 0o600)

@@ -64,6 +64,9 @@ func NewApp(cfg ui.Config) *App {
 		cfg.StateDir = statedir.Dir()
 	}
 	pages, perr := lessons.Default()
+	if cfg.Lesson != nil {
+		pages, perr = lessons.Load(cfg.Lesson)
+	}
 	sh := &ui.Shared{
 		Cfg: cfg, Ctx: context.Background(), Animate: !cfg.NoAnimation,
 		Bus: ui.NewEventBus(8192), Session: ui.NewLabSession(), Pages: pages, PageErr: perr,

@@ -61,7 +61,7 @@ func TestGoldenTooSmall(t *testing.T) {
 func TestGoldenLearnReading(t *testing.T) {
 	forEachGolden(t, "learn-reading", func(t *testing.T, w, h int, th ui.Theme) *App {
 		a := newTestApp(t, w, h, th)
-		pressKeys(t, a, "1", "right", "right", "i")
+		pressKeys(t, a, "1", "n", "n", "i")
 		return a
 	})
 }
@@ -238,4 +238,15 @@ func TestGoldenRoomy(t *testing.T) {
 	// is needed and that dropping --roomy is the other way.
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
 	wantIn(t, plain(a), "at least 86×26", "it is 80×24", "without --roomy, 80×24")
+}
+
+// TestGoldenLearnHighContrastColour is the projector setup (--roomy --theme
+// high-contrast) on a page with marked code, colours kept: the code's
+// colours on the highlight are the ones TestThemeContrast checks.
+func TestGoldenLearnHighContrastColour(t *testing.T) {
+	a := newTestAppWith(t, 100, 30, ui.Config{Theme: ui.ThemeHighContrast, Roomy: true})
+	pressKeys(t, a, "1", "n", "n")
+	out := a.frame(a.render())
+	fits(t, ansi.Strip(out), 100, 30)
+	golden(t, "learn-highcontrast-roomy-100x30-colour", out)
 }

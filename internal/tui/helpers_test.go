@@ -2,11 +2,13 @@ package tui
 
 import (
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -14,6 +16,7 @@ import (
 
 	"cqrslab/demo/lab"
 	"cqrslab/internal/tui/ui"
+	"cqrslab/lessons"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -37,6 +40,9 @@ func newTestAppWith(t testing.TB, w, h int, cfg ui.Config) *App {
 	// A provider that does not exist: a key that would start the lab gets
 	// an error at once instead of starting containers from a unit test.
 	cfg.NoAnimation, cfg.StateDir, cfg.Lab = true, dir, lab.Options{Provider: "none-in-unit-tests"}
+	if cfg.Lesson == nil {
+		cfg.Lesson = testLesson(t)
+	}
 	a := NewApp(cfg)
 	a.noColor = false
 	a.restyle()
@@ -44,6 +50,39 @@ func newTestAppWith(t testing.TB, w, h int, cfg ui.Config) *App {
 	send(t, a, tea.WindowSizeMsg{Width: w, Height: h})
 	send(t, a, ui.LoadAppProgress(dir)()) // read now: settle would give up on a slow disk
 	return a
+}
+
+// testLesson is the fixed lesson every app in these tests shows: the
+// pages in testdata/lesson (a frozen copy of the lesson as it was when the
+// goldens were drawn) with the seed code from the binary, which the code
+// view reads. A page added to or edited in assets/lessons changes no test
+// here; the lessons package checks the real content.
+func testLesson(t testing.TB) fs.FS {
+	t.Helper()
+	m := fstest.MapFS{}
+	files, err := filepath.Glob(filepath.Join("testdata", "lesson", "*.md"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test lesson in testdata/lesson: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[lessons.PagesDir+"/"+filepath.Base(f)] = &fstest.MapFile{Data: b}
+	}
+	m[lessons.SeedFile] = &fstest.MapFile{Data: []byte(lessons.SeedCode())}
+	return m
+}
+
+// testPages is how many pages the test lesson has.
+func testPages(t testing.TB) int {
+	t.Helper()
+	pages, err := lessons.Load(testLesson(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(pages)
 }
 
 // send delivers one message and runs the commands it returns, feeding their

@@ -86,7 +86,7 @@ func TestEveryScreenFitsEverySize(t *testing.T) {
 
 func TestNoColorHonoured(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
-	a := NewApp(ui.Config{NoAnimation: true, StateDir: t.TempDir(), Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	a := NewApp(ui.Config{NoAnimation: true, StateDir: t.TempDir(), Lab: lab.Options{Provider: "none-in-unit-tests"}, Lesson: testLesson(t)})
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
 	pressKeys(t, a, "1")
 	out := a.render()
@@ -97,13 +97,13 @@ func TestNoColorHonoured(t *testing.T) {
 }
 
 func TestBackgroundChoosesStyles(t *testing.T) {
-	a := NewApp(ui.Config{NoAnimation: true, StateDir: t.TempDir()})
+	a := NewApp(ui.Config{NoAnimation: true, StateDir: t.TempDir(), Lesson: testLesson(t)})
 	a.noColor = false
 	send(t, a, tea.BackgroundColorMsg{Color: lightBackground{}})
 	if a.sh.St.Dark {
 		t.Error("a light background kept the dark styles")
 	}
-	a = NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: t.TempDir()})
+	a = NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: t.TempDir(), Lesson: testLesson(t)})
 	send(t, a, tea.BackgroundColorMsg{Color: lightBackground{}})
 	if !a.sh.St.Dark {
 		t.Error("--theme dark was overridden by the background")

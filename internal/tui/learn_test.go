@@ -31,12 +31,14 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 	a := newTestApp(t, 100, 30, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	out := plain(a)
-	wantIn(t, out, "Learn · page 1 of 13 · Why synchronous CQRS", "This page is about the pattern as a whole",
-		"enter start the lab and CreatePost", "←/→ page", "i hint", "s show me")
-	pressKeys(t, a, "right", "right")
+	wantIn(t, out, "Learn · page 1 of 13 · Why synchronous CQRS", "Live panels: they open when you run CreatePost",
+		"enter start the lab and CreatePost", "→ read on", "← back", "i hint", "s show me")
+	pressKeys(t, a, "n", "n")
 	out = plain(a)
-	wantIn(t, out, "page 3 of 13 · Step 2: the INSERT", "PostgreSQL holds", "The posts table has the new row",
-		"▶", "ExecContext")
+	wantIn(t, out, "page 3 of 13 · Step 2: the INSERT", "▶", "ExecContext")
+	pressKeys(t, a, "G") // what the stores hold ends the page's text
+	wantIn(t, plain(a), "PostgreSQL holds:", "The posts table has the new row", "■ end of page")
+	pressKeys(t, a, "g")
 	wantNotIn(t, out, "Hint:")
 	pressKeys(t, a, "i", "s")
 	wantIn(t, plain(a), "Hint: Pause the walk here", "Show me:")
@@ -53,7 +55,7 @@ func TestLearnPagesHintShowMeAndResume(t *testing.T) {
 	if err := json.Unmarshal(b, &p); err != nil || p.Lessons[ui.LessonID].Step != 1 || p.Lessons[ui.LessonID].Page != "validate" {
 		t.Fatalf("saved progress %s (err %v), want page validate at step 1", b, err)
 	}
-	a2 := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: a.sh.Cfg.StateDir})
+	a2 := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: a.sh.Cfg.StateDir, Lesson: testLesson(t)})
 	send(t, a2, tea.WindowSizeMsg{Width: 100, Height: 30})
 	settle(t, a2, ui.LoadAppProgress(a.sh.Cfg.StateDir))
 	wantIn(t, plain(a2), "Learn  page 2 of 13: Step 1: validate the input")
@@ -65,7 +67,7 @@ func TestLearnScrollsLongText(t *testing.T) {
 	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "1")
 	first := plain(a)
-	wantIn(t, first, "↑/↓ scroll text")
+	wantIn(t, first, "space/↓ scroll", "▼ more below")
 	pressKeys(t, a, "down", "down", "down")
 	if plain(a) == first {
 		t.Error("↓ did not scroll the page's text")
@@ -237,7 +239,7 @@ func TestLearnResumesFromAnIndexBookmarkAndMigratesIt(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, progress.FileName), []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir})
+	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lesson: testLesson(t)})
 	send(t, a, tea.WindowSizeMsg{Width: 100, Height: 30})
 	send(t, a, ui.LoadAppProgress(dir)())
 	wantIn(t, plain(a), "Learn  page 3 of 13: Step 2: the INSERT")
@@ -247,4 +249,81 @@ func TestLearnResumesFromAnIndexBookmarkAndMigratesIt(t *testing.T) {
 	}
 	pressKeys(t, a, "1")
 	wantIn(t, plain(a), "page 3 of 13 · Step 2: the INSERT")
+}
+
+// → reads on: it scrolls while the page has more below (the marker says
+// so), and turns the page only at the page's end; ← does the same
+// backwards; n turns the page from anywhere.
+func TestLearnRightScrollsThenTurnsThePage(t *testing.T) {
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
+	pressKeys(t, a, "1")
+	wantIn(t, plain(a), "page 1 of 13", "▼ more below")
+	pressKeys(t, a, "right")
+	out := plain(a)
+	wantIn(t, out, "page 1 of 13")
+	for i := 0; strings.Contains(out, "▼ more below"); i++ {
+		if i > 20 {
+			t.Fatal("→ never reached the end of page 1")
+		}
+		pressKeys(t, a, "right")
+		out = plain(a)
+		wantIn(t, out, "page 1 of 13")
+	}
+	wantIn(t, out, "■ end of page · → next: Step 1: validate the input")
+	pressKeys(t, a, "right")
+	wantIn(t, plain(a), "page 2 of 13")
+	pressKeys(t, a, "space", "left") // one screen down, then back to the top: same page
+	wantIn(t, plain(a), "page 2 of 13")
+	pressKeys(t, a, "left") // at the top: the previous page
+	wantIn(t, plain(a), "page 1 of 13")
+	pressKeys(t, a, "n")
+	wantIn(t, plain(a), "page 2 of 13")
+
+	send(t, a, keypress("?"))
+	wantIn(t, plain(a), "read on: a screen down; at the page's end, the next page", "a screen down / up (also pgdn / pgup)",
+		"top / end of the page (also home / end)")
+}
+
+// The page's markdown is rendered: headings without their hashes, inline
+// code without its backticks, "show me" included.
+func TestLearnRendersMarkdown(t *testing.T) {
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
+	pressKeys(t, a, "1", "n", "n", "s")
+	var all strings.Builder
+	for i := 0; i < 10; i++ {
+		all.WriteString(plain(a))
+		pressKeys(t, a, "space")
+	}
+	out := all.String()
+	wantIn(t, out, "What the engine adds", "Show me:", "cqrslab feed --author alice --sql")
+	wantNotIn(t, out, "### ", "`", "**")
+}
+
+// y copies the connection commands (OSC 52) and saves them to a private
+// file in the state directory, whose path the screen names: a terminal
+// that ignores OSC 52 says nothing, the file is always there.
+func TestLearnCopiesConnectionCommands(t *testing.T) {
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
+	pressKeys(t, a, "1")
+	fakeLabUp(a)
+	cmd := deliver(a, keypress("y"))
+	if cmd == nil {
+		t.Fatal("y returned no clipboard command")
+	}
+	path := filepath.Join(a.sh.Cfg.StateDir, ui.ConnectFile)
+	wantIn(t, plain(a), "Saved in "+path) // whole on one line: a path is copied too
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v: it holds passwords, want 0600", path, fi.Mode().Perm())
+	}
+	for _, want := range []string{"PGPASSWORD=pw psql -h 127.0.0.1 -p 55432 -U cqrslab cqrslab\n",
+		"REDISCLI_AUTH=pw redis-cli -h 127.0.0.1 -p 56379\n"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %q:\n%s", path, want, b)
+		}
+	}
 }

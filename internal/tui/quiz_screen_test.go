@@ -87,7 +87,7 @@ func TestQuizAndLessonShareOneProgressRecord(t *testing.T) {
 		t.Fatal("the quiz holds a progress record of its own")
 	}
 	typeText(q, "Writes go to PostgreSQL and reads come from Redis.")
-	run(q, "ctrl+s", "esc", "1", "right", "esc", "3")
+	run(q, "ctrl+s", "esc", "1", "n", "esc", "3")
 	if q.a.active != ui.ScreenQuiz {
 		t.Fatal("3 did not reopen the quiz")
 	}

@@ -31,7 +31,7 @@ func newTestQuiz(t *testing.T, dir string) *quizHarness {
 	t.Helper()
 	t.Setenv("CQRSLAB_STATE_DIR", t.TempDir())
 	t.Setenv("NO_COLOR", "1")
-	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}})
+	a := NewApp(ui.Config{Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lab: lab.Options{Provider: "none-in-unit-tests"}, Lesson: testLesson(t)})
 	a.sh.Now = fixedNow
 	send(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
 	send(t, a, ui.LoadAppProgress(dir)()) // read now: settle would give up on a slow disk

@@ -115,7 +115,7 @@ func TestLearnWalkWithRealLab(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
 	opts := labtest.Ready(t)
-	cfg := ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir}
+	cfg := ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lesson: testLesson(t)}
 	a := NewApp(cfg)
 	d := newDriver(t, a)
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -211,7 +211,7 @@ func TestCtrlCDuringStartRemovesEverything(t *testing.T) {
 	if err != nil {
 		labtest.Unavailable(t, "docker: %v", err)
 	}
-	a := NewApp(ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir})
+	a := NewApp(ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lesson: testLesson(t)})
 	d := newDriver(t, a)
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.press("2")

@@ -189,6 +189,7 @@ func (m *LabScreen) FullHelp() []ui.KeyGroup {
 			ui.Relabel(k.Author, "a", "show the next author's feed"), ui.Relabel(k.Policy, "p", "write policy: "+demo.PolicyList(" → ")),
 			ui.Relabel(k.Repair, "r", "reconcile: repair every feed by difference"), ui.Relabel(k.Rebuild, "b", "rebuild every feed from PostgreSQL")}},
 		{Title: "Faults (f opens the menu)", Keys: faults},
+		{Title: "Connections", Keys: []key.Binding{ui.Relabel(k.Copy, "y", "copy the psql and redis-cli commands, and save them to a file")}},
 		{Title: "Load", Keys: []key.Binding{ui.Relabel(k.Load, "l", "start or stop writing at the chosen rate"), ui.Relabel(k.Faster, "+/-", "change the rate")}},
 		{Title: "Panes (below 120×36)", Keys: []key.Binding{ui.Relabel(k.NextPane, "tab/shift+tab", "next / previous pane"), ui.Relabel(k.Pane, "1-5", "Stores, Trace, Faults, Load, Log")}},
 	}
@@ -284,6 +285,7 @@ func (m *LabScreen) frame(msg ui.FrameMsg) tea.Cmd {
 			}
 		}
 	}
+	m.breaker = "" // only a policy with a breaker has a breaker line
 	if m.Svc != nil && m.Svc.Breaker() != nil {
 		m.breaker = m.Svc.Breaker().State()
 	}

@@ -54,6 +54,14 @@ func (m *LabScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		next := demo.Policies[(i+1)%len(demo.Policies)]
 		m.setStatus(ui.StatusInfo, "Switching to the %s policy…", next)
 		return buildService(s.Ctx, s.Stores, m.sh.EngineOptions(next))
+	case key.Matches(k, keys.Copy):
+		cmd, path, err := ui.CopyConnections(m.sh)
+		if err != nil {
+			m.setStatus(ui.StatusWarn, "Copied the psql and redis-cli commands to the clipboard (OSC 52); saving them failed: %v", err)
+		} else {
+			m.setStatus(ui.StatusGood, "Saved in %s · psql and redis-cli copied too, where the terminal allows OSC 52", path)
+		}
+		return cmd
 	case key.Matches(k, keys.Crash):
 		m.crash = !m.crash
 		m.Svc.SetCrashPoint(m.crash)

@@ -14,6 +14,7 @@ type labKeys struct {
 	Repair, Rebuild, Load, Faster, Slower  key.Binding
 	NextPane, PrevPane, Pane               key.Binding
 	Retry                                  key.Binding
+	Copy                                   key.Binding // y: the psql and redis-cli commands
 
 	// In the form.
 	Submit, SwitchField, Cancel key.Binding
@@ -37,6 +38,7 @@ func defaultLabKeys() labKeys {
 		PrevPane: key.NewBinding(key.WithKeys("shift+tab")),
 		Pane:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "pane")),
 		Retry:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start the lab again")),
+		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy psql")),
 
 		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create the post")),
 		SwitchField: key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "author/title")),

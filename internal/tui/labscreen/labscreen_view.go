@@ -250,13 +250,22 @@ func (m *LabScreen) driftLine() string {
 		return st.Dim.Render("Drift: checking…")
 	case r.driftErr != nil:
 		return st.Bad.Render("Drift: cannot check: " + safetext.Visible(ui.BriefErr(r.driftErr)))
+	case r.Drift.Author != r.Snap.Author:
+		return st.Dim.Render("Drift: checking…") // never another author's, nor an empty check's, counts
 	}
 	d := r.Drift
 	counts := fmt.Sprintf("%d rows, %d members", d.Rows, d.Members)
 	if !d.Drifted() {
 		return st.Good.Render("No drift: ") + counts + st.Dim.Render(" (Reconciler.Check)")
 	}
-	return st.Drift.Render(fmt.Sprintf("Drift: %d missing, %d unexpected, %d duplicates", d.Missing, d.Unexpected, d.Duplicates)) +
+	if d.InFlight > 0 {
+		// Committed, their ZADD still running: not drift yet, shown apart.
+		counts += fmt.Sprintf(" · %d %s in flight", d.InFlight, ui.Pluralize(d.InFlight, "write", "writes"))
+		if d.Missing == d.InFlight && d.Unexpected+d.Duplicates == 0 {
+			return st.Good.Render("No drift: ") + counts + st.Dim.Render(" (their ZADD has not returned yet)")
+		}
+	}
+	return st.Drift.Render(fmt.Sprintf("Drift: %d missing, %d unexpected, %d duplicates", d.Missing-d.InFlight, d.Unexpected, d.Duplicates)) +
 		" · " + counts + st.Dim.Render(" · r reconciles, b rebuilds")
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -22,7 +24,10 @@ import (
 // or a repair the Lab screen asked for never lands here.
 type (
 	LearnStoresMsg struct{ Snap ui.StoreSnapshot }
-	LearnFeedMsg   struct{ ui.FeedResult }
+	LearnFeedMsg   struct {
+		ui.FeedResult
+		Asked time.Time // when this GetFeed was asked
+	}
 	LearnFaultMsg  struct{ ui.FaultResult }
 	LearnRepairMsg struct{ ui.RepairResult }
 )
@@ -37,13 +42,23 @@ type LearnScreen struct {
 	keys          learnKeys
 	width, height int
 
-	page     int
-	text     viewport.Model
-	md       map[ui.MarkdownKey]string
-	showHint bool
-	showMe   bool
+	page      int
+	shownPage int // the page whose text the viewport holds (-1: none yet)
+	text      viewport.Model
+	md        map[ui.MarkdownKey]string
+	machine   map[int]string // the "On your machine" section each page was rendered with
+	showHint  bool
+	showMe    bool
 
 	Svc         *demo.PostService // the seed policy: the lesson's subject
+	eng         *learnEngine      // Svc's renewable Redis client, its GetFeed, its log
+	healedAt    time.Time         // the heal whose first fresh GetFeed is awaited
+	feedCut     time.Time         // GetFeed replies asked before this are dropped
+	lastHeal    time.Time
+	claims      []Claim           // the seed's claims and what showed them
+	demoBusy    bool              // x is measuring
+	rollbackSvc *demo.PostService // the rollback policy, for claim (c)
+	feedAskedAt time.Time         // when the GetFeed running now was asked
 	Walk        *Walk
 	walks       int
 	PendingWalk bool // start a walk as soon as the lab is up
@@ -63,7 +78,7 @@ type LearnScreen struct {
 
 func NewLearnScreen(sh *ui.Shared) *LearnScreen {
 	return &LearnScreen{sh: sh, keys: defaultLearnKeys(), text: viewport.New(), md: map[ui.MarkdownKey]string{},
-		width: 80, height: 22}
+		width: 80, height: 22, shownPage: -1}
 }
 
 func (l *LearnScreen) Typing() bool        { return false }
@@ -109,22 +124,66 @@ func (l *LearnScreen) current() lessons.Page {
 }
 
 func (l *LearnScreen) markdownKey() ui.MarkdownKey {
-	return ui.MarkdownKey{Page: l.page, Width: max(20, l.textWidth()), Style: l.sh.St.Glamour}
+	p := l.current()
+	return ui.MarkdownKey{Page: l.page, Width: max(20, l.textWidth()), Style: l.sh.St.Glamour,
+		Hint: l.showHint && p.Hint != "", ShowMe: l.showMe && p.ShowMe != ""}
+}
+
+// pageMarkdown is what the text area shows, as markdown: the hint and
+// "show me" when asked for (at the top, where the learner is looking when
+// they ask), the page's body, and what the lesson says each store holds
+// after the page's step (the live panels show the real thing during a
+// walk; these words are the lesson's claim, always there to read).
+func (l *LearnScreen) pageMarkdown(k ui.MarkdownKey) string {
+	p := l.current()
+	if l.sh.PageErr != nil {
+		return "The lesson's pages could not be loaded:\n\n    " + l.sh.PageErr.Error()
+	}
+	var b strings.Builder
+	if k.Hint {
+		fmt.Fprintf(&b, "**Hint:** %s\n\n", p.Hint)
+	}
+	if k.ShowMe {
+		if cmd, ok := p.ShowMeCommand(); ok {
+			fmt.Fprintf(&b, "**Show me:** in another terminal, while this lab runs: `%s`\n\n", cmd)
+		} else {
+			fmt.Fprintf(&b, "**Show me:** %s\n\n", p.ShowMe)
+		}
+	}
+	b.WriteString(p.Body)
+	if sec := l.machine[l.page]; sec != "" {
+		b.WriteString("\n\n" + sec)
+	}
+	if a := p.After; !a.IsZero() {
+		b.WriteString("\n\n### What the stores hold after this step\n\n")
+		fmt.Fprintf(&b, "- **PostgreSQL holds:** %s\n- **Redis holds:** %s\n- **GetFeed returns:** %s\n", a.Postgres, a.Redis, a.GetFeed)
+	}
+	return b.String()
 }
 
 // WantMarkdown shows the page's text if it is rendered, else asks for it.
 func (l *LearnScreen) WantMarkdown() tea.Cmd {
 	k := l.markdownKey()
+	l.forgetIfMachineChanged() // pageMarkdown appends the section it keeps
 	if out, ok := l.md[k]; ok {
-		l.text.SetContent(out)
+		l.setText(k, out)
 		return nil
 	}
-	body := l.current().Body
-	if l.sh.PageErr != nil {
-		body = "The lesson's pages could not be loaded:\n\n    " + l.sh.PageErr.Error()
+	if k.Page != l.shownPage { // another page: no stale text while this one renders
+		l.text.SetContent(l.sh.St.Dim.Render("…"))
 	}
-	l.text.SetContent(l.sh.St.Dim.Render("…"))
-	return ui.RenderPage(k, body)
+	return ui.RenderPage(k, l.pageMarkdown(k))
+}
+
+// setText shows a rendered page; the scroll position is kept when it is
+// the same page again (re-rendered for a new width, or a hint opened).
+func (l *LearnScreen) setText(k ui.MarkdownKey, out string) {
+	same := k.Page == l.shownPage
+	l.text.SetContent(out)
+	if !same {
+		l.text.GotoTop()
+	}
+	l.shownPage = k.Page
 }
 
 func (l *LearnScreen) SetSize(w, h int) {
@@ -134,7 +193,8 @@ func (l *LearnScreen) SetSize(w, h int) {
 
 func (l *LearnScreen) ShortHelp() []key.Binding {
 	k := l.keys
-	b := []key.Binding{k.Prev, ui.Relabel(k.Step, "enter", l.stepLabel())}
+	b := []key.Binding{ui.Relabel(k.Forward, "→", "read on"), ui.Relabel(k.Back, "←", "back"),
+		ui.Relabel(k.Step, "enter", l.stepLabel())}
 	s := l.sh.Session
 	if s.Phase == ui.LabUp {
 		if l.redisDown() {
@@ -143,10 +203,16 @@ func (l *LearnScreen) ShortHelp() []key.Binding {
 			b = append(b, k.Break)
 		}
 		b = append(b, k.Repair)
+		if l.current().ID == ClaimsPage {
+			b = append(b, k.Demo)
+		}
 	}
 	b = append(b, k.Hint, k.ShowMe)
+	if s.Phase == ui.LabUp {
+		b = append(b, ui.Relabel(k.Copy, "y", "copy psql"))
+	}
 	if l.text.TotalLineCount() > l.text.Height() {
-		b = append(b, k.Scroll)
+		b = append(b, ui.Relabel(k.PageDown, "space/↓", "scroll"))
 	}
 	return b
 }
@@ -154,14 +220,39 @@ func (l *LearnScreen) ShortHelp() []key.Binding {
 func (l *LearnScreen) FullHelp() []ui.KeyGroup {
 	k := l.keys
 	return []ui.KeyGroup{
-		{Title: "Reading", Keys: []key.Binding{ui.Relabel(k.Prev, "←/→ p/n", "previous / next page"),
-			ui.Relabel(k.Scroll, "↑/↓ pgup/pgdn", "scroll the page's text"), k.Hint, k.ShowMe}},
+		{Title: "Reading", Keys: []key.Binding{
+			ui.Relabel(k.Forward, "→", "read on: a screen down; at the page's end, the next page"),
+			ui.Relabel(k.Back, "←", "back: a screen up; at the page's top, the previous page"),
+			ui.Relabel(k.Next, "n / p", "next / previous page now, from wherever you are"),
+			ui.Relabel(k.ScrollDown, "↓/↑ j/k", "scroll the text a line"),
+			ui.Relabel(k.PageDown, "space / b", "a screen down / up (also pgdn / pgup)"),
+			ui.Relabel(k.Top, "g / G", "top / end of the page (also home / end)"),
+			ui.Relabel(k.Copy, "y", "copy the psql and redis-cli commands, and save them to a file"),
+			k.Hint, k.ShowMe}},
 		{Title: "Running CreatePost for real (starts the lab the first time)", Keys: []key.Binding{
 			ui.Relabel(k.Step, "enter", "start CreatePost, then run its next step"),
 			ui.Relabel(k.Break, "f", "break Redis (its proxy goes down): the next ZADD fails"),
 			ui.Relabel(k.Mend, "h", "heal Redis (end every fault)"),
-			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)")}},
+			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)"),
+			ui.Relabel(k.Demo, "x", "on the claims page: race GetFeed against SQL, then seed against rollback with Redis down")}},
 	}
+}
+
+// copyConnections copies the commands that reach the lab's stores and
+// saves them to a file, saying where: the learner pastes them in another
+// terminal to look at the stores while the walk is paused.
+func (l *LearnScreen) copyConnections() tea.Cmd {
+	if l.sh.Session.Phase != ui.LabUp {
+		l.SetStatus(ui.StatusInfo, "The lab is not running: press enter to start it, then y copies its psql and redis-cli commands.")
+		return nil
+	}
+	cmd, path, err := ui.CopyConnections(l.sh)
+	if err != nil {
+		l.SetStatus(ui.StatusWarn, "Copied the psql and redis-cli commands to the clipboard (OSC 52); saving them failed: %v", err)
+		return cmd
+	}
+	l.SetStatus(ui.StatusGood, "Saved in %s · psql and redis-cli copied too, where the terminal allows OSC 52", path)
+	return cmd
 }
 
 // stepLabel says what enter does now.
@@ -224,7 +315,7 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 	case ui.MarkdownMsg:
 		l.md[msg.Key] = msg.Out
 		if msg.Key == l.markdownKey() {
-			l.text.SetContent(msg.Out)
+			l.setText(msg.Key, msg.Out)
 		}
 	case ui.LabStartedMsg:
 		return l.labStarted(msg)
@@ -248,20 +339,30 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 			snap.Feed, snap.FeedErr = l.Snap.Feed, l.Snap.FeedErr
 		}
 		l.Snap, l.snapBusy = &snap, false
+		l.walkClaims()
 		if l.snapAgain {
 			l.snapAgain = false
 			return l.refresh()
 		}
 	case LearnFeedMsg:
+		if msg.Asked.Before(l.feedCut) {
+			return nil // asked before the heal, on the old pool: a fresh one is running
+		}
 		l.feedBusy = false
 		if l.Snap == nil {
 			l.Snap = &ui.StoreSnapshot{Author: msg.Author}
 		}
 		l.Snap.Feed, l.Snap.FeedErr = msg.Feed, msg.Err
+		l.staleClaim(msg)
+		if !l.healedAt.IsZero() && !msg.Asked.Before(l.healedAt) {
+			l.feedTiming(msg.Err)
+		}
 		if l.feedAgain {
 			l.feedAgain = false
 			return l.refresh()
 		}
+	case ClaimsDemoMsg:
+		return l.claimsDemoDone(msg)
 	case LearnFaultMsg:
 		return l.faultDone(msg.FaultResult)
 	case LearnRepairMsg:
@@ -279,28 +380,46 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := l.keys
 	switch {
+	case key.Matches(k, keys.Forward):
+		// → reads on: it scrolls while the page has more below, and turns
+		// the page only at its end, so no line is skipped by accident.
+		if !l.text.AtBottom() {
+			l.text.PageDown()
+			return nil
+		}
+		return l.SetPage(l.page + 1)
+	case key.Matches(k, keys.Back):
+		if !l.text.AtTop() {
+			l.text.PageUp()
+			return nil
+		}
+		return l.SetPage(l.page - 1)
 	case key.Matches(k, keys.Prev):
 		return l.SetPage(l.page - 1)
 	case key.Matches(k, keys.Next):
 		return l.SetPage(l.page + 1)
+	case key.Matches(k, keys.PageUp):
+		l.text.PageUp()
+	case key.Matches(k, keys.PageDown):
+		l.text.PageDown()
 	case key.Matches(k, keys.ScrollUp):
-		if k.String() == "pgup" {
-			l.text.PageUp()
-		} else {
-			l.text.ScrollUp(1)
-		}
+		l.text.ScrollUp(1)
 	case key.Matches(k, keys.ScrollDown):
-		if k.String() == "pgdown" || k.String() == "space" {
-			l.text.PageDown()
-		} else {
-			l.text.ScrollDown(1)
-		}
+		l.text.ScrollDown(1)
+	case key.Matches(k, keys.Top):
+		l.text.GotoTop()
+	case key.Matches(k, keys.Bottom):
+		l.text.GotoBottom()
 	case key.Matches(k, keys.Hint):
 		l.showHint = !l.showHint
-		l.layoutText()
+		l.text.GotoTop()
+		return l.WantMarkdown()
 	case key.Matches(k, keys.ShowMe):
 		l.showMe = !l.showMe
-		l.layoutText()
+		l.text.GotoTop()
+		return l.WantMarkdown()
+	case key.Matches(k, keys.Copy):
+		return l.copyConnections()
 	case key.Matches(k, keys.Step):
 		return l.step()
 	case key.Matches(k, keys.Break):
@@ -309,6 +428,8 @@ func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		return l.mendRedis()
 	case key.Matches(k, keys.Repair):
 		return l.repair()
+	case key.Matches(k, keys.Demo) && l.current().ID == ClaimsPage:
+		return l.runClaimsDemo()
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package learnscreen
 
 import (
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -58,8 +59,9 @@ func (l *LearnScreen) labStarted(msg ui.LabStartedMsg) tea.Cmd {
 		}
 		return nil
 	}
-	l.Svc = s.Stores.Service(l.sh.EngineOptions(demo.PolicySeed))
-	cmds := []tea.Cmd{l.refresh()}
+	l.eng, l.rollbackSvc = newLearnEngine(s.Stores, l.sh.EngineOptions(demo.PolicySeed)), nil
+	l.Svc = l.eng.svc
+	cmds := []tea.Cmd{l.refresh(), l.WantMarkdown()} // the pool is now the client's
 	if l.PendingWalk {
 		l.PendingWalk = false
 		cmds = append(cmds, l.startWalk())
@@ -120,6 +122,7 @@ func (l *LearnScreen) walkDone(msg WalkDoneMsg) tea.Cmd {
 		return tea.Batch(l.SetPage(l.PageIndex("stale-feed")), l.refresh())
 	default:
 		l.SetStatus(ui.StatusGood, "CreatePost returned success: the post is in both stores. enter writes another.")
+		l.walkClaims()
 	}
 	return l.refresh()
 }
@@ -158,7 +161,12 @@ func (l *LearnScreen) refresh() tea.Cmd {
 		l.feedAgain = true
 	} else {
 		l.feedBusy = true
-		cmds = append(cmds, ui.ReadFeedCmd(s.Ctx, s.Reads, WalkAuthor, 5, func(r ui.FeedResult) tea.Msg { return LearnFeedMsg{r} }))
+		reads, asked := s.Reads, time.Now()
+		l.feedAskedAt = asked
+		if l.eng != nil {
+			reads = l.eng.reads
+		}
+		cmds = append(cmds, ui.ReadFeedCmd(s.Ctx, reads, WalkAuthor, 5, func(r ui.FeedResult) tea.Msg { return LearnFeedMsg{FeedResult: r, Asked: asked} }))
 	}
 	return tea.Batch(cmds...)
 }
@@ -202,7 +210,16 @@ func (l *LearnScreen) faultDone(msg ui.FaultResult) tea.Cmd {
 		}
 		l.SetStatus(ui.StatusWarn, "Redis is down: connections to it are refused, its data is kept. %s: the ZADD will fail.", next)
 	default:
-		l.SetStatus(ui.StatusGood, "Redis is back. The feed still misses what was written while it was down: r repairs it.")
+		if l.eng != nil {
+			// A fresh pool, as an app restarted now would have: without it
+			// go-redis refuses for up to a second after PoolSize failed dials.
+			l.eng.rc.Renew()
+		}
+		l.healedAt = time.Now()
+		l.lastHeal = l.healedAt
+		// Do not wait for a GetFeed still failing on the old pool.
+		l.feedCut, l.feedBusy, l.feedAgain = l.healedAt, false, false
+		l.SetStatus(ui.StatusGood, "Redis is back; GetFeed is asked on a fresh pool. r repairs the feed.")
 	}
 	return l.refresh()
 }
@@ -233,6 +250,10 @@ func (l *LearnScreen) repaired(msg ui.RepairResult) tea.Cmd {
 	b, a := msg.Before, msg.After
 	l.SetStatus(ui.StatusGood, "Reconciler: before %d rows, %d in the feed, %d missing; after %d rows, %d in the feed, %d missing.",
 		b.Rows, b.Members, b.Missing, a.Rows, a.Members, a.Missing)
+	if b.Missing > 0 && a.Missing == 0 {
+		l.meet("d", fmt.Sprintf("%d missing %s added back from PostgreSQL in %s: %d rows, %d in the feed",
+			b.Missing, ui.Pluralize(b.Missing, "post", "posts"), ui.Ms(msg.Took), a.Rows, a.Members))
+	}
 	var cmd tea.Cmd
 	if b.Missing+b.Unexpected+b.Duplicates > 0 {
 		cmd = l.SetPage(l.PageIndex("reconciler"))

@@ -11,15 +11,20 @@ import (
 	"cqrslab/lessons"
 )
 
-// learnLayout is where each part of the Learn screen goes. Below 120
+// learnLayout is where each part of the Learn screen goes. While the
+// learner reads (no walk running), the page's text gets the screen: the
+// code the page is about takes a fifth of the rows, the live
+// panels fold into one line, and the text takes the rest (at least 60% of
+// the screen at 80×24). While a walk runs the panels open: below 120
 // columns the code runs full width above the three panels; from 120 (with
-// room in height) the code and the panels sit side by side. The page's text
-// takes what is left, and scrolls.
+// room in height) the code and the panels sit side by side. The text always
+// ends with one row for the "more below" marker.
 type learnLayout struct {
+	reading        bool
 	wide           bool
 	codeW, codeH   int
 	panelW, panelH int // one panel's size
-	textW, textH   int
+	textW, textH   int // textH counts the marker row
 }
 
 const learnStatusRows = 2
@@ -27,6 +32,10 @@ const learnStatusRows = 2
 func (l *LearnScreen) layout() learnLayout {
 	w, h := l.width, l.height
 	body := max(3, h-1-learnStatusRows) // header and status
+	if l.reading() {
+		codeH := max(3, body/5)
+		return learnLayout{reading: true, codeW: w, codeH: codeH, textW: w, textH: max(2, body-codeH-1)}
+	}
 	if w >= 120 && h >= 30 {
 		top := body * 3 / 5
 		codeW := min(w*11/20, 96)
@@ -37,42 +46,35 @@ func (l *LearnScreen) layout() learnLayout {
 	codeH := max(3, body*2/5)
 	panelH := max(3, body/4)
 	return learnLayout{codeW: w, codeH: codeH, panelW: (w - 2*3) / 3, panelH: panelH,
-		textW: w, textH: max(1, body-codeH-panelH-2)}
+		textW: w, textH: max(2, body-codeH-panelH-2)}
+}
+
+// reading reports whether the page's text has the screen: no walk is
+// running and the lab is not starting, failing or stopping (those show
+// their progress where the panels go).
+func (l *LearnScreen) reading() bool {
+	if s := l.sh.Session; s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
+		return false
+	}
+	return l.Walk == nil || l.Walk.Done
 }
 
 func (l *LearnScreen) textWidth() int { return l.layout().textW }
 
-// layoutText sizes the text viewport to what the hint and "show me" boxes
-// leave of the text area.
+// layoutText sizes the text viewport: the text area less its marker row.
 func (l *LearnScreen) layoutText() {
 	lay := l.layout()
-	extra := strings.Count(l.extras(lay.textW), "\n")
-	if l.extras(lay.textW) != "" {
-		extra++
-	}
 	l.text.SetWidth(lay.textW)
-	l.text.SetHeight(max(1, lay.textH-extra))
+	l.text.SetHeight(max(1, lay.textH-1-l.warnRows(lay)))
 }
 
-// extras are the hint and "show me" when the learner asked for them.
-func (l *LearnScreen) extras(w int) string {
-	p, st := l.current(), l.sh.St
-	var parts []string
-	w -= 2 // the page's text has a margin of two; these line up with it
-	if l.showHint && p.Hint != "" {
-		parts = append(parts, ui.WrapText(st.Accent.Render("Hint: ")+p.Hint, w))
+// warnRows is 1 while the seed's WARN line for the walk's post shows above
+// the page's text, else 0.
+func (l *LearnScreen) warnRows(lay learnLayout) int {
+	if l.warnLine(lay.textW-2) != "" {
+		return 1
 	}
-	if l.showMe && p.ShowMe != "" {
-		if cmd, ok := p.ShowMeCommand(); ok {
-			parts = append(parts, ui.WrapText(st.Accent.Render("Show me: ")+"in another terminal, while this lab runs: "+st.Key.Render(cmd), w))
-		} else {
-			parts = append(parts, ui.WrapText(st.Accent.Render("Show me: ")+p.ShowMe, w))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return ui.Indent(strings.Join(parts, "\n"), "  ")
+	return 0
 }
 
 // View draws the screen at exactly its size.
@@ -81,7 +83,10 @@ func (l *LearnScreen) View() string {
 	head := l.header(p)
 	code := ui.CodeView(st, p, lay.codeW, lay.codeH, lay.wide)
 	var top string
-	if lay.wide {
+	switch {
+	case lay.reading:
+		top = ui.Vjoin(code, l.panelStrip())
+	case lay.wide:
 		panels := ui.Vjoin(
 			l.panel(p, "postgres", lay.panelW, lay.panelH),
 			l.panel(p, "redis", lay.panelW, lay.panelH),
@@ -90,16 +95,72 @@ func (l *LearnScreen) View() string {
 		if s := l.sh.Session; s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
 			panels = ui.Fit(ui.LabStatusView(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, lay.panelW), lay.panelW, lay.codeH)
 		}
-		top = ui.Hjoin(lay.codeH, st.Rule.Render(" │ "), []string{code, panels}, []int{lay.codeW, lay.panelW})
-	} else {
-		top = ui.Vjoin(code, ui.Rule(st, l.width), l.panelsRow(p, lay))
+		top = ui.Vjoin(ui.Hjoin(lay.codeH, st.Rule.Render(" │ "), []string{code, panels}, []int{lay.codeW, lay.panelW}),
+			ui.Rule(st, l.width))
+	default:
+		top = ui.Vjoin(code, ui.Rule(st, l.width), l.panelsRow(p, lay), ui.Rule(st, l.width))
 	}
-	text := l.text.View()
-	if ex := l.extras(lay.textW); ex != "" {
-		text = ex + "\n" + text
+	// The WARN line comes and goes with the walk, between resizes: the
+	// viewport follows it here so that no line of the page is hidden.
+	warn := l.warnRows(lay)
+	if h := max(1, lay.textH-1-warn); l.text.Height() != h {
+		l.text.SetHeight(h)
 	}
-	out := ui.Vjoin(head, top, ui.Rule(st, l.width), ui.Fit(text, lay.textW, lay.textH), l.statusView())
+	text := ui.Vjoin(ui.Fit(l.text.View(), lay.textW, lay.textH-1-warn), l.scrollMarker(lay.textW))
+	if warn > 0 {
+		text = ui.Vjoin(ui.Indent(l.warnLine(lay.textW-2), "  "), text)
+	}
+	out := ui.Vjoin(head, top, text, l.statusView())
 	return ui.Fit(out, l.width, l.height)
+}
+
+// panelStrip is the live panels folded into one line while the learner
+// reads: what each store holds now when the lab runs, else that the
+// panels open with the walk.
+func (l *LearnScreen) panelStrip() string {
+	st := l.sh.St
+	var msg string
+	if l.live() {
+		s := l.Snap
+		pg := fmt.Sprintf("PostgreSQL %d %s", s.RowCount, ui.Pluralize(s.RowCount, "post", "posts"))
+		if s.PgErr != nil {
+			pg = "PostgreSQL ✗"
+		}
+		rd := fmt.Sprintf("Redis %s %d", s.Key(), s.Zcard)
+		if s.RedisErr != nil {
+			rd = "Redis ✗ " + safetext.Visible(ui.BriefErr(s.RedisErr))
+		}
+		gf := fmt.Sprintf("GetFeed %d %s", len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
+		if s.FeedErr != nil {
+			gf = "GetFeed fails"
+		}
+		msg = fmt.Sprintf(" %s · %s · %s · the panels open when a walk runs (enter) ", pg, rd, gf)
+		if ui.Width(msg) > l.width-4 {
+			msg = fmt.Sprintf(" %s · %s · %s ", pg, rd, gf)
+		}
+	} else {
+		msg = " Live panels: they open when you run CreatePost (enter) "
+	}
+	msg = ui.Cut(msg, max(0, l.width-4))
+	return st.Rule.Render("──") + st.Dim.Render(msg) + st.Rule.Render(strings.Repeat("─", max(0, l.width-2-ui.Width(msg))))
+}
+
+// scrollMarker is the text's last row: how much of the page is below and
+// what → does here, or that the page ends and what comes next. A learner
+// must never wonder whether there is more.
+func (l *LearnScreen) scrollMarker(w int) string {
+	st, v := l.sh.St, &l.text
+	var left string
+	if !v.AtBottom() && v.TotalLineCount() > v.Height() {
+		read := min(99, (v.YOffset()+v.Height())*100/max(1, v.TotalLineCount()))
+		left = st.Warn.Render(fmt.Sprintf("  ▼ more below · %d%% read", read)) +
+			st.Dim.Render(" · ↓/space scroll · → scrolls on, then turns the page")
+	} else if l.page < len(l.sh.Pages)-1 {
+		left = st.Good.Render("  ■ end of page") + st.Dim.Render(" · → next: "+l.sh.Pages[l.page+1].Title)
+	} else {
+		left = st.Good.Render("  ■ end of the lesson") + st.Dim.Render(" · esc goes home")
+	}
+	return ui.Cut(left, w)
 }
 
 func (l *LearnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
@@ -199,6 +260,9 @@ func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 			lines = append(lines, st.Bad.Render("✗ ")+safetext.Visible(ui.BriefErr(s.RedisErr)))
 			break
 		}
+		if l.redisDown() {
+			lines = append(lines, st.Warn.Render(ui.WrapText("seen past the downed proxy; the app cannot reach it:", w)))
+		}
 		for _, m := range s.Members {
 			t := m.Raw
 			if m.OK {
@@ -214,6 +278,9 @@ func (l *LearnScreen) panel(p lessons.Page, which string, w, h int) string {
 		title = fmt.Sprintf("GetFeed(%q) · %d %s", s.Author, len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
 		if len(title) > w {
 			title = fmt.Sprintf("GetFeed · %d %s", len(s.Feed), ui.Pluralize(len(s.Feed), "item", "items"))
+		}
+		if l.feedStale() {
+			lines = append(lines, st.Warn.Render(ui.Cut("last answer; asking again…", w)))
 		}
 		if s.FeedErr != nil {
 			title = fmt.Sprintf("GetFeed(%q) fails", s.Author)
@@ -271,11 +338,16 @@ func (l *LearnScreen) verdict() string {
 	id := l.Walk.PostID
 	inPG, inRedis := l.Snap.HasRow(id), l.Snap.HasMember(id)
 	label := fmt.Sprintf("Post %q: ", l.Walk.Title)
+	if l.width < 100 {
+		label = "Your post: " // the verdict must fit 80 columns whole
+	}
 	switch {
 	case inPG && l.Snap.RedisErr != nil:
 		return label + st.Warn.Render("in PostgreSQL; Redis cannot be read right now")
 	case inPG && inRedis:
 		return label + st.Good.Render("in PostgreSQL and in Redis")
+	case inPG && l.Walk.Done && l.Walk.Result.ProjectionErr != nil:
+		return label + l.staleVerdict()
 	case inPG:
 		return label + st.Drift.Render("in PostgreSQL, not in Redis yet")
 	case inRedis:

@@ -24,6 +24,7 @@ const (
 	ModeFeedback                 // the grade of the last answer is shown
 	modeReview                   // the list of every question, with scores
 	modeConfirm                  // asking before a reset
+	modeName                     // asking the learner's name, on the first start
 )
 
 // maxAnswerChars bounds a typed answer; the grader needs a paragraph, not a
@@ -58,6 +59,7 @@ type Quiz struct {
 	Mode     quizMode
 	Ta       textarea.Model
 	Num      textinput.Model
+	nameIn   textinput.Model // the learner's name, in modeName
 	choice   int
 	Order    []string
 	Cursor   int
@@ -117,6 +119,9 @@ func NewQuiz(sh *ui.Shared, bank *quiz.Bank, run quiz.LabRun, notices []string) 
 		notices = append(notices, fmt.Sprintf("Welcome back: %d of %d questions answered; carrying on at question %d.", answered, total, q.Idx+1))
 	}
 	q.Notice = strings.Join(notices, " ")
+	if sh.Cfg.AskLearner && prog.Learner == "" && answered == 0 {
+		q.askName()
+	}
 	q.SetSize(q.width, q.Height)
 	q.focus() // Init returns the blink command again
 	return q
@@ -168,6 +173,10 @@ func (q *Quiz) enter(i int) {
 func (q *Quiz) focus() tea.Cmd {
 	q.Ta.Blur()
 	q.Num.Blur()
+	q.nameIn.Blur()
+	if q.Mode == modeName {
+		return q.nameIn.Focus()
+	}
 	if q.Mode != ModeAnswer {
 		return nil
 	}

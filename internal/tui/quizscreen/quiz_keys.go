@@ -34,6 +34,8 @@ type quizKeys struct {
 	Reset    key.Binding
 	ResetAll key.Binding
 	Yes, No  key.Binding
+
+	SaveName, SkipName key.Binding // the name prompt
 }
 
 func defaultQuizKeys() quizKeys {
@@ -60,6 +62,8 @@ func defaultQuizKeys() quizKeys {
 		ResetAll: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "reset whole quiz")),
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, reset")),
 		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no")),
+		SaveName: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save name")),
+		SkipName: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "skip")),
 	}
 }
 
@@ -69,6 +73,8 @@ func defaultQuizKeys() quizKeys {
 func (q *Quiz) ShortHelp() []key.Binding {
 	k := q.keys
 	switch q.Mode {
+	case modeName:
+		return []key.Binding{k.SaveName, k.SkipName}
 	case modeConfirm:
 		return []key.Binding{k.Yes, k.No}
 	case modeReview:
@@ -112,6 +118,9 @@ func (q *Quiz) FullHelp() []ui.KeyGroup {
 
 // Typing reports whether the answer box has the keys.
 func (q *Quiz) Typing() bool {
+	if q.Mode == modeName {
+		return true
+	}
 	if q.Mode != ModeAnswer {
 		return false
 	}

@@ -34,12 +34,18 @@ func (q *Quiz) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.PasteMsg:
+		if q.Mode == modeName {
+			return q.updateName(msg)
+		}
 		if q.Mode == ModeAnswer {
 			return q.updateInput(msg)
 		}
 		return nil
 	case tea.KeyPressMsg:
 		return q.key(msg)
+	}
+	if q.Mode == modeName {
+		return q.updateName(msg)
 	}
 	if q.Mode == ModeAnswer {
 		return q.updateInput(msg)
@@ -49,6 +55,8 @@ func (q *Quiz) update(msg tea.Msg) tea.Cmd {
 
 func (q *Quiz) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch q.Mode {
+	case modeName:
+		return q.keyName(msg)
 	case modeConfirm:
 		return q.keyConfirm(msg)
 	case modeReview:

@@ -38,6 +38,7 @@ func (q *Quiz) ApplyStyles() {
 	}
 	q.Ta.SetStyles(ts)
 	q.Num.SetStyles(is)
+	q.nameIn.SetStyles(is)
 }
 
 // View draws the quiz screen at its size.
@@ -46,6 +47,8 @@ func (q *Quiz) View() string {
 	top, bottom := q.top(st), q.bottom(st)
 	var middle string
 	switch q.Mode {
+	case modeName:
+		middle = q.nameView(st)
 	case modeReview, modeConfirm, ModeFeedback:
 		middle = q.Body.View()
 		if !q.Body.AtBottom() {
@@ -88,6 +91,10 @@ func (q *Quiz) wrap(s string) string { return lipgloss.Wrap(s, max(20, q.width),
 func (q *Quiz) top(st ui.Styles) string {
 	cur := q.current()
 	var b strings.Builder
+	if q.Mode == modeName {
+		b.WriteString(st.Title.Render("Quiz") + st.Dim.Render(" · before the first question") + "\n\n")
+		return b.String()
+	}
 	if q.Mode == modeReview || q.Mode == modeConfirm {
 		b.WriteString(st.Title.Render("Quiz") + st.Dim.Render(" · review of your answers") + "\n\n")
 		return b.String()

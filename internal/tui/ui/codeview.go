@@ -8,7 +8,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
-	chromastyles "github.com/alecthomas/chroma/v2/styles"
 
 	"cqrslab/lessons"
 )
@@ -26,7 +25,7 @@ var (
 	seedCodeCache = map[string]*seedCode{}
 )
 
-// highlightedSeed returns the seed code styled with a chroma style, or
+// highlightedSeed returns the seed code styled with a theme's code palette, or
 // without colour ("" style) where only the marked lines are bold.
 func highlightedSeed(st Styles) *seedCode {
 	name := st.codeStyle
@@ -48,7 +47,7 @@ func highlightedSeed(st Styles) *seedCode {
 		seedCodeCache[name] = c
 		return c
 	}
-	style := chromastyles.Get(name)
+	style := codePalettes[Theme(name)].chromaStyle("cqrslab-" + name)
 	it, err := lexers.Get("go").Tokenise(nil, src)
 	if err != nil {
 		return &seedCode{plain: strings.Split(src, "\n"), marked: strings.Split(src, "\n")}

@@ -1,6 +1,10 @@
 package ui
 
-import "cqrslab/demo/lab"
+import (
+	"io/fs"
+
+	"cqrslab/demo/lab"
+)
 
 // Minimum terminal sizes. Home and the quiz are text and fit a small
 // window; Learn and Lab put code beside live data and need 80×24, the size
@@ -40,6 +44,14 @@ type Config struct {
 	OnLabUp func(*lab.Lab) (undo func(), err error)
 	// StateDir holds the progress file (default statedir.Dir()).
 	StateDir string
+	// AskLearner makes the quiz ask the learner's name on its first start
+	// (no name and no answer yet), for a class's exports; the CLI sets it,
+	// tests leave it off so their screens start at the first question.
+	AskLearner bool
+	// Lesson, when set, is the lesson to show instead of the one in the
+	// binary, laid out like assets/ (lessons.Load). Tests give a fixed one,
+	// so that adding a page to the real lesson changes no test or golden.
+	Lesson fs.FS
 }
 
 // DefaultConfig is the auto theme with lab options from the environment.

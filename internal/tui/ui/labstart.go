@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"cqrslab/demo/lab"
 	"cqrslab/internal/safetext"
 )
@@ -64,10 +62,11 @@ func serviceLines(st Styles, s *labSession, now time.Time, frame int, animate bo
 // too.
 func ConnectionLines(st Styles, info lab.Info, w int) string {
 	var b strings.Builder
-	b.WriteString(st.Good.Render("✓ ") + fmt.Sprintf("Lab up (%s). From another terminal:", info.Provider) + "\n")
-	// Wrapped, never cut: a learner copies these whole.
-	b.WriteString(Indent(ansi.Hardwrap(info.Postgres.PsqlCommand(), w-2, true), "  ") + "\n")
-	b.WriteString(Indent(ansi.Hardwrap(info.Redis.RedisCliCommand(), w-2, true), "  "))
+	b.WriteString(st.Good.Render("✓ ") + fmt.Sprintf("Lab up (%s). From another terminal (y copies them):", info.Provider) + "\n")
+	// Wrapped between words only, each broken line ending in " \": a
+	// learner copies these whole, and pasted they still run.
+	b.WriteString(Indent(strings.Join(wrapCommand(psqlWords(info.Postgres), w-2), "\n"), "  ") + "\n")
+	b.WriteString(Indent(strings.Join(wrapCommand(redisWords(info.Redis), w-2), "\n"), "  "))
 	return b.String()
 }
 

@@ -9,11 +9,13 @@ import (
 )
 
 // MarkdownKey names one rendering of a page: the text depends on the page,
-// the width it wraps at and the glamour style.
+// the width it wraps at, the style, and whether the hint and "show me" are
+// shown (they are part of the text, so they scroll with it).
 type MarkdownKey struct {
-	Page  int
-	Width int
-	Style string
+	Page         int
+	Width        int
+	Style        string
+	Hint, ShowMe bool
 }
 
 // MarkdownMsg carries a page rendered off the UI goroutine.
@@ -27,8 +29,8 @@ var (
 	renderers   = map[[2]any]*glamour.TermRenderer{}
 )
 
-// renderMarkdown renders a page's markdown with a glamour standard style
-// ("dark", "light", "notty") wrapped at width. Glamour v2 never looks at the
+// renderMarkdown renders a page's markdown in a theme's style (see
+// glamourStyle: "dark", "light", "high-contrast", "notty") wrapped at width. Glamour v2 never looks at the
 // terminal, so the output depends only on its inputs (which golden tests
 // rely on). A page that fails to render is shown as its source.
 func renderMarkdown(md, style string, width int) string {
@@ -37,7 +39,7 @@ func renderMarkdown(md, style string, width int) string {
 	r, ok := renderers[k]
 	if !ok {
 		var err error
-		r, err = glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
+		r, err = glamour.NewTermRenderer(glamour.WithStyles(glamourStyle(style)), glamour.WithWordWrap(width))
 		if err != nil {
 			renderersMu.Unlock()
 			return md

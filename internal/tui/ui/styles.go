@@ -51,8 +51,8 @@ type Styles struct {
 	BarRedis   lipgloss.Style // a Redis step's bar
 	BarOther   lipgloss.Style // a step without I/O
 	Help       help.Styles
-	codeStyle  string // chroma style for the seed code
-	Glamour    string // glamour standard style
+	codeStyle  string // the theme whose code palette colours the seed code
+	Glamour    string // the page style (see glamourStyle)
 	NoColor    bool
 	Dark       bool
 	HighContr  bool
@@ -127,9 +127,10 @@ func ThemeStyles(t Theme, noColor bool) Styles {
 	ld := lipgloss.LightDark(dark)
 	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
 	accent, dim := c("#5A3FC0", "#B4A0FF"), c("#5F5F5F", "#9A9A9A")
-	good, bad, warn := c("#1A7F37", "#56D364"), c("#CF222E", "#FF7B72"), c("#9A6700", "#E3B341")
-	pg, redis, other := c("#336791", "#6CA6D9"), c("#C6302B", "#FF6B61"), c("#8C8C8C", "#7A7A7A")
-	hlBg := c("#FFF3BF", "#3B3520")
+	good, bad, warn := c("#116329", "#56D364"), c("#CF222E", "#FF7B72"), c("#8A5C00", "#E3B341")
+	pg, redis, other := c("#336791", "#6CA6D9"), c("#A8201A", "#FF6B61"), c("#6E6E6E", "#8C8C8C")
+	helpKey := c("#3A3A3A", "#C8C8C8")
+	hlBg := c("#FFF3BF", "#303030")
 	if s.HighContr {
 		accent, dim = lipgloss.Color("#FFFF00"), lipgloss.Color("#FFFFFF")
 		good, bad, warn = lipgloss.Color("#00FF00"), lipgloss.Color("#FF5555"), lipgloss.Color("#FFFF00")
@@ -151,18 +152,22 @@ func ThemeStyles(t Theme, noColor bool) Styles {
 	s.BarPG, s.BarRedis, s.BarOther = plain.Foreground(pg), plain.Foreground(redis), plain.Foreground(other)
 	s.Drift = plain.Bold(true).Foreground(warn)
 	s.SelectedBg = plain.Reverse(true)
-	s.Help = help.DefaultStyles(dark)
+	// The help bar in the theme's own greys: bubbles' default greys are
+	// 2.4:1 on black, too faint for the line that says which keys work.
 	if s.HighContr {
-		s.Help.ShortKey, s.Help.FullKey = plain.Bold(true).Foreground(accent), plain.Bold(true).Foreground(accent)
-		s.Help.ShortDesc, s.Help.FullDesc = plain.Foreground(dim), plain.Foreground(dim)
+		helpKey = accent
 	}
-	s.codeStyle, s.Glamour = "github", "light"
+	s.Help = help.Styles{Ellipsis: plain.Foreground(dim), ShortKey: plain.Bold(true).Foreground(helpKey),
+		ShortDesc: plain.Foreground(dim), ShortSeparator: plain.Foreground(dim),
+		FullKey: plain.Bold(true).Foreground(helpKey), FullDesc: plain.Foreground(dim), FullSeparator: plain.Foreground(dim)}
+	s.codeStyle = string(ThemeLight)
 	if dark {
-		s.codeStyle, s.Glamour = "github-dark", "dark"
+		s.codeStyle = string(ThemeDark)
 	}
 	if s.HighContr {
-		s.codeStyle = "hrdark"
+		s.codeStyle = string(ThemeHighContrast)
 	}
+	s.Glamour = s.codeStyle
 	s.buildFast()
 	return s
 }

@@ -1,0 +1,92 @@
+package learnscreen_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"cqrslab/demo/experiment"
+	"cqrslab/internal/tui/learnscreen"
+)
+
+// The budgeted page's "On your machine" is computed from the client go-redis
+// really builds: with GOMAXPROCS 2 its default pool of 20 is too small for
+// the 25 ZADDs of the lesson's spike, with GOMAXPROCS 4 its 40 has room, and
+// the text says which, with those numbers.
+func TestBudgetSectionFollowsTheClientsPool(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []struct {
+		procs int
+		fits  bool
+	}{{1, false}, {2, false}, {4, true}} {
+		runtime.GOMAXPROCS(c.procs)
+		rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+		opts := rdb.Options()
+		rdb.Close()
+		text := learnscreen.BudgetSection(opts, nil)
+		pool := 10 * c.procs
+		want := []string{fmt.Sprintf("**%d connections**", pool), "read from the running lab client's options",
+			"500 writes/s × 50 ms = 25 ZADDs in flight", fmt.Sprintf("a pool of %d connections", pool),
+			"cqrslab experiment --scenario latency-spike"}
+		if c.fits {
+			want = append(want, fmt.Sprintf("25 ≤ %d", pool))
+		} else {
+			want = append(want, fmt.Sprintf("25 > %d", pool), "not survivable with this pool", opts.PoolTimeout.String())
+		}
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("GOMAXPROCS %d: the section lacks %q:\n%s", c.procs, w, text)
+			}
+		}
+		if c.fits && strings.Contains(text, "not survivable") {
+			t.Errorf("GOMAXPROCS %d: a pool of %d has room, yet:\n%s", c.procs, pool, text)
+		}
+	}
+	if text := learnscreen.BudgetSection(nil, nil); !strings.Contains(text, fmt.Sprintf("10 × GOMAXPROCS %d", runtime.GOMAXPROCS(0))) {
+		t.Errorf("before the lab starts the section should say where its pool comes from:\n%s", text)
+	}
+}
+
+// The learner's own experiment runs are shown with their numbers, policy
+// beside policy; the single report the quiz reads is used when the full run
+// is not there; runs of other scenarios are not.
+func TestBudgetSectionShowsTheLearnersRuns(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(policy, scenario string, p50, p99 float64, timeouts uint32) *experiment.Report {
+		r := &experiment.Report{Scenario: scenario, Policy: policy, Status: "passed"}
+		r.Rate.Target, r.Rate.Achieved = 500, 498.5
+		r.FaultLatency.P50, r.FaultLatency.P99, r.Latency.P99 = p50, p99, p99/2
+		r.Redis.PoolTimeouts = timeouts
+		return r
+	}
+	write := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("last-experiment.json", mk("seed", "latency-spike", 457, 721, 3))
+	runs := learnscreen.LoadSpikeReports(dir)
+	if len(runs) != 1 || runs[0].Policy != "seed" {
+		t.Fatalf("the quiz's single report: %d runs", len(runs))
+	}
+	write(learnscreen.ExperimentsFile, []*experiment.Report{mk("seed", "latency-spike", 457, 721, 3),
+		mk("budgeted", "latency-spike", 3.2, 21.4, 0), mk("seed", "redis-down", 1, 2, 0)})
+	runs = learnscreen.LoadSpikeReports(dir)
+	text := learnscreen.BudgetSection(nil, runs)
+	for _, w := range []string{"**seed**: 498 writes/s of 500 asked; writes during the spike p50 457 ms, p99 721 ms",
+		"3 pool timeouts", "**budgeted**: 498 writes/s of 500 asked; writes during the spike p50 3.2 ms, p99 21.4 ms"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the section lacks %q:\n%s", w, text)
+		}
+	}
+	if len(runs) != 2 {
+		t.Errorf("%d runs shown, want the 2 latency-spike ones", len(runs))
+	}
+}
