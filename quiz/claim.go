@@ -119,11 +119,6 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool,
 	}
 	var voids []span
 	for i := range s.tokens {
-		for _, p := range c.unless {
-			if _, ok := p.matchAt(lx, s.tokens, i); ok {
-				return nil, false
-			}
-		}
 		for _, p := range c.between {
 			if n, ok := p.matchAt(lx, s.tokens, i); ok {
 				voids = append(voids, span{i, i + n})
@@ -150,10 +145,22 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool,
 		}
 		return false
 	}
-	if try(0) {
-		return append([]span(nil), chosen...), true
+	if !try(0) {
+		return nil, false
 	}
-	return nil, false
+	// The exceptions are looked for only once the claim holds: most claims
+	// fail on their terms, and scanning every exception on every sentence
+	// is most of the cost of a long rubric.
+	for i := range s.tokens {
+		for _, p := range c.unless {
+			// An exception the learner denies is no exception: "instead of
+			// rolling back, repair from PostgreSQL" still repairs.
+			if _, ok := p.matchAt(lx, s.tokens, i); ok && !neg.in[i] {
+				return nil, false
+			}
+		}
+	}
+	return append([]span(nil), chosen...), true
 }
 
 // within reports whether sp and the spans chosen so far fit in window

@@ -38,7 +38,7 @@ func (b *Bank) Grade(id, answer string, run LabRun) (Result, error) {
 	)
 	switch q.Kind {
 	case FreeText:
-		res = b.rubrics[q.ID].grade(answer, pass)
+		res = b.rubrics[q.ID].grade(answer, q.PromptText(run), pass)
 		res.Reveal = q.ModelAnswer
 	case Choice:
 		res, err = gradeChoice(q, answer)

@@ -58,7 +58,7 @@ func TestNegationDecidesTheClaim(t *testing.T) {
 		{"explain-sync-cqrs", "Redis is not the source of truth.", []string{"postgres-is-truth"}, []string{"redis-is-truth"}},
 		{"explain-sync-cqrs", "Redis is the source of truth.", []string{"redis-is-truth"}, []string{"postgres-is-truth"}},
 		{"explain-sync-cqrs", "PostgreSQL, not Redis, is the source of truth.", []string{"postgres-is-truth"}, []string{"redis-is-truth"}},
-		{"explain-sync-cqrs", "PostgreSQL isn't the source of truth - Redis is.", []string{"redis-is-truth"}, []string{"postgres-is-truth"}},
+		{"explain-sync-cqrs", "PostgreSQL isn't the source of truth - Redis is.", []string{"postgres-not-truth"}, []string{"postgres-is-truth"}},
 		{"explain-sync-cqrs", "The two writes are not atomic.", nil, []string{"one-transaction"}},
 		{"explain-sync-cqrs", "The two writes are atomic.", []string{"one-transaction"}, nil},
 		{"explain-sync-cqrs", "There is no message queue involved.", nil, []string{"async-update"}},

@@ -163,10 +163,11 @@ func read(answer string, lx lexicon) reading {
 }
 
 // grade scores a free-text answer against the rubric.
-func (cr *compiledRubric) grade(answer string, passMark float64) Result {
+func (cr *compiledRubric) grade(answer, prompt string, passMark float64) Result {
 	res := Result{Kind: FreeText, PassMark: passMark, Found: []Finding{}, Missed: []Finding{}}
 	answer = clip(answer, MaxAnswerBytes)
 	rd := read(answer, cr.lx)
+	muteEchoes(rd, prompt)
 	missAll := func() {
 		for _, p := range cr.points {
 			if !p.Misconception() {
