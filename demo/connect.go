@@ -47,8 +47,8 @@ func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
 		db.Close()
 		return nil, err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: info.Redis.Addr, Password: info.Redis.Password,
-		Dialer: info.Redis.Dial})
+	rdb := newRedis(&redis.Options{Addr: info.Redis.Addr, Password: info.Redis.Password,
+		Dialer: redisDial(info.Redis)}, sentinelTarget{info.Redis.Sentinels, info.Redis.MasterName})
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		db.Close()
 		rdb.Close()
@@ -95,7 +95,8 @@ func (st *Stores) ServiceOver(rdb redis.UniversalClient, opts Options) *PostServ
 	if opts.KeyPrefix == "" {
 		opts.KeyPrefix = st.Info.Redis.KeyPrefix
 	}
-	svc := newPostService(st.PG, rdb, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password, redisDial: st.Info.Redis.Dial})
+	svc := newPostService(st.PG, rdb, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password, redisDial: redisDial(st.Info.Redis),
+		sentinels: sentinelTarget{st.Info.Redis.Sentinels, st.Info.Redis.MasterName}})
 	st.services = append(st.services, svc)
 	return svc
 }

@@ -45,6 +45,9 @@ type Write struct {
 	Outcome       Outcome
 	Err           error // the write's error (nil when acknowledged)
 	ProjectionErr error // an acknowledged write's Redis step error
+	// PostID is the post the write created, so a checker can look for it
+	// in the stores afterwards.
+	PostID string
 	// Post is the post as committed (zero when nothing was), Committed when
 	// its INSERT returned, Ended when CreatePost returned: what a watcher
 	// needs to time the member's arrival in the feed.
@@ -167,7 +170,7 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 		if cfg.OnWrite != nil {
 			cfg.OnWrite(Write{Intended: intended, Started: started, Latency: latency, Outcome: classify(err),
 				Err: err, ProjectionErr: r.ProjectionErr, Post: r.Post, Committed: r.Committed, Ended: ended,
-				Existing: r.Existing})
+				Existing: r.Existing, PostID: id})
 		}
 		mu.Lock()
 		defer mu.Unlock()

@@ -97,6 +97,9 @@ type policyEnv struct {
 	// (nil: dial redisAddr, the proxy), so a policy's own client pays the
 	// same hops as the service's plain one.
 	redisDial lab.DialFunc
+	// sentinels, on the ha topology, make a policy's own client a
+	// FailoverClient too.
+	sentinels sentinelTarget
 }
 
 // Registry lists the write policies in the order the lesson introduces

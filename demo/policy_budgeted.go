@@ -82,7 +82,10 @@ func newBudgetedStep(s *PostService, env policyEnv) *budgeted {
 		}
 		return &budgeted{client: s.opts.Projection, br: br, deadline: b.Deadline}
 	case env.redisAddr != "":
-		c, br := newBudgetedClient(env.redisAddr, env.redisPassword, env.redisDial, b)
+		c, br := newBudgetedClient(env.redisAddr, env.redisPassword, env.redisDial, env.sentinels, b)
+		if s.opts.RedisWait.Replicas > 0 {
+			c.AddHook(s.opts.RedisWait.Hook(c))
+		}
 		return &budgeted{client: c, br: br, deadline: b.Deadline, own: true}
 	default:
 		return &budgeted{client: s.rdb, br: newBreaker(b), deadline: b.Deadline}

@@ -36,6 +36,10 @@ type Options struct {
 	Policy PolicyName
 	// Budget configures the budgeted and outbox policies.
 	Budget Budget
+	// RedisWait, when Replicas > 0, WAITs for replicas after each ZADD of
+	// a policy's own client (see redis_wait.go); the caller hooks the
+	// shared client it passed in itself.
+	RedisWait RedisWait
 	// Projection is the Redis client those policies write the feed with.
 	// Default: one of their own (NewBudgetedClient) when the service comes
 	// from Stores.Service, else the plain client. The seed policy always

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cqrslab/demo"
+	"cqrslab/demo/lab"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/redis/go-redis/v9"
@@ -86,6 +87,21 @@ func (l *lagWatcher) add(w demo.Write, key string) {
 	l.mu.Lock()
 	l.missing[key] = append(l.missing[key], owed{member: string(m), committed: w.Committed})
 	l.mu.Unlock()
+}
+
+// newLagWatcherHA is the watcher of a lab of topology ha: it follows the
+// primary through Sentinel (as the engine does), because the node a fixed
+// address names may be killed, or be the partitioned old primary, during
+// the very window the watcher times.
+func newLagWatcherHA(r lab.RedisInfo) *lagWatcher {
+	dial := r.Dial
+	if dial == nil {
+		dial = r.NodeDialer()
+	}
+	rdb := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: r.MasterName, SentinelAddrs: r.Sentinels,
+		SentinelPassword: r.Password, Password: r.Password, Dialer: dial, MaxRetries: -1, PoolSize: 2})
+	return &lagWatcher{rdb: rdb, hist: hdrhistogram.New(1, 600_000_000, 3), missing: map[string][]owed{},
+		stopped: make(chan struct{}), done: make(chan struct{})}
 }
 
 // run polls until stop.

@@ -67,6 +67,16 @@ type Report struct {
 		Errors       int      `json:"errors"`
 		PoolTimeouts uint32   `json:"pool_timeouts"`
 		Breaker      []string `json:"breaker_changes,omitempty"`
+		// ZAddAcknowledged counts writes whose ZADD Redis answered OK;
+		// AcknowledgedThenLost those of them the reconciler found missing
+		// after the fault, before repair (a failover lost them);
+		// AcknowledgedPresent those found in the feed. See failover.go.
+		ZAddAcknowledged     int `json:"zadd_acknowledged"`
+		AcknowledgedThenLost int `json:"acknowledged_then_lost"`
+		AcknowledgedPresent  int `json:"acknowledged_present"`
+		// OutageMs is how long the Redis step failed as the client saw it
+		// (a failover's duration from the write path; 0 if it never did).
+		OutageMs float64 `json:"outage_ms"`
 	} `json:"redis"`
 
 	Consistency struct {

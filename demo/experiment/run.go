@@ -45,6 +45,9 @@ type Config struct {
 	// MaxInFlight caps writes in flight; beyond it writes are shed (0: the
 	// load generator's default, 20,000).
 	MaxInFlight int
+	// RedisWait, when Replicas > 0, WAITs for replicas after every ZADD
+	// (the ha topology's latency-for-safety knob).
+	RedisWait demo.RedisWait
 }
 
 // Run runs one experiment against the lab described by info, whose faults
@@ -95,7 +98,10 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	}
 	// The seed logs a warning per failed write; at hundreds of writes a
 	// second that is noise here, and the report counts them instead.
-	svc := st.Service(demo.Options{Policy: cfg.Policy, Budget: cfg.Budget,
+	if cfg.RedisWait.Replicas > 0 {
+		st.Redis.AddHook(cfg.RedisWait.Hook(st.Redis)) // this run's own client
+	}
+	svc := st.Service(demo.Options{Policy: cfg.Policy, Budget: cfg.Budget, RedisWait: cfg.RedisWait,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
@@ -144,7 +150,12 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 		say("healed")
 	}()
 
-	watch := newLagWatcher(redisAddrOf(info, driver), info.Redis.Password)
+	var watch *lagWatcher
+	if len(info.Redis.Sentinels) > 0 {
+		watch = newLagWatcherHA(info.Redis)
+	} else {
+		watch = newLagWatcher(redisAddrOf(info, driver), info.Redis.Password)
+	}
 	go watch.run()
 	watchStopped := false
 	defer func() {
@@ -208,7 +219,7 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 			staleSince = start
 		}
 	}
-	if err := converge(ctx, st, svc, rep, res, staleSince, watch, say); err != nil {
+	if err := converge(ctx, st, svc, rep, res, writes, staleSince, watch, say); err != nil {
 		if ctx.Err() != nil {
 			rep.interrupted(start, dur, "during the repair")
 			return rep, nil
@@ -281,7 +292,7 @@ func fill(rep *Report, res *demo.LoadResult, window *hdrhistogram.Histogram, svc
 // missing, repairs (the outbox relay first, then the reconciler: a diff, or
 // a full rebuild when most of the feed is gone), and checks again.
 func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *Report, res *demo.LoadResult,
-	staleSince time.Time, watch *lagWatcher, say func(string)) error {
+	writes *writeLog, staleSince time.Time, watch *lagWatcher, say func(string)) error {
 	healedAt := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -300,6 +311,9 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 	}
 	rep.Consistency.PGRows = before.Rows
 	rep.Consistency.MissingBeforeRepair = before.Missing
+	if err := accountFailover(wctx, rec, before, writes, rep); err != nil {
+		return err
+	}
 	// Members missing that no write is still waiting for were in the feed
 	// and are gone: Redis lost data.
 	lostFromFeed := before.Missing > watch.waiting()

@@ -58,7 +58,8 @@ func Lookup(name string) (Scenario, error) {
 			return s, nil
 		}
 	}
-	return Scenario{}, fmt.Errorf("unknown scenario %q: use one of %s, or all", name, strings.Join(Names(), ", "))
+	return Scenario{}, fmt.Errorf("unknown scenario %q: use one of %s, or all (--topology ha: %s)", name,
+		strings.Join(Names(), ", "), strings.Join(haNames(), ", "))
 }
 
 // Names lists the scenario names, sorted.
@@ -68,5 +69,13 @@ func Names() []string {
 		out[i] = s.Name
 	}
 	sort.Strings(out)
+	return out
+}
+
+func haNames() []string {
+	out := make([]string, len(HAScenarios))
+	for i, s := range HAScenarios {
+		out[i] = s.Name
+	}
 	return out
 }

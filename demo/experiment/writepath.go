@@ -60,12 +60,14 @@ type writeLog struct {
 	mu      sync.Mutex
 	samples []Sample
 	path    []pathEvent
+	zadd    zaddLog // acknowledged ZADDs, for failover.go
 }
 
 func (l *writeLog) add(w demo.Write) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.samples = append(l.samples, Sample{At: w.Intended.Sub(l.start), Latency: w.Latency, Outcome: w.Outcome})
+	l.zadd.note(w)
 	if w.Outcome == demo.Acknowledged || w.ZAddMissed() {
 		l.path = append(l.path, pathEvent{started: w.Started, missed: w.ZAddMissed()})
 	}

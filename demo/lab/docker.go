@@ -84,6 +84,9 @@ type container struct {
 // the run's labels; AutoRemove and an expiry stand behind Close in case this
 // process dies without running it.
 func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *Lab, err error) {
+	if opts.Topology == TopologyHA {
+		return startDockerHA(ctx, opts, progress)
+	}
 	pool, err := newDockerPool(ctx)
 	if err != nil {
 		return nil, err

@@ -84,6 +84,7 @@ func purgeStale(ctx context.Context, pool *dockertest.Pool, all bool) (int, erro
 			removed++
 		}
 	}
+	_ = removeLabNetworks(ctx, pool, "", all) // the ha topology's
 	return removed, nil
 }
 
@@ -95,7 +96,7 @@ func purgeRun(pool *dockertest.Pool, runID string) error {
 	for _, c := range list {
 		_ = pool.Client.RemoveContainer(dc.RemoveContainerOptions{ID: c.ID, Force: true, RemoveVolumes: true})
 	}
-	return nil
+	return removeRunNetworks(context.Background(), pool, runID) // the ha topology's
 }
 
 // ownerAlive reports whether the process that started a lab still runs. A
@@ -187,6 +188,16 @@ func RemoveLabContainers(ctx context.Context, list []LabContainer) (int, error) 
 			continue
 		}
 		errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID[:min(12, len(c.ID))], err))
+	}
+	// The ha topology's networks go with their run's containers.
+	runs := map[string]bool{}
+	for _, c := range list {
+		if c.Run != "" && !runs[c.Run] {
+			runs[c.Run] = true
+			if err := removeRunNetworks(ctx, pool, c.Run); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	return removed, errors.Join(errs...)
 }

@@ -243,6 +243,9 @@ func (l *Lab) SupportsFault(f Fault) error {
 	if !ok {
 		return fmt.Errorf("%w: unknown fault kind %q", ErrBadFault, f.Kind)
 	}
+	if err := l.topologyRefuses(f); err != nil {
+		return err
+	}
 	switch def.Needs {
 	case NeedProxy:
 		target := def.Target

@@ -87,7 +87,7 @@ func TestHealAllCoversEveryHealableProcessFault(t *testing.T) {
 			t.Errorf("%s: healable %v, needs %s, instant %v", d.Kind, healable, d.Needs, d.Kind.Instant())
 		}
 	}
-	if strings.Join(got, ",") != "pause,stop,postgres_stop" {
+	if strings.Join(got, ",") != "pause,stop,postgres_stop,redis_primary_kill,redis_partition" {
 		t.Errorf("HealAll heals %v", got)
 	}
 }
@@ -106,8 +106,11 @@ func faultTable() string {
 			on = "redis, or target=postgres"
 		}
 		needs := "any lab (the proxy)"
-		if k.Needs == NeedServers {
+		switch k.Needs {
+		case NeedServers:
 			needs = "docker or local lab"
+		case NeedHA:
+			needs = "docker lab, --topology ha"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.Syntax, on, needs, k.Help)
 	}

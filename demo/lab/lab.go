@@ -56,6 +56,9 @@ const (
 type Options struct {
 	// Provider chooses where the servers come from (default Auto).
 	Provider Provider
+	// Topology is the shape of the servers (default single; ha is the
+	// docker provider's replicated Redis behind Sentinel, see topology.go).
+	Topology Topology
 	// PostgresImage and RedisImage are image references for the docker
 	// provider (defaults: DefaultPostgresImage, DefaultRedisImage, or the
 	// CQRSLAB_POSTGRES_IMAGE / CQRSLAB_REDIS_IMAGE environment variables).
@@ -232,6 +235,17 @@ type RedisInfo struct {
 	// KeyPrefix is put before every key the lab writes ("" for servers the
 	// lab started, "cqrslab:" on an external server).
 	KeyPrefix string `json:"key_prefix"`
+	// Sentinels and MasterName are set on the ha topology: clients ask
+	// these Sentinels (HOST:PORT) where the primary named MasterName is
+	// (go-redis's FailoverClient), since it moves in a failover. Addr is
+	// then only the primary the lab started with.
+	Sentinels  []string `json:"sentinels,omitempty"`
+	MasterName string   `json:"master_name,omitempty"`
+	// NodeAddrs maps each ha node's address on the replication network
+	// (what Sentinel announces) to its address on the client network, so
+	// a client in any process can still reach a primary cut off by a
+	// partition (see NodeDialer and docker_ha.go).
+	NodeAddrs map[string]string `json:"node_addrs,omitempty"`
 	// Dial, set only in the process that started the lab, connects to the
 	// server itself through the lab's fault layer; a go-redis client takes
 	// it as Options.Dialer. Nil elsewhere: clients then use Addr.
@@ -263,8 +277,11 @@ func (r RedisInfo) RedisCliCommand() string {
 // Info describes a running lab. It is what `lab up` records in the state
 // directory so that other commands can find the lab.
 type Info struct {
-	RunID    string       `json:"run_id"`
-	Provider Provider     `json:"provider"`
+	RunID    string   `json:"run_id"`
+	Provider Provider `json:"provider"`
+	// Topology is "ha" for a replicated Redis behind Sentinel, empty (or
+	// "single") for one server each.
+	Topology Topology     `json:"topology,omitempty"`
 	PID      int          `json:"pid"`
 	Started  time.Time    `json:"started"`
 	Postgres PostgresInfo `json:"postgres"`
@@ -350,6 +367,9 @@ func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, erro
 			return nil, fmt.Errorf("--toxiproxy-api: %w", err)
 		}
 	}
+	if err := checkTopology(opts); err != nil {
+		return nil, err
+	}
 	if progress == nil {
 		progress = func(Progress) {}
 	}
@@ -391,6 +411,7 @@ func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, erro
 		}
 		return nil, err
 	}
+	l.haAfterProxies()
 	return l, nil
 }
 

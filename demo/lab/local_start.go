@@ -22,6 +22,12 @@ import (
 // temporary directory and waits until both answer. On any failure, and when
 // ctx ends, everything it started is stopped and removed before it returns.
 func startLocal(ctx context.Context, opts Options, progress ProgressFunc) (l *Lab, err error) {
+	// Auto falls back to local when Docker is missing: not for ha.
+	asLocal := opts
+	asLocal.Provider = Local
+	if err := checkTopology(asLocal); err != nil {
+		return nil, err
+	}
 	opts = opts.withDefaults()
 	if progress == nil {
 		progress = func(Progress) {}

@@ -117,9 +117,13 @@ func completeFaultKinds(_ *cobra.Command, args []string, _ string) ([]cobra.Comp
 	return fixed(append(out, cobra.CompletionWithDesc("all", "heal every fault")))
 }
 
-func completeScenarios(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+func completeScenarios(c *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	var out []cobra.Completion
-	for _, s := range experiment.Scenarios {
+	topo := lab.TopologySingle
+	if f := c.Flags().Lookup("topology"); f != nil {
+		topo, _ = lab.ParseTopology(f.Value.String())
+	}
+	for _, s := range experiment.ScenariosFor(topo) {
 		out = append(out, cobra.CompletionWithDesc(s.Name, s.Description))
 	}
 	return fixed(append(out, cobra.CompletionWithDesc("all", "every scenario in turn")))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
+	"cqrslab/demo/lab"
 )
 
 const experimentUsage = `experiment [--scenario NAME|all] [--policy POLICY|all] [flags]
@@ -42,6 +44,9 @@ func scenarioList() string {
 	var b strings.Builder
 	for _, s := range experiment.Scenarios {
 		fmt.Fprintf(&b, "  %-24s %s\n", s.Name, s.Description)
+	}
+	for _, s := range experiment.HAScenarios {
+		fmt.Fprintf(&b, "  %-24s (--topology ha) %s\n", s.Name, s.Description)
 	}
 	return b.String()
 }
@@ -73,14 +78,17 @@ func experimentCmd(stdio Stdio) *cobra.Command {
 	plotDir := fs.String("plot", "", "write each scenario's latency and rate charts (PNG and SVG) into this directory")
 	allowance := fs.Duration("recovery-allowance", experiment.DefaultRecoveryAllowance,
 		"how long after the heal the write path may still miss ZADDs before a run is degraded")
+	redisWait := fs.String("redis-wait", "", "after every ZADD, WAIT for REPLICAS replicas up to TIMEOUT, e.g. 1,50ms "+
+		"(--topology ha; budgeted/outbox: it must fit in --redis-deadline)")
 	infra := addInfraFlags(c)
+	infra.addTopologyFlag(c)
 	// -1 means "the scenario's": not a value to show as the default.
 	fs.Lookup("at").DefValue, fs.Lookup("for").DefValue = "", ""
 	c.RegisterFlagCompletionFunc("scenario", completeScenarios)
 	c.RegisterFlagCompletionFunc("policy", completePolicies(true))
 	c.RegisterFlagCompletionFunc("fault", completeFaultSpecs)
 	c.MarkFlagDirname("plot")
-	for _, n := range []string{"rate", "duration", "at", "for", "redis-deadline", "pool-size", "recovery-allowance"} {
+	for _, n := range []string{"rate", "duration", "at", "for", "redis-deadline", "pool-size", "recovery-allowance", "redis-wait"} {
 		c.RegisterFlagCompletionFunc(n, cobra.NoFileCompletions)
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -89,10 +97,14 @@ func experimentCmd(stdio Stdio) *cobra.Command {
 			return usagef("experiment: --json and --csv are exclusive")
 		}
 		var scenarios []experiment.Scenario
+		topo, err := lab.ParseTopology(infra.topology)
+		if err != nil {
+			return usagef("--topology: %v", err)
+		}
 		if *scenario == "all" {
-			scenarios = experiment.Scenarios
+			scenarios = slices.Clone(experiment.ScenariosFor(topo))
 		} else {
-			s, err := experiment.Lookup(*scenario)
+			s, err := experiment.LookupFor(*scenario, topo)
 			if err != nil {
 				return usagef("experiment: --scenario: %v", err)
 			}
@@ -127,6 +139,15 @@ func experimentCmd(stdio Stdio) *cobra.Command {
 		if err != nil {
 			return err
 		}
+		var wait demo.RedisWait
+		if *redisWait != "" {
+			if wait, err = demo.ParseRedisWait(*redisWait); err != nil {
+				return usagef("experiment: --redis-wait: %v", err)
+			}
+			if opts.Topology != lab.TopologyHA {
+				return usagef("experiment: --redis-wait needs replicas to wait for: add --topology ha")
+			}
+		}
 		fmt.Fprintf(stdio.Err, "Starting a lab for the experiment (%s)...\n", opts.Provider)
 		l, err := startLab(ctx, stdio, opts)
 		if err != nil {
@@ -143,8 +164,8 @@ func experimentCmd(stdio Stdio) *cobra.Command {
 				fmt.Fprintf(stdio.Err, "==> %s / %s\n", sc.Name, p)
 				rep, err := experiment.Run(ctx, l.Info, driver, experiment.Config{Scenario: sc, Policy: p, Rate: *rate,
 					Duration: *duration, Keep: *keep, Budget: demo.Budget{Deadline: *deadline, PoolSize: *pool},
-					RecoveryAllowance: *allowance,
-					Progress:          func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
+					RecoveryAllowance: *allowance, RedisWait: wait,
+					Progress: func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
 				if err != nil {
 					// The runs that finished are still reported below.
 					runErr = fmt.Errorf("%s / %s: %w", sc.Name, p, err)

@@ -28,11 +28,14 @@ Examples:
 // line, grouped by what the kind needs from the lab.
 func faultKindLines() string {
 	var b strings.Builder
-	for _, need := range []lab.FaultNeed{lab.NeedProxy, lab.NeedServers} {
-		if need == lab.NeedProxy {
+	for _, need := range []lab.FaultNeed{lab.NeedProxy, lab.NeedServers, lab.NeedHA} {
+		switch need {
+		case lab.NeedProxy:
 			b.WriteString(" network, through the lab's proxies (every lab):\n")
-		} else {
+		case lab.NeedServers:
 			b.WriteString(" the servers themselves (docker and local labs):\n")
+		case lab.NeedHA:
+			b.WriteString(" the replicated Redis (docker lab, lab up --topology ha):\n")
 		}
 		for _, k := range lab.FaultCatalog() {
 			if k.Needs == need {

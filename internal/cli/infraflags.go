@@ -10,6 +10,25 @@ import (
 // shared by every command that can start one.
 type infraFlags struct {
 	infra, pgImage, redisImage, pgDSN, redisAddr, redisPassword string
+	// topology is set only on the commands that offer --topology
+	// (addTopologyFlag): lab up, experiment and the lesson (tui).
+	topology string
+}
+
+// addTopologyFlag offers --topology on a command whose engine follows a
+// Sentinel failover (lab up, experiment, tui); the others run single.
+func (f *infraFlags) addTopologyFlag(c *cobra.Command) {
+	c.Flags().StringVar(&f.topology, "topology", "single",
+		"single (one PostgreSQL, one Redis) or ha (Redis primary + 2 replicas + 3 Sentinels; --infra docker)")
+	c.RegisterFlagCompletionFunc("topology", completeTopologies)
+}
+
+// completeTopologies offers the lab's topologies.
+func completeTopologies(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return fixed([]cobra.Completion{
+		cobra.CompletionWithDesc(string(lab.TopologySingle), "one PostgreSQL, one Redis"),
+		cobra.CompletionWithDesc(string(lab.TopologyHA), "Redis primary + 2 replicas + 3 Sentinels (--infra docker)"),
+	})
 }
 
 func addInfraFlags(c *cobra.Command) *infraFlags {
@@ -54,6 +73,14 @@ func (f *infraFlags) options() (lab.Options, error) {
 	} else if f.pgDSN != "" || f.redisAddr != "" {
 		return lab.Options{}, usagef("--pg-dsn and --redis-addr go with --infra external")
 	}
-	return lab.Options{Provider: p, PostgresImage: f.pgImage, RedisImage: f.redisImage,
+	topo, err := lab.ParseTopology(f.topology)
+	if err != nil {
+		return lab.Options{}, usagef("--topology: %v", err)
+	}
+	if topo == lab.TopologyHA && (p == lab.Local || p == lab.External) {
+		return lab.Options{}, usagef("--topology ha runs on Docker only (the lab creates and partitions a Docker network); "+
+			"use --infra docker, or drop --topology for --infra %s", p)
+	}
+	return lab.Options{Provider: p, Topology: topo, PostgresImage: f.pgImage, RedisImage: f.redisImage,
 		PostgresDSN: f.pgDSN, RedisAddr: f.redisAddr, RedisPassword: f.redisPassword}, nil
 }

@@ -31,6 +31,7 @@ Starts PostgreSQL and Redis, prints how to reach them, and runs until Ctrl-C.
 'cqrslab fault' drives faults from another terminal.`, "start PostgreSQL and Redis, print how to reach them, run until Ctrl-C")
 	fs := c.Flags()
 	infra := addInfraFlags(c)
+	infra.addTopologyFlag(c)
 	toxiAPI := fs.String("toxiproxy-api", "", "serve Toxiproxy's HTTP API on this loopback HOST:PORT "+
 		"(e.g. 127.0.0.1:8474), so toxiproxy-cli and Toxiproxy clients can drive the lab's network faults")
 	schedule := fs.String("schedule", "", "run faults on a timeline from the moment the lab is up: "+lab.ScheduleSyntax)
@@ -130,11 +131,15 @@ func runLabUp(ctx context.Context, stdio Stdio, infra *infraFlags, toxiAPI, sche
 
 // printFaultHelp shows how to break this lab from another terminal.
 func printFaultHelp(stdio Stdio, l *lab.Lab, info lab.Info) {
+	if info.Topology == lab.TopologyHA {
+		printHAFaultHelp(stdio)
+		return
+	}
 	// The other kinds come from the fault registry, so a kind added there
-	// shows here too.
+	// shows here too (but not the ha kinds, which this topology refuses).
 	var others []string
 	for _, k := range lab.FaultCatalog() {
-		if k.Kind != lab.FaultLatency {
+		if k.Kind != lab.FaultLatency && k.Needs != lab.NeedHA {
 			others = append(others, k.Example)
 		}
 	}
@@ -248,6 +253,7 @@ func printConnections(stdio Stdio, info lab.Info) {
 	if d := info.Redis.DirectAddr; d != "" && d != info.Redis.Addr {
 		fmt.Fprintf(stdio.Out, "              (through the lab's proxy; direct: %s)\n", d)
 	}
+	printHAConnections(stdio, info)
 	if info.Postgres.Schema != "public" {
 		fmt.Fprintf(stdio.Out, "  Tables are in schema %q; keys start with %q.\n", info.Postgres.Schema, info.Redis.KeyPrefix)
 	}

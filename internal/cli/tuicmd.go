@@ -22,6 +22,7 @@ type tuiFlags struct {
 func addTUIFlags(c *cobra.Command) *tuiFlags {
 	fs := c.Flags()
 	f := &tuiFlags{infra: addInfraFlags(c)}
+	f.infra.addTopologyFlag(c)
 	fs.StringVar(&f.theme, "theme", "auto", "colours: auto (from the terminal's background), dark, light or high-contrast; NO_COLOR turns colour off")
 	fs.BoolVar(&f.noAnim, "no-animation", false, "show static text instead of spinners")
 	fs.BoolVar(&f.roomy, "roomy", false, "projector layout: margins on every side (projectors crop the edges) and air above the keys; needs 86×26")

@@ -1,0 +1,43 @@
+package experiment
+
+import (
+	"fmt"
+	"time"
+
+	"cqrslab/demo/lab"
+)
+
+// HAScenarios are the experiments of chapter two: they need the ha
+// topology (lab.TopologyHA), whose Redis fails over, so they are kept out
+// of Scenarios, which every lab can run. Their reports add what a failover
+// does to the feed: writes Redis acknowledged and then lost
+// (Report.Redis.AcknowledgedThenLost).
+var HAScenarios = []Scenario{
+	{Name: "redis-failover", Description: "the Redis primary is killed; Sentinel promotes a replica",
+		Fault: string(lab.FaultRedisPrimaryKill), At: time.Second, Rate: 200, Duration: 6 * time.Second},
+	{Name: "redis-split-brain", Description: "the Redis primary is cut off from Sentinels and replicas for 5 s; " +
+		"it keeps taking writes, which are lost when it rejoins",
+		Fault: string(lab.FaultRedisPartition), At: time.Second, For: 5 * time.Second, Rate: 200, Duration: 7 * time.Second},
+}
+
+// ScenariosFor is what `--scenario all` runs on a lab of topology t.
+func ScenariosFor(t lab.Topology) []Scenario {
+	if t == lab.TopologyHA {
+		return HAScenarios
+	}
+	return Scenarios
+}
+
+// LookupFor finds a scenario by name for a lab of topology t, saying which
+// topology a scenario of the other list needs.
+func LookupFor(name string, t lab.Topology) (Scenario, error) {
+	for _, s := range HAScenarios {
+		if s.Name == name {
+			if t != lab.TopologyHA {
+				return Scenario{}, fmt.Errorf("scenario %q needs the replicated Redis of --topology ha (and --infra docker)", name)
+			}
+			return s, nil
+		}
+	}
+	return Lookup(name)
+}

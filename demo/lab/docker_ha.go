@@ -1,0 +1,345 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"cqrslab/internal/statedir"
+
+	"github.com/ory/dockertest/v3"
+	dc "github.com/ory/dockertest/v3/docker"
+)
+
+// The ha topology on the docker provider: PostgreSQL as in the single lab,
+// and a Redis primary, two replicas and three Sentinels (the same Redis
+// image, `redis-server --sentinel`) on networks the lab creates.
+//
+// Two networks, both labelled with the run like the containers:
+//
+//   - repl, where replication and Sentinel traffic flows: every Redis node
+//     and every Sentinel. Sentinel announces the nodes' repl addresses. The
+//     partition fault disconnects the primary from this network only.
+//   - client, where the engine reaches the Redis nodes: every Redis node,
+//     no Sentinel. The engine's dialer (haRun.dial) maps a node's repl
+//     address, which Sentinel hands out, to its client address, so a
+//     partitioned primary is cut off from its replicas and Sentinels but
+//     still reachable by the engine, which keeps writing to it: those
+//     acknowledged writes are the ones lost when it rejoins as a replica.
+//
+// The host reaches containers by their own addresses on a Linux bridge
+// (see reach.go); Docker Desktop, Colima and Podman machines do not route
+// there, so ha refuses to start on them rather than pretend. The lab only
+// ever talks to loopback and to the networks it created.
+//
+// The repl network gets a subnet the lab picks (a free random /24 of
+// 10.213.0.0/16; Docker refuses overlaps, and another is tried), because a
+// reconnected primary must come back at its old address: Sentinel knows it
+// by that address and demotes it to a replica only when it finds it there.
+
+const (
+	haRedisPort    = 6379
+	haSentinelPort = 26379
+	// haDownAfter is Sentinel's down-after-milliseconds: how long the
+	// primary may be silent before a Sentinel calls it down. One second
+	// keeps the lesson's failover short; production uses 5-30 s.
+	haDownAfter = 1000
+)
+
+// haNode is one Redis server or Sentinel of the ha topology.
+type haNode struct {
+	name     string // primary, replica-1, sentinel-1, ...
+	res      *dockertest.Resource
+	replIP   string // on the repl network (what Sentinel announces)
+	clientIP string // on the client network ("" for Sentinels)
+}
+
+// haRun is a running ha topology: PostgreSQL through the embedded
+// dockerRun (its Redis is nil), the Redis nodes and Sentinels here.
+type haRun struct {
+	*dockerRun
+	password      string
+	repl, client  *dc.Network
+	mu            sync.Mutex
+	nodes         []*haNode // Redis servers; a killed primary is removed
+	sentinels     []*haNode
+	partitioned   *haNode // disconnected from repl by a partition fault
+	partitionedIP string
+	killed        *haNode // the primary a kill fault removed, until healed
+	image         string  // the Redis image, for replacement nodes
+	started       int     // Redis nodes started so far, for their names
+}
+
+// startDockerHA starts the ha topology (see the top of this file).
+func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l *Lab, err error) {
+	pool, err := newDockerPool(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := purgeStale(ctx, pool, false); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	plan, err := PlanImages(pool.Client, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := pullMissing(ctx, pool.Client, plan, start, progress); err != nil {
+		return nil, err
+	}
+	opts.PostgresImage, opts.RedisImage = plan.Postgres.Ref, plan.Redis.Ref
+	runID := NewRunID()
+	host, _ := os.Hostname()
+	labels := func(service string) map[string]string {
+		return map[string]string{LabelLab: "1", LabelRun: runID, LabelPID: strconv.Itoa(os.Getpid()),
+			LabelHost: host, LabelService: service, LabelState: statedir.Dir()}
+	}
+	pgPass, redisPass := RandomPassword(), RandomPassword()
+	pg := &container{service: "postgres", image: opts.PostgresImage, port: "5432/tcp", keep: true,
+		env: []string{"POSTGRES_USER=cqrslab", "POSTGRES_PASSWORD=" + pgPass, "POSTGRES_DB=cqrslab"},
+		cmd: []string{"postgres", "-c", "fsync=off", "-c", "full_page_writes=off"}}
+	d := &dockerRun{pool: pool, runID: runID, expire: opts.Expire, labels: labels, pg: pg}
+	h := &haRun{dockerRun: d, password: redisPass, image: opts.RedisImage, started: 3}
+	defer func() {
+		if err != nil {
+			_ = h.purge()
+		}
+	}()
+
+	progress(Progress{Service: "redis", Phase: PhaseStarting, Detail: "networks for primary + 2 replicas + 3 sentinels",
+		Elapsed: time.Since(start)})
+	if h.repl, err = createReplNetwork(ctx, pool, runID, labels("network")); err != nil {
+		return nil, err
+	}
+	h.client, err = pool.Client.CreateNetwork(dc.CreateNetworkOptions{Name: "cqrslab-" + runID + "-client",
+		Driver: "bridge", Labels: labels("network"), Context: ctx})
+	if err != nil {
+		return nil, fmt.Errorf("create the ha client network: %w", err)
+	}
+
+	// PostgreSQL and the Redis primary start side by side; the replicas
+	// and Sentinels need the primary's address, so they follow it.
+	pgErr := make(chan error, 1)
+	go func() { pgErr <- runContainer(ctx, pool, pg, labels("postgres"), opts.Expire, start, progress) }()
+	primary, err := h.runRedisNode(ctx, "primary", opts, labels("redis"), "")
+	if err != nil {
+		<-pgErr
+		return nil, err
+	}
+	progress(Progress{Service: "redis", Phase: PhaseStarting, Detail: "primary at " + primary.replIP + "; replicas and sentinels",
+		Elapsed: time.Since(start)})
+	if !routes(ctx, primary.clientIP, haRedisPort) {
+		<-pgErr
+		return nil, fmt.Errorf("%w: topology ha needs a Docker engine whose container addresses this host "+
+			"reaches (Linux); this one (Docker Desktop, Colima or Podman in a VM?) does not route to %s",
+			ErrTopologyUnavailable, primary.clientIP)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	extra := make([]*haNode, 5)
+	for i := range 5 {
+		wg.Go(func() {
+			if i < 2 {
+				extra[i], errs[i] = h.runRedisNode(ctx, fmt.Sprintf("replica-%d", i+1), opts, labels("redis"), primary.replIP)
+			} else {
+				extra[i], errs[i] = h.runSentinel(ctx, fmt.Sprintf("sentinel-%d", i-1), opts, labels("sentinel"), primary.replIP)
+			}
+		})
+	}
+	wg.Wait()
+	if e := <-pgErr; e != nil {
+		errs = append(errs, e)
+	}
+	if err = errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	h.nodes = []*haNode{primary, extra[0], extra[1]}
+	h.sentinels = extra[2:]
+	d.postgres = pg.resource
+
+	pgHost, pgPort, _ := serverAddr(ctx, pg.resource.Container, pg.port, pg.resource.GetPort(pg.port))
+	info := Info{
+		RunID: runID, Provider: Docker, PID: os.Getpid(), Started: start, Topology: TopologyHA,
+		Postgres: PostgresInfo{Host: pgHost, Port: pgPort, User: "cqrslab", Password: pgPass,
+			Database: "cqrslab", Schema: "public"},
+		Redis: RedisInfo{Addr: net.JoinHostPort(primary.clientIP, strconv.Itoa(haRedisPort)), Password: redisPass,
+			MasterName: HAMasterName},
+	}
+	if pgHost != "127.0.0.1" {
+		info.Postgres.PublishedPort, _ = strconv.Atoi(pg.resource.GetPort(pg.port))
+	}
+	for _, s := range h.sentinels {
+		info.Redis.Sentinels = append(info.Redis.Sentinels, net.JoinHostPort(s.replIP, strconv.Itoa(haSentinelPort)))
+	}
+	rctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
+	defer cancel()
+	readyErr := make(chan error, 1)
+	go func() { readyErr <- waitPostgres(rctx, info.Postgres, start, progress) }()
+	if err = h.waitHAReady(rctx, start, progress); err != nil {
+		cancel()
+		<-readyErr
+		return nil, err
+	}
+	if err = <-readyErr; err != nil {
+		return nil, err
+	}
+	l = &Lab{Info: info, servers: h}
+	l.closeFn = h.purge
+	return l, nil
+}
+
+// createReplNetwork creates the repl network on a free /24 the lab picks
+// (see the top of this file), trying another when Docker says it overlaps.
+func createReplNetwork(ctx context.Context, pool *dockertest.Pool, runID string, labels map[string]string) (*dc.Network, error) {
+	var last error
+	for range 8 {
+		subnet := fmt.Sprintf("10.213.%d.0/24", 1+rand.IntN(254))
+		n, err := pool.Client.CreateNetwork(dc.CreateNetworkOptions{Name: "cqrslab-" + runID + "-repl",
+			Driver: "bridge", Labels: labels, Context: ctx,
+			IPAM: &dc.IPAMOptions{Driver: "default", Config: []dc.IPAMConfig{{Subnet: subnet}}}})
+		if err == nil {
+			return n, nil
+		}
+		last = err
+		if !strings.Contains(strings.ToLower(err.Error()), "overlap") {
+			break
+		}
+	}
+	return nil, fmt.Errorf("create the ha replication network: %w", last)
+}
+
+// runRedisNode starts one Redis server on repl (and client); replicaOf is
+// the primary's repl address, "" for the primary itself.
+func (h *haRun) runRedisNode(ctx context.Context, name string, opts Options, labels map[string]string, replicaOf string) (*haNode, error) {
+	cmd := []string{"redis-server", "--port", strconv.Itoa(haRedisPort), "--requirepass", h.password,
+		"--masterauth", h.password, "--save", "", "--appendonly", "no"}
+	if replicaOf != "" {
+		cmd = append(cmd, "--replicaof", replicaOf, strconv.Itoa(haRedisPort))
+	}
+	n := &haNode{name: name}
+	if err := h.runNode(ctx, n, opts.RedisImage, cmd, labels, true); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// runSentinel starts one Sentinel watching the primary at primaryIP. A
+// Sentinel rewrites its configuration file, so the command writes one in
+// the container first; the password is the data nodes' (auth-pass) and the
+// Sentinels' own (requirepass, sentinel-pass: they talk to each other).
+func (h *haRun) runSentinel(ctx context.Context, name string, opts Options, labels map[string]string, primaryIP string) (*haNode, error) {
+	conf := strings.Join([]string{
+		"port " + strconv.Itoa(haSentinelPort),
+		"bind 0.0.0.0",
+		"requirepass " + h.password,
+		fmt.Sprintf("sentinel monitor %s %s %d 2", HAMasterName, primaryIP, haRedisPort),
+		fmt.Sprintf("sentinel auth-pass %s %s", HAMasterName, h.password),
+		"sentinel sentinel-pass " + h.password,
+		fmt.Sprintf("sentinel down-after-milliseconds %s %d", HAMasterName, haDownAfter),
+		// failover-timeout also spaces failovers of one master (twice
+		// it): 4 s lets a lesson kill the new primary soon after.
+		fmt.Sprintf("sentinel failover-timeout %s 4000", HAMasterName),
+		fmt.Sprintf("sentinel parallel-syncs %s 1", HAMasterName),
+	}, "\n")
+	cmd := []string{"sh", "-c", `printf '%s\n' "$0" > /tmp/sentinel.conf && exec redis-server /tmp/sentinel.conf --sentinel`, conf}
+	n := &haNode{name: name}
+	if err := h.runNode(ctx, n, opts.RedisImage, cmd, labels, false); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// runNode creates and starts one container on repl (and, with onClient,
+// joins it to client), recording its addresses. No port is published: the
+// lab reaches the nodes by their own addresses.
+func (h *haRun) runNode(ctx context.Context, n *haNode, image string, cmd []string, labels map[string]string, onClient bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	repo, tag := splitImage(image)
+	res, err := h.pool.RunWithOptions(&dockertest.RunOptions{Repository: repo, Tag: tag, Cmd: cmd,
+		Labels: labels, NetworkID: h.repl.ID, Name: "cqrslab-" + h.runID + "-" + n.name},
+		func(hc *dc.HostConfig) {
+			hc.AutoRemove = true
+			hc.RestartPolicy = dc.RestartPolicy{Name: "no"}
+		})
+	if err != nil {
+		return fmt.Errorf("redis %s container (%s) failed to start: %w", n.name, image, err)
+	}
+	n.res = res
+	_ = res.Expire(uint(h.expire.Seconds()))
+	if onClient {
+		if err := h.pool.Client.ConnectNetwork(h.client.ID, dc.NetworkConnectionOptions{Container: res.Container.ID,
+			Context: ctx}); err != nil {
+			return fmt.Errorf("join redis %s to the client network: %w", n.name, err)
+		}
+	}
+	c, err := h.pool.Client.InspectContainerWithContext(res.Container.ID, ctx)
+	if err != nil {
+		return fmt.Errorf("inspect redis %s: %w", n.name, err)
+	}
+	for _, net := range c.NetworkSettings.Networks {
+		switch net.NetworkID {
+		case h.repl.ID:
+			n.replIP = net.IPAddress
+		case h.client.ID:
+			n.clientIP = net.IPAddress
+		}
+	}
+	if n.replIP == "" || onClient && n.clientIP == "" {
+		return fmt.Errorf("redis %s has no address on the lab's networks", n.name)
+	}
+	return nil
+}
+
+// dial is the engine's Dialer for the ha topology: a Redis node's repl
+// address (what Sentinel announces) is dialled at its client address, so
+// the engine still reaches a primary partitioned from repl. Sentinels and
+// unknown addresses are dialled as given.
+func (h *haRun) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		h.mu.Lock()
+		for _, n := range h.nodes {
+			if n.replIP == host && n.clientIP != "" {
+				addr = net.JoinHostPort(n.clientIP, port)
+				break
+			}
+		}
+		if h.partitioned != nil && h.partitionedIP == host {
+			addr = net.JoinHostPort(h.partitioned.clientIP, port)
+		}
+		h.mu.Unlock()
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}
+
+// purge removes PostgreSQL, every node, and the networks.
+func (h *haRun) purge() error {
+	err := h.dockerRun.purge() // PostgreSQL, then everything labelled with the run
+	if e := removeRunNetworks(context.Background(), h.pool, h.runID); e != nil && err == nil {
+		err = e
+	}
+	return err
+}
+
+// The single-server Redis faults make no sense on ha (which Redis?); the
+// ha kinds (fault_ha.go) say which node they act on.
+func haNoSingle(kind string) error {
+	return fmt.Errorf("%w: %s acts on the single lab's one Redis; on topology ha use %s or %s",
+		ErrFaultUnavailable, kind, FaultRedisPrimaryKill, FaultRedisPartition)
+}
+
+func (h *haRun) pauseRedis(context.Context) error   { return haNoSingle("pause") }
+func (h *haRun) unpauseRedis(context.Context) error { return nil }
+func (h *haRun) stopRedis(context.Context) error    { return haNoSingle("stop") }
+func (h *haRun) startRedis(context.Context, string) (string, error) {
+	return "", haNoSingle("stop")
+}
