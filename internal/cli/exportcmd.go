@@ -23,9 +23,7 @@ func exportLessonCmd(stdio Stdio) *cobra.Command {
 		"seed code with each page's lines marked, hints as blockquotes. Pages are\n"+
 		"separated by horizontal rules (slide breaks in most slide tools).",
 		"the whole lesson as one markdown document (slides, print)")
-	fs := c.Flags()
-	output := fs.String("output", "", "write to FILE (replaced atomically) instead of standard output")
-	c.MarkFlagFilename("output")
+	output := outputFlag(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		pages, err := lessons.Default()
 		if err != nil {
@@ -43,9 +41,7 @@ func exportGuideCmd(stdio Stdio) *cobra.Command {
 		"the agenda with measured timings, the room set-up, laptops without Docker,\n"+
 		"the projector flags and collecting results.",
 		"the facilitator's workshop guide (docs/workshop.md)")
-	fs := c.Flags()
-	output := fs.String("output", "", "write to FILE (replaced atomically) instead of standard output")
-	c.MarkFlagFilename("output")
+	output := outputFlag(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		return emit(stdio, *output, docs.Workshop, "the workshop guide")
 	}
@@ -57,9 +53,7 @@ func exportPromptCmd(stdio Stdio) *cobra.Command {
 		"Writes a plain text to paste into an AI assistant: what to do with it, the\n"+
 		"lesson in brief, the demo code, and the three try-it prompts in order.",
 		"the lesson as plain text to paste into an AI assistant")
-	fs := c.Flags()
-	output := fs.String("output", "", "write to FILE (replaced atomically) instead of standard output")
-	c.MarkFlagFilename("output")
+	output := outputFlag(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		pages, err := lessons.Default()
 		if err != nil {
@@ -97,4 +91,11 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// outputFlag is every export's --output FILE, completed with file names.
+func outputFlag(c *cobra.Command) *string {
+	out := c.Flags().String("output", "", "write to FILE (replaced atomically) instead of standard output")
+	c.MarkFlagFilename("output")
+	return out
 }
