@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -131,7 +132,22 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool,
 		if k == len(c.terms) {
 			return c.fits(s, chosen, neg, heard, voids)
 		}
-		for _, sp := range occ[k] {
+		cands := occ[k]
+		if k > 0 {
+			// Only occurrences that can fit the window with those chosen:
+			// their start lies in [hi-window, lo+window]. occ is sorted by
+			// start, so this is a binary search, and a sentence repeating a
+			// claim's terms thousands of times costs the window, not the
+			// sentence, at every level after the first.
+			lo, hi := chosen[0].start, chosen[0].end
+			for _, o := range chosen[1:k] {
+				lo, hi = min(lo, o.start), max(hi, o.end)
+			}
+			from := sort.Search(len(cands), func(i int) bool { return cands[i].start >= hi-c.window })
+			to := sort.Search(len(cands), func(i int) bool { return cands[i].start > lo+c.window })
+			cands = cands[from:max(from, to)]
+		}
+		for _, sp := range cands {
 			if c.ordered && k > 0 && sp.start < chosen[k-1].end {
 				continue
 			}
