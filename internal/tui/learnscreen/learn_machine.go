@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
 	"cqrslab/quiz"
@@ -55,26 +53,24 @@ func (l *LearnScreen) machineSection(pageID string) string {
 	default:
 		return ""
 	}
-	var opts *redis.Options
+	pool := demo.DefaultPool()
 	if l.eng != nil {
-		opts = l.eng.rc.Options()
+		pool = l.eng.rc.Pool()
 	}
-	return BudgetSection(opts, LoadSpikeReports(l.stateDir()))
+	return BudgetSection(pool, LoadSpikeReports(l.stateDir()))
 }
 
 // BudgetSection does the budgeted page's arithmetic with the pool of the
-// running client (opts; nil before the lab starts: go-redis's default for
-// this process's GOMAXPROCS), then shows the learner's latency-spike runs.
-func BudgetSection(opts *redis.Options, runs []*experiment.Report) string {
+// running client (before the lab starts, go-redis's default for this
+// process's GOMAXPROCS), then shows the learner's latency-spike runs.
+func BudgetSection(pool demo.Pool, runs []*experiment.Report) string {
 	sc := spikeScenario()
-	f := demo.InFlight{Rate: sc.Rate, Latency: spikeLatency(sc)}
+	f := demo.InFlight{Rate: sc.Rate, Latency: spikeLatency(sc), PoolSize: pool.Size, PoolTimeout: pool.Timeout}
 	var src string
-	if opts != nil {
-		f.PoolSize, f.PoolTimeout = opts.PoolSize, opts.PoolTimeout
+	if pool.Live {
 		src = fmt.Sprintf("read from the running lab client's options (go-redis's default is 10 per GOMAXPROCS; GOMAXPROCS is %d here)",
 			runtime.GOMAXPROCS(0))
 	} else {
-		f.PoolSize = 10 * runtime.GOMAXPROCS(0)
 		src = fmt.Sprintf("go-redis's default for this machine, 10 × GOMAXPROCS %d; start the lab (enter) to read it from the client itself",
 			runtime.GOMAXPROCS(0))
 	}

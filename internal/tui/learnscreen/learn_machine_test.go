@@ -9,8 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
+	"cqrslab/demo"
 	"cqrslab/demo/experiment"
 	"cqrslab/internal/tui/learnscreen"
 )
@@ -26,9 +25,8 @@ func TestBudgetSectionFollowsTheClientsPool(t *testing.T) {
 		fits  bool
 	}{{1, false}, {2, false}, {4, true}} {
 		runtime.GOMAXPROCS(c.procs)
-		rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
-		opts := rdb.Options()
-		rdb.Close()
+		opts := demo.DefaultPool() // the pool go-redis builds, as a running lab's client has it
+		opts.Live = true
 		text := learnscreen.BudgetSection(opts, nil)
 		pool := 10 * c.procs
 		want := []string{fmt.Sprintf("**%d connections**", pool), "read from the running lab client's options",
@@ -37,7 +35,7 @@ func TestBudgetSectionFollowsTheClientsPool(t *testing.T) {
 		if c.fits {
 			want = append(want, fmt.Sprintf("25 ≤ %d", pool))
 		} else {
-			want = append(want, fmt.Sprintf("25 > %d", pool), "not survivable with this pool", opts.PoolTimeout.String())
+			want = append(want, fmt.Sprintf("25 > %d", pool), "not survivable with this pool", opts.Timeout.String())
 		}
 		for _, w := range want {
 			if !strings.Contains(text, w) {
@@ -48,7 +46,7 @@ func TestBudgetSectionFollowsTheClientsPool(t *testing.T) {
 			t.Errorf("GOMAXPROCS %d: a pool of %d has room, yet:\n%s", c.procs, pool, text)
 		}
 	}
-	if text := learnscreen.BudgetSection(nil, nil); !strings.Contains(text, fmt.Sprintf("10 × GOMAXPROCS %d", runtime.GOMAXPROCS(0))) {
+	if text := learnscreen.BudgetSection(demo.DefaultPool(), nil); !strings.Contains(text, fmt.Sprintf("10 × GOMAXPROCS %d", runtime.GOMAXPROCS(0))) {
 		t.Errorf("before the lab starts the section should say where its pool comes from:\n%s", text)
 	}
 }
@@ -79,7 +77,7 @@ func TestBudgetSectionShowsTheLearnersRuns(t *testing.T) {
 	write(learnscreen.ExperimentsFile, []*experiment.Report{mk("seed", "latency-spike", 457, 721, 3),
 		mk("budgeted", "latency-spike", 3.2, 21.4, 0), mk("seed", "redis-down", 1, 2, 0)})
 	runs = learnscreen.LoadSpikeReports(dir)
-	text := learnscreen.BudgetSection(nil, runs)
+	text := learnscreen.BudgetSection(demo.DefaultPool(), runs)
 	for _, w := range []string{"**seed**: 498 writes/s of 500 asked; writes during the spike p50 457 ms, p99 721 ms",
 		"3 pool timeouts", "**budgeted**: 498 writes/s of 500 asked; writes during the spike p50 3.2 ms, p99 21.4 ms"} {
 		if !strings.Contains(text, w) {
