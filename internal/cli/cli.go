@@ -6,6 +6,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -111,6 +112,13 @@ func Main(ctx context.Context, args []string, stdio Stdio) int {
 	args = normalizeArgs(root, args)
 	if showsHelp(args) {
 		wrapHelp(root, helpWidth())
+		// Help to a file or a pipe is collected and written once fang is
+		// done, with fang's padding taken off the end of each line.
+		if !isTerminal(stdio.Out) {
+			var help bytes.Buffer
+			root.SetOut(&help)
+			defer func() { stdio.Out.Write(trimTrailingSpace(help.Bytes())) }()
+		}
 	}
 	root.SetArgs(args)
 	err := fang.Execute(ctx, root,

@@ -33,22 +33,22 @@ Policies:
 %s`
 
 func policyList() string {
-	var b strings.Builder
+	var rows [][2]string
 	for _, p := range demo.Registry {
-		fmt.Fprintf(&b, "  %-10s %s\n", p.Name, p.Summary)
+		rows = append(rows, [2]string{string(p.Name), p.Summary})
 	}
-	return b.String()
+	return hangingList(rows, 10, helpWidth())
 }
 
 func scenarioList() string {
-	var b strings.Builder
+	var rows [][2]string
 	for _, s := range experiment.Scenarios {
-		fmt.Fprintf(&b, "  %-24s %s\n", s.Name, s.Description)
+		rows = append(rows, [2]string{s.Name, s.Description})
 	}
 	for _, s := range experiment.HAScenarios {
-		fmt.Fprintf(&b, "  %-24s (--topology ha) %s\n", s.Name, s.Description)
+		rows = append(rows, [2]string{s.Name, "(--topology ha) " + s.Description})
 	}
-	return b.String()
+	return hangingList(rows, 24, helpWidth())
 }
 
 // errUnavailable makes the exit status 3: nothing failed, but not every run

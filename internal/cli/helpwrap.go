@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -19,12 +20,13 @@ import (
 // when help is about to be shown, because the same descriptions feed the
 // shells' completion menus and the man page, which want one line.
 
-// helpWidth is the width fang's help is drawn at: the terminal's, at most
-// 120, or 120 when stdout is not a terminal.
+// helpWidth is the width help is wrapped to: the terminal's, at most 120,
+// or 80 when stdout is not a terminal (a file, a pager, a man-style
+// listing pasted into a ticket), the width such text is read at.
 func helpWidth() int {
 	w, _, err := term.GetSize(os.Stdout.Fd())
 	if err != nil || w <= 0 {
-		return 120
+		return 80
 	}
 	return min(w, 120)
 }
@@ -109,6 +111,33 @@ func wordWrap(s string, width int) string {
 			b.WriteString(w)
 			n += l
 		}
+	}
+	return b.String()
+}
+
+// trimTrailingSpace removes the blanks at the end of every line of help.
+// fang pads its styled blocks to the width it draws at, so help written to
+// a file or a pipe would carry up to 120 columns of spaces per line.
+func trimTrailingSpace(b []byte) []byte {
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// hangingList lays out name–description rows for a command's long help:
+// names in a column keyWidth wide, descriptions wrapped to width with
+// their later lines under the first. fang indents the long help by two
+// columns, which is counted here.
+func hangingList(rows [][2]string, keyWidth, width int) string {
+	const fangIndent, indent = 2, 2
+	room := max(24, width-fangIndent-indent-keyWidth-1)
+	pad := strings.Repeat(" ", indent+keyWidth+1)
+	var b strings.Builder
+	for _, r := range rows {
+		desc := strings.ReplaceAll(wordWrap(r[1], room), "\n", "\n"+pad)
+		fmt.Fprintf(&b, "%*s%-*s %s\n", indent, "", keyWidth, r[0], desc)
 	}
 	return b.String()
 }

@@ -4,38 +4,24 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/spf13/pflag"
 )
 
-func TestWordWrapBreaksAtSpacesOnly(t *testing.T) {
-	got := wordWrap("the PostgreSQL image for --infra docker, high-contrast", 14)
-	want := "the PostgreSQL\nimage for\n--infra\ndocker,\nhigh-contrast"
-	if got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
-// TestHelpFitsEightyColumns: with the descriptions wrapped for an
-// 80-column terminal, every command's and flag's line fits: its column
-// starts at the widest name plus a gap, 4 columns in.
-func TestHelpFitsEightyColumns(t *testing.T) {
-	root := newRoot(Stdio{})
-	wrapHelp(root, 80)
-	var check func(c *pflag.FlagSet, path string)
-	check = func(fs *pflag.FlagSet, path string) {
-		fs.VisitAll(func(f *pflag.Flag) {
-			for _, l := range strings.Split(f.Usage, "\n") {
-				if n := utf8.RuneCountInString(l); n > 80-4-len(flagKey(f))-2 && n > 24 {
-					t.Errorf("%s --%s: line of %d runes: %q", path, f.Name, n, l)
-				}
+// TestPipedHelpFitsEightyColumns checks help written to a file or a pipe:
+// wrapped to 80 columns and without fang's padding at the end of lines,
+// for the root and for a command with long flag descriptions.
+func TestPipedHelpFitsEightyColumns(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"experiment", "--help"}, {"fault", "--help"}, {"help", "bench"}} {
+		code, out, _ := runCLI(t, args...)
+		if code != 0 || out == "" {
+			t.Fatalf("%v: exit %d, %d bytes of help", args, code, len(out))
+		}
+		for i, line := range strings.Split(out, "\n") {
+			if strings.TrimRight(line, " \t") != line {
+				t.Errorf("%v line %d ends in blanks: %q", args, i+1, line)
 			}
-		})
-	}
-	for _, c := range append(root.Commands(), root) {
-		check(c.Flags(), c.CommandPath())
-		for _, sc := range c.Commands() {
-			check(sc.Flags(), sc.CommandPath())
+			if n := utf8.RuneCountInString(line); n > 80 {
+				t.Errorf("%v line %d is %d columns: %q", args, i+1, n, line)
+			}
 		}
 	}
 }
