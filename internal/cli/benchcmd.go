@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -122,10 +123,30 @@ func runCapacity(ctx context.Context, stdio Stdio, st *demo.Stores, step time.Du
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	tw := tabwriter.NewWriter(stdio.Out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	return printCapacity(stdio.Out, r)
+}
+
+// printCapacity is the table of `bench --capacity`. A subject that failed
+// even the first rate gets no figure: a 0 would read as "takes no writes",
+// where the search only learnt that its first step failed, and why (on a
+// loaded machine, one stall among a step's writes is its p99).
+func printCapacity(w io.Writer, r *bench.CapacityReport) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "subject\thighest rate with p99 < %.0f ms, nothing lost (writes/s)\t\n", r.P99LimitMs)
 	for _, c := range append([]bench.CapacityResult{r.Floor}, r.Policies...) {
-		fmt.Fprintf(tw, "%s\t%.0f\t\n", c.Name, c.MaxRate)
+		if c.MaxRate > 0 || len(c.Steps) == 0 {
+			fmt.Fprintf(tw, "%s\t%.0f\t\n", c.Name, c.MaxRate)
+			continue
+		}
+		s := c.Steps[0]
+		why := fmt.Sprintf("p99 %.1f ms", s.P99Ms)
+		if s.Failed > 0 || s.Lost > 0 {
+			why += fmt.Sprintf(", %d failed, %d lost", s.Failed, s.Lost)
+		}
+		if s.Achieved < 0.95*s.Rate {
+			why += fmt.Sprintf(", %.0f/s achieved", s.Achieved)
+		}
+		fmt.Fprintf(tw, "%s\tnone (%s at %.0f/s)\t\n", c.Name, why, s.Rate)
 	}
 	return tw.Flush()
 }
