@@ -315,7 +315,9 @@ func (l *LearnScreen) postTitle(title string, mine bool, style lipgloss.Style, l
 func (l *LearnScreen) statusView() string {
 	st := l.sh.St
 	var lines []string
-	if v := l.verdict(); v != "" {
+	if l.Spiking() { // a spinner while the measurement runs, above what x said
+		lines = append(lines, st.Warn.Render(ui.Cut(l.spikeLine(), l.width)))
+	} else if v := l.verdict(); v != "" {
 		lines = append(lines, v)
 	}
 	msg := l.Status
