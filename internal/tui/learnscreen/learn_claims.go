@@ -132,7 +132,7 @@ func metWhen(at time.Time) string {
 	if at.IsZero() {
 		return "in an earlier session"
 	}
-	return "measured " + at.Local().Format("2 Jan 15:04")
+	return "measured " + at.UTC().Format("2 Jan 15:04 UTC")
 }
 
 // --- the walk's claims: a, b, d, f ---

@@ -374,3 +374,7 @@ func (l *LearnScreen) defaultStatus() string {
 // live reports whether the panels show the stores (rather than the page's
 // description of them).
 func (l *LearnScreen) live() bool { return l.Snap != nil && l.sh.Session.Phase == ui.LabUp }
+
+// PageText is the current page's rendered text, all of it, scrolled or
+// not: what a test reads below the fold.
+func (l *LearnScreen) PageText() string { return l.md[l.markdownKey()] }
