@@ -211,7 +211,7 @@ func (l *LearnScreen) ShortHelp() []key.Binding {
 		b = append(b, k.Repair)
 		switch {
 		case l.Spiking():
-			return []key.Binding{ui.Relabel(k.Demo, "esc", "cancel the measurement")}
+			return []key.Binding{ui.Relabel(k.Demo, "esc", "cancel the measurement"), ui.Relabel(k.PageDown, "space/↓", "scroll")}
 		case l.current().ID == ClaimsPage:
 			b = append(b, k.Demo)
 		case l.current().ID == SpikePage:

@@ -125,3 +125,21 @@ func TestBudgetSectionTextFollowsTheMeasuredNumbers(t *testing.T) {
 		}
 	}
 }
+
+// A machine that could not run the asked rate is named as a cause of the
+// queue, beside the pool.
+func TestBudgetSectionNamesABusyMachine(t *testing.T) {
+	r := &experiment.Report{Scenario: "latency-spike", Policy: "seed", Status: "degraded"}
+	r.Rate.Target, r.Rate.Achieved = 500, 117
+	r.FaultLatency.P99 = 19907
+	text := learnscreen.BudgetSection(demo.Pool{Size: 20, Live: true}, learnscreen.SpikeMeasured{Reports: []*experiment.Report{r}})
+	for _, w := range []string{"117 of 500 writes/s achieved", "the CPU queued writes too"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the section lacks %q:\n%s", w, text)
+		}
+	}
+	r.Rate.Achieved = 498
+	if text := learnscreen.BudgetSection(demo.Pool{Size: 20, Live: true}, learnscreen.SpikeMeasured{Reports: []*experiment.Report{r}}); strings.Contains(text, "CPU") {
+		t.Errorf("a machine that kept up is blamed:\n%s", text)
+	}
+}

@@ -77,7 +77,7 @@ func (l *LearnScreen) runSpike() tea.Cmd {
 	l.spikes++
 	run := &spikeRun{id: l.spikes, cancel: cancel, began: l.sh.Now, policy: spikePolicies[0], stage: "starting"}
 	l.spike = run
-	l.SetStatus(ui.StatusInfo, "Measuring: %s, under seed then budgeted (about %s each). esc cancels.",
+	l.SetStatus(ui.StatusInfo, "Measuring %s under seed, then budgeted: about %s each.",
 		sc.Description, (sc.Duration + 3*time.Second).Round(time.Second))
 	lb, bus, info := s.Lab, l.sh.Bus, s.Lab.CurrentInfo()
 	return func() tea.Msg {
