@@ -40,6 +40,15 @@ func TestClaimsComeBackNextSession(t *testing.T) {
 			t.Errorf("the next session's claims page lacks %q:\n%s", w, page)
 		}
 	}
+
+	// Claim g's numbers come back on the budgeted page too.
+	at := time.Date(2026, 11, 30, 10, 2, 0, 0, time.UTC)
+	b.sh.Prog.MeetClaim(ui.LessonID, "g", "seed p99 721 ms, budgeted p99 21.4 ms", at)
+	settle(t, b, b.learn.SetPage(b.learn.PageIndex(learnscreen.SpikePage)))
+	page = strings.Join(strings.Fields(ansi.Strip(b.learn.PageText())), " ")
+	if w := "Your last measurement (measured 30 Nov 10:02 UTC): seed p99 721 ms, budgeted p99 21.4 ms."; !strings.Contains(page, w) {
+		t.Errorf("the budgeted page lacks %q:\n%s", w, page)
+	}
 }
 
 // claimsSavedApp is the claims page of a learner who met three claims in

@@ -12,6 +12,7 @@ import (
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
 	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/quiz"
 )
 
@@ -62,7 +63,15 @@ func (l *LearnScreen) machineSection(pageID string) string {
 	if len(run.Reports) == 0 {
 		run = SpikeMeasured{Reports: LoadSpikeReports(l.stateDir())}
 	}
-	return BudgetSection(pool, run)
+	sec := BudgetSection(pool, run)
+	if len(run.Reports) == 0 && l.sh.Prog != nil {
+		// Nothing measured this session nor from a terminal: the numbers
+		// an earlier session's x measured, as the progress file kept them.
+		if c, ok := l.sh.Prog.Claims(ui.LessonID)["g"]; ok {
+			sec += fmt.Sprintf("\nYour last measurement (%s): %s.\n", metWhen(c.At), safetext.Visible(c.Evidence))
+		}
+	}
+	return sec
 }
 
 // SpikeMeasured is a latency-spike run whose numbers a page shows: one
