@@ -19,8 +19,8 @@ import (
 // off as it is met, with the numbers measured when it was. The "claims"
 // page lists them ("On your machine"); the status line says when one is met.
 
-// ClaimsPage is the ID of the page that lists the claims: the last one,
-// where the learner looks back before moving on.
+// ClaimsPage is the ID of the page that lists the claims: the end of the
+// single-server lesson, where the learner looks back before moving on.
 const ClaimsPage = "eventual"
 
 // Claim is one of the seed's claims and what showed it.
@@ -63,7 +63,7 @@ func (l *LearnScreen) meet(key, evidence string) {
 		first := c.Evidence == "" || c.Earlier
 		c.Evidence, c.At, c.Earlier = evidence, now, false
 		if first {
-			l.Status += fmt.Sprintf(" ✓ claim (%s), see the last page.", key)
+			l.Status += fmt.Sprintf(" ✓ claim (%s), see page %d.", key, l.PageIndex(ClaimsPage)+1)
 		}
 		if l.sh.Prog != nil {
 			l.sh.Prog.MeetClaim(ui.LessonID, key, evidence, now)
