@@ -52,7 +52,21 @@ type Lesson struct {
 	Step      int       `json:"step"`
 	Done      bool      `json:"done,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
+	// Claims are the lesson's claims the learner has seen shown live on
+	// their own lab, by the claim's key, with what was measured and when,
+	// so the checklist greets a returning learner with what they already
+	// saw. Files written before it have none: nothing met yet.
+	Claims map[string]Claim `json:"claims,omitempty"`
 }
+
+// Claim is one claim met: the numbers measured when it was shown.
+type Claim struct {
+	Evidence string    `json:"evidence"`
+	At       time.Time `json:"at"`
+}
+
+// MaxEvidenceBytes bounds one claim's evidence (a sentence of numbers).
+const MaxEvidenceBytes = 2 << 10
 
 // Quiz is the learner's place in the quiz and every question's history.
 type Quiz struct {
@@ -233,7 +247,7 @@ func (p *Progress) SetLesson(id string, step int, done bool, now time.Time) {
 	if p.Lessons == nil {
 		p.Lessons = map[string]Lesson{}
 	}
-	p.Lessons[id] = Lesson{Step: step, Done: done, UpdatedAt: now}
+	p.Lessons[id] = Lesson{Step: step, Done: done, UpdatedAt: now, Claims: p.Lessons[id].Claims}
 	p.changed()
 }
 
@@ -243,8 +257,35 @@ func (p *Progress) SetLessonPage(id, page string, index int, done bool, now time
 	if p.Lessons == nil {
 		p.Lessons = map[string]Lesson{}
 	}
-	p.Lessons[id] = Lesson{Page: page, Step: index, Done: done, UpdatedAt: now}
+	p.Lessons[id] = Lesson{Page: page, Step: index, Done: done, UpdatedAt: now, Claims: p.Lessons[id].Claims}
 	p.changed()
+}
+
+// MeetClaim records that a lesson's claim was shown, with its evidence (cut
+// to MaxEvidenceBytes); a claim met again keeps the newest numbers.
+func (p *Progress) MeetClaim(lesson, key, evidence string, at time.Time) {
+	if len(evidence) > MaxEvidenceBytes {
+		evidence = strings.ToValidUTF8(evidence[:MaxEvidenceBytes], "")
+	}
+	if p.Lessons == nil {
+		p.Lessons = map[string]Lesson{}
+	}
+	l := p.Lessons[lesson]
+	if c, ok := l.Claims[key]; ok && c.Evidence == evidence && c.At.Equal(at) {
+		return
+	}
+	l.Claims = maps.Clone(l.Claims)
+	if l.Claims == nil {
+		l.Claims = map[string]Claim{}
+	}
+	l.Claims[key] = Claim{Evidence: evidence, At: at}
+	p.Lessons[lesson] = l
+	p.changed()
+}
+
+// Claims are the claims of a lesson met so far, by key (nil: none).
+func (p *Progress) Claims(lesson string) map[string]Claim {
+	return p.Lessons[lesson].Claims
 }
 
 // LessonPage finds the learner's page in a lesson whose pages have the
@@ -286,6 +327,10 @@ func (p *Progress) MigrateLesson(id string, pageIDs []string) bool {
 // Clone is a deep copy, to hand to a goroutine that saves it.
 func (p *Progress) Clone() *Progress {
 	c := &Progress{Version: p.Version, Learner: p.Learner, seq: p.seq, Lessons: maps.Clone(p.Lessons)}
+	for id, l := range c.Lessons {
+		l.Claims = maps.Clone(l.Claims)
+		c.Lessons[id] = l
+	}
 	c.Quiz.Current = p.Quiz.Current
 	if p.Quiz.Questions != nil {
 		c.Quiz.Questions = make(map[string]*Question, len(p.Quiz.Questions))

@@ -264,6 +264,7 @@ func TestCloneKeepsEveryField(t *testing.T) {
 	p.Reveal("q")
 	p.Quiz.Current = "q"
 	p.Lessons = map[string]Lesson{"l": {Page: "p", Step: 2, Done: true}}
+	p.MeetClaim("l", "a", "measured", time.Unix(1700000000, 0).UTC())
 	want, _ := json.Marshal(p)
 	got, _ := json.Marshal(p.Clone())
 	if string(got) != string(want) {
@@ -353,5 +354,63 @@ func TestIndexBookmarkMigratesToPageIDOnce(t *testing.T) {
 	}
 	if _, ok := q.LessonPage("other", pages); ok {
 		t.Error("a lesson never opened has a bookmark")
+	}
+}
+
+// The claims a learner met survive a save and a reopen with their numbers
+// and time, and moving through the lesson afterwards keeps them.
+func TestClaimsSaveAndReopen(t *testing.T) {
+	dir := t.TempDir()
+	s, p, _ := Open(dir)
+	at := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	p.MeetClaim("sync-cqrs", "e", "GetFeed median 0.21 ms, SQL join 0.80 ms, 3.8× faster", at)
+	p.MeetClaim("sync-cqrs", "g", strings.Repeat("n", MaxEvidenceBytes+10), at.Add(time.Minute))
+	p.SetLessonPage("sync-cqrs", "budgeted", 9, false, at.Add(2*time.Minute))
+	if err := s.Save(p.Clone()); err != nil {
+		t.Fatal(err)
+	}
+	_, q, notes := Open(dir)
+	if len(notes) != 0 {
+		t.Fatal(notes)
+	}
+	cs := q.Claims("sync-cqrs")
+	if e := cs["e"]; e.Evidence != "GetFeed median 0.21 ms, SQL join 0.80 ms, 3.8× faster" || !e.At.Equal(at) {
+		t.Errorf("claim e after reopen: %+v", e)
+	}
+	if g := cs["g"]; len(g.Evidence) != MaxEvidenceBytes {
+		t.Errorf("claim g's evidence should be cut to %d bytes, is %d", MaxEvidenceBytes, len(g.Evidence))
+	}
+	if len(cs) != 2 || q.Lessons["sync-cqrs"].Page != "budgeted" {
+		t.Errorf("reopened lesson: %+v", q.Lessons["sync-cqrs"])
+	}
+	c := q.Clone()
+	c.MeetClaim("sync-cqrs", "a", "x", at)
+	if _, ok := q.Claims("sync-cqrs")["a"]; ok {
+		t.Error("a claim met on a clone changed the original")
+	}
+}
+
+// A progress file written before claims were saved opens with none met,
+// keeps everything else, and takes claims from then on.
+func TestOldProgressFileWithoutClaims(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"version":1,"lessons":{"sync-cqrs":{"page":"eventual","step":14,"done":true,"updatedAt":"2026-11-01T09:00:00Z"}},"quiz":{}}`
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, p, notes := Open(dir)
+	if len(notes) != 0 {
+		t.Fatal(notes)
+	}
+	if l := p.Lessons["sync-cqrs"]; l.Page != "eventual" || !l.Done || len(p.Claims("sync-cqrs")) != 0 {
+		t.Fatalf("old file read as %+v", l)
+	}
+	p.MeetClaim("sync-cqrs", "a", "INSERT 2 ms", time.Now())
+	if err := s.Save(p.Clone()); err != nil {
+		t.Fatal(err)
+	}
+	_, q, _ := Open(dir)
+	if l := q.Lessons["sync-cqrs"]; l.Page != "eventual" || !l.Done || q.Claims("sync-cqrs")["a"].Evidence != "INSERT 2 ms" {
+		t.Errorf("after meeting a claim: %+v", l)
 	}
 }

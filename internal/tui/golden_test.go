@@ -163,6 +163,9 @@ func labFixedApp(t testing.TB, w, h int, th ui.Theme) *App {
 		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepZAdd, Duration: d / 2, Err: err})
 		m.Trace.Add(demo.Event{PostID: id, AuthorID: "bob", Step: demo.StepDone})
 	}
+	// Writes another client made, found in the stores (psql, a second cqrslab).
+	m.Trace.AddExternal(labscreen.ExternalWrite{PostID: "psql-1", Author: "alice", Row: true})
+	m.Trace.AddExternal(labscreen.ExternalWrite{PostID: "cli-7", Author: "carol", Row: true, Member: true})
 	m.Logs = []ui.LogMsg{{At: fixedNow, Level: slog.LevelWarn,
 		Text: "redis projection update failed; the post is committed and the feed is stale post=load1-2 author=bob err=dial tcp 127.0.0.1:56379: connect: connection refused"}}
 	m.LogTotal = 1

@@ -35,7 +35,13 @@ func newTestApp(t testing.TB, w, h int, theme ui.Theme) *App {
 // newTestAppWith is newTestApp with more of the config chosen (Roomy).
 func newTestAppWith(t testing.TB, w, h int, cfg ui.Config) *App {
 	t.Helper()
-	dir := t.TempDir()
+	return newTestAppIn(t, t.TempDir(), w, h, cfg)
+}
+
+// newTestAppIn is newTestAppWith on a given state directory: a second
+// session of the same learner.
+func newTestAppIn(t testing.TB, dir string, w, h int, cfg ui.Config) *App {
+	t.Helper()
 	t.Setenv("CQRSLAB_STATE_DIR", dir)
 	// A provider that does not exist: a key that would start the lab gets
 	// an error at once instead of starting containers from a unit test.

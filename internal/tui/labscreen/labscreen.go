@@ -86,6 +86,8 @@ type LabScreen struct {
 	lastCheck   time.Time
 
 	Trace    *traceBook
+	ext      externalWatch // the last look for other clients' writes
+	extBusy  bool
 	Logs     []ui.LogMsg
 	LogTotal int
 
@@ -212,6 +214,11 @@ func (m *LabScreen) Update(msg tea.Msg) tea.Cmd {
 			msg.checked = m.Refresh.checked
 		}
 		m.Refresh, m.refreshBusy = &msg, false
+	case ExternalLookMsg:
+		m.extBusy = false
+		for _, w := range m.ext.diff(msg, m.sh.Session.Own) {
+			m.Trace.AddExternal(w)
+		}
 	case PostDoneMsg:
 		return m.postDone(msg)
 	case LabFaultMsg:
@@ -308,7 +315,12 @@ func (m *LabScreen) refreshNow() tea.Cmd {
 		m.lastCheck = m.sh.Now
 	}
 	m.refreshBusy, m.lastRefresh = true, m.sh.Now
-	return refreshLab(s.Ctx, s.Reads, m.Svc, m.authorID(), check)
+	var look tea.Cmd
+	if !m.extBusy {
+		m.extBusy = true
+		look = lookExternal(s.Ctx, s.Reads, m.ext.authors)
+	}
+	return tea.Batch(refreshLab(s.Ctx, s.Reads, m.Svc, m.authorID(), check), look)
 }
 
 // grid reports whether every pane fits at once.

@@ -77,7 +77,7 @@ func (m *LabScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		m.repairBusy = true
 		rebuild := key.Matches(k, keys.Rebuild)
 		m.setStatus(ui.StatusInfo, "%s running…", repairWord(rebuild))
-		return ui.RepairFeeds(s.Ctx, s.Reads, rebuild, func(r ui.RepairResult) tea.Msg { return LabRepairMsg{r} })
+		return ui.RepairFeeds(s.Ctx, s.Reads, s.Own, rebuild, func(r ui.RepairResult) tea.Msg { return LabRepairMsg{r} })
 	case key.Matches(k, keys.Load):
 		if m.Load != nil && m.Load.Running {
 			m.Load.Cancel()

@@ -21,6 +21,10 @@ type writeTrace struct {
 	ran            [5]bool
 	Failed         int // index of the failed step, -1 if none
 	Done           bool
+	// External is a write another client made, found in the stores by
+	// looking (labscreen_external.go): no steps, only where it was found.
+	External    bool
+	Row, Member bool
 }
 
 func (w *writeTrace) total() time.Duration {
@@ -53,6 +57,45 @@ func stepIndex(s demo.Step) int {
 	return -1
 }
 
+// AddExternal records a write another client made. A write already in
+// the book under its post ID (its row found one look, its member the next)
+// gains what was found; an engine write is never turned external.
+func (b *traceBook) AddExternal(x ExternalWrite) {
+	id := x.PostID
+	if id == "" { // a member that is not a post: named by its text
+		id = "member " + x.Raw
+	}
+	if w, ok := b.ByID[id]; ok {
+		if w.External {
+			w.Row, w.Member = w.Row || x.Row, w.Member || x.Member
+		}
+		return
+	}
+	w := &writeTrace{postID: id, author: x.Author, Failed: -1, Done: true, External: true, Row: x.Row, Member: x.Member}
+	b.insert(w)
+}
+
+// external reports whether the book holds another client's write.
+func (b *traceBook) external() bool {
+	for _, w := range b.Order {
+		if w.External {
+			return true
+		}
+	}
+	return false
+}
+
+// insert adds a write as the newest, dropping the oldest beyond TraceKeep.
+func (b *traceBook) insert(w *writeTrace) {
+	b.ByID[w.postID] = w
+	b.Order = append(b.Order, w)
+	b.seen++
+	if len(b.Order) > TraceKeep {
+		delete(b.ByID, b.Order[0].postID)
+		b.Order = b.Order[1:]
+	}
+}
+
 // Add records one trace event.
 func (b *traceBook) Add(e demo.Event) {
 	i := stepIndex(e.Step)
@@ -62,13 +105,9 @@ func (b *traceBook) Add(e demo.Event) {
 	w, ok := b.ByID[e.PostID]
 	if !ok {
 		w = &writeTrace{postID: e.PostID, author: e.AuthorID, Failed: -1}
-		b.ByID[e.PostID] = w
-		b.Order = append(b.Order, w)
-		b.seen++
-		if len(b.Order) > TraceKeep {
-			delete(b.ByID, b.Order[0].postID)
-			b.Order = b.Order[1:]
-		}
+		b.insert(w)
+	} else if w.External {
+		return // not the engine's: keep it as found
 	}
 	w.steps[i], w.ran[i] = e.Duration, true
 	if e.Err != nil && w.Failed < 0 {
@@ -87,18 +126,28 @@ func traceView(st ui.Styles, b *traceBook, w, h int) string {
 	var lines []string
 	lines = append(lines, st.Heading.Render("Trace · last writes")+st.Dim.Render(" · time per step: ")+
 		st.BarPG.Render("█ PostgreSQL ")+st.BarRedis.Render("█ Redis ")+st.BarOther.Render("█ no I/O"))
+	if legend := st.Dim.Render(" · ") + st.Warn.Render("⇄ external") + st.Dim.Render(": another client's write"); b.external() &&
+		ui.Width(lines[0])+ui.Width(legend) <= w {
+		lines[0] += legend
+	}
 	if len(b.Order) == 0 {
 		lines = append(lines, st.Dim.Render("No writes yet: n creates a post, l starts a load."))
 		return ui.Fit(strings.Join(lines, "\n"), w, h)
 	}
 	var longest time.Duration
-	for _, t := range b.Order {
+	for _, t := range b.Order { // external writes have no steps: total 0
 		longest = max(longest, t.total())
 	}
 	idW := 14
 	barW := max(10, w-idW-1-7-1-1-8-1-ui.Width("✗ validate")) // the longest note
 	for i := len(b.Order) - 1; i >= 0 && len(lines) < h; i-- {
 		t := b.Order[i]
+		id := ui.Cut(safetext.Visible(t.postID), idW)
+		if t.External {
+			lines = append(lines, fmt.Sprintf("%-*s %-7s %s", idW, id, ui.Cut(safetext.Visible(t.author), 7),
+				ui.Cut(st.Warn.Render("⇄ external")+st.Dim.Render(": "+externalWhere(t)), max(0, w-idW-9))))
+			continue
+		}
 		bar := stackedBar(st, t, longest, barW)
 		note := ""
 		switch {
@@ -107,7 +156,6 @@ func traceView(st ui.Styles, b *traceBook, w, h int) string {
 		case !t.Done:
 			note = st.Fast.Dim.Paint("running")
 		}
-		id := ui.Cut(safetext.Visible(t.postID), idW)
 		line := fmt.Sprintf("%-*s %-7s %s %8s %s", idW, id, ui.Cut(safetext.Visible(t.author), 7),
 			ui.PadRight(bar, barW), ui.Ms(t.total()), note)
 		lines = append(lines, line)
@@ -160,4 +208,19 @@ func stackedBar(st ui.Styles, t *writeTrace, longest time.Duration, width int) s
 		b.WriteString(style.Paint(strings.Repeat("█", e/8) + partial[e%8]))
 	}
 	return b.String()
+}
+
+// externalWhere says where another client's write was found, and so what
+// it did: both stores (a second cqrslab), PostgreSQL only (psql INSERT: the
+// feed misses it until repaired) or Redis only (redis-cli ZADD). Short, so
+// that it fits the trace pane beside the faults at 120 columns.
+func externalWhere(t *writeTrace) string {
+	switch {
+	case t.Row && t.Member:
+		return "PostgreSQL + Redis"
+	case t.Row:
+		return "PostgreSQL only"
+	default:
+		return "Redis only"
+	}
 }

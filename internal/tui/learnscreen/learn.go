@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"cqrslab/demo"
+	"cqrslab/demo/experiment"
 	"cqrslab/demo/lab"
 	"cqrslab/internal/tui/ui"
 	"cqrslab/lessons"
@@ -50,18 +51,23 @@ type LearnScreen struct {
 	showHint  bool
 	showMe    bool
 
-	Svc         *demo.PostService // the seed policy: the lesson's subject
-	eng         *learnEngine      // Svc's renewable Redis client, its GetFeed, its log
-	healedAt    time.Time         // the heal whose first fresh GetFeed is awaited
-	feedCut     time.Time         // GetFeed replies asked before this are dropped
-	lastHeal    time.Time
-	claims      []Claim           // the seed's claims and what showed them
-	demoBusy    bool              // x is measuring
-	rollbackSvc *demo.PostService // the rollback policy, for claim (c)
-	feedAskedAt time.Time         // when the GetFeed running now was asked
-	Walk        *Walk
-	walks       int
-	PendingWalk bool // start a walk as soon as the lab is up
+	Svc           *demo.PostService // the seed policy: the lesson's subject
+	eng           *learnEngine      // Svc's renewable Redis client, its GetFeed, its log
+	healedAt      time.Time         // the heal whose first fresh GetFeed is awaited
+	feedCut       time.Time         // GetFeed replies asked before this are dropped
+	lastHeal      time.Time
+	claims        []Claim              // the seed's claims and what showed them
+	claimsUnsaved bool                 // a claim was met: save the progress file
+	demoBusy      bool                 // x is measuring
+	spike         *spikeRun            // x on the budgeted page: the latency-spike run going now
+	spikes        int                  // runs started, to tell their messages apart
+	spikeReports  []*experiment.Report // this session's last complete run
+	spikeAt       time.Time
+	rollbackSvc   *demo.PostService // the rollback policy, for claim (c)
+	feedAskedAt   time.Time         // when the GetFeed running now was asked
+	Walk          *Walk
+	walks         int
+	PendingWalk   bool // start a walk as soon as the lab is up
 
 	Snap      *ui.StoreSnapshot
 	snapBusy  bool // a read of the stores is running
@@ -203,8 +209,13 @@ func (l *LearnScreen) ShortHelp() []key.Binding {
 			b = append(b, k.Break)
 		}
 		b = append(b, k.Repair)
-		if l.current().ID == ClaimsPage {
+		switch {
+		case l.Spiking():
+			return []key.Binding{ui.Relabel(k.Demo, "esc", "cancel the measurement"), ui.Relabel(k.PageDown, "space/↓", "scroll")}
+		case l.current().ID == ClaimsPage:
 			b = append(b, k.Demo)
+		case l.current().ID == SpikePage:
+			b = append(b, ui.Relabel(k.Demo, "x", "measure the spike"))
 		}
 	}
 	b = append(b, k.Hint, k.ShowMe)
@@ -234,7 +245,8 @@ func (l *LearnScreen) FullHelp() []ui.KeyGroup {
 			ui.Relabel(k.Break, "f", "break Redis (its proxy goes down): the next ZADD fails"),
 			ui.Relabel(k.Mend, "h", "heal Redis (end every fault)"),
 			ui.Relabel(k.Repair, "r", "repair the feed from PostgreSQL (the reconciler)"),
-			ui.Relabel(k.Demo, "x", "on the claims page: race GetFeed against SQL, then seed against rollback with Redis down")}},
+			ui.Relabel(k.Demo, "x", "on the claims page: race GetFeed against SQL, then seed against rollback with Redis down"),
+			ui.Relabel(k.Demo, "x", "on the budgeted page: the latency-spike experiment, seed then budgeted (esc cancels)")}},
 	}
 }
 
@@ -310,7 +322,18 @@ func (l *LearnScreen) PageIndex(id string) int {
 	return l.page
 }
 
+// Update handles a message; a claim met on the way is saved to the
+// progress file with it.
 func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
+	cmd := l.update(msg)
+	if l.claimsUnsaved {
+		l.claimsUnsaved = false
+		return tea.Batch(cmd, l.sh.SaveProgressNow())
+	}
+	return cmd
+}
+
+func (l *LearnScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ui.MarkdownMsg:
 		l.md[msg.Key] = msg.Out
@@ -321,8 +344,13 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 		return l.labStarted(msg)
 	case ui.FrameMsg:
 		for _, ev := range msg.Events {
-			if lm, ok := ev.(ui.LogMsg); ok && lm.Level >= slog.LevelWarn {
-				l.lastWarn = lm.Text
+			switch ev := ev.(type) {
+			case ui.LogMsg:
+				if ev.Level >= slog.LevelWarn {
+					l.lastWarn = ev.Text
+				}
+			case spikeProgressMsg:
+				l.spikeProgress(ev)
 			}
 		}
 	case WalkPausedMsg:
@@ -363,6 +391,8 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 	case ClaimsDemoMsg:
 		return l.claimsDemoDone(msg)
+	case SpikeDoneMsg:
+		return l.spikeDone(msg)
 	case LearnFaultMsg:
 		return l.faultDone(msg.FaultResult)
 	case LearnRepairMsg:
@@ -379,6 +409,18 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := l.keys
+	if l.Spiking() {
+		switch {
+		case k.String() == "esc":
+			l.stopSpike()
+			return nil
+		case key.Matches(k, keys.Step, keys.Break, keys.Mend, keys.Repair, keys.Demo):
+			// The lab is under the spike: a walk or a fault now would
+			// measure something else. Reading keys still work.
+			l.SetStatus(ui.StatusInfo, "The spike is being measured: esc cancels it; reading keys still work.")
+			return nil
+		}
+	}
 	switch {
 	case key.Matches(k, keys.Forward):
 		// → reads on: it scrolls while the page has more below, and turns
@@ -430,6 +472,8 @@ func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 		return l.repair()
 	case key.Matches(k, keys.Demo) && l.current().ID == ClaimsPage:
 		return l.runClaimsDemo()
+	case key.Matches(k, keys.Demo) && l.current().ID == SpikePage:
+		return l.runSpike()
 	}
 	return nil
 }

@@ -234,7 +234,7 @@ func (l *LearnScreen) repair() tea.Cmd {
 	}
 	l.RepairBusy = true
 	l.SetStatus(ui.StatusInfo, "The reconciler compares %s's feed with PostgreSQL and repairs it…", WalkAuthor)
-	return ui.RepairFeeds(s.Ctx, s.Reads, false, func(r ui.RepairResult) tea.Msg { return LearnRepairMsg{r} }, WalkAuthor)
+	return ui.RepairFeeds(s.Ctx, s.Reads, s.Own, false, func(r ui.RepairResult) tea.Msg { return LearnRepairMsg{r} }, WalkAuthor)
 }
 
 func (l *LearnScreen) repaired(msg ui.RepairResult) tea.Cmd {

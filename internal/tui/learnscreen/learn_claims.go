@@ -19,8 +19,8 @@ import (
 // off as it is met, with the numbers measured when it was. The "claims"
 // page lists them ("On your machine"); the status line says when one is met.
 
-// ClaimsPage is the ID of the page that lists the claims: the last one,
-// where the learner looks back before moving on.
+// ClaimsPage is the ID of the page that lists the claims: the end of the
+// single-server lesson, where the learner looks back before moving on.
 const ClaimsPage = "eventual"
 
 // Claim is one of the seed's claims and what showed it.
@@ -29,6 +29,10 @@ type Claim struct {
 	Text     string
 	How      string // how to see it from Learn
 	Evidence string // what was measured when it was met; "" not yet
+	// At is when it was met; Earlier marks a claim met in an earlier
+	// session, read back from the progress file.
+	At      time.Time
+	Earlier bool
 }
 
 func seedClaims() []Claim {
@@ -41,24 +45,29 @@ func seedClaims() []Claim {
 		{Key: "e", Text: "reads are faster from Redis than from the SQL join", How: "x on this page"},
 		{Key: "f", Text: "each write pays two latencies", How: "a whole CreatePost with enter"},
 		{Key: "g", Text: "a 50 ms spike at 500 writes/s: Little's law, then seed and budgeted measured",
-			How: "cqrslab experiment --scenario latency-spike --policy all"},
+			How: "x on the budgeted page"},
 	}
 }
 
-// meet records a claim as shown, with its evidence, and says so.
+// meet records a claim as shown, with its evidence, says so, and keeps it
+// in the progress file (saved by Update, atomically, off the UI goroutine),
+// so a learner who comes back finds the checklist as they left it.
 func (l *LearnScreen) meet(key, evidence string) {
-	if l.claims == nil {
-		l.claims = seedClaims()
-	}
-	for i := range l.claims {
-		c := &l.claims[i]
+	cs := l.Claims()
+	now := time.Now().UTC().Truncate(time.Second)
+	for i := range cs {
+		c := &cs[i]
 		if c.Key != key {
 			continue
 		}
-		first := c.Evidence == ""
-		c.Evidence = evidence
+		first := c.Evidence == "" || c.Earlier
+		c.Evidence, c.At, c.Earlier = evidence, now, false
 		if first {
-			l.Status += fmt.Sprintf(" ✓ claim (%s), see the last page.", key)
+			l.Status += fmt.Sprintf(" ✓ claim (%s), see page %d.", key, l.PageIndex(ClaimsPage)+1)
+		}
+		if l.sh.Prog != nil {
+			l.sh.Prog.MeetClaim(ui.LessonID, key, evidence, now)
+			l.claimsUnsaved = true
 		}
 	}
 	if l.current().ID == ClaimsPage {
@@ -66,10 +75,21 @@ func (l *LearnScreen) meet(key, evidence string) {
 	}
 }
 
-// Claims are the claims with what has been shown so far.
+// Claims are the claims with what has been shown so far: in this session,
+// else in an earlier one (from the progress file, which may be read after
+// the screen is made, so it is looked at each time; seven lookups).
 func (l *LearnScreen) Claims() []Claim {
 	if l.claims == nil {
 		l.claims = seedClaims()
+	}
+	if l.sh.Prog != nil {
+		saved := l.sh.Prog.Claims(ui.LessonID)
+		for i := range l.claims {
+			c := &l.claims[i]
+			if s, ok := saved[c.Key]; ok && c.Evidence == "" {
+				c.Evidence, c.At, c.Earlier = s.Evidence, s.At, true
+			}
+		}
 	}
 	return l.claims
 }
@@ -77,27 +97,42 @@ func (l *LearnScreen) Claims() []Claim {
 // claimsSection is the claims page's live checklist.
 func (l *LearnScreen) claimsSection() string {
 	cs := l.Claims()
-	if runs := LoadSpikeReports(l.stateDir()); len(runs) > 0 {
-		var parts []string
-		for _, r := range runs {
-			parts = append(parts, fmt.Sprintf("%s p99 %s ms", r.Policy, num(r.FaultLatency.P99)))
-		}
-		cs[6].Evidence = "your latency-spike run, writes during the spike: " + strings.Join(parts, ", ") +
-			" (the budgeted page has the arithmetic)"
+	if runs := LoadSpikeReports(l.stateDir()); len(runs) > 0 && cs[6].Evidence == "" {
+		// Not measured from Learn: the learner's terminal run stands in.
+		cs[6].Evidence = "your `cqrslab experiment` run: " + spikeEvidence(l.budgetFlight(), runs)
 	}
 	var b strings.Builder
 	b.WriteString("### On your machine\n\n")
-	met := 0
+	met, earlier := 0, 0
 	for _, c := range cs {
-		if c.Evidence != "" {
-			met++
-			fmt.Fprintf(&b, "- ✓ **(%s) %s**: %s.\n", c.Key, c.Text, safetext.Visible(c.Evidence))
-		} else {
+		switch {
+		case c.Evidence == "":
 			fmt.Fprintf(&b, "- ○ (%s) %s: not shown yet (%s).\n", c.Key, c.Text, c.How)
+			continue
+		case c.Earlier:
+			earlier++
+			fmt.Fprintf(&b, "- ✓ **(%s) %s**: %s (%s; %s shows it again).\n", c.Key, c.Text, safetext.Visible(c.Evidence),
+				metWhen(c.At), c.How)
+		default:
+			fmt.Fprintf(&b, "- ✓ **(%s) %s**: %s.\n", c.Key, c.Text, safetext.Visible(c.Evidence))
 		}
+		met++
 	}
-	fmt.Fprintf(&b, "\n%d of 7 shown in this session.", met)
+	fmt.Fprintf(&b, "\n%d of 7 shown on your lab", met)
+	if earlier > 0 {
+		fmt.Fprintf(&b, ", %d of them in an earlier session (kept in your progress file)", earlier)
+	}
+	b.WriteString(".")
 	return b.String()
+}
+
+// metWhen says when an earlier session met a claim; a time the file lacks
+// (or that is not a time) says nothing of when.
+func metWhen(at time.Time) string {
+	if at.IsZero() {
+		return "in an earlier session"
+	}
+	return "measured " + at.UTC().Format("2 Jan 15:04 UTC")
 }
 
 // --- the walk's claims: a, b, d, f ---

@@ -11,6 +11,8 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/experiment"
+	"cqrslab/internal/safetext"
+	"cqrslab/internal/tui/ui"
 	"cqrslab/quiz"
 )
 
@@ -49,7 +51,7 @@ func (l *LearnScreen) machineSection(pageID string) string {
 	switch pageID {
 	case ClaimsPage:
 		return l.claimsSection()
-	case "budgeted":
+	case SpikePage:
 	default:
 		return ""
 	}
@@ -57,13 +59,37 @@ func (l *LearnScreen) machineSection(pageID string) string {
 	if l.eng != nil {
 		pool = l.eng.rc.Pool()
 	}
-	return BudgetSection(pool, LoadSpikeReports(l.stateDir()))
+	run := SpikeMeasured{Reports: l.spikeReports, At: l.spikeAt, FromLearn: true}
+	if len(run.Reports) == 0 {
+		run = SpikeMeasured{Reports: LoadSpikeReports(l.stateDir())}
+	}
+	sec := BudgetSection(pool, run)
+	if len(run.Reports) == 0 && l.sh.Prog != nil {
+		// Nothing measured this session nor from a terminal: the numbers
+		// an earlier session's x measured, as the progress file kept them.
+		if c, ok := l.sh.Prog.Claims(ui.LessonID)["g"]; ok {
+			sec += fmt.Sprintf("\nYour last measurement (%s): %s.\n", metWhen(c.At), safetext.Visible(c.Evidence))
+		}
+	}
+	return sec
+}
+
+// SpikeMeasured is a latency-spike run whose numbers a page shows: one
+// run from Learn's x (this session), else the learner's last `cqrslab
+// experiment` run, read from the state directory.
+type SpikeMeasured struct {
+	Reports   []*experiment.Report
+	At        time.Time
+	FromLearn bool
 }
 
 // BudgetSection does the budgeted page's arithmetic with the pool of the
 // running client (before the lab starts, go-redis's default for this
-// process's GOMAXPROCS), then shows the learner's latency-spike runs.
-func BudgetSection(pool demo.Pool, runs []*experiment.Report) string {
+// process's GOMAXPROCS), then puts the measured run beside it, in words
+// that follow the numbers: whether writes queued is read from the run (its
+// p99 during the spike, its peak of writes in flight, its pool timeouts),
+// and whether that agrees with the arithmetic is said, either way.
+func BudgetSection(pool demo.Pool, run SpikeMeasured) string {
 	sc := spikeScenario()
 	f := demo.InFlight{Rate: sc.Rate, Latency: spikeLatency(sc), PoolSize: pool.Size, PoolTimeout: pool.Timeout}
 	var src string
@@ -78,23 +104,115 @@ func BudgetSection(pool demo.Pool, runs []*experiment.Report) string {
 	b.WriteString("### On your machine\n\n")
 	fmt.Fprintf(&b, "The pool: **%d connections**, %s.\n\n", f.PoolSize, src)
 	b.WriteString("Little's law: " + f.Verdict() + "\n\n")
-	if len(runs) == 0 {
-		fmt.Fprintf(&b, "To measure it, run `cqrslab experiment --scenario %s --policy all` in another terminal (%s). "+
-			"Its numbers appear here, policy beside policy, the next time you open this page.\n", sc.Name, sc.Description)
+	if len(run.Reports) == 0 {
+		fmt.Fprintf(&b, "To measure it, press **x** on this page: it runs the `%s` experiment on your lab (%s), under seed, then "+
+			"under budgeted, in a namespace of its own, and puts the numbers here (about 20 s; esc cancels). "+
+			"A run of `cqrslab experiment --scenario %s --policy all` from another terminal shows here too.\n",
+			sc.Name, sc.Description, sc.Name)
 		return b.String()
 	}
-	b.WriteString("Measured by your `cqrslab experiment --scenario latency-spike`:\n\n")
-	for _, r := range runs {
-		fmt.Fprintf(&b, "- **%s**: %s writes/s of %s asked; writes during the spike p50 %s ms, p99 %s ms (all writes p99 %s ms); "+
-			"%d failed, %d pool timeouts; status %s.\n",
-			r.Policy, num(r.Rate.Achieved), num(r.Rate.Target), num(r.FaultLatency.P50), num(r.FaultLatency.P99),
-			num(r.Latency.P99), r.Writes.Failed, r.Redis.PoolTimeouts, r.Status)
+	if run.FromLearn {
+		fmt.Fprintf(&b, "Measured on your lab by x at %s (x runs it again):\n\n", run.At.Format("15:04:05"))
+	} else {
+		b.WriteString("Measured by your `cqrslab experiment --scenario latency-spike` (x measures it again from here):\n\n")
 	}
-	ms := float64(f.Latency) / float64(time.Millisecond)
-	b.WriteString(fmt.Sprintf("\nIf the pool had room, each write in the spike would take about %s ms longer than usual, "+
-		"no more; a p99 far above that is writes waiting, for a connection (the pool's queue) or for a machine too busy "+
-		"to keep up (the in-flight count in the Lab's Load pane tells which grew).\n", num(ms)))
+	for _, r := range run.Reports {
+		fmt.Fprintf(&b, "- %s\n", spikeReading(f, r))
+	}
+	if seed := reportOf(run.Reports, demo.PolicySeed); seed != nil {
+		b.WriteString("\n" + spikeAgreement(f, seed) + "\n")
+	}
 	return b.String()
+}
+
+// reportOf finds a policy's report.
+func reportOf(rs []*experiment.Report, p demo.PolicyName) *experiment.Report {
+	for _, r := range rs {
+		if r.Policy == string(p) {
+			return r
+		}
+	}
+	return nil
+}
+
+// peakInFlight is the most writes in flight in any second of the run.
+func peakInFlight(r *experiment.Report) int64 {
+	var n int64
+	for _, s := range r.Series {
+		n = max(n, s.InFlight)
+	}
+	return n
+}
+
+// queued reads from a run whether writes waited during the spike beyond
+// the latency it adds: a p99 more than twice the added latency, more
+// writes in flight than the pool has connections, or a pool timeout.
+func queued(f demo.InFlight, r *experiment.Report) bool {
+	added := float64(f.Latency) / float64(time.Millisecond)
+	return r.FaultLatency.P99 > 2*added || peakInFlight(r) > int64(f.PoolSize) || r.Redis.PoolTimeouts > 0
+}
+
+// spikeReading is one policy's run in a sentence with its numbers.
+func spikeReading(f demo.InFlight, r *experiment.Report) string {
+	added := float64(f.Latency) / float64(time.Millisecond)
+	s := fmt.Sprintf("**%s**: writes during the spike p50 %s ms, p99 %s ms; up to %d writes in flight (pool %d); "+
+		"%d pool timeouts, %d ZADDs failed; the feed lagged PostgreSQL by up to %s ms; %s writes/s of %s asked; status %s. ",
+		safetext.Visible(r.Policy), num(r.FaultLatency.P50), num(r.FaultLatency.P99), peakInFlight(r), f.PoolSize,
+		r.Redis.PoolTimeouts, r.Redis.Errors, num(r.Consistency.StaleWindowMs), num(r.Rate.Achieved), num(r.Rate.Target),
+		safetext.Visible(r.Status))
+	switch {
+	case queued(f, r) && r.FaultLatency.P99 > 2*added:
+		s += fmt.Sprintf("Writes queued: the p99 is %.0f× the %s ms the spike adds.", r.FaultLatency.P99/added, num(added))
+	case queued(f, r):
+		s += "Writes queued for a connection, though the p99 stayed near the added latency."
+	default:
+		s += fmt.Sprintf("No queue: the p99 stayed within twice the %s ms the spike adds.", num(added))
+	}
+	if behind(r) {
+		s += fmt.Sprintf(" The machine fell behind the load (%s of %s writes/s achieved): part of each wait was "+
+			"for the CPU, not for Redis.", num(r.Rate.Achieved), num(r.Rate.Target))
+	}
+	if r.Redis.Errors > 0 && r.Policy != string(demo.PolicySeed) {
+		s += " The ZADDs it gave up on were repaired after: that lag is the price of the bounded write."
+	}
+	return s
+}
+
+// behind reports whether the machine could not run the asked rate (under
+// 90% of it achieved): then queues say as much about the CPU as the pool.
+func behind(r *experiment.Report) bool {
+	return r.Rate.Target > 0 && r.Rate.Achieved < 0.9*r.Rate.Target
+}
+
+// spikeAgreement says whether the seed's measured run agrees with the
+// arithmetic, and why it may not.
+func spikeAgreement(f demo.InFlight, seed *experiment.Report) string {
+	q := queued(f, seed)
+	switch {
+	case !f.Fits() && q && behind(seed):
+		return "The seed's run agrees with Little's law (more ZADDs in flight than connections, and writes queued), " +
+			"though on a machine this busy the CPU queued writes too: run it again when the machine is quieter to see the pool alone."
+	case !f.Fits() && q:
+		return "The seed's run agrees with Little's law: more ZADDs in flight than connections, and writes queued."
+	case f.Fits() && !q:
+		return "The seed's run agrees with Little's law: the pool had room, and writes only took the added latency."
+	case f.Fits() && q:
+		return "Little's law said the pool has room, yet the seed's writes queued: the arithmetic counts only the pool; " +
+			"a machine too busy to run 500 writes/s (see the writes/s achieved) queues writes on the CPU too."
+	default:
+		return "Little's law said the pool is too small, yet the seed's writes did not queue: fewer writes arrived than " +
+			"asked (see the writes/s achieved), or the spike was shorter than the queue needs to build."
+	}
+}
+
+// spikeEvidence is claim (g)'s line on the claims page.
+func spikeEvidence(f demo.InFlight, rs []*experiment.Report) string {
+	parts := []string{fmt.Sprintf("Little's law %s in flight against a pool of %d", num(f.Writes()), f.PoolSize)}
+	for _, r := range rs {
+		parts = append(parts, fmt.Sprintf("%s p99 %s ms, up to %d in flight, %d pool timeouts, feed behind up to %s ms",
+			r.Policy, num(r.FaultLatency.P99), peakInFlight(r), r.Redis.PoolTimeouts, num(r.Consistency.StaleWindowMs)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func num(v float64) string {

@@ -27,7 +27,7 @@ func TestBudgetSectionFollowsTheClientsPool(t *testing.T) {
 		runtime.GOMAXPROCS(c.procs)
 		opts := demo.DefaultPool() // the pool go-redis builds, as a running lab's client has it
 		opts.Live = true
-		text := learnscreen.BudgetSection(opts, nil)
+		text := learnscreen.BudgetSection(opts, learnscreen.SpikeMeasured{})
 		pool := 10 * c.procs
 		want := []string{fmt.Sprintf("**%d connections**", pool), "read from the running lab client's options",
 			"500 writes/s × 50 ms = 25 ZADDs in flight", fmt.Sprintf("a pool of %d connections", pool),
@@ -46,7 +46,7 @@ func TestBudgetSectionFollowsTheClientsPool(t *testing.T) {
 			t.Errorf("GOMAXPROCS %d: a pool of %d has room, yet:\n%s", c.procs, pool, text)
 		}
 	}
-	if text := learnscreen.BudgetSection(demo.DefaultPool(), nil); !strings.Contains(text, fmt.Sprintf("10 × GOMAXPROCS %d", runtime.GOMAXPROCS(0))) {
+	if text := learnscreen.BudgetSection(demo.DefaultPool(), learnscreen.SpikeMeasured{}); !strings.Contains(text, fmt.Sprintf("10 × GOMAXPROCS %d", runtime.GOMAXPROCS(0))) {
 		t.Errorf("before the lab starts the section should say where its pool comes from:\n%s", text)
 	}
 }
@@ -77,14 +77,69 @@ func TestBudgetSectionShowsTheLearnersRuns(t *testing.T) {
 	write(learnscreen.ExperimentsFile, []*experiment.Report{mk("seed", "latency-spike", 457, 721, 3),
 		mk("budgeted", "latency-spike", 3.2, 21.4, 0), mk("seed", "redis-down", 1, 2, 0)})
 	runs = learnscreen.LoadSpikeReports(dir)
-	text := learnscreen.BudgetSection(demo.DefaultPool(), runs)
-	for _, w := range []string{"**seed**: 498 writes/s of 500 asked; writes during the spike p50 457 ms, p99 721 ms",
-		"3 pool timeouts", "**budgeted**: 498 writes/s of 500 asked; writes during the spike p50 3.2 ms, p99 21.4 ms"} {
+	text := learnscreen.BudgetSection(demo.DefaultPool(), learnscreen.SpikeMeasured{Reports: runs})
+	for _, w := range []string{"**seed**: writes during the spike p50 457 ms, p99 721 ms", "3 pool timeouts",
+		"**budgeted**: writes during the spike p50 3.2 ms, p99 21.4 ms", "498 writes/s of 500 asked",
+		"Measured by your `cqrslab experiment"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the section lacks %q:\n%s", w, text)
 		}
 	}
 	if len(runs) != 2 {
 		t.Errorf("%d runs shown, want the 2 latency-spike ones", len(runs))
+	}
+}
+
+// The words beside a measured run follow its numbers, not a fixed verdict:
+// whether writes queued is read from the run, and whether that agrees with
+// Little's law for the pool is said either way.
+func TestBudgetSectionTextFollowsTheMeasuredNumbers(t *testing.T) {
+	run := func(p99 float64, inFlight int64, timeouts uint32) learnscreen.SpikeMeasured {
+		r := &experiment.Report{Scenario: "latency-spike", Policy: "seed", Status: "passed"}
+		r.FaultLatency.P99, r.Redis.PoolTimeouts = p99, timeouts
+		r.Series = []experiment.Second{{InFlight: inFlight}}
+		return learnscreen.SpikeMeasured{Reports: []*experiment.Report{r}, FromLearn: true}
+	}
+	small, big := demo.Pool{Size: 20, Live: true}, demo.Pool{Size: 40, Live: true}
+	for _, c := range []struct {
+		name string
+		pool demo.Pool
+		run  learnscreen.SpikeMeasured
+		want []string
+	}{
+		{"small pool, queued", small, run(721, 340, 3), []string{"Writes queued: the p99 is 14× the 50 ms", "up to 340 writes in flight (pool 20)",
+			"agrees with Little's law: more ZADDs in flight than connections"}},
+		{"big pool, no queue", big, run(61, 31, 0), []string{"No queue: the p99 stayed within twice the 50 ms",
+			"agrees with Little's law: the pool had room"}},
+		{"big pool, queued anyway", big, run(721, 340, 0), []string{"Writes queued", "Little's law said the pool has room, yet the seed's writes queued"}},
+		{"small pool, no queue", small, run(60, 18, 0), []string{"No queue", "Little's law said the pool is too small, yet the seed's writes did not queue"}},
+	} {
+		text := learnscreen.BudgetSection(c.pool, c.run)
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the section lacks %q:\n%s", c.name, w, text)
+			}
+		}
+		if strings.Contains(text, "To measure it, press") {
+			t.Errorf("%s: a measured run still asks to measure", c.name)
+		}
+	}
+}
+
+// A machine that could not run the asked rate is named as a cause of the
+// queue, beside the pool.
+func TestBudgetSectionNamesABusyMachine(t *testing.T) {
+	r := &experiment.Report{Scenario: "latency-spike", Policy: "seed", Status: "degraded"}
+	r.Rate.Target, r.Rate.Achieved = 500, 117
+	r.FaultLatency.P99 = 19907
+	text := learnscreen.BudgetSection(demo.Pool{Size: 20, Live: true}, learnscreen.SpikeMeasured{Reports: []*experiment.Report{r}})
+	for _, w := range []string{"117 of 500 writes/s achieved", "the CPU queued writes too"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the section lacks %q:\n%s", w, text)
+		}
+	}
+	r.Rate.Achieved = 498
+	if text := learnscreen.BudgetSection(demo.Pool{Size: 20, Live: true}, learnscreen.SpikeMeasured{Reports: []*experiment.Report{r}}); strings.Contains(text, "CPU") {
+		t.Errorf("a machine that kept up is blamed:\n%s", text)
 	}
 }

@@ -315,7 +315,9 @@ func (l *LearnScreen) postTitle(title string, mine bool, style lipgloss.Style, l
 func (l *LearnScreen) statusView() string {
 	st := l.sh.St
 	var lines []string
-	if v := l.verdict(); v != "" {
+	if l.Spiking() { // a spinner while the measurement runs, above what x said
+		lines = append(lines, st.Warn.Render(ui.Cut(l.spikeLine(), l.width)))
+	} else if v := l.verdict(); v != "" {
 		lines = append(lines, v)
 	}
 	msg := l.Status
@@ -372,3 +374,7 @@ func (l *LearnScreen) defaultStatus() string {
 // live reports whether the panels show the stores (rather than the page's
 // description of them).
 func (l *LearnScreen) live() bool { return l.Snap != nil && l.sh.Session.Phase == ui.LabUp }
+
+// PageText is the current page's rendered text, all of it, scrolled or
+// not: what a test reads below the fold.
+func (l *LearnScreen) PageText() string { return l.md[l.markdownKey()] }

@@ -49,6 +49,9 @@ type labSession struct {
 	Reads  *demo.ReadModel // what the screens show of the stores; one direct Redis client for the session
 	Info   lab.Info
 	Faults []lab.Fault // active faults, as the last fault event said
+	// Own is the posts this app's engine wrote (every PostService built
+	// with EngineOptions), for telling other clients' writes apart.
+	Own *OwnWrites
 
 	// Ctx lives as long as the lab: walks, loads and queries derive from it,
 	// so cancelling it stops everything that uses the lab.
@@ -63,7 +66,7 @@ type labSession struct {
 }
 
 func NewLabSession() *labSession {
-	return &labSession{work: &sync.WaitGroup{}, services: defaultServices()}
+	return &labSession{work: &sync.WaitGroup{}, services: defaultServices(), Own: NewOwnWrites()}
 }
 
 func defaultServices() []serviceStatus {

@@ -72,10 +72,15 @@ func (h *busHandler) WithGroup(name string) slog.Handler {
 // EngineOptions are the options every PostService of the app gets: its
 // warnings and its trace go to the bus, never straight to the screen.
 func (sh *Shared) EngineOptions(policy demo.PolicyName) demo.Options {
-	bus := sh.Bus
+	bus, own := sh.Bus, sh.Session.Own
 	return demo.Options{
-		Policy:   policy,
-		Logger:   slog.New(&busHandler{bus: bus}),
-		Observer: func(e demo.Event) { bus.Send(TraceMsg{e}) },
+		Policy: policy,
+		Logger: slog.New(&busHandler{bus: bus}),
+		Observer: func(e demo.Event) {
+			if e.Step == demo.StepValidate { // before the INSERT: see OwnWrites
+				own.Note(e.PostID)
+			}
+			bus.Send(TraceMsg{e})
+		},
 	}
 }

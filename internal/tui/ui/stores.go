@@ -111,9 +111,11 @@ type RepairResult struct {
 }
 
 // RepairFeeds runs the read model's repair (check, repair by difference or
-// rebuild, check again) for the before and after counts.
-func RepairFeeds(ctx context.Context, rm *demo.ReadModel, rebuild bool, reply func(RepairResult) tea.Msg, authors ...string) tea.Cmd {
+// rebuild, check again) for the before and after counts. own hears that a
+// repair ran, so the members it writes are not taken for another client's.
+func RepairFeeds(ctx context.Context, rm *demo.ReadModel, own *OwnWrites, rebuild bool, reply func(RepairResult) tea.Msg, authors ...string) tea.Cmd {
 	return func() tea.Msg {
+		defer own.Repairing()()
 		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
 		rep, err := rm.Repair(rctx, rebuild, authors...)
