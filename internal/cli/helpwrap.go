@@ -60,7 +60,13 @@ func wrapHelp(c *cobra.Command, width int) {
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
 			def = len(f.DefValue) + 3 // fang adds " (default)"
 		}
-		f.Usage = wordWrap(f.Usage, max(minText, room-def))
+		if room-def >= minText {
+			f.Usage = wordWrap(f.Usage, room-def)
+		} else {
+			// A long default (an image name from the environment) gets a
+			// line of its own under the description.
+			f.Usage = wordWrap(f.Usage, room) + "\n"
+		}
 	})
 	for _, sc := range c.Commands() {
 		wrapHelp(sc, width)
