@@ -74,6 +74,8 @@ type LearnScreen struct {
 	lastWarn   string // the write path's newest warning
 	FaultBusy  bool
 	RepairBusy bool
+
+	HA HAWalk // chapter two's step-through on the ha lab (learn_ha.go)
 }
 
 func NewLearnScreen(sh *ui.Shared) *LearnScreen {
@@ -193,6 +195,9 @@ func (l *LearnScreen) SetSize(w, h int) {
 
 func (l *LearnScreen) ShortHelp() []key.Binding {
 	k := l.keys
+	if l.HAActive() {
+		return l.haHelp()
+	}
 	b := []key.Binding{ui.Relabel(k.Forward, "→", "read on"), ui.Relabel(k.Back, "←", "back"),
 		ui.Relabel(k.Step, "enter", l.stepLabel())}
 	s := l.sh.Session
@@ -258,6 +263,9 @@ func (l *LearnScreen) copyConnections() tea.Cmd {
 // stepLabel says what enter does now.
 func (l *LearnScreen) stepLabel() string {
 	s := l.sh.Session
+	if l.chapterTwo() {
+		return l.haStepLabel()
+	}
 	switch {
 	case s.Phase == ui.LabStarting:
 		return "(lab starting)"
@@ -311,6 +319,9 @@ func (l *LearnScreen) PageIndex(id string) int {
 }
 
 func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := l.haUpdate(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case ui.MarkdownMsg:
 		l.md[msg.Key] = msg.Out
@@ -318,7 +329,7 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 			l.setText(msg.Key, msg.Out)
 		}
 	case ui.LabStartedMsg:
-		return l.labStarted(msg)
+		return tea.Batch(l.labStarted(msg), l.haStarted(msg))
 	case ui.FrameMsg:
 		for _, ev := range msg.Events {
 			if lm, ok := ev.(ui.LogMsg); ok && lm.Level >= slog.LevelWarn {
@@ -379,6 +390,11 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := l.keys
+	if l.HAActive() {
+		if cmd, done := l.haKey(k); done {
+			return cmd
+		}
+	}
 	switch {
 	case key.Matches(k, keys.Forward):
 		// → reads on: it scrolls while the page has more below, and turns

@@ -79,6 +79,9 @@ func (l *LearnScreen) warnRows(lay learnLayout) int {
 
 // View draws the screen at exactly its size.
 func (l *LearnScreen) View() string {
+	if l.HAActive() {
+		return l.haView()
+	}
 	st, lay, p := l.sh.St, l.layout(), l.current()
 	head := l.header(p)
 	code := ui.CodeView(st, p, lay.codeW, lay.codeH, lay.wide)
