@@ -57,6 +57,15 @@ func (l *LearnScreen) haEnterLabel() string {
 	return ""
 }
 
+// haStatus is the status line when no action has said anything yet: what
+// the next key does.
+func (l *LearnScreen) haStatus() string {
+	if e := l.haEnterLabel(); e != "" {
+		return "enter: " + e + ". esc leaves the step-through and removes the ha lab."
+	}
+	return "esc leaves the step-through and removes the ha lab."
+}
+
 func (l *LearnScreen) haHelp() []key.Binding {
 	var b []key.Binding
 	if e := l.haEnterLabel(); e != "" {

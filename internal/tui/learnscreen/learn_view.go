@@ -361,6 +361,9 @@ func (l *LearnScreen) verdict() string {
 
 func (l *LearnScreen) defaultStatus() string {
 	s := l.sh.Session
+	if l.HAActive() {
+		return l.haStatus()
+	}
 	switch {
 	case s.Phase == ui.LabOff:
 		return "Read on with → or press enter to start the lab and run CreatePost for real, one step at a time."
