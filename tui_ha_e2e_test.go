@@ -50,8 +50,8 @@ func TestTUIChapterTwoInTmux(t *testing.T) {
 	pid := tt.pid()
 	tt.keys("Enter")
 	s = tt.waitFor("step 2 of 6", 30*time.Second)
-	if !strings.Contains(s, "A: on the primary and on both replicas") {
-		t.Errorf("post A is not shown on every node:\n%s", s)
+	if !strings.Contains(s, "A: on the primary and on both replicas") || !strings.HasSuffix(lineWith(s, "PostgreSQL (alice's posts)"), "✓") {
+		t.Errorf("post A is not shown on every node and in PostgreSQL:\n%s", s)
 	}
 	tt.keys("Enter")
 	s = tt.waitFor("step 4 of 6 · a replica was promoted", 60*time.Second)
@@ -65,8 +65,15 @@ func TestTUIChapterTwoInTmux(t *testing.T) {
 			t.Errorf("the moment lacks %q:\n%s", want, s)
 		}
 	}
+	// A and B in PostgreSQL; the app's GetFeed has A and not B.
+	if pg, gf := lineWith(s, "PostgreSQL (alice's posts)"), lineWith(s, `GetFeed("alice")`); !strings.HasSuffix(pg, "✓ ✓") || !strings.HasSuffix(gf, "✓ ·") {
+		t.Errorf("PostgreSQL %q, GetFeed %q: want both posts in PostgreSQL and only A in the feed", pg, gf)
+	}
 	tt.keys("r")
 	s = tt.waitFor("REPAIRED: the reconciler added B back", 60*time.Second)
+	if gf := lineWith(s, `GetFeed("alice")`); !strings.HasSuffix(gf, "✓ ✓") {
+		t.Errorf("after the repair GetFeed shows %q, want both posts", gf)
+	}
 	tt.keys("Escape")
 	tt.waitFor("lab off", 2*time.Minute)
 	tt.keys("q")
@@ -84,4 +91,14 @@ func TestTUIChapterTwoInTmux(t *testing.T) {
 	if n, err := lab.CountNetworks(ctx, runID); err != nil || n != 0 {
 		t.Errorf("after esc and q: %d networks of run %s left (%v)", n, runID, err)
 	}
+}
+
+// lineWith is the screen's line that contains want, trimmed ("" if none).
+func lineWith(screen, want string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, want) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }

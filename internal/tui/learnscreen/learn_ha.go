@@ -140,7 +140,7 @@ func (l *LearnScreen) haLaunch() tea.Cmd {
 	l.HA.Stage = HAStarting
 	cfg := l.sh.Cfg
 	cfg.Lab.Topology = lab.TopologyHA
-	l.SetStatus(ui.StatusInfo, "Starting the ha lab: PostgreSQL, a Redis primary, two replicas, three Sentinels (about 15 s). esc cancels.")
+	l.SetStatus(ui.StatusInfo, "Starting the ha lab: PostgreSQL, a Redis primary, two replicas, three Sentinels (about 15 s; longer on a busy machine). esc cancels.")
 	return l.sh.Session.Start(l.sh.Ctx, cfg, l.sh.Bus)
 }
 
@@ -198,11 +198,11 @@ func (l *LearnScreen) haNext() tea.Cmd {
 	case HAReady:
 		h.Stage = HAWritingA
 		l.SetStatus(ui.StatusInfo, "CreatePost(post A)…")
-		return haWrite(s.Ctx, s.Lab, l.Svc, h.Gen, false)
+		return haWrite(s.Ctx, s.Lab, l.Svc, h.Gen, false, nil)
 	case HAWroteA:
 		h.Stage, h.OldPrimary, h.CutAt = HACutting, h.View.Primary, time.Now()
 		l.SetStatus(ui.StatusWarn, "Cutting the primary off from its replicas and Sentinels, then CreatePost(post B) at once…")
-		return haWrite(s.Ctx, s.Lab, l.Svc, h.Gen, true)
+		return haWrite(s.Ctx, s.Lab, l.Svc, h.Gen, true, l.haIDs())
 	case HAPromoted:
 		h.Stage = HAHealing
 		l.SetStatus(ui.StatusInfo, "Healing: the old primary is reconnected; the Sentinels make it a replica of %s…", h.NewPrimary)
@@ -218,7 +218,7 @@ func (l *LearnScreen) haNext() tea.Cmd {
 // haWrite runs CreatePost for post A, or for B right after cutting the
 // primary off, then reads every node. A is read again until both replicas
 // have it (replication is asynchronous, and fast), for at most 2 s.
-func haWrite(ctx context.Context, l *lab.Lab, svc *demo.PostService, gen int, second bool) tea.Cmd {
+func haWrite(ctx context.Context, l *lab.Lab, svc *demo.PostService, gen int, second bool, known []string) tea.Cmd {
 	return func() tea.Msg {
 		msg := haWroteMsg{gen: gen, second: second}
 		title := "post A (before the partition)"
@@ -237,10 +237,11 @@ func haWrite(ctx context.Context, l *lab.Lab, svc *demo.PostService, gen int, se
 			return msg
 		}
 		id := msg.res.Post.ID
+		ids := append(slices.Clone(known), id)
 		deadline := time.Now().Add(2 * time.Second)
 		for {
 			rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-			msg.view = demo.ReadHA(rctx, l.CurrentInfo().Redis, WalkAuthor, []string{id})
+			msg.view = demo.ReadHA(rctx, l.CurrentInfo().Redis, WalkAuthor, ids)
 			cancel()
 			if second || everyNodeHas(msg.view, id) || time.Now().After(deadline) || ctx.Err() != nil {
 				return msg
@@ -297,7 +298,7 @@ func (l *LearnScreen) haWrote(msg haWroteMsg) tea.Cmd {
 	if !msg.second {
 		h.A, h.ATook, h.Stage = msg.res, msg.took, HAWroteA
 		l.SetStatus(ui.StatusGood, "CreatePost(post A) returned success in %s. enter cuts the primary off and writes post B at once.", ui.Ms(msg.took))
-		return l.refresh()
+		return tea.Batch(l.refresh(), l.haRead())
 	}
 	h.B, h.BTook, h.Stage = msg.res, msg.took, HAPromoting
 	if msg.res.ProjectionErr != nil {
@@ -307,7 +308,7 @@ func (l *LearnScreen) haWrote(msg haWroteMsg) tea.Cmd {
 		l.SetStatus(ui.StatusGood, "CreatePost(post B) returned success in %s: the cut-off primary acknowledged the ZADD. "+
 			"Waiting for the Sentinels to promote a replica…", ui.Ms(msg.took))
 	}
-	return tea.Batch(l.refresh(), haAwaitPromotion(s.Ctx, s.Lab, h.Gen, h.OldPrimary))
+	return tea.Batch(l.refresh(), l.haRead(), haAwaitPromotion(s.Ctx, s.Lab, h.Gen, h.OldPrimary))
 }
 
 func (l *LearnScreen) haPromoted(msg haPromotedMsg) tea.Cmd {

@@ -141,7 +141,7 @@ func (l *LearnScreen) haPanel(w int) string {
 	}
 	lines = append(lines, ui.Cut(fmt.Sprintf("  %-35s %s %s", fmt.Sprintf("PostgreSQL (%s's posts)", WalkAuthor),
 		l.haHas(h.Rows.Has(aID), aID), l.haHas(h.Rows.Has(bID), bID)), w))
-	gf := fmt.Sprintf("  %-35s %s %s", fmt.Sprintf("GetFeed(%q) via Sentinel", WalkAuthor), l.haHas(feedHolds(h.Feed, aID), aID), l.haHas(feedHolds(h.Feed, bID), bID))
+	gf := fmt.Sprintf("  %-35s %s %s", fmt.Sprintf("GetFeed(%q), the app's client", WalkAuthor), l.haHas(feedHolds(h.Feed, aID), aID), l.haHas(feedHolds(h.Feed, bID), bID))
 	if h.FeedErr != nil {
 		gf = fmt.Sprintf("  GetFeed(%q) fails: %s", WalkAuthor, safetext.Visible(ui.BriefErr(h.FeedErr)))
 	}

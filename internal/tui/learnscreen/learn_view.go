@@ -364,6 +364,9 @@ func (l *LearnScreen) defaultStatus() string {
 	if l.HAActive() {
 		return l.haStatus()
 	}
+	if l.chapterTwo() && s.Phase != ui.LabStarting && s.Phase != ui.LabStopping {
+		return "Read on with →, or press enter to start the replicated lab (topology ha) and step through a failover that loses an acknowledged post."
+	}
 	switch {
 	case s.Phase == ui.LabOff:
 		return "Read on with → or press enter to start the lab and run CreatePost for real, one step at a time."
