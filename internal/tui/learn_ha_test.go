@@ -160,3 +160,26 @@ func TestLearnHAKeysAndEscStopsTheLab(t *testing.T) {
 		t.Errorf("esc left the lab in phase %v, want stopping (its fault goes with it)", a.sh.Session.Phase)
 	}
 }
+
+// On a chapter-two page with chapter one's lab up, enter first removes
+// that lab, then starts one of topology ha once it is gone; esc during the
+// start cancels it.
+func TestLearnHASwitchesFromChapterOnesLab(t *testing.T) {
+	a := haLessonApp(t, 100, 30)
+	wantIn(t, plain(a), "enter start the ha lab", "step through a failover")
+	fakeLabUp(a)
+	deliver(a, keypress("enter"))
+	if a.learn.HA.Stage != learnscreen.HASwitching || a.sh.Session.Phase != ui.LabStopping {
+		t.Fatalf("enter with chapter one's lab up: stage %v, lab phase %v; want switching, stopping", a.learn.HA.Stage, a.sh.Session.Phase)
+	}
+	wantIn(t, plain(a), "Removing chapter one's lab")
+	deliver(a, ui.LabClosedMsg{})
+	if a.learn.HA.Stage != learnscreen.HAStarting || a.sh.Session.Phase != ui.LabStarting {
+		t.Fatalf("after chapter one's lab closed: stage %v, lab phase %v; want starting", a.learn.HA.Stage, a.sh.Session.Phase)
+	}
+	wantIn(t, plain(a), "starting the ha lab", "esc leave")
+	deliver(a, keypress("esc"))
+	if a.learn.HAActive() || a.sh.Session.Phase != ui.LabStopping || a.active != ui.ScreenLearn {
+		t.Errorf("esc during the start: active %v, lab phase %v, screen %v", a.learn.HAActive(), a.sh.Session.Phase, a.active)
+	}
+}

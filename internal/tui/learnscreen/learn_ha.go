@@ -331,16 +331,16 @@ func (l *LearnScreen) haPromoted(msg haPromotedMsg) tea.Cmd {
 // Sentinels where the primary is now), then reads everything.
 func (l *LearnScreen) haHeal() tea.Cmd {
 	s, gen := l.sh.Session, l.HA.Gen
-	lb, reads, rc := s.Lab, s.Reads, l.eng
+	ctx, lb, reads, rc := s.Ctx, s.Lab, s.Reads, l.eng
 	ids := l.haIDs()
 	return func() tea.Msg {
-		hctx, cancel := context.WithTimeout(s.Ctx, 60*time.Second)
+		hctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		err := lb.Heal(hctx, lab.FaultRedisPartition)
 		cancel()
 		if rc != nil {
 			rc.rc.Renew()
 		}
-		msg := haReadAll(s.Ctx, lb, reads, rc, gen, ids)
+		msg := haReadAll(ctx, lb, reads, rc, gen, ids)
 		msg.healErr = err
 		return msg
 	}
@@ -350,15 +350,15 @@ func (l *LearnScreen) haHeal() tea.Cmd {
 // the feed, missing members added back), then reads everything.
 func (l *LearnScreen) haRepair() tea.Cmd {
 	s, gen := l.sh.Session, l.HA.Gen
-	lb, reads, rc := s.Lab, s.Reads, l.eng
+	ctx, lb, reads, rc := s.Ctx, s.Lab, s.Reads, l.eng
 	ids := l.haIDs()
 	l.HA.Stage = HARepairing
 	l.SetStatus(ui.StatusInfo, "The reconciler compares %s's feed with PostgreSQL and adds back what is missing…", WalkAuthor)
 	return func() tea.Msg {
-		rctx, cancel := context.WithTimeout(s.Ctx, 60*time.Second)
+		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		rep, err := reads.Repair(rctx, false, WalkAuthor)
 		cancel()
-		msg := haReadAll(s.Ctx, lb, reads, rc, gen, ids)
+		msg := haReadAll(ctx, lb, reads, rc, gen, ids)
 		msg.repair, msg.err = &rep, err
 		return msg
 	}
@@ -367,12 +367,12 @@ func (l *LearnScreen) haRepair() tea.Cmd {
 // haRead reads every node, PostgreSQL and GetFeed for the panel.
 func (l *LearnScreen) haRead() tea.Cmd {
 	s, gen := l.sh.Session, l.HA.Gen
-	lb, reads, rc := s.Lab, s.Reads, l.eng
+	ctx, lb, reads, rc := s.Ctx, s.Lab, s.Reads, l.eng
 	ids := l.haIDs()
 	if lb == nil || reads == nil {
 		return nil
 	}
-	return func() tea.Msg { return haReadAll(s.Ctx, lb, reads, rc, gen, ids) }
+	return func() tea.Msg { return haReadAll(ctx, lb, reads, rc, gen, ids) }
 }
 
 func haReadAll(ctx context.Context, lb *lab.Lab, reads *demo.ReadModel, eng *learnEngine, gen int, ids []string) haReadMsg {
