@@ -70,6 +70,11 @@ type HAWalk struct {
 	FeedErr    error
 	Rows       demo.RowsSnapshot
 	Repair     demo.RepairReport
+
+	// reads counts the reads of the stores asked for, shown the number of
+	// the newest applied: under load a read asked earlier can answer after
+	// a later one (or after a write), and must not put older data back.
+	reads, shown int
 }
 
 // The step-through's replies.
@@ -81,6 +86,10 @@ type (
 		took   time.Duration
 		err    error
 		view   demo.HAView
+		// PostgreSQL and the app's GetFeed, read after the nodes
+		rows    demo.RowsSnapshot
+		feed    []demo.FeedItem
+		feedErr error
 	}
 	haPromotedMsg struct {
 		gen     int
@@ -89,7 +98,9 @@ type (
 	}
 	haReadMsg struct {
 		gen     int
-		healErr error // set when the read followed a heal that failed
+		seq     int    // the read's number (HAWalk.reads when asked)
+		after   string // "heal" or "repair" when it follows one, else ""
+		healErr error  // set when the read followed a heal that failed
 		repair  *demo.RepairReport
 		err     error // the repair's error
 		view    demo.HAView
@@ -198,11 +209,13 @@ func (l *LearnScreen) haNext() tea.Cmd {
 	case HAReady:
 		h.Stage = HAWritingA
 		l.SetStatus(ui.StatusInfo, "CreatePost(post A)…")
-		return haWrite(s.Ctx, s.Lab, l.Svc, h.Gen, false, nil)
+		h.reads++ // a read asked before the write is older than the write's
+		return haWrite(s.Ctx, s.Lab, l.Svc, s.Reads, l.eng, h.Gen, false, nil)
 	case HAWroteA:
 		h.Stage, h.OldPrimary, h.CutAt = HACutting, h.View.Primary, time.Now()
 		l.SetStatus(ui.StatusWarn, "Cutting the primary off from its replicas and Sentinels, then CreatePost(post B) at once…")
-		return haWrite(s.Ctx, s.Lab, l.Svc, h.Gen, true, l.haIDs())
+		h.reads++
+		return haWrite(s.Ctx, s.Lab, l.Svc, s.Reads, l.eng, h.Gen, true, l.haIDs())
 	case HAPromoted:
 		h.Stage = HAHealing
 		l.SetStatus(ui.StatusInfo, "Healing: the old primary is reconnected; the Sentinels make it a replica of %s…", h.NewPrimary)
@@ -216,9 +229,9 @@ func (l *LearnScreen) haNext() tea.Cmd {
 }
 
 // haWrite runs CreatePost for post A, or for B right after cutting the
-// primary off, then reads every node. A is read again until both replicas
+// primary off, then reads every node, PostgreSQL and GetFeed. A is read again until both replicas
 // have it (replication is asynchronous, and fast), for at most 2 s.
-func haWrite(ctx context.Context, l *lab.Lab, svc *demo.PostService, gen int, second bool, known []string) tea.Cmd {
+func haWrite(ctx context.Context, l *lab.Lab, svc *demo.PostService, reads *demo.ReadModel, eng *learnEngine, gen int, second bool, known []string) tea.Cmd {
 	return func() tea.Msg {
 		msg := haWroteMsg{gen: gen, second: second}
 		title := "post A (before the partition)"
@@ -244,6 +257,8 @@ func haWrite(ctx context.Context, l *lab.Lab, svc *demo.PostService, gen int, se
 			msg.view = demo.ReadHA(rctx, l.CurrentInfo().Redis, WalkAuthor, ids)
 			cancel()
 			if second || everyNodeHas(msg.view, id) || time.Now().After(deadline) || ctx.Err() != nil {
+				all := haReadAll(ctx, l, reads, eng, gen, ids)
+				msg.rows, msg.feed, msg.feedErr = all.rows, all.feed, all.feedErr
 				return msg
 			}
 			time.Sleep(100 * time.Millisecond)
@@ -294,11 +309,11 @@ func (l *LearnScreen) haWrote(msg haWroteMsg) tea.Cmd {
 		l.SetStatus(ui.StatusBad, "%s. enter tries again; esc leaves.", safetext.Visible(ui.DescribeErr(msg.err)))
 		return nil
 	}
-	h.View = msg.view
+	h.View, h.Rows, h.Feed, h.FeedErr, h.shown = msg.view, msg.rows, msg.feed, msg.feedErr, h.reads
 	if !msg.second {
 		h.A, h.ATook, h.Stage = msg.res, msg.took, HAWroteA
 		l.SetStatus(ui.StatusGood, "CreatePost(post A) returned success in %s. enter cuts the primary off and writes post B at once.", ui.Ms(msg.took))
-		return tea.Batch(l.refresh(), l.haRead())
+		return l.refresh()
 	}
 	h.B, h.BTook, h.Stage = msg.res, msg.took, HAPromoting
 	if msg.res.ProjectionErr != nil {
@@ -308,7 +323,7 @@ func (l *LearnScreen) haWrote(msg haWroteMsg) tea.Cmd {
 		l.SetStatus(ui.StatusGood, "CreatePost(post B) returned success in %s: the cut-off primary acknowledged the ZADD. "+
 			"Waiting for the Sentinels to promote a replica…", ui.Ms(msg.took))
 	}
-	return tea.Batch(l.refresh(), l.haRead(), haAwaitPromotion(s.Ctx, s.Lab, h.Gen, h.OldPrimary))
+	return tea.Batch(l.refresh(), haAwaitPromotion(s.Ctx, s.Lab, h.Gen, h.OldPrimary))
 }
 
 func (l *LearnScreen) haPromoted(msg haPromotedMsg) tea.Cmd {
@@ -333,6 +348,8 @@ func (l *LearnScreen) haHeal() tea.Cmd {
 	s, gen := l.sh.Session, l.HA.Gen
 	ctx, lb, reads, rc := s.Ctx, s.Lab, s.Reads, l.eng
 	ids := l.haIDs()
+	l.HA.reads++
+	seq := l.HA.reads
 	return func() tea.Msg {
 		hctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		err := lb.Heal(hctx, lab.FaultRedisPartition)
@@ -341,7 +358,7 @@ func (l *LearnScreen) haHeal() tea.Cmd {
 			rc.rc.Renew()
 		}
 		msg := haReadAll(ctx, lb, reads, rc, gen, ids)
-		msg.healErr = err
+		msg.seq, msg.after, msg.healErr = seq, "heal", err
 		return msg
 	}
 }
@@ -353,13 +370,15 @@ func (l *LearnScreen) haRepair() tea.Cmd {
 	ctx, lb, reads, rc := s.Ctx, s.Lab, s.Reads, l.eng
 	ids := l.haIDs()
 	l.HA.Stage = HARepairing
+	l.HA.reads++
+	seq := l.HA.reads
 	l.SetStatus(ui.StatusInfo, "The reconciler compares %s's feed with PostgreSQL and adds back what is missing…", WalkAuthor)
 	return func() tea.Msg {
 		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		rep, err := reads.Repair(rctx, false, WalkAuthor)
 		cancel()
 		msg := haReadAll(ctx, lb, reads, rc, gen, ids)
-		msg.repair, msg.err = &rep, err
+		msg.seq, msg.after, msg.repair, msg.err = seq, "repair", &rep, err
 		return msg
 	}
 }
@@ -372,7 +391,13 @@ func (l *LearnScreen) haRead() tea.Cmd {
 	if lb == nil || reads == nil {
 		return nil
 	}
-	return func() tea.Msg { return haReadAll(ctx, lb, reads, rc, gen, ids) }
+	l.HA.reads++
+	seq := l.HA.reads
+	return func() tea.Msg {
+		msg := haReadAll(ctx, lb, reads, rc, gen, ids)
+		msg.seq = seq
+		return msg
+	}
 }
 
 func haReadAll(ctx context.Context, lb *lab.Lab, reads *demo.ReadModel, eng *learnEngine, gen int, ids []string) haReadMsg {
@@ -404,9 +429,11 @@ func (l *LearnScreen) haReadDone(msg haReadMsg) tea.Cmd {
 	if msg.gen != h.Gen || h.Stage == HAOff {
 		return nil
 	}
-	h.View, h.Feed, h.FeedErr, h.Rows = msg.view, msg.feed, msg.feedErr, msg.rows
-	switch h.Stage {
-	case HAHealing:
+	if msg.seq > h.shown {
+		h.View, h.Feed, h.FeedErr, h.Rows, h.shown = msg.view, msg.feed, msg.feedErr, msg.rows, msg.seq
+	}
+	switch {
+	case msg.after == "heal" && h.Stage == HAHealing:
 		if msg.healErr != nil {
 			h.Stage = HAPromoted
 			l.SetStatus(ui.StatusBad, "The heal failed: %s. enter tries again; esc leaves.", safetext.Visible(ui.DescribeErr(msg.healErr)))
@@ -417,7 +444,7 @@ func (l *LearnScreen) haReadDone(msg haReadMsg) tea.Cmd {
 		if p := l.PageIndex("split-brain"); l.sh.Pages[p].ID == "split-brain" {
 			return tea.Batch(l.SetPage(p), l.refresh())
 		}
-	case HARepairing:
+	case msg.after == "repair" && h.Stage == HARepairing:
 		if msg.err != nil {
 			h.Stage = HAGone
 			l.SetStatus(ui.StatusBad, "The repair failed: %s. r tries again.", safetext.Visible(ui.DescribeErr(msg.err)))
