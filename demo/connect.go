@@ -81,7 +81,17 @@ func (st *Stores) Close() error {
 // defaults, the same address and dialer) whose pool can be renewed. It is
 // closed with the stores.
 func (st *Stores) RenewableRedis() *RenewableClient {
-	c := NewRenewableClient(st.Redis.Options())
+	var c *RenewableClient
+	if r := st.Info.Redis; len(r.Sentinels) == 0 {
+		c = NewRenewableClient(st.Redis.Options())
+	} else {
+		// A FailoverClient's Options carry its own Sentinel-bound dialer;
+		// each pool gets a FailoverClient of its own instead, so a renewed
+		// pool asks the Sentinels where the primary is now.
+		s := sentinelTarget{r.Sentinels, r.MasterName}
+		c = newRenewable(&redis.Options{Addr: r.Addr, Password: r.Password, Dialer: redisDial(r)},
+			func(o *redis.Options) *redis.Client { return newRedis(o, s) })
+	}
 	st.clients = append(st.clients, c)
 	return c
 }

@@ -29,6 +29,10 @@ import (
 type RenewableClient struct {
 	*redis.Client
 	opts redis.Options
+	// mk makes each pool: redis.NewClient, or on the ha topology a
+	// FailoverClient, so that a renewed pool asks the Sentinels again
+	// where the primary is instead of dialing a fixed address.
+	mk func(*redis.Options) *redis.Client
 
 	back    atomic.Pointer[redis.Client]
 	mu      sync.Mutex
@@ -43,8 +47,12 @@ const retireAfter = 30 * time.Second
 
 // NewRenewableClient makes a client with opts (copied).
 func NewRenewableClient(opts *redis.Options) *RenewableClient {
-	r := &RenewableClient{opts: *opts}
-	r.back.Store(redis.NewClient(r.options()))
+	return newRenewable(opts, redis.NewClient)
+}
+
+func newRenewable(opts *redis.Options, mk func(*redis.Options) *redis.Client) *RenewableClient {
+	r := &RenewableClient{opts: *opts, mk: mk}
+	r.back.Store(mk(r.options()))
 	r.Client = redis.NewClient(r.options())
 	r.Client.AddHook(renewHook{r})
 	return r
@@ -66,7 +74,7 @@ func (r *RenewableClient) PoolStats() *redis.PoolStats { return r.back.Load().Po
 // Renew replaces the pool. It returns at once: nothing is dialled until the
 // next command.
 func (r *RenewableClient) Renew() {
-	old := r.back.Swap(redis.NewClient(r.options()))
+	old := r.back.Swap(r.mk(r.options()))
 	r.renews.Add(1)
 	r.mu.Lock()
 	r.retired = append(r.retired, old)

@@ -19,8 +19,8 @@ var tryIt = []string{"explain-sync-cqrs", "createpost-walkthrough", "redis-spike
 
 func TestEmbeddedBank(t *testing.T) {
 	b := embedded(t)
-	if len(b.Sections) != 3 {
-		t.Fatalf("%d sections, want 3", len(b.Sections))
+	if len(b.Sections) != 4 {
+		t.Fatalf("%d sections, want 4", len(b.Sections))
 	}
 	kinds := map[Kind]int{}
 	lab := 0

@@ -44,14 +44,18 @@ func init() {
 	registerFault(faultDef{
 		FaultInfo: FaultInfo{Kind: FaultRedisPrimaryKill, Target: TargetRedis, Needs: NeedHA,
 			Syntax: "redis_primary_kill", Example: "redis_primary_kill",
-			Help: "ha: kill the primary; heal adds a new replica"},
+			Help:    "ha: kill the primary; heal adds a new replica",
+			MenuKey: "k", MenuLabel: "kill the Redis primary (Sentinel fails over)",
+			MenuFault: Fault{Kind: FaultRedisPrimaryKill}},
 		supports: haSupports,
 		process:  &processDef{inject: haInjectKill, heal: haHealKill},
 	})
 	registerFault(faultDef{
 		FaultInfo: FaultInfo{Kind: FaultRedisPartition, Target: TargetRedis, Needs: NeedHA,
 			Syntax: "redis_partition", Example: "redis_partition",
-			Help: "ha: isolate the primary; its lone writes are lost"},
+			Help:    "ha: isolate the primary; its lone writes are lost",
+			MenuKey: "i", MenuLabel: "isolate the Redis primary (split brain)",
+			MenuFault: Fault{Kind: FaultRedisPartition}},
 		supports: haSupports,
 		process:  &processDef{inject: haInjectPartition, heal: haHealPartition},
 	})

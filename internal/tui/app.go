@@ -183,7 +183,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		if a.quitting {
 			return tea.Quit
 		}
-		return nil
+		return a.learn.LabClosed() // chapter two may be switching to the ha lab
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.PasteMsg:

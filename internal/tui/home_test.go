@@ -22,7 +22,7 @@ func TestHomeShowsMenuProgressAndKeys(t *testing.T) {
 	a := newTestApp(t, 80, 24, ui.ThemeDark)
 	out := plain(a)
 	wantIn(t, out, "Learn", "Lab", "Quiz", "> Learn", "Your progress", "not started",
-		"0 of 14 questions answered", "not running", "↑/↓ move", "enter open", "? all keys", "q quit")
+		"0 of 17 questions answered", "not running", "↑/↓ move", "enter open", "? all keys", "q quit")
 	fits(t, out, 80, 24)
 	pressKeys(t, a, "down")
 	wantIn(t, plain(a), "> Lab")

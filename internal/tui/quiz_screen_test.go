@@ -37,7 +37,7 @@ func TestQuizIsAScreenWithFullHelpAndTheAppsKeys(t *testing.T) {
 		"reset a question / the whole quiz", "Everywhere", "?/esc close")
 	fits(t, out, 80, 24)
 	run(q, "esc")
-	wantIn(t, screen(q), "Question 2 of 14", "? all keys", "q quit")
+	wantIn(t, screen(q), "Question 2 of 17", "? all keys", "q quit")
 	_, cmd = q.a.Update(keypress("q"))
 	if !quits(cmd) {
 		t.Fatal("q does not quit from a choice question")

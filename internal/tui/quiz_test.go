@@ -91,7 +91,7 @@ func TestQuizFirstScreen(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	out := screen(q)
 	wantIn(t, out,
-		"Question 1 of 14", "prompt 1 of 3: Explain synchronous CQRS", "not answered yet",
+		"Question 1 of 17", "prompt 1 of 4: Explain synchronous CQRS", "not answered yet",
 		"In one paragraph, explain synchronous CQRS",
 		"ctrl+s submit", "tab next question", "esc home (then q quits)", "ctrl+c quit",
 	)
@@ -143,14 +143,14 @@ func TestQuizChoiceAndOrdering(t *testing.T) {
 	q := newTestQuiz(t, t.TempDir())
 	run(q, "tab")
 	out := screen(q)
-	wantIn(t, out, "Question 2 of 14", "> a) PostgreSQL", "enter submit", "a–d choose")
+	wantIn(t, out, "Question 2 of 17", "> a) PostgreSQL", "enter submit", "a–d choose")
 	run(q, "b", "enter")
 	wantIn(t, screen(q), "Not right yet.", "To rethink", "you chose b")
 	run(q, "r", "up", "enter")
 	wantIn(t, screen(q), "Right.")
 
 	run(q, "n", "tab", "tab", "tab")
-	wantIn(t, screen(q), "Question 6 of 14", "Put the steps of CreatePost in the order", "space pick up/put down")
+	wantIn(t, screen(q), "Question 6 of 17", "Put the steps of CreatePost in the order", "space pick up/put down")
 	// Shown: zadd return insert warn build-item pg-error; right: insert pg-error build-item zadd warn return.
 	want := []string{"insert", "pg-error", "build-item", "zadd", "warn", "return"}
 	for target, id := range want {
@@ -233,10 +233,10 @@ func TestQuizQuitAndResume(t *testing.T) {
 	if again.Idx != 2 || again.Mode != quizscreen.ModeAnswer {
 		t.Fatalf("resumed at %d in mode %v, want question 3 ready to answer", again.Idx, again.Mode)
 	}
-	wantIn(t, screen(again), "Welcome back: 2 of 14 questions answered; carrying on at question 3", "Question 3 of 14")
+	wantIn(t, screen(again), "Welcome back: 2 of 17 questions answered; carrying on at question 3", "Question 3 of 17")
 
 	run(again, "shift+tab")
-	wantIn(t, screen(again), "Question 2 of 14", "Right.")
+	wantIn(t, screen(again), "Question 2 of 17", "Right.")
 }
 
 func TestQuizReviewAndReset(t *testing.T) {
@@ -263,7 +263,7 @@ func TestQuizReviewAndReset(t *testing.T) {
 		t.Error("the reset was not saved")
 	}
 	run(q, "down", "enter")
-	wantIn(t, screen(q), "Question 2 of 14")
+	wantIn(t, screen(q), "Question 2 of 17")
 	run(q, "ctrl+r", "X", "y")
 	wantIn(t, screen(q), "The whole quiz was reset.")
 }
@@ -371,5 +371,5 @@ func TestQuizDraftSurvivesARestart(t *testing.T) {
 	if got := again.Ta.Value(); got != "Writes go to PostgreSQL first, then" {
 		t.Fatalf("the answer box after a restart holds %q", got)
 	}
-	wantIn(t, screen(again), "Question 1 of 14", "not answered yet")
+	wantIn(t, screen(again), "Question 1 of 17", "not answered yet")
 }

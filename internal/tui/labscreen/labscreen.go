@@ -164,7 +164,7 @@ func (m *LabScreen) ShortHelp() []key.Binding {
 	case labForm:
 		return []key.Binding{k.Submit, k.SwitchField, k.Cancel}
 	case labFaultMenu:
-		return append(faultBindings(), k.HealAll, k.CloseMenu)
+		return append(m.faultBindings(), k.HealAll, k.CloseMenu)
 	}
 	if m.sh.Session.Phase == ui.LabFailed {
 		return []key.Binding{k.Retry}
@@ -182,7 +182,7 @@ func (m *LabScreen) ShortHelp() []key.Binding {
 func (m *LabScreen) FullHelp() []ui.KeyGroup {
 	k := m.keys
 	var faults []key.Binding
-	for _, c := range faultChoices {
+	for _, c := range m.menu() {
 		faults = append(faults, key.NewBinding(key.WithKeys(c.key), key.WithHelp("f "+c.key, c.label)))
 	}
 	faults = append(faults, ui.Relabel(k.HealAll, "f h", "heal every fault"), ui.Relabel(k.Crash, "c", "crash point: stop each write after the commit"))

@@ -168,7 +168,7 @@ func (m *LabScreen) keyFaultMenu(k tea.KeyPressMsg) tea.Cmd {
 		m.setStatus(ui.StatusInfo, "Healing every fault…")
 		return ui.HealAll(s.Ctx, s.Lab, func(r ui.FaultResult) tea.Msg { return LabFaultMsg{r} })
 	}
-	for _, c := range faultChoices {
+	for _, c := range m.menu() {
 		if k.String() != c.key {
 			continue
 		}

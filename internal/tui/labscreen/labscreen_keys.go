@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"cqrslab/demo/lab"
+	"cqrslab/internal/tui/ui"
 )
 
 // labKeys are the Lab screen's keys. Faults have a menu of their own (f,
@@ -69,10 +70,28 @@ var faultChoices = func() []faultChoice {
 	return out
 }()
 
-// faultBindings are the menu's keys, for the help bar.
-func faultBindings() []key.Binding {
-	var out []key.Binding
+// menu is the fault menu of this lab: the choices its topology has (the
+// running lab's, else the one it will start with), so an ha lab lists its
+// failover kinds and not the single-Redis kinds it refuses, and a single
+// lab the reverse.
+func (m *LabScreen) menu() []faultChoice {
+	t := m.sh.Cfg.Lab.Topology
+	if s := m.sh.Session; s.Phase == ui.LabUp {
+		t = s.Info.Topology
+	}
+	var out []faultChoice
 	for _, c := range faultChoices {
+		if lab.TopologyOffers(t, c.fault.Kind) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// faultBindings are the menu's keys, for the help bar.
+func (m *LabScreen) faultBindings() []key.Binding {
+	var out []key.Binding
+	for _, c := range m.menu() {
 		out = append(out, key.NewBinding(key.WithKeys(c.key), key.WithHelp(c.key, string(c.fault.Kind))))
 	}
 	return out

@@ -284,7 +284,7 @@ func (m *LabScreen) faultsView(w, h int) string {
 	for _, f := range m.sh.Session.Faults {
 		active[f.Kind] = true
 	}
-	for _, c := range faultChoices {
+	for _, c := range m.menu() {
 		line := st.Key.Render(c.key) + " " + c.label
 		switch {
 		case active[c.fault.Kind]:

@@ -80,6 +80,8 @@ type LearnScreen struct {
 	lastWarn   string // the write path's newest warning
 	FaultBusy  bool
 	RepairBusy bool
+
+	HA HAWalk // chapter two's step-through on the ha lab (learn_ha.go)
 }
 
 func NewLearnScreen(sh *ui.Shared) *LearnScreen {
@@ -199,6 +201,9 @@ func (l *LearnScreen) SetSize(w, h int) {
 
 func (l *LearnScreen) ShortHelp() []key.Binding {
 	k := l.keys
+	if l.HAActive() {
+		return l.haHelp()
+	}
 	b := []key.Binding{ui.Relabel(k.Forward, "→", "read on"), ui.Relabel(k.Back, "←", "back"),
 		ui.Relabel(k.Step, "enter", l.stepLabel())}
 	s := l.sh.Session
@@ -270,6 +275,9 @@ func (l *LearnScreen) copyConnections() tea.Cmd {
 // stepLabel says what enter does now.
 func (l *LearnScreen) stepLabel() string {
 	s := l.sh.Session
+	if l.chapterTwo() {
+		return l.haStepLabel()
+	}
 	switch {
 	case s.Phase == ui.LabStarting:
 		return "(lab starting)"
@@ -334,6 +342,9 @@ func (l *LearnScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (l *LearnScreen) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := l.haUpdate(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case ui.MarkdownMsg:
 		l.md[msg.Key] = msg.Out
@@ -341,7 +352,7 @@ func (l *LearnScreen) update(msg tea.Msg) tea.Cmd {
 			l.setText(msg.Key, msg.Out)
 		}
 	case ui.LabStartedMsg:
-		return l.labStarted(msg)
+		return tea.Batch(l.labStarted(msg), l.haStarted(msg))
 	case ui.FrameMsg:
 		for _, ev := range msg.Events {
 			switch ev := ev.(type) {
@@ -419,6 +430,11 @@ func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 			// measure something else. Reading keys still work.
 			l.SetStatus(ui.StatusInfo, "The spike is being measured: esc cancels it; reading keys still work.")
 			return nil
+		}
+	}
+	if l.HAActive() {
+		if cmd, done := l.haKey(k); done {
+			return cmd
 		}
 	}
 	switch {

@@ -21,6 +21,9 @@ import (
 // paused before.
 func (l *LearnScreen) step() tea.Cmd {
 	s := l.sh.Session
+	if l.chapterTwo() {
+		return l.haStart() // chapter two runs on the replicated lab (learn_ha.go)
+	}
 	switch {
 	case s.Phase == ui.LabOff || s.Phase == ui.LabFailed:
 		l.PendingWalk = true

@@ -56,8 +56,6 @@ type (
 // it instead of leaving the screen).
 func (l *LearnScreen) Spiking() bool { return l.spike != nil }
 
-// Modal gives esc to the screen while a run can be cancelled.
-func (l *LearnScreen) Modal() bool { return l.Spiking() }
 
 func (l *LearnScreen) runSpike() tea.Cmd {
 	s := l.sh.Session

@@ -79,6 +79,9 @@ func (l *LearnScreen) warnRows(lay learnLayout) int {
 
 // View draws the screen at exactly its size.
 func (l *LearnScreen) View() string {
+	if l.HAActive() {
+		return l.haView()
+	}
 	st, lay, p := l.sh.St, l.layout(), l.current()
 	head := l.header(p)
 	code := ui.CodeView(st, p, lay.codeW, lay.codeH, lay.wide)
@@ -360,6 +363,12 @@ func (l *LearnScreen) verdict() string {
 
 func (l *LearnScreen) defaultStatus() string {
 	s := l.sh.Session
+	if l.HAActive() {
+		return l.haStatus()
+	}
+	if l.chapterTwo() && s.Phase != ui.LabStarting && s.Phase != ui.LabStopping {
+		return "Read on with →, or press enter to start the replicated lab (topology ha) and step through a failover that loses an acknowledged post."
+	}
 	switch {
 	case s.Phase == ui.LabOff:
 		return "Read on with → or press enter to start the lab and run CreatePost for real, one step at a time."

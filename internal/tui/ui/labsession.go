@@ -157,6 +157,9 @@ func (s *labSession) Started(msg LabStartedMsg) tea.Cmd {
 	s.Info = msg.lab.CurrentInfo()
 	l := msg.lab
 	s.Reads = demo.NewDirectReadModel(msg.stores.Service(demo.Options{}), func() (string, string) {
+		if l.CurrentInfo().Topology == lab.TopologyHA {
+			return "", "" // no one server to read: the stores' client follows Sentinel to the primary
+		}
 		r := l.CurrentInfo().Redis.Direct()
 		return r.Addr, r.Password
 	})
