@@ -148,8 +148,19 @@ func startDockerCluster(ctx context.Context, opts Options, progress ProgressFunc
 	nodes := make([]*clusterNode, 2*clusterPrimaries)
 	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
+	var startedMu sync.Mutex
+	up := 0
 	for i := range nodes {
-		wg.Go(func() { nodes[i], errs[i] = c.runNode(rctx, fmt.Sprintf("node-%d", i+1)) })
+		wg.Go(func() {
+			nodes[i], errs[i] = c.runNode(rctx, fmt.Sprintf("node-%d", i+1))
+			if errs[i] == nil {
+				startedMu.Lock()
+				up++
+				progress(Progress{Service: "redis", Phase: PhaseStarting, Elapsed: time.Since(start),
+					Detail: fmt.Sprintf("%s running at %s (%d/%d)", nodes[i].name, nodes[i].ip, up, len(nodes))})
+				startedMu.Unlock()
+			}
+		})
 	}
 	wg.Wait()
 	c.started = len(nodes)
@@ -189,7 +200,11 @@ func (c *clusterRun) runNode(ctx context.Context, name string) (*clusterNode, er
 	cmd := []string{"redis-server", "--port", strconv.Itoa(clusterRedisPort),
 		"--cluster-enabled", "yes", "--cluster-config-file", "/tmp/nodes.conf",
 		"--cluster-node-timeout", strconv.Itoa(clusterNodeTimeout),
-		"--requirepass", c.password, "--masterauth", c.password, "--save", "", "--appendonly", "no"}
+		"--requirepass", c.password, "--masterauth", c.password, "--save", "", "--appendonly", "no",
+		// A replica's first sync starts at once instead of after Redis's
+		// default 5 s wait for more replicas to share the transfer (each
+		// primary here has one): the lab is ready that much sooner.
+		"--repl-diskless-sync-delay", "0"}
 	repo, tag := splitImage(c.image)
 	res, err := c.pool.RunWithOptions(&dockertest.RunOptions{Repository: repo, Tag: tag, Cmd: cmd,
 		Labels: c.labels("redis"), NetworkID: c.network.ID, Name: "cqrslab-" + c.runID + "-" + name},
