@@ -32,7 +32,7 @@ func newBudgetedClient(addr, password string, dial lab.DialFunc, s sentinelTarge
 	if retries == 0 {
 		retries = -1 // go-redis reads 0 as "default (3)"; -1 is none
 	}
-	rdb := newProjection(&redis.Options{
+	rdb := newProjectionReload(&redis.Options{
 		Addr:                  addr,
 		Password:              password,
 		ContextTimeoutEnabled: true,
@@ -44,7 +44,7 @@ func newBudgetedClient(addr, password string, dial lab.DialFunc, s sentinelTarge
 		MinIdleConns:          min(8, b.PoolSize),
 		MaxRetries:            retries,
 		Dialer:                dial, // nil: go-redis dials Addr
-	}, s, c)
+	}, s, c, budgetedSlotReload)
 	return rdb, newBreaker(b)
 }
 

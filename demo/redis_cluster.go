@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -46,13 +47,31 @@ type clusterTarget []string
 // client or FailoverClient (newRedis). o.Addr is unused for a cluster;
 // o.Dialer, when set, dials every node.
 func newProjection(o *redis.Options, s sentinelTarget, c clusterTarget) redis.UniversalClient {
+	return newProjectionReload(o, s, c, 0)
+}
+
+// budgetedSlotReload is how often the budgeted policies' ClusterClient
+// reads the slot map again. go-redis's default is a minute, and between
+// reads it learns of a failover only from a MOVED reply, which a dead
+// primary never sends: measured here, the budgeted and outbox policies
+// kept sending the killed primary's slots to its dead address until the
+// lab's replacement node happened to take that address and answered
+// MOVED (the outbox policy had not recovered 4 s after the heal). One
+// CLUSTER SLOTS a second bounds that blindness; the seed keeps go-redis's
+// defaults, as the lesson's code does.
+const budgetedSlotReload = time.Second
+
+// newProjectionReload is newProjection with the ClusterClient's slot map
+// read every reload (0: go-redis's default).
+func newProjectionReload(o *redis.Options, s sentinelTarget, c clusterTarget, reload time.Duration) redis.UniversalClient {
 	if len(c) == 0 {
 		return newRedis(o, s)
 	}
 	return redis.NewClusterClient(&redis.ClusterOptions{
-		Addrs:    c,
-		Password: o.Password,
-		Dialer:   o.Dialer,
+		ClusterStateReloadInterval: reload,
+		Addrs:                      c,
+		Password:                   o.Password,
+		Dialer:                     o.Dialer,
 
 		ContextTimeoutEnabled: o.ContextTimeoutEnabled,
 		DialTimeout:           o.DialTimeout,
