@@ -21,17 +21,18 @@ import (
 // each ZADD of the request path) makes an unhealthy Redis cost nothing at
 // all once it is open.
 func NewBudgetedClient(addr, password string, b Budget) (*redis.Client, *Breaker) {
-	return newBudgetedClient(addr, password, nil, sentinelTarget{}, b.withDefaults())
+	c, br := newBudgetedClient(addr, password, nil, sentinelTarget{}, nil, b.withDefaults())
+	return c.(*redis.Client), br
 }
 
 // newBudgetedClient is NewBudgetedClient for a budget whose defaults are
 // already applied.
-func newBudgetedClient(addr, password string, dial lab.DialFunc, s sentinelTarget, b Budget) (*redis.Client, *Breaker) {
+func newBudgetedClient(addr, password string, dial lab.DialFunc, s sentinelTarget, c clusterTarget, b Budget) (redis.UniversalClient, *Breaker) {
 	retries := b.MaxRetries
 	if retries == 0 {
 		retries = -1 // go-redis reads 0 as "default (3)"; -1 is none
 	}
-	rdb := newRedis(&redis.Options{
+	rdb := newProjectionReload(&redis.Options{
 		Addr:                  addr,
 		Password:              password,
 		ContextTimeoutEnabled: true,
@@ -43,7 +44,7 @@ func newBudgetedClient(addr, password string, dial lab.DialFunc, s sentinelTarge
 		MinIdleConns:          min(8, b.PoolSize),
 		MaxRetries:            retries,
 		Dialer:                dial, // nil: go-redis dials Addr
-	}, s)
+	}, s, c, budgetedSlotReload)
 	return rdb, newBreaker(b)
 }
 

@@ -15,7 +15,7 @@ import (
 // Stores are open connections to a lab's two databases.
 type Stores struct {
 	PG    *sql.DB
-	Redis *redis.Client
+	Redis redis.UniversalClient
 	Info  lab.Info
 
 	services []*PostService     // made by Service, closed with the stores
@@ -47,8 +47,9 @@ func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
 		db.Close()
 		return nil, err
 	}
-	rdb := newRedis(&redis.Options{Addr: info.Redis.Addr, Password: info.Redis.Password,
-		Dialer: redisDial(info.Redis)}, sentinelTarget{info.Redis.Sentinels, info.Redis.MasterName})
+	rdb := newProjection(&redis.Options{Addr: info.Redis.Addr, Password: info.Redis.Password,
+		Dialer: redisDial(info.Redis)}, sentinelTarget{info.Redis.Sentinels, info.Redis.MasterName},
+		clusterTarget(info.Redis.Cluster))
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		db.Close()
 		rdb.Close()
@@ -83,7 +84,7 @@ func (st *Stores) Close() error {
 func (st *Stores) RenewableRedis() *RenewableClient {
 	var c *RenewableClient
 	if r := st.Info.Redis; len(r.Sentinels) == 0 {
-		c = NewRenewableClient(st.Redis.Options())
+		c = NewRenewableClient(plainOptions(st.Redis, r.Addr, r.Password))
 	} else {
 		// A FailoverClient's Options carry its own Sentinel-bound dialer;
 		// each pool gets a FailoverClient of its own instead, so a renewed
@@ -106,7 +107,8 @@ func (st *Stores) ServiceOver(rdb redis.UniversalClient, opts Options) *PostServ
 		opts.KeyPrefix = st.Info.Redis.KeyPrefix
 	}
 	svc := newPostService(st.PG, rdb, opts, policyEnv{redisAddr: st.Info.Redis.Addr, redisPassword: st.Info.Redis.Password, redisDial: redisDial(st.Info.Redis),
-		sentinels: sentinelTarget{st.Info.Redis.Sentinels, st.Info.Redis.MasterName}})
+		sentinels: sentinelTarget{st.Info.Redis.Sentinels, st.Info.Redis.MasterName},
+		cluster:   clusterTarget(st.Info.Redis.Cluster)})
 	st.services = append(st.services, svc)
 	return svc
 }

@@ -100,6 +100,8 @@ type policyEnv struct {
 	// sentinels, on the ha topology, make a policy's own client a
 	// FailoverClient too.
 	sentinels sentinelTarget
+	// cluster, on the cluster topology, makes it a ClusterClient.
+	cluster clusterTarget
 }
 
 // Registry lists the write policies in the order the lesson introduces

@@ -82,9 +82,9 @@ func newBudgetedStep(s *PostService, env policyEnv) *budgeted {
 		}
 		return &budgeted{client: s.opts.Projection, br: br, deadline: b.Deadline}
 	case env.redisAddr != "":
-		c, br := newBudgetedClient(env.redisAddr, env.redisPassword, env.redisDial, env.sentinels, b)
-		if s.opts.RedisWait.Replicas > 0 {
-			c.AddHook(s.opts.RedisWait.Hook(c))
+		c, br := newBudgetedClient(env.redisAddr, env.redisPassword, env.redisDial, env.sentinels, env.cluster, b)
+		if rc, ok := c.(*redis.Client); ok && s.opts.RedisWait.Replicas > 0 { // not on a cluster (redis_cluster.go)
+			rc.AddHook(s.opts.RedisWait.Hook(rc))
 		}
 		return &budgeted{client: c, br: br, deadline: b.Deadline, own: true}
 	default:

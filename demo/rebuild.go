@@ -44,11 +44,11 @@ func (r *Reconciler) Rebuild(ctx context.Context, authors ...string) (RebuildRep
 	if err != nil {
 		return RebuildReport{}, err
 	}
-	tmpSuffix := ":rebuild:" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	tmpSuffix := strconv.FormatInt(time.Now().UnixNano(), 36)
 	b := r.newBatch(ctx)
 	rep := RebuildReport{Authors: len(authors)}
 	for _, a := range authors {
-		live, tmp := r.feedKey(a), r.feedKey(a)+tmpSuffix
+		live, tmp := r.feedKey(a), rebuildTmpKey(r.keyPrefix, r.feedKey(a), tmpSuffix)
 		ps := posts[a]
 		rep.Posts += len(ps)
 		if len(ps) == 0 {
@@ -74,7 +74,7 @@ func (r *Reconciler) Rebuild(ctx context.Context, authors ...string) (RebuildRep
 	// The swap, in one pipeline.
 	for _, a := range authors {
 		if len(posts[a]) > 0 {
-			live, tmp := r.feedKey(a), r.feedKey(a)+tmpSuffix
+			live, tmp := r.feedKey(a), rebuildTmpKey(r.keyPrefix, r.feedKey(a), tmpSuffix)
 			b.add(1, func(p redis.Pipeliner) { p.Rename(ctx, tmp, live); p.Persist(ctx, live) })
 		}
 	}
@@ -142,5 +142,8 @@ func (r *Reconciler) postsSince(ctx context.Context, authors []string, xmin stri
 	return scanPosts(rows)
 }
 
-// IsRebuildKey reports whether a key is a rebuild's temporary key.
-func IsRebuildKey(key string) bool { return strings.Contains(key, ":rebuild:") }
+// IsRebuildKey reports whether a key is a rebuild's temporary key (see
+// rebuildTmpKey).
+func IsRebuildKey(key string) bool {
+	return strings.Contains(key, ":rebuild:") || strings.Contains(key, "rebuild:{")
+}

@@ -224,15 +224,15 @@ func (r *Reconciler) allAuthors(ctx context.Context) ([]string, error) {
 	}
 	rows.Close()
 	prefix := r.feedKey("")
-	iter := r.rdb.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		a := strings.TrimPrefix(iter.Val(), prefix)
+	keys, err := scanKeys(ctx, r.rdb, escapeGlob(prefix)+"*") // every primary of a cluster
+	if err != nil {
+		return nil, fmt.Errorf("reconcile: scan feeds: %w", err)
+	}
+	for _, k := range keys {
+		a := strings.TrimPrefix(k, prefix)
 		if validateID("author", a) == nil { // not a temporary rebuild key or a foreign key
 			seen[a] = true
 		}
-	}
-	if err := iter.Err(); err != nil {
-		return nil, fmt.Errorf("reconcile: scan feeds: %w", err)
 	}
 	out := make([]string, 0, len(seen))
 	for a := range seen {

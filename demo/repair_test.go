@@ -14,7 +14,7 @@ import (
 )
 
 // zaddCalls reads how many ZADD commands the server has run.
-func zaddCalls(t *testing.T, rdb *redis.Client) int {
+func zaddCalls(t *testing.T, rdb redis.UniversalClient) int {
 	t.Helper()
 	info, err := rdb.Info(context.Background(), "commandstats").Result()
 	if err != nil {

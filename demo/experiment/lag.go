@@ -43,7 +43,7 @@ const lagPoll = 10 * time.Millisecond
 // itself, past the lab's fault layer and proxy, so an injected fault delays
 // the repair it measures, not the measuring.
 type lagWatcher struct {
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 	hist *hdrhistogram.Histogram
 
 	mu      sync.Mutex

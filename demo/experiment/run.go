@@ -16,6 +16,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/lib/pq"
+	"github.com/redis/go-redis/v9"
 )
 
 // FaultDriver is what an experiment needs of a lab's faults. *lab.Lab
@@ -98,8 +99,8 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	}
 	// The seed logs a warning per failed write; at hundreds of writes a
 	// second that is noise here, and the report counts them instead.
-	if cfg.RedisWait.Replicas > 0 {
-		st.Redis.AddHook(cfg.RedisWait.Hook(st.Redis)) // this run's own client
+	if rc, ok := st.Redis.(*redis.Client); ok && cfg.RedisWait.Replicas > 0 { // not on a cluster
+		rc.AddHook(cfg.RedisWait.Hook(rc)) // this run's own client
 	}
 	svc := st.Service(demo.Options{Policy: cfg.Policy, Budget: cfg.Budget, RedisWait: cfg.RedisWait,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -153,6 +154,8 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	var watch *lagWatcher
 	if len(info.Redis.Sentinels) > 0 {
 		watch = newLagWatcherHA(info.Redis)
+	} else if len(info.Redis.Cluster) > 0 {
+		watch = newLagWatcherCluster(info.Redis)
 	} else {
 		watch = newLagWatcher(redisAddrOf(info, driver), info.Redis.Password)
 	}
@@ -376,14 +379,8 @@ func dropNamespace(st *demo.Stores, ns string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, _ = st.PG.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+pq.QuoteIdentifier(ns)+" CASCADE")
-	iter := st.Redis.Scan(ctx, 0, ns+":*", 1000).Iterator()
-	var keys []string
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	if len(keys) > 0 {
-		st.Redis.Del(ctx, keys...)
-	}
+	keys, _ := demo.ScanKeys(ctx, st.Redis, ns+":*") // every primary of a cluster
+	_ = demo.DelKeys(ctx, st.Redis, keys...)
 }
 
 func percentiles(h *hdrhistogram.Histogram) Percentiles {

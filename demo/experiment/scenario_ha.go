@@ -25,6 +25,9 @@ func ScenariosFor(t lab.Topology) []Scenario {
 	if t == lab.TopologyHA {
 		return HAScenarios
 	}
+	if t == lab.TopologyCluster {
+		return ClusterScenarios
+	}
 	return Scenarios
 }
 
@@ -35,6 +38,14 @@ func LookupFor(name string, t lab.Topology) (Scenario, error) {
 		if s.Name == name {
 			if t != lab.TopologyHA {
 				return Scenario{}, fmt.Errorf("scenario %q needs the replicated Redis of --topology ha (and --infra docker)", name)
+			}
+			return s, nil
+		}
+	}
+	for _, s := range ClusterScenarios {
+		if s.Name == name {
+			if t != lab.TopologyCluster {
+				return Scenario{}, fmt.Errorf("scenario %q needs the Redis Cluster of --topology cluster (and --infra docker)", name)
 			}
 			return s, nil
 		}

@@ -87,6 +87,9 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 	if opts.Topology == TopologyHA {
 		return startDockerHA(ctx, opts, progress)
 	}
+	if opts.Topology == TopologyCluster {
+		return startDockerCluster(ctx, opts, progress)
+	}
 	pool, err := newDockerPool(ctx)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,9 @@ import (
 // stopped; the lab's tables live in their own schema and its keys under their
 // own prefix, so the lab never reads or writes anything else there.
 func startExternal(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, error) {
+	if len(opts.RedisCluster) > 0 {
+		return startExternalCluster(ctx, opts, progress)
+	}
 	if opts.PostgresDSN == "" || opts.RedisAddr == "" {
 		return nil, fmt.Errorf("--infra external needs --pg-dsn (e.g. postgres://user:pass@127.0.0.1:5432/db?sslmode=disable) and --redis-addr (e.g. 127.0.0.1:6379)")
 	}

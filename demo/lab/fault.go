@@ -246,6 +246,9 @@ func (l *Lab) SupportsFault(f Fault) error {
 	if err := l.topologyRefuses(f); err != nil {
 		return err
 	}
+	if err := l.clusterRefuses(f); err != nil {
+		return err
+	}
 	switch def.Needs {
 	case NeedProxy:
 		target := def.Target

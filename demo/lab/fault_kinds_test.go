@@ -87,7 +87,7 @@ func TestHealAllCoversEveryHealableProcessFault(t *testing.T) {
 			t.Errorf("%s: healable %v, needs %s, instant %v", d.Kind, healable, d.Needs, d.Kind.Instant())
 		}
 	}
-	if strings.Join(got, ",") != "pause,stop,postgres_stop,redis_primary_kill,redis_partition" {
+	if strings.Join(got, ",") != "pause,stop,postgres_stop,redis_primary_kill,redis_partition,cluster_primary_kill" {
 		t.Errorf("HealAll heals %v", got)
 	}
 }
@@ -111,6 +111,8 @@ func faultTable() string {
 			needs = "docker or local lab"
 		case NeedHA:
 			needs = "docker lab, --topology ha"
+		case NeedCluster:
+			needs = "docker lab, --topology cluster"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.Syntax, on, needs, k.Help)
 	}

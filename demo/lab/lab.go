@@ -69,6 +69,9 @@ type Options struct {
 	PostgresDSN   string
 	RedisAddr     string
 	RedisPassword string
+	// RedisCluster, for the external provider, are seed nodes (HOST:PORT)
+	// of the user's own Redis Cluster; RedisAddr is then unused.
+	RedisCluster []string
 	// Expire is the docker provider's last-resort lifetime for its
 	// containers, should every other clean-up path fail (default 2h).
 	Expire time.Duration
@@ -246,6 +249,10 @@ type RedisInfo struct {
 	// a client in any process can still reach a primary cut off by a
 	// partition (see NodeDialer and docker_ha.go).
 	NodeAddrs map[string]string `json:"node_addrs,omitempty"`
+	// Cluster is set on the cluster topology: the nodes (HOST:PORT) a
+	// go-redis ClusterClient starts from; it learns the slot map from
+	// them. Addr is then only the first of them.
+	Cluster []string `json:"cluster,omitempty"`
 	// Dial, set only in the process that started the lab, connects to the
 	// server itself through the lab's fault layer; a go-redis client takes
 	// it as Options.Dialer. Nil elsewhere: clients then use Addr.
@@ -412,6 +419,7 @@ func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, erro
 		return nil, err
 	}
 	l.haAfterProxies()
+	l.clusterAfterProxies()
 	return l, nil
 }
 

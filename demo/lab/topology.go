@@ -16,6 +16,10 @@ const (
 	// TopologyHA is one PostgreSQL and a Redis primary with two replicas
 	// watched by three Sentinels, on a private Docker network.
 	TopologyHA Topology = "ha"
+	// TopologyCluster is one PostgreSQL and a Redis Cluster of three
+	// primaries and three replicas (docker_cluster.go), or a user's own
+	// cluster (--infra external --redis-cluster).
+	TopologyCluster Topology = "cluster"
 )
 
 // HAMasterName is the name the lab's Sentinels monitor the primary under.
@@ -27,10 +31,10 @@ func ParseTopology(s string) (Topology, error) {
 	switch t := Topology(strings.ToLower(strings.TrimSpace(s))); t {
 	case "", TopologySingle:
 		return TopologySingle, nil
-	case TopologyHA:
+	case TopologyHA, TopologyCluster:
 		return t, nil
 	}
-	return "", fmt.Errorf("unknown topology %q: use single or ha", s)
+	return "", fmt.Errorf("unknown topology %q: use single, ha or cluster", s)
 }
 
 // checkTopology refuses the provider/topology pairs the lab cannot start
@@ -43,6 +47,9 @@ func checkTopology(opts Options) error {
 	}
 	if opts.Provider == Docker || opts.Provider == Auto {
 		return nil
+	}
+	if opts.Topology == TopologyCluster && opts.Provider == External {
+		return checkExternalCluster(opts) // the user's own cluster
 	}
 	return fmt.Errorf("%w: topology %s runs on the docker provider only (it partitions a Docker network "+
 		"the lab creates); use --infra docker, or --topology single with --infra %s",

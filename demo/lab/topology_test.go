@@ -15,8 +15,8 @@ func TestTopologyRefusedWhereItCannotRun(t *testing.T) {
 			t.Errorf("ParseTopology(%q): %v", s, err)
 		}
 	}
-	if _, err := ParseTopology("cluster"); err == nil {
-		t.Error("ParseTopology(cluster) accepted a topology that does not exist yet")
+	if _, err := ParseTopology("mesh"); err == nil {
+		t.Error("ParseTopology(mesh) accepted a topology that does not exist")
 	}
 	for _, p := range []Provider{Local, External} {
 		_, err := Start(context.Background(), Options{Provider: p, Topology: TopologyHA,

@@ -48,6 +48,9 @@ func scenarioList() string {
 	for _, s := range experiment.HAScenarios {
 		rows = append(rows, [2]string{s.Name, "(--topology ha) " + s.Description})
 	}
+	for _, s := range experiment.ClusterScenarios {
+		rows = append(rows, [2]string{s.Name, "(--topology cluster) " + s.Description})
+	}
 	return hangingList(rows, 24, helpWidth())
 }
 
@@ -143,6 +146,10 @@ func experimentCmd(stdio Stdio) *cobra.Command {
 		if *redisWait != "" {
 			if wait, err = demo.ParseRedisWait(*redisWait); err != nil {
 				return usagef("experiment: --redis-wait: %v", err)
+			}
+			if opts.Topology == lab.TopologyCluster {
+				return usagef("experiment: --redis-wait is not offered on --topology cluster (WAIT counts the replicas " +
+					"of one node's connection, and a cluster client picks the node per key); use --topology ha")
 			}
 			if opts.Topology != lab.TopologyHA {
 				return usagef("experiment: --redis-wait needs replicas to wait for: add --topology ha")

@@ -28,7 +28,7 @@ Examples:
 // line, grouped by what the kind needs from the lab.
 func faultKindLines() string {
 	var b strings.Builder
-	for _, need := range []lab.FaultNeed{lab.NeedProxy, lab.NeedServers, lab.NeedHA} {
+	for _, need := range []lab.FaultNeed{lab.NeedProxy, lab.NeedServers, lab.NeedHA, lab.NeedCluster} {
 		switch need {
 		case lab.NeedProxy:
 			b.WriteString(" network, through the lab's proxies (every lab):\n")
@@ -36,6 +36,8 @@ func faultKindLines() string {
 			b.WriteString(" the servers themselves (docker and local labs):\n")
 		case lab.NeedHA:
 			b.WriteString(" the replicated Redis (docker lab, lab up --topology ha):\n")
+		case lab.NeedCluster:
+			b.WriteString(" the Redis Cluster (docker lab, lab up --topology cluster):\n")
 		}
 		for _, k := range lab.FaultCatalog() {
 			if k.Needs == need {

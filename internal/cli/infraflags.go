@@ -13,13 +13,17 @@ type infraFlags struct {
 	// topology is set only on the commands that offer --topology
 	// (addTopologyFlag): lab up, experiment and the lesson (tui).
 	topology string
+	// redisCluster is --redis-cluster: a user's own Redis Cluster for
+	// --infra external (see clusterOptions).
+	redisCluster string
 }
 
 // addTopologyFlag offers --topology on a command whose engine follows a
 // Sentinel failover (lab up, experiment, tui); the others run single.
 func (f *infraFlags) addTopologyFlag(c *cobra.Command) {
 	c.Flags().StringVar(&f.topology, "topology", "single",
-		"single (one PostgreSQL, one Redis) or ha (Redis primary + 2 replicas + 3 Sentinels; --infra docker)")
+		"single (one PostgreSQL, one Redis), ha (Redis primary + 2 replicas + 3 Sentinels; --infra docker) "+
+			"or cluster (Redis Cluster of 3 primaries + 3 replicas; --infra docker)")
 	c.RegisterFlagCompletionFunc("topology", completeTopologies)
 }
 
@@ -28,6 +32,7 @@ func completeTopologies(*cobra.Command, []string, string) ([]cobra.Completion, c
 	return fixed([]cobra.Completion{
 		cobra.CompletionWithDesc(string(lab.TopologySingle), "one PostgreSQL, one Redis"),
 		cobra.CompletionWithDesc(string(lab.TopologyHA), "Redis primary + 2 replicas + 3 Sentinels (--infra docker)"),
+		cobra.CompletionWithDesc(string(lab.TopologyCluster), "Redis Cluster, 3 primaries + 3 replicas (--infra docker)"),
 	})
 }
 
@@ -43,8 +48,9 @@ func addInfraFlags(c *cobra.Command) *infraFlags {
 	fs.StringVar(&f.pgDSN, "pg-dsn", "", "the PostgreSQL DSN for --infra external")
 	fs.StringVar(&f.redisAddr, "redis-addr", "", "Redis HOST:PORT for --infra external")
 	fs.StringVar(&f.redisPassword, "redis-password", "", "Redis password for --infra external")
+	fs.StringVar(&f.redisCluster, "redis-cluster", "", "your Redis Cluster's nodes HOST:PORT[,HOST:PORT...] for --infra external (instead of --redis-addr)")
 	c.RegisterFlagCompletionFunc("infra", completeProviders)
-	for _, n := range []string{"postgres-image", "redis-image", "pg-dsn", "redis-addr", "redis-password"} {
+	for _, n := range []string{"postgres-image", "redis-image", "pg-dsn", "redis-addr", "redis-password", "redis-cluster"} {
 		c.RegisterFlagCompletionFunc(n, cobra.NoFileCompletions)
 	}
 	return f
@@ -63,6 +69,9 @@ func (f *infraFlags) options() (lab.Options, error) {
 	if err != nil {
 		return lab.Options{}, usagef("--infra: %v", err)
 	}
+	if f.redisCluster != "" {
+		return f.clusterOptions(p)
+	}
 	if p == lab.External {
 		if f.pgDSN == "" || f.redisAddr == "" {
 			return lab.Options{}, usagef("--infra external needs --pg-dsn and --redis-addr")
@@ -80,6 +89,9 @@ func (f *infraFlags) options() (lab.Options, error) {
 	if topo == lab.TopologyHA && (p == lab.Local || p == lab.External) {
 		return lab.Options{}, usagef("--topology ha runs on Docker only (the lab creates and partitions a Docker network); "+
 			"use --infra docker, or drop --topology for --infra %s", p)
+	}
+	if err := checkClusterTopology(topo, p); err != nil {
+		return lab.Options{}, err
 	}
 	return lab.Options{Provider: p, Topology: topo, PostgresImage: f.pgImage, RedisImage: f.redisImage,
 		PostgresDSN: f.pgDSN, RedisAddr: f.redisAddr, RedisPassword: f.redisPassword}, nil

@@ -135,11 +135,15 @@ func printFaultHelp(stdio Stdio, l *lab.Lab, info lab.Info) {
 		printHAFaultHelp(stdio)
 		return
 	}
+	if info.Topology == lab.TopologyCluster {
+		printClusterFaultHelp(stdio, info)
+		return
+	}
 	// The other kinds come from the fault registry, so a kind added there
 	// shows here too (but not the ha kinds, which this topology refuses).
 	var others []string
 	for _, k := range lab.FaultCatalog() {
-		if k.Kind != lab.FaultLatency && k.Needs != lab.NeedHA {
+		if k.Kind != lab.FaultLatency && k.Needs != lab.NeedHA && k.Needs != lab.NeedCluster {
 			others = append(others, k.Example)
 		}
 	}
@@ -254,6 +258,7 @@ func printConnections(stdio Stdio, info lab.Info) {
 		fmt.Fprintf(stdio.Out, "              (through the lab's proxy; direct: %s)\n", d)
 	}
 	printHAConnections(stdio, info)
+	printClusterConnections(stdio, info)
 	if info.Postgres.Schema != "public" {
 		fmt.Fprintf(stdio.Out, "  Tables are in schema %q; keys start with %q.\n", info.Postgres.Schema, info.Redis.KeyPrefix)
 	}

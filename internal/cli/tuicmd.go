@@ -44,6 +44,10 @@ func runTUI(ctx context.Context, f *tuiFlags) error {
 	if err != nil {
 		return err
 	}
+	if opts.Topology == lab.TopologyCluster {
+		return usagef("--topology cluster: the lesson's screens run on single and ha; " +
+			"run the cluster with `cqrslab lab up --topology cluster` or `cqrslab experiment --topology cluster`")
+	}
 	th, err := tui.ParseTheme(f.theme)
 	if err != nil {
 		return usagef("--theme: %v", err)
