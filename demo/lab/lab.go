@@ -285,7 +285,11 @@ type Info struct {
 	PID      int          `json:"pid"`
 	Started  time.Time    `json:"started"`
 	Postgres PostgresInfo `json:"postgres"`
-	Redis    RedisInfo    `json:"redis"`
+	// PostgresReplica is the ha topology's streaming replica of Postgres,
+	// reached directly (no proxy: its faults are replay pauses, not the
+	// network's); nil on other topologies.
+	PostgresReplica *PostgresInfo `json:"postgres_replica,omitempty"`
+	Redis           RedisInfo     `json:"redis"`
 	// ToxiproxyAPI is where the embedded Toxiproxy's HTTP API is served
 	// (Options.ToxiproxyAPI), empty when it is not.
 	ToxiproxyAPI string `json:"toxiproxy_api,omitempty"`
