@@ -69,6 +69,12 @@ type Options struct {
 	PostgresDSN   string
 	RedisAddr     string
 	RedisPassword string
+	// RedisSentinels and RedisMasterName describe an external provider's
+	// Sentinel-managed Redis (in place of RedisAddr): the Sentinels'
+	// HOST:PORT and the name they monitor the primary under. RedisPassword
+	// is then the nodes' and the Sentinels' password.
+	RedisSentinels  []string
+	RedisMasterName string
 	// Expire is the docker provider's last-resort lifetime for its
 	// containers, should every other clean-up path fail (default 2h).
 	Expire time.Duration
@@ -416,6 +422,7 @@ func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, erro
 		return nil, err
 	}
 	l.haAfterProxies()
+	l.sentinelAfterProxies()
 	return l, nil
 }
 
