@@ -93,6 +93,9 @@ func (h *haRun) startHAPostgres(ctx context.Context, opts Options, password stri
 	h.mu.Unlock()
 	base := PostgresInfo{User: "cqrslab", Password: password, Database: "cqrslab", Schema: "public"}
 	primary, replica = base, base
+	// The first failure ends the other wait too.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errc := make(chan error, 2)
 	go func() {
 		wctx, done := context.WithTimeout(ctx, opts.ReadyTimeout)
@@ -113,6 +116,7 @@ func (h *haRun) startHAPostgres(ctx context.Context, opts Options, password stri
 	for range 2 {
 		if e := <-errc; e != nil && err == nil {
 			err = e
+			cancel()
 		}
 	}
 	return primary, replica, err

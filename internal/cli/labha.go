@@ -11,6 +11,10 @@ import (
 // the Redis line there is only the primary the lab started with, which a
 // failover demotes.
 func printHAConnections(stdio Stdio, info lab.Info) {
+	if r := info.PostgresReplica; r != nil {
+		fmt.Fprintf(stdio.Out, "  PG replica: %s\n              (streaming from the primary; read-only, reached directly)\n",
+			r.PsqlCommand())
+	}
 	if len(info.Redis.Sentinels) == 0 {
 		return
 	}
