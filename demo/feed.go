@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -22,13 +23,20 @@ func (s *PostService) GetFeed(ctx context.Context, authorID string, n int) (item
 // projection replaces, so the two read paths can be compared (results and
 // latency).
 func (s *PostService) GetFeedSQL(ctx context.Context, authorID string, n int) ([]FeedItem, error) {
+	return s.GetFeedSQLOn(ctx, s.pg, authorID, n)
+}
+
+// GetFeedSQLOn is GetFeedSQL read through db instead of the service's own
+// pool: a streaming replica of the same database, where a scaled-out SQL
+// feed reads (and may be behind the primary).
+func (s *PostService) GetFeedSQLOn(ctx context.Context, db *sql.DB, authorID string, n int) ([]FeedItem, error) {
 	if err := validateID("author", authorID); err != nil {
 		return nil, err
 	}
 	if n <= 0 {
 		n = DefaultFeedSize
 	}
-	rows, err := s.pg.QueryContext(ctx, s.q.feedSQL, authorID, n)
+	rows, err := db.QueryContext(ctx, s.q.feedSQL, authorID, n)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read feed: %w", err)
 	}

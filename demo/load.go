@@ -139,6 +139,10 @@ type LoadResult struct {
 	FirstProjectionErr time.Time
 }
 
+// DefaultLoadAuthors are the authors RunLoad writes when LoadConfig names
+// none, for readers that follow the same feeds.
+func DefaultLoadAuthors() []string { return []string{"alice", "bob", "carol", "dave"} }
+
 // RunLoad drives svc with cfg until the duration ends and every started
 // write has returned (or ctx ends). onTick, if set, gets a Tick each second.
 func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(Tick)) (*LoadResult, error) {
@@ -146,7 +150,7 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 		return nil, fmt.Errorf("load needs a positive rate and duration (got %v/s for %v)", cfg.Rate, cfg.Duration)
 	}
 	if len(cfg.Authors) == 0 {
-		cfg.Authors = []string{"alice", "bob", "carol", "dave"}
+		cfg.Authors = DefaultLoadAuthors()
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 20000

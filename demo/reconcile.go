@@ -35,6 +35,16 @@ func (s *PostService) Reconciler() *Reconciler {
 	return &Reconciler{pg: s.pg, rdb: s.rdb, schema: s.opts.Schema, keyPrefix: s.opts.KeyPrefix, q: s.q, Batch: 2000}
 }
 
+// ReconcilerOn is Reconciler reading PostgreSQL through db (a replica).
+// Chapter two uses it to show what a reconciler reading a lagging replica
+// gets wrong: members of posts the replica lacks look unexpected, and its
+// Repair would delete them. The lab's own repairs use Reconciler.
+func (s *PostService) ReconcilerOn(db *sql.DB) *Reconciler {
+	r := s.Reconciler()
+	r.pg = db
+	return r
+}
+
 // AuthorDrift compares one author's posts with their feed.
 type AuthorDrift struct {
 	Author      string `json:"author"`

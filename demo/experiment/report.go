@@ -79,6 +79,10 @@ type Report struct {
 		OutageMs float64 `json:"outage_ms"`
 	} `json:"redis"`
 
+	// Postgres is the PostgreSQL replica's part (scenarios that read it,
+	// e.g. pg-replica-lag); absent elsewhere.
+	Postgres *PostgresReport `json:"postgres,omitempty"`
+
 	Consistency struct {
 		PGRows              int     `json:"pg_rows"`
 		MissingBeforeRepair int     `json:"missing_before_repair"`

@@ -118,6 +118,20 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 
 	// The fault, on its timeline.
 	start := time.Now()
+	var replica *replicaWatch
+	if sc.ReplicaReads {
+		if replica, err = newReplicaWatch(info, st, svc, start); err != nil {
+			return nil, err
+		}
+	}
+	if replica != nil {
+		go replica.run()
+		defer func() {
+			if replica != nil {
+				_, _ = replica.stop()
+			}
+		}()
+	}
 	var (
 		faultMu            sync.Mutex
 		faultStart, healed time.Time
@@ -144,10 +158,16 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 		if sc.For > 0 && !sleepCtx(runCtx, sc.For) {
 			return
 		}
+		if replica != nil {
+			replica.beforeHeal(runCtx)
+		}
 		heal(ctx, sc, svc, driver)
 		faultMu.Lock()
 		healed = time.Now()
 		faultMu.Unlock()
+		if replica != nil {
+			replica.healedAt(healed)
+		}
 		say("healed")
 	}()
 
@@ -197,6 +217,9 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	if healed.IsZero() {
 		healed = time.Now()
 	}
+	if replica != nil {
+		replica.healedAt(healed)
+	}
 	rep.Fault.Injected = !faultStart.IsZero()
 	rep.Fault.HealedMs = ms(healed.Sub(start))
 
@@ -235,6 +258,13 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	}
 	rep.Lag = watch.stop()
 	watchStopped = true
+	if replica != nil {
+		w := replica
+		replica = nil
+		if rep.Postgres, err = w.stop(); err != nil {
+			return nil, err
+		}
+	}
 	// The feed was behind PostgreSQL for as long as the slowest write's
 	// member took to arrive; when Redis also lost members it had shown
 	// (restart_data_loss), for as long as those were gone: from the fault

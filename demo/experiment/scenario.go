@@ -23,6 +23,10 @@ type Scenario struct {
 	// Rate and Duration are the scenario's default load.
 	Rate     float64
 	Duration time.Duration
+	// ReplicaReads: the run also reads the SQL feed from the lab's
+	// PostgreSQL replica and reports how far behind it is
+	// (Report.Postgres, replica.go).
+	ReplicaReads bool
 }
 
 // CrashFault is the fault spec of the engine's crash point: the write path

@@ -18,6 +18,10 @@ var HAScenarios = []Scenario{
 	{Name: "redis-split-brain", Description: "the Redis primary is cut off from Sentinels and replicas for 5 s; " +
 		"it keeps taking writes, which are lost when it rejoins",
 		Fault: string(lab.FaultRedisPartition), At: time.Second, For: 5 * time.Second, Rate: 200, Duration: 7 * time.Second},
+	{Name: "pg-replica-lag", Description: "WAL replay paused on the PostgreSQL replica for 3 s; the SQL feed read " +
+		"from the replica falls behind while the reconciler reads the primary",
+		Fault: string(lab.FaultPGReplicaLag), At: time.Second, For: 3 * time.Second, Rate: 200, Duration: 5 * time.Second,
+		ReplicaReads: true},
 }
 
 // ScenariosFor is what `--scenario all` runs on a lab of topology t.

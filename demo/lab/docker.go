@@ -75,8 +75,12 @@ type container struct {
 	env     []string
 	cmd     []string
 	// keep turns AutoRemove off, so the container survives a stop.
-	keep     bool
-	resource *dockertest.Resource
+	keep bool
+	// entrypoint and user, when set, replace the image's (the ha
+	// topology's PostgreSQL replica runs pg_basebackup as postgres).
+	entrypoint []string
+	user       string
+	resource   *dockertest.Resource
 }
 
 // startDocker runs PostgreSQL and Redis containers side by side. Ports are
@@ -282,6 +286,7 @@ func runContainer(ctx context.Context, pool *dockertest.Pool, c *container, labe
 	progress(Progress{Service: c.service, Phase: PhaseStarting, Detail: c.image, Elapsed: time.Since(start)})
 	res, err := pool.RunWithOptions(&dockertest.RunOptions{
 		Repository: repo, Tag: tag, Env: c.env, Cmd: c.cmd, Labels: labels,
+		Entrypoint: c.entrypoint, User: c.user,
 		ExposedPorts: []string{c.port},
 		PortBindings: map[dc.Port][]dc.PortBinding{dc.Port(c.port): {{HostIP: "127.0.0.1", HostPort: ""}}},
 	}, func(hc *dc.HostConfig) {

@@ -75,6 +75,10 @@ type haRun struct {
 	killed        *haNode // the primary a kill fault removed, until healed
 	image         string  // the Redis image, for replacement nodes
 	started       int     // Redis nodes started so far, for their names
+	// pgReplica is PostgreSQL's streaming replica (docker_pg_replica.go)
+	// and pgReplicaInfo how to reach it, once it is ready.
+	pgReplica     *container
+	pgReplicaInfo PostgresInfo
 }
 
 // startDockerHA starts the ha topology (see the top of this file).
@@ -102,9 +106,7 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 			LabelHost: host, LabelService: service, LabelState: statedir.Dir()}
 	}
 	pgPass, redisPass := RandomPassword(), RandomPassword()
-	pg := &container{service: "postgres", image: opts.PostgresImage, port: "5432/tcp", keep: true,
-		env: []string{"POSTGRES_USER=cqrslab", "POSTGRES_PASSWORD=" + pgPass, "POSTGRES_DB=cqrslab"},
-		cmd: []string{"postgres", "-c", "fsync=off", "-c", "full_page_writes=off"}}
+	pg := haPostgresPrimary(opts.PostgresImage, pgPass)
 	d := &dockerRun{pool: pool, runID: runID, expire: opts.Expire, labels: labels, pg: pg}
 	h := &haRun{dockerRun: d, password: redisPass, image: opts.RedisImage, started: 3}
 	defer func() {
@@ -124,18 +126,29 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 		return nil, fmt.Errorf("create the ha client network: %w", err)
 	}
 
-	// PostgreSQL and the Redis primary start side by side; the replicas
-	// and Sentinels need the primary's address, so they follow it.
+	// PostgreSQL (primary, then its replica) and the Redis primary start
+	// side by side, each PostgreSQL server waited for as soon as its
+	// container runs; the Redis replicas and Sentinels need the Redis
+	// primary's address, so they follow it.
+	pgCtx, pgCancel := context.WithCancel(ctx)
+	defer pgCancel()
+	var pgInfo, replicaInfo PostgresInfo
 	pgErr := make(chan error, 1)
-	go func() { pgErr <- runContainer(ctx, pool, pg, labels("postgres"), opts.Expire, start, progress) }()
+	go func() {
+		var err error
+		pgInfo, replicaInfo, err = h.startHAPostgres(pgCtx, opts, pgPass, start, progress)
+		pgErr <- err
+	}()
 	primary, err := h.runRedisNode(ctx, "primary", opts, labels("redis"), "")
 	if err != nil {
+		pgCancel()
 		<-pgErr
 		return nil, err
 	}
 	progress(Progress{Service: "redis", Phase: PhaseStarting, Detail: "primary at " + primary.replIP + "; replicas and sentinels",
 		Elapsed: time.Since(start)})
 	if !routes(ctx, primary.clientIP, haRedisPort) {
+		pgCancel()
 		<-pgErr
 		return nil, fmt.Errorf("%w: topology ha needs a Docker engine whose container addresses this host "+
 			"reaches (Linux); this one (Docker Desktop, Colima or Podman in a VM?) does not route to %s",
@@ -154,42 +167,38 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 		})
 	}
 	wg.Wait()
-	if e := <-pgErr; e != nil {
-		errs = append(errs, e)
-	}
 	if err = errors.Join(errs...); err != nil {
+		pgCancel()
+		<-pgErr
 		return nil, err
 	}
 	h.nodes = []*haNode{primary, extra[0], extra[1]}
 	h.sentinels = extra[2:]
-	d.postgres = pg.resource
 
-	pgHost, pgPort, _ := serverAddr(ctx, pg.resource.Container, pg.port, pg.resource.GetPort(pg.port))
 	info := Info{
 		RunID: runID, Provider: Docker, PID: os.Getpid(), Started: start, Topology: TopologyHA,
-		Postgres: PostgresInfo{Host: pgHost, Port: pgPort, User: "cqrslab", Password: pgPass,
-			Database: "cqrslab", Schema: "public"},
 		Redis: RedisInfo{Addr: net.JoinHostPort(primary.clientIP, strconv.Itoa(haRedisPort)), Password: redisPass,
 			MasterName: HAMasterName},
-	}
-	if pgHost != "127.0.0.1" {
-		info.Postgres.PublishedPort, _ = strconv.Atoi(pg.resource.GetPort(pg.port))
 	}
 	for _, s := range h.sentinels {
 		info.Redis.Sentinels = append(info.Redis.Sentinels, net.JoinHostPort(s.replIP, strconv.Itoa(haSentinelPort)))
 	}
 	rctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
 	defer cancel()
-	readyErr := make(chan error, 1)
-	go func() { readyErr <- waitPostgres(rctx, info.Postgres, start, progress) }()
 	if err = h.waitHAReady(rctx, start, progress); err != nil {
-		cancel()
-		<-readyErr
+		pgCancel()
+		<-pgErr
 		return nil, err
 	}
-	if err = <-readyErr; err != nil {
+	if err = <-pgErr; err != nil {
 		return nil, err
 	}
+	d.postgres = pg.resource
+	info.Postgres = pgInfo
+	info.PostgresReplica = &replicaInfo
+	h.mu.Lock()
+	h.pgReplicaInfo = replicaInfo
+	h.mu.Unlock()
 	l = &Lab{Info: info, servers: h}
 	l.closeFn = h.purge
 	return l, nil

@@ -17,14 +17,17 @@ func startExternal(ctx context.Context, opts Options, progress ProgressFunc) (*L
 	if len(opts.RedisCluster) > 0 {
 		return startExternalCluster(ctx, opts, progress)
 	}
-	if opts.PostgresDSN == "" || opts.RedisAddr == "" {
-		return nil, fmt.Errorf("--infra external needs --pg-dsn (e.g. postgres://user:pass@127.0.0.1:5432/db?sslmode=disable) and --redis-addr (e.g. 127.0.0.1:6379)")
+	sentinel := len(opts.RedisSentinels) > 0
+	if opts.PostgresDSN == "" || (opts.RedisAddr == "") == !sentinel {
+		return nil, fmt.Errorf("--infra external needs --pg-dsn (e.g. postgres://user:pass@127.0.0.1:5432/db?sslmode=disable) and one of --redis-addr (e.g. 127.0.0.1:6379) or --redis-sentinel (e.g. mymaster@10.0.0.5:26379)")
 	}
 	if err := ValidatePostgresDSN(opts.PostgresDSN); err != nil {
 		return nil, err
 	}
-	if _, _, err := net.SplitHostPort(opts.RedisAddr); err != nil {
-		return nil, fmt.Errorf("bad --redis-addr %q: want HOST:PORT, e.g. 127.0.0.1:6379", opts.RedisAddr)
+	if !sentinel {
+		if _, _, err := net.SplitHostPort(opts.RedisAddr); err != nil {
+			return nil, fmt.Errorf("bad --redis-addr %q: want HOST:PORT, e.g. 127.0.0.1:6379", opts.RedisAddr)
+		}
 	}
 	start := time.Now()
 	info := Info{
@@ -34,6 +37,17 @@ func startExternal(ctx context.Context, opts Options, progress ProgressFunc) (*L
 		Started:  start,
 		Postgres: PostgresInfo{RawDSN: opts.PostgresDSN, Schema: "cqrslab"},
 		Redis:    RedisInfo{Addr: opts.RedisAddr, Password: opts.RedisPassword, KeyPrefix: "cqrslab:"},
+	}
+	if sentinel {
+		progress(Progress{Service: "redis", Phase: PhaseWaiting, Detail: "asking the Sentinels for the primary of " +
+			opts.RedisMasterName, Elapsed: time.Since(start)})
+		sctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
+		r, err := externalSentinelRedis(sctx, opts)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		info.Redis = r
 	}
 	if err := waitReady(ctx, info, opts.ReadyTimeout, start, progress); err != nil {
 		return nil, err

@@ -165,7 +165,12 @@ func (t *targetLayer) remove(c *faultConn) {
 // proxy's, which clients are configured with) is ignored. A disabled proxy
 // refuses, as Toxiproxy's closed listener does.
 func (t *targetLayer) dial(ctx context.Context, network, _ string) (net.Conn, error) {
-	target := t.addr()
+	return t.dialAddr(ctx, network, t.addr())
+}
+
+// dialAddr is dial to a given address: a Sentinel-managed Redis, whose
+// client dials whichever Sentinel or node it is told (external_sentinel.go).
+func (t *targetLayer) dialAddr(ctx context.Context, network, target string) (net.Conn, error) {
 	if st := t.state.Load(); st != nil && st.disabled {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: fmt.Errorf("connection refused: the %s proxy is down (fault)", t.name)}
 	}

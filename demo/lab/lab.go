@@ -72,6 +72,12 @@ type Options struct {
 	// RedisCluster, for the external provider, are seed nodes (HOST:PORT)
 	// of the user's own Redis Cluster; RedisAddr is then unused.
 	RedisCluster []string
+	// RedisSentinels and RedisMasterName describe an external provider's
+	// Sentinel-managed Redis (in place of RedisAddr): the Sentinels'
+	// HOST:PORT and the name they monitor the primary under. RedisPassword
+	// is then the nodes' and the Sentinels' password.
+	RedisSentinels  []string
+	RedisMasterName string
 	// Expire is the docker provider's last-resort lifetime for its
 	// containers, should every other clean-up path fail (default 2h).
 	Expire time.Duration
@@ -292,7 +298,11 @@ type Info struct {
 	PID      int          `json:"pid"`
 	Started  time.Time    `json:"started"`
 	Postgres PostgresInfo `json:"postgres"`
-	Redis    RedisInfo    `json:"redis"`
+	// PostgresReplica is the ha topology's streaming replica of Postgres,
+	// reached directly (no proxy: its faults are replay pauses, not the
+	// network's); nil on other topologies.
+	PostgresReplica *PostgresInfo `json:"postgres_replica,omitempty"`
+	Redis           RedisInfo     `json:"redis"`
 	// ToxiproxyAPI is where the embedded Toxiproxy's HTTP API is served
 	// (Options.ToxiproxyAPI), empty when it is not.
 	ToxiproxyAPI string `json:"toxiproxy_api,omitempty"`
@@ -420,6 +430,7 @@ func Start(ctx context.Context, opts Options, progress ProgressFunc) (*Lab, erro
 	}
 	l.haAfterProxies()
 	l.clusterAfterProxies()
+	l.sentinelAfterProxies()
 	return l, nil
 }
 

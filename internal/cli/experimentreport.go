@@ -73,6 +73,41 @@ var rows = []row{
 	{"consistency.repair", func(r *experiment.Report) string { return r.Consistency.Repair }},
 }
 
+// replicaRows are the PostgreSQL replica's figures, shown in the tables of
+// the scenarios that read the replica (pg-replica-lag) and in the JSON;
+// the CSV keeps its columns.
+var replicaRows = []row{
+	{"postgres.replica_feed_stale_reads", pgRow(func(p *experiment.PostgresReport) string {
+		return itoa(p.ReplicaFeedStale) + " of " + itoa(p.ReplicaFeedReads)
+	})},
+	{"postgres.replica_feed_missing_max", pgRow(func(p *experiment.PostgresReport) string { return itoa(p.ReplicaFeedMissingMax) })},
+	{"postgres.replica_behind_max", pgRow(func(p *experiment.PostgresReport) string { return itoa(p.ReplicaBehindMax) })},
+	{"postgres.replica_lag_ms", pgRow(func(p *experiment.PostgresReport) string { return f2(p.ReplicaLagMs) })},
+	{"postgres.replica_caught_up_after_ms", pgRow(func(p *experiment.PostgresReport) string { return f2(p.ReplicaCaughtUpMs) })},
+	{"postgres.replica_reconciler_unexpected_max", pgRow(func(p *experiment.PostgresReport) string {
+		return itoa(p.ReplicaReconcilerUnexpectedMax)
+	})},
+}
+
+func pgRow(get func(*experiment.PostgresReport) string) func(*experiment.Report) string {
+	return func(r *experiment.Report) string {
+		if r.Postgres == nil {
+			return "-"
+		}
+		return get(r.Postgres)
+	}
+}
+
+// tableRows are rows, plus replicaRows when a run of the group has them.
+func tableRows(group []*experiment.Report) []row {
+	for _, r := range group {
+		if r.Postgres != nil {
+			return append(append([]row(nil), rows...), replicaRows...)
+		}
+	}
+	return rows
+}
+
 // printTables prints one table per scenario with the policies side by side.
 func printTables(w io.Writer, reports []*experiment.Report) {
 	for i := 0; i < len(reports); {
@@ -88,7 +123,7 @@ func printTables(w io.Writer, reports []*experiment.Report) {
 			fmt.Fprintf(tw, "%s\t", r.Policy)
 		}
 		fmt.Fprintln(tw)
-		for _, rw := range rows {
+		for _, rw := range tableRows(group) {
 			fmt.Fprintf(tw, "%s\t", rw.name)
 			for _, r := range group {
 				fmt.Fprintf(tw, "%s\t", rw.get(r))

@@ -10,6 +10,8 @@ import (
 // shared by every command that can start one.
 type infraFlags struct {
 	infra, pgImage, redisImage, pgDSN, redisAddr, redisPassword string
+	// redisSentinel is --redis-sentinel MASTER@HOST:PORT,... (external).
+	redisSentinel string
 	// topology is set only on the commands that offer --topology
 	// (addTopologyFlag): lab up, experiment and the lesson (tui).
 	topology string
@@ -49,8 +51,10 @@ func addInfraFlags(c *cobra.Command) *infraFlags {
 	fs.StringVar(&f.redisAddr, "redis-addr", "", "Redis HOST:PORT for --infra external")
 	fs.StringVar(&f.redisPassword, "redis-password", "", "Redis password for --infra external")
 	fs.StringVar(&f.redisCluster, "redis-cluster", "", "your Redis Cluster's nodes HOST:PORT[,HOST:PORT...] for --infra external (instead of --redis-addr)")
+	fs.StringVar(&f.redisSentinel, "redis-sentinel", "", "for --infra external instead of --redis-addr: a Sentinel-managed "+
+		"Redis, MASTER@HOST:PORT[,HOST:PORT...] (--redis-password is the nodes' and the Sentinels')")
 	c.RegisterFlagCompletionFunc("infra", completeProviders)
-	for _, n := range []string{"postgres-image", "redis-image", "pg-dsn", "redis-addr", "redis-password", "redis-cluster"} {
+	for _, n := range []string{"postgres-image", "redis-image", "pg-dsn", "redis-addr", "redis-password", "redis-cluster", "redis-sentinel"} {
 		c.RegisterFlagCompletionFunc(n, cobra.NoFileCompletions)
 	}
 	return f
@@ -72,15 +76,27 @@ func (f *infraFlags) options() (lab.Options, error) {
 	if f.redisCluster != "" {
 		return f.clusterOptions(p)
 	}
+	var sentinels []string
+	var master string
 	if p == lab.External {
-		if f.pgDSN == "" || f.redisAddr == "" {
-			return lab.Options{}, usagef("--infra external needs --pg-dsn and --redis-addr")
+		if f.pgDSN == "" || (f.redisAddr == "" && f.redisSentinel == "") {
+			return lab.Options{}, usagef("--infra external needs --pg-dsn and --redis-addr (or --redis-sentinel MASTER@HOST:PORT,...)")
+		}
+		if f.redisAddr != "" && f.redisSentinel != "" {
+			return lab.Options{}, usagef("--redis-addr and --redis-sentinel are exclusive: give the Sentinels " +
+				"(the engine asks them where the primary is) or one Redis")
 		}
 		if err := lab.ValidatePostgresDSN(f.pgDSN); err != nil {
 			return lab.Options{}, usagef("%v", err)
 		}
-	} else if f.pgDSN != "" || f.redisAddr != "" {
-		return lab.Options{}, usagef("--pg-dsn and --redis-addr go with --infra external")
+		if f.redisSentinel != "" {
+			var err error
+			if master, sentinels, err = lab.ParseSentinelSpec(f.redisSentinel); err != nil {
+				return lab.Options{}, usagef("%v", err)
+			}
+		}
+	} else if f.pgDSN != "" || f.redisAddr != "" || f.redisSentinel != "" {
+		return lab.Options{}, usagef("--pg-dsn, --redis-addr and --redis-sentinel go with --infra external")
 	}
 	topo, err := lab.ParseTopology(f.topology)
 	if err != nil {
@@ -94,5 +110,6 @@ func (f *infraFlags) options() (lab.Options, error) {
 		return lab.Options{}, err
 	}
 	return lab.Options{Provider: p, Topology: topo, PostgresImage: f.pgImage, RedisImage: f.redisImage,
-		PostgresDSN: f.pgDSN, RedisAddr: f.redisAddr, RedisPassword: f.redisPassword}, nil
+		PostgresDSN: f.pgDSN, RedisAddr: f.redisAddr, RedisPassword: f.redisPassword,
+		RedisSentinels: sentinels, RedisMasterName: master}, nil
 }

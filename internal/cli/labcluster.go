@@ -19,6 +19,10 @@ func (f *infraFlags) clusterOptions(p lab.Provider) (lab.Options, error) {
 		return lab.Options{}, usagef("--redis-addr and --redis-cluster are exclusive: give a plain Redis " +
 			"with --redis-addr, or your cluster's nodes with --redis-cluster")
 	}
+	if f.redisSentinel != "" {
+		return lab.Options{}, usagef("--redis-sentinel and --redis-cluster are exclusive: give your Sentinels " +
+			"or your cluster's nodes, not both")
+	}
 	if f.pgDSN == "" {
 		return lab.Options{}, usagef("--infra external needs --pg-dsn beside --redis-cluster")
 	}

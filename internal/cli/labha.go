@@ -11,6 +11,10 @@ import (
 // the Redis line there is only the primary the lab started with, which a
 // failover demotes.
 func printHAConnections(stdio Stdio, info lab.Info) {
+	if r := info.PostgresReplica; r != nil {
+		fmt.Fprintf(stdio.Out, "  PG replica: %s\n              (streaming from the primary; read-only, reached directly)\n",
+			r.PsqlCommand())
+	}
 	if len(info.Redis.Sentinels) == 0 {
 		return
 	}
@@ -29,7 +33,10 @@ func printHAFaultHelp(stdio Stdio) {
 		"  cqrslab fault inject %s     (the primary takes writes alone)\n"+
 		"  cqrslab fault heal %s       (it rejoins: those writes are gone)\n"+
 		"  cqrslab reconcile --repair             (puts them back from PostgreSQL)\n"+
+		"  cqrslab fault inject %s      (the PG replica stops applying WAL:\n"+
+		"                                            psql the replica, then the primary)\n"+
 		"  PostgreSQL faults work as usual; Redis network faults and pause/stop\n"+
 		"  act on one Redis, so this topology refuses them.\n",
-		lab.FaultRedisPrimaryKill, lab.FaultRedisPrimaryKill, lab.FaultRedisPartition, lab.FaultRedisPartition)
+		lab.FaultRedisPrimaryKill, lab.FaultRedisPrimaryKill, lab.FaultRedisPartition, lab.FaultRedisPartition,
+		lab.FaultPGReplicaLag)
 }

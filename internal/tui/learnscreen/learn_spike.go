@@ -56,7 +56,6 @@ type (
 // it instead of leaving the screen).
 func (l *LearnScreen) Spiking() bool { return l.spike != nil }
 
-
 func (l *LearnScreen) runSpike() tea.Cmd {
 	s := l.sh.Session
 	switch {
