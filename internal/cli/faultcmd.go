@@ -35,15 +35,17 @@ func faultKindLines() string {
 		case lab.NeedServers:
 			b.WriteString(" the servers themselves (docker and local labs):\n")
 		case lab.NeedHA:
-			b.WriteString(" the replicated Redis (docker lab, lab up --topology ha):\n")
+			b.WriteString(" the replicated stores (docker lab, lab up --topology ha):\n")
 		case lab.NeedCluster:
 			b.WriteString(" the Redis Cluster (docker lab, lab up --topology cluster):\n")
 		}
+		var rows [][2]string
 		for _, k := range lab.FaultCatalog() {
 			if k.Needs == need {
-				fmt.Fprintf(&b, "  %-25s %s\n", k.Syntax, k.Help)
+				rows = append(rows, [2]string{k.Syntax, k.Help})
 			}
 		}
+		b.WriteString(hangingList(rows, 25, helpWidth()))
 	}
 	return b.String()
 }

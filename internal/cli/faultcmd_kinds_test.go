@@ -27,8 +27,9 @@ func TestFaultKindsComeFromTheRegistry(t *testing.T) {
 		return " " + strings.Join(ws, " ") + " "
 	}
 	words := map[string]string{"fault inject": complete("inject"), "fault heal": complete("heal")}
+	flat := strings.Join(strings.Fields(help), " ") // descriptions wrap to the width
 	for _, k := range lab.FaultCatalog() {
-		if !strings.Contains(help, "  "+k.Syntax+" ") || !strings.Contains(help, k.Help) {
+		if !strings.Contains(help, "  "+k.Syntax+" ") || !strings.Contains(flat, k.Help) {
 			t.Errorf("fault --help lacks %q with its help %q", k.Syntax, k.Help)
 		}
 		for _, path := range []string{"fault inject", "fault heal"} {
