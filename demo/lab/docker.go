@@ -94,39 +94,11 @@ func startDocker(ctx context.Context, opts Options, progress ProgressFunc) (l *L
 	if opts.Topology == TopologyCluster {
 		return startDockerCluster(ctx, opts, progress)
 	}
-	pool, err := newDockerPool(ctx)
+	pool, opts, runID, labels, start, err := dockerPrelude(ctx, opts, progress)
 	if err != nil {
 		return nil, err
 	}
-	// A crashed earlier run may have left containers: remove those whose
-	// owning process is gone. Other live labs on this machine are left alone.
-	if _, err := purgeStale(ctx, pool, false); err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	// Which images: the asked ones, or offline stand-ins for absent
-	// official ones; every missing image is pulled now, and named in one
-	// error when it cannot be.
-	plan, err := PlanImages(pool.Client, opts)
-	if err != nil {
-		return nil, err
-	}
-	for _, pk := range plan.Picks() {
-		if pk.Source == FromOffline {
-			progress(Progress{Service: pk.Service, Phase: PhaseStarting, Detail: pk.Describe(), Elapsed: time.Since(start)})
-		}
-	}
-	if err := pullMissing(ctx, pool.Client, plan, start, progress); err != nil {
-		return nil, err
-	}
-	opts.PostgresImage, opts.RedisImage = plan.Postgres.Ref, plan.Redis.Ref
-	runID := NewRunID()
-	host, _ := os.Hostname()
 	pgPass, redisPass := RandomPassword(), RandomPassword()
-	labels := func(service string) map[string]string {
-		return map[string]string{LabelLab: "1", LabelRun: runID, LabelPID: strconv.Itoa(os.Getpid()),
-			LabelHost: host, LabelService: service, LabelState: statedir.Dir()}
-	}
 	pg := &container{service: "postgres", image: opts.PostgresImage, port: "5432/tcp",
 		// No AutoRemove: a postgres_stop fault stops the container and
 		// starts it again on the same data (PostgreSQL is the source of
@@ -333,4 +305,43 @@ func isNoSuchContainer(err error) bool {
 	var nsc *dc.NoSuchContainer
 	return errors.As(err, &nsc) || strings.Contains(err.Error(), "No such container") ||
 		strings.Contains(err.Error(), "is already in progress")
+}
+
+// dockerPrelude is what every docker topology does before its first
+// container: connect to the engine, remove what crashed earlier runs left
+// (containers whose owning process is gone; other live labs on this
+// machine are left alone), pick the images (the asked ones, or offline
+// stand-ins for absent official ones) and pull the missing ones, naming in
+// one error any that cannot be had. It returns opts with the images
+// resolved, the run's ID and the labels every container and network of the
+// run carries, which is what the clean-up paths look for.
+func dockerPrelude(ctx context.Context, opts Options, progress ProgressFunc) (pool *dockertest.Pool, _ Options, runID string, labels func(service string) map[string]string, start time.Time, err error) {
+	pool, err = newDockerPool(ctx)
+	if err != nil {
+		return nil, opts, "", nil, start, err
+	}
+	if _, err := purgeStale(ctx, pool, false); err != nil {
+		return nil, opts, "", nil, start, err
+	}
+	start = time.Now()
+	plan, err := PlanImages(pool.Client, opts)
+	if err != nil {
+		return nil, opts, "", nil, start, err
+	}
+	for _, pk := range plan.Picks() {
+		if pk.Source == FromOffline {
+			progress(Progress{Service: pk.Service, Phase: PhaseStarting, Detail: pk.Describe(), Elapsed: time.Since(start)})
+		}
+	}
+	if err := pullMissing(ctx, pool.Client, plan, start, progress); err != nil {
+		return nil, opts, "", nil, start, err
+	}
+	opts.PostgresImage, opts.RedisImage = plan.Postgres.Ref, plan.Redis.Ref
+	runID = NewRunID()
+	host, _ := os.Hostname()
+	labels = func(service string) map[string]string {
+		return map[string]string{LabelLab: "1", LabelRun: runID, LabelPID: strconv.Itoa(os.Getpid()),
+			LabelHost: host, LabelService: service, LabelState: statedir.Dir()}
+	}
+	return pool, opts, runID, labels, start, nil
 }

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"cqrslab/internal/statedir"
-
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
 	"github.com/redis/go-redis/v9"
@@ -77,27 +75,9 @@ type clusterRun struct {
 
 // startDockerCluster starts the cluster topology (see the top of this file).
 func startDockerCluster(ctx context.Context, opts Options, progress ProgressFunc) (l *Lab, err error) {
-	pool, err := newDockerPool(ctx)
+	pool, opts, runID, labels, start, err := dockerPrelude(ctx, opts, progress)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := purgeStale(ctx, pool, false); err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	plan, err := PlanImages(pool.Client, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := pullMissing(ctx, pool.Client, plan, start, progress); err != nil {
-		return nil, err
-	}
-	opts.PostgresImage, opts.RedisImage = plan.Postgres.Ref, plan.Redis.Ref
-	runID := NewRunID()
-	host, _ := os.Hostname()
-	labels := func(service string) map[string]string {
-		return map[string]string{LabelLab: "1", LabelRun: runID, LabelPID: strconv.Itoa(os.Getpid()),
-			LabelHost: host, LabelService: service, LabelState: statedir.Dir()}
 	}
 	pgPass, redisPass := RandomPassword(), RandomPassword()
 	// As in startDocker: no database of the image's own, the lab adopts

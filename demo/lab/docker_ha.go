@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"cqrslab/internal/statedir"
-
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
 )
@@ -83,27 +81,9 @@ type haRun struct {
 
 // startDockerHA starts the ha topology (see the top of this file).
 func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l *Lab, err error) {
-	pool, err := newDockerPool(ctx)
+	pool, opts, runID, labels, start, err := dockerPrelude(ctx, opts, progress)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := purgeStale(ctx, pool, false); err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	plan, err := PlanImages(pool.Client, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := pullMissing(ctx, pool.Client, plan, start, progress); err != nil {
-		return nil, err
-	}
-	opts.PostgresImage, opts.RedisImage = plan.Postgres.Ref, plan.Redis.Ref
-	runID := NewRunID()
-	host, _ := os.Hostname()
-	labels := func(service string) map[string]string {
-		return map[string]string{LabelLab: "1", LabelRun: runID, LabelPID: strconv.Itoa(os.Getpid()),
-			LabelHost: host, LabelService: service, LabelState: statedir.Dir()}
 	}
 	pgPass, redisPass := RandomPassword(), RandomPassword()
 	pg := haPostgresPrimary(opts.PostgresImage, pgPass)
