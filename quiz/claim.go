@@ -268,6 +268,11 @@ func negationScope(s sentence) negation {
 		w := toks[n].word
 		first := n + 1
 		switch {
+		case w == "non" && n+1 < len(toks) && !toks[n+1].softBefore:
+			// "non-atomic", "non-blocking": the prefix denies the one word
+			// it is joined to, not the clause after it.
+			in[n+1] = true
+			continue
 		case negators[w]:
 			if w == "not" && n+1 < len(toks) && (toks[n+1].word == "only" || toks[n+1].word == "just") {
 				continue // "not only ... but also" affirms
