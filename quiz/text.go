@@ -13,6 +13,7 @@ type token struct {
 	stem       string // word with common endings removed
 	start, end int    // byte offsets in the original answer
 	softBefore bool   // a comma, colon, dash or bracket came just before it
+	mark       rune   // that punctuation, when softBefore: '(' tells an aside from a pause
 	arrow      bool   // an arrow, read as "then"
 	known      bool   // a word of the lexicon, so never a typo of another
 }
@@ -35,6 +36,7 @@ func split(text string) []sentence {
 		word strings.Builder
 		ws   int // start of the word being built
 		soft bool
+		mark rune // the punctuation that made soft
 	)
 	cur.start = -1
 	flushWord := func(end int) {
@@ -43,6 +45,9 @@ func split(text string) []sentence {
 		}
 		for i, w := range expand(word.String()) {
 			t := token{word: w, stem: stem(w), start: ws, end: end, softBefore: soft && i == 0}
+			if t.softBefore {
+				t.mark = mark
+			}
 			if cur.start < 0 {
 				cur.start = ws
 			}
@@ -88,6 +93,9 @@ func split(text string) []sentence {
 			flushWord(i) // read-only, in-flight: two words, no pause
 		case strings.ContainsRune(",:()[]—–-\"“”", r):
 			flushWord(i)
+			if !soft || r == '(' || r == '[' {
+				mark = r
+			}
 			soft = true
 		case r == '→' || (r == '>' && (prev == '-' || prev == '=')):
 			// An arrow relates what is either side of it: read it as "then".
