@@ -11,7 +11,9 @@ var reportMarkers = phraseList(`people say|some people say|some say|they say|peo
 you might think|one might think|you may think|i heard|i have heard|supposedly|allegedly|reportedly|a common mistake is|common misconception|
 the misconception|a misconception|it is a myth|myth|wrongly|mistakenly|naively|in async cqrs|in asynchronous cqrs|with async cqrs|
 with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|
-the question says|the question asks|the prompt says`)
+the question says|the question asks|the prompt says|
+people describe|some describe|it is described as|is usually described as|the textbook answer|the textbook version|the textbook says|the standard answer|
+the usual answer|the official answer|on paper`)
 
 // mentionMarkers introduce terms merely named ("you could talk about
 // deadlines, breakers, ..."); they reach over the whole list, to the next
