@@ -55,12 +55,15 @@ one ones bit lot end front back top bottom case time times step steps`)
 
 // storeOf reports which store (0 PostgreSQL, 1 Redis) a phrase of the
 // rubric's store concepts names at toks[i], and how many tokens it takes.
+// It matches exactly (no typo tolerance), and most words are ruled out by
+// their first letters' lookup, so scanning every token stays cheap.
 func (cr *compiledRubric) storeOf(toks []token, i int) (int, int, bool) {
+	if !cr.storeFirst[toks[i].word] && !cr.storeFirst[toks[i].stem] {
+		return 0, 0, false
+	}
 	for k, ps := range cr.stores {
-		for _, p := range ps {
-			if n, ok := p.matchAt(cr.lx, toks, i); ok {
-				return k, n, true
-			}
+		if n := matchAny(ps, toks, i); n > 0 {
+			return k, n, true
 		}
 	}
 	return 0, 0, false
@@ -72,6 +75,7 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 	if len(cr.stores[0]) == 0 || len(cr.stores[1]) == 0 {
 		return
 	}
+
 	analogy := false // "X is PostgreSQL" maps X only in an answer that says it is an analogy
 	for _, s := range rd.sents {
 		for i := range s.tokens {

@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -13,6 +14,7 @@ const maxNegationScope = 8
 // compiledClaim is a Claim with its terms resolved to phrases.
 type compiledClaim struct {
 	terms    [][]phrase
+	index    []termIndex // per term: its phrases by first word, for occurrences
 	polarity string
 	ordered  bool
 	clause   bool
@@ -60,6 +62,7 @@ func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledCl
 			return cc, err
 		}
 		cc.terms = append(cc.terms, alts)
+		cc.index = append(cc.index, indexTerm(alts))
 		if b.termKeys == nil {
 			b.termKeys = map[string]int{}
 		}
@@ -110,7 +113,7 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool,
 	for k, alts := range c.terms {
 		o, ok := seen[c.keys[k]]
 		if !ok {
-			o = occurrences(lx, alts, s.tokens)
+			o = c.index[k].occurrences(lx, alts, s.tokens)
 			seen[c.keys[k]] = o
 		}
 		if len(o) == 0 {
@@ -191,12 +194,56 @@ func within(spans []span, sp span, window int) bool {
 	return hi-lo <= window
 }
 
-// occurrences lists where any of alts occurs in toks, one span per start.
-func occurrences(lx lexicon, alts []phrase, toks []token) []span {
+// termIndex files a term's phrases by their first word and stem, so that
+// finding where the term occurs tries, at each token, only the phrases
+// that can start there: those sharing its word or stem and, for a long
+// word not in the lexicon (a possible typo), those whose first word is
+// long enough to be misspelt. Phrases are tried in the term's order, so
+// the result is the same as trying them all.
+type termIndex struct {
+	byWord  map[string][]int
+	typable []int // phrases whose first word is long enough for a typo
+}
+
+func indexTerm(alts []phrase) termIndex {
+	ix := termIndex{byWord: map[string][]int{}}
+	for i, p := range alts {
+		ix.byWord[p.words[0]] = append(ix.byWord[p.words[0]], i)
+		if p.stems[0] != p.words[0] {
+			ix.byWord[p.stems[0]] = append(ix.byWord[p.stems[0]], i)
+		}
+		if len(p.words[0]) >= MinTypoLength {
+			ix.typable = append(ix.typable, i)
+		}
+	}
+	return ix
+}
+
+// occurrences lists where any of alts occurs in toks, one span per start:
+// at each token, the first phrase in alts' order that matches there.
+func (ix termIndex) occurrences(lx lexicon, alts []phrase, toks []token) []span {
 	var out []span
+	var cands []int
 	for i := range toks {
-		for _, p := range alts {
-			if n, ok := p.matchAt(lx, toks, i); ok {
+		t := toks[i]
+		cands = append(cands[:0], ix.byWord[t.word]...)
+		if t.stem != t.word {
+			cands = append(cands, ix.byWord[t.stem]...)
+		}
+		if !t.known && len(t.word) >= MinTypoLength {
+			cands = append(cands, ix.typable...)
+		}
+		if len(cands) == 0 {
+			continue
+		}
+		slices.Sort(cands)
+		prev := -1
+		for _, a := range cands {
+			if a == prev {
+				continue
+			}
+			prev = a
+			if n, ok := alts[a].matchAt(lx, toks, i); ok {
 				out = append(out, span{i, i + n})
 				break
 			}

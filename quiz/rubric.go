@@ -28,6 +28,7 @@ type compiledRubric struct {
 	// @redis concepts), and conceptWords every word of any concept: an
 	// analogy's words may stand for a store, never the rubric's own.
 	stores       [2][]phrase
+	storeFirst   map[string]bool // first words (and stems) of stores' phrases
 	conceptWords map[string]bool
 }
 
@@ -59,6 +60,12 @@ func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
 			for _, w := range p.words {
 				cr.conceptWords[w] = true
 			}
+		}
+	}
+	cr.storeFirst = map[string]bool{}
+	for _, ps := range cr.stores {
+		for _, p := range ps {
+			cr.storeFirst[p.words[0]], cr.storeFirst[p.stems[0]] = true, true
 		}
 	}
 	ids := map[string]bool{}
