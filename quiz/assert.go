@@ -21,11 +21,14 @@ the usual answer|the official answer|on paper`)
 var mentionMarkers = phraseList(`you could talk about|one could talk about|you could mention|you can talk about|people talk about|people mention|
 people go on about|buzzwords like|buzzwords such as|terms like|words like|fancy terms|textbooks talk about|textbooks say|blogs say|the books say`)
 
-// dismissals reject what they refer to; with an anaphor ("those are
+// dismissals reject what they refer to ("rolling back the insert isn't an
+// option" does not propose a rollback); with an anaphor ("those are
 // overkill") they reject what came before it too.
 var dismissals = phraseList(`overkill|overcomplicated|over complicated|overengineered|over engineered|overengineering|over engineering|
 unnecessary|not needed|pointless|useless|nonsense|buzzwords|a waste of time|waste of time|not worth it|not worth the|irrelevant|hype|
-too complicated|too complex|silly|ceremony|bloat|cargo cult`)
+too complicated|too complex|silly|ceremony|bloat|cargo cult|
+not an option|never an option|no option|not possible|impossible|out of the question|off the table|not allowed|a bad idea|is a mistake|
+can not be undone|can not be done|can not be reversed`)
 
 // anaphors point back at what the learner said before.
 var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|

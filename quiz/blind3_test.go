@@ -147,6 +147,7 @@ func TestBlind3Misconceptions(t *testing.T) {
 		{"critique-timeout", "redis-spike-500wps", "Lengthening the timeout or bumping the retries would only make the pile-up worse; give the ZADD a short deadline instead.", "retry-inline"},
 		{"non-atomic", "createpost-walkthrough", "CreatePost does a non-atomic dual write: the INSERT commits, then the ZADD runs.", "one-transaction"},
 		{"reconciler-goes-back", "explain-sync-cqrs", "When the feed is stale, the reconciler goes back to PostgreSQL and rebuilds it.", "reads-from-postgres"},
+		{"undo-not-an-option", "explain-sync-cqrs", "Undoing the Postgres insert is not an option once it has committed, so a failed Redis update only leaves the feed stale.", "rollback-postgres"},
 		{"skip-redis-while-slow", "redis-spike-500wps", "While Redis is slow, the breaker opens and we drop Redis updates for a while, marking the authors dirty.", "replace-design"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
