@@ -377,9 +377,10 @@ func inCondition(toks []token, n int) bool {
 	return false
 }
 
-// mainClauseSubjects are the lesson's actors, which start the main clause
+// mainClauseSubjects are the lesson's actors (and the pronouns standing for
+// them: "whenever a post is not there it turns to PostgreSQL"), which start the main clause
 // after a condition that a hurried writer left without its comma.
-var mainClauseSubjects = set("getfeed createpost reconciler relay repairer service handler api app application")
+var mainClauseSubjects = set("getfeed createpost reconciler relay repairer service handler api app application it they")
 
 // negation is what negationScope found in one sentence: the tokens inside a
 // negation, and the negators that deny a relation between two things ("Redis
