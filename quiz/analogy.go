@@ -51,7 +51,7 @@ func isLink(toks []token, i int) int {
 
 // aliasStop are nouns too general to stand for a store.
 var aliasStop = set(`thing things stuff part parts side place way kind sort type system store stores data copy copies version
-one ones bit lot end front back top bottom case time times step steps`)
+one ones bit lot end front back top bottom case time times step steps fallback backup`)
 
 // storeOf reports which store (0 PostgreSQL, 1 Redis) a phrase of the
 // rubric's store concepts names at toks[i], and how many tokens it takes.
@@ -134,7 +134,9 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 				add(k, toks, phraseStart(toks, lead), lead)
 			} else if j := i + n; j < len(toks) && !toks[j].softBefore {
 				// "think of Redis as an index card box".
-				if l := matchAny(aliasLinks, toks, j); l > 0 && j+l < len(toks) {
+				// A bare "as" maps only in an answer that says it is an
+				// analogy: "it reads Postgres as a fallback" maps nothing.
+				if l := matchAny(aliasLinks, toks, j); l > 0 && j+l < len(toks) && (analogy || l > 1 || toks[j].word != "as") {
 					add(k, toks, j+l, nounRun(toks, j+l))
 				}
 			}
