@@ -36,7 +36,7 @@ var aliasLinks = phraseList(`as|like|is like|are like|acts as|acts like|works li
 var analogyCues = phraseList(`think of|imagine|picture|it is like|it's like|its like|like a|like an|analogy|as if|compare it to|is like`)
 
 // isLinkWords join an analogy's noun to the store named after them.
-var isLinkWords = phraseList(`is|are|=|stands for|is played by|would be|will be`)
+var isLinkWords = phraseList(`equals a|equals an|equals the|is a|is an|is the|stands for|is played by|would be|will be|is|are|equals`)
 
 // isLink reports how many tokens of isLinkWords end just before the store
 // at i, with no pause between: "the screen is | Redis".

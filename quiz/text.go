@@ -97,6 +97,15 @@ func split(text string) []sentence {
 				mark = r
 			}
 			soft = true
+		case r == '=' && next != '>' && next != '=' && !strings.ContainsRune("=!<>", prev) && letterAfter(text[i+size:]):
+			// "archive = PostgreSQL": an equals sign before a word maps
+			// one thing to another, so it is a word ("equals") that an
+			// analogy's mapping can read; in arithmetic ("= 25") it is
+			// dropped like other symbols.
+			flushWord(i)
+			word.WriteString("equals")
+			ws = i
+			flushWord(i + size)
 		case r == '→' || (r == '>' && (prev == '-' || prev == '=')):
 			// An arrow relates what is either side of it: read it as "then".
 			flushWord(i)
@@ -113,6 +122,16 @@ func split(text string) []sentence {
 	flushWord(len(text))
 	flushSentence()
 	return out
+}
+
+// letterAfter reports whether the first non-space rune of s is a letter.
+func letterAfter(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return unicode.IsLetter(r)
+		}
+	}
+	return false
 }
 
 // listMarker reports whether word, about to be ended by r ("." or ")"), is a
