@@ -34,6 +34,69 @@ can not be undone|can not be done|can not be reversed`)
 var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|
 any of it|none of that|none of it|all of them|all these|all those|the lot|everything above|the above`)
 
+// anecdoteMarkers open a story about another system ("At my last job our
+// ORM wrapped…"): what happened there is not what the learner says this
+// code does, so a tangent's "the Redis write happened before the commit"
+// is not a claim about CreatePost.
+var anecdoteMarkers = phraseList(`at my last job|at my previous job|at my old job|at a previous job|at my last company|at my previous company|
+at my old company|at a previous company|in my last job|in my previous job|in a previous job|in a previous project|on a previous project|
+in my last project|on my last project|at my last place|at my old place|war story|back when i|once at work|where i used to work|where i worked before`)
+
+// anecdoteEnds open the sentence that returns from a story to the lesson.
+var anecdoteEnds = phraseList(`anyway|anyhow|back to|in this code|in this design|in this system|in the seed|in this lesson|in the lesson|
+in our case|in this case|here|but here|but in this|in cqrslab|this code|the seed|in this one|for this code|now`)
+
+// anecdoteApplies says the story is offered as this code's behaviour, so
+// it is not set aside: "we rolled back, and you should do the same here".
+var anecdoteApplies = phraseList(`should|same here|the same thing here|do the same|that is what|this is what|recommend|same as here|like here`)
+
+// maxAnecdote is how many sentences a story may run before the sentence
+// that returns to the lesson; a story with no return sets aside only the
+// sentence that tells it.
+const maxAnecdote = 4
+
+// anecdoteScope marks the sentences of a story about another system as
+// heard, up to the sentence that returns to the lesson.
+func anecdoteScope(sents []sentence, heard [][]bool) {
+	starts := func(s sentence, ps []phrase) bool {
+		for i := 0; i < len(s.tokens) && i < 3; i++ {
+			if matchAny(ps, s.tokens, i) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	has := func(s sentence, ps []phrase) bool {
+		for i := range s.tokens {
+			if matchAny(ps, s.tokens, i) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for si := 0; si < len(sents); si++ {
+		if !has(sents[si], anecdoteMarkers) || has(sents[si], anecdoteApplies) {
+			continue
+		}
+		end := si + 1
+		for k := si + 1; k < len(sents) && k <= si+maxAnecdote; k++ {
+			if starts(sents[k], anecdoteEnds) {
+				end = k
+				break
+			}
+		}
+		for k := si; k < end; k++ {
+			if k > si && has(sents[k], anecdoteApplies) {
+				break
+			}
+			for j := range heard[k] {
+				heard[k][j] = true
+			}
+		}
+		si = end - 1
+	}
+}
+
 // continuers carry an attributed clause past a comma: "in async CQRS,
 // where a worker updates Redis later".
 var continuers = set("where which when whereby")
@@ -153,5 +216,6 @@ func heardScope(sents []sentence) [][]bool {
 			}
 		}
 	}
+	anecdoteScope(sents, heard)
 	return heard
 }
