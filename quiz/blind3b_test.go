@@ -86,6 +86,8 @@ func TestBlind3bClasses(t *testing.T) {
 		// Raising the client's timeout options.
 		{"readtimeout", "redis-spike-500wps", spike + "To fix it, bump the client's WriteTimeout and DialTimeout so the ZADD finishes, with a circuit breaker and a reconciler from Postgres.", "retry-inline"},
 		{"no-readtimeout", "redis-spike-500wps", spike + "Do not raise the ReadTimeout: set a short deadline on the ZADD, add a circuit breaker, and let a reconciler backfill from Postgres.", ""},
+		{"longer-timeout", "redis-spike-500wps", spike + "Give Redis more time: set a longer timeout and more retries, and a reconciler fixes feeds.", "retry-inline"},
+		{"longer-criticised", "redis-spike-500wps", spike + "A longer timeout would only make it worse; set a short deadline instead, add a circuit breaker, and a reconciler fixes feeds.", ""},
 		// Plain words for the same request.
 		{"same-save", "explain-sync-cqrs", "Postgres keeps the real record of every post, as before. As part of the same save we put a copy in Redis, where each author's feed is ready to serve. Loading the feed is one quick lookup. If Redis hiccups the feed is behind until it is rebuilt from Postgres.", ""},
 		// An analogy mapped with equals signs.
