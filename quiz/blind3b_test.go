@@ -90,6 +90,8 @@ func TestBlind3bClasses(t *testing.T) {
 		{"longer-criticised", "redis-spike-500wps", spike + "A longer timeout would only make it worse; set a short deadline instead, add a circuit breaker, and a reconciler fixes feeds.", ""},
 		// Plain words for the same request.
 		{"same-save", "explain-sync-cqrs", "Postgres keeps the real record of every post, as before. As part of the same save we put a copy in Redis, where each author's feed is ready to serve. Loading the feed is one quick lookup. If Redis hiccups the feed is behind until it is rebuilt from Postgres.", ""},
+		// Terse steps numbered in brackets.
+		{"bracket-steps", "createpost-walkthrough", "Steps: (1) insert the row in the database, which autocommits; on error return it and stop. (2) zadd the feed item into the cache. Readers hit the cache only, so between 1 and 2 they get the previous feed, after 2 the new post. If 2 fails we log and return ok; the feed is behind until the reconciler runs.", ""},
 		// An analogy mapped with equals signs.
 		{"equals-analogy", "explain-sync-cqrs", "Think of a restaurant. The waiter writes each order in the order book and, before leaving the table, also clips a ticket to the kitchen rail. Cooks only look at the rail, so they start fast. The order book is what counts; if a ticket falls off, it can be recopied from the book. Mapping: book = PostgreSQL, rail = Redis.", ""},
 		{"equals-wrong", "explain-sync-cqrs", "Think of a restaurant. The waiter clips a ticket to the kitchen rail first, and later someone files it in the order book. Cooks only look at the rail. The rail is what counts; the book is just a backup. Mapping: book = PostgreSQL, rail = Redis.", "redis-first"},

@@ -421,7 +421,10 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 		if t.softBefore {
 			opening := false
 			for _, sp := range spans {
-				opening = opening || (sp.start == 0 && sp.end == i)
+				// The sentence's opening term, or a short step marker
+				// opening a clause ("Steps: (1) insert the row").
+				opening = opening || (sp.start == 0 && sp.end == i) ||
+					(sp.end == i && sp.end-sp.start <= 2 && s.tokens[sp.start].softBefore && s.tokens[sp.start].mark == '(' && isOrdinal(s.tokens[sp.end-1].word))
 			}
 			if !opening && !afterCondition(s.tokens, i) {
 				return false
@@ -432,4 +435,17 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 		}
 	}
 	return true
+}
+
+// isOrdinal reports whether w numbers a step: a digit or two, or a word
+// like "one" or "first".
+func isOrdinal(w string) bool {
+	if len(w) > 0 && len(w) <= 2 && w[0] >= '0' && w[0] <= '9' {
+		return true
+	}
+	switch w {
+	case "one", "first", "1st", "two", "second", "2nd", "three", "third", "3rd":
+		return true
+	}
+	return false
 }
