@@ -67,6 +67,9 @@ func TestBlind3bClasses(t *testing.T) {
 		{"lost-down", "explain-sync-cqrs", basics + "If Redis goes down the posts are lost, since readers only see Redis.", "post-lost"},
 		{"lost-resubmit", "createpost-walkthrough", "The INSERT into Postgres commits first; if it fails the error is returned and Redis is untouched. Then ZADD into the author's feed. GetFeed reads Redis only, so it shows the old feed until the ZADD lands. If the ZADD times out the post is lost and the user is told to resubmit it.", "post-lost"},
 		{"lost-spike", "redis-spike-500wps", spike + "When ZADDs time out, the data is lost, because users only read the feed. Put a short deadline on the ZADD and a circuit breaker.", "post-lost"},
+		{"never-published", "explain-sync-cqrs", basics + "Since users only see Redis, a failed Redis write means the post never really got published, so CreatePost has to fail.", "post-lost"},
+		{"asked-try-again", "createpost-walkthrough", "The INSERT commits in Postgres first; if it fails the error is returned and Redis is untouched. Then the post is ZADDed into the author's feed. GetFeed reads Redis only, so it shows the old feed until the ZADD lands. If the ZADD fails, the whole CreatePost call fails and the author is asked to try again.", "post-lost"},
+		{"should-succeed", "explain-sync-cqrs", basics + "If the ZADD fails, the request should still succeed, because the post is saved; the feed is stale until rebuilt from Postgres.", ""},
 		{"nothing-lost", "explain-sync-cqrs", basics + "If the Redis update fails, nothing is lost: the post is still in Postgres and the feed is stale until rebuilt.", ""},
 		{"not-lose", "explain-sync-cqrs", basics + "If the ZADD fails we don't lose the post; the feed is just behind until a reconciler rebuilds it from Postgres.", ""},
 		{"lost-from-feed", "redis-spike-500wps", spike + "Those posts are lost from the feed until the reconciler backfills them from Postgres. Put a short deadline on the ZADD, add a circuit breaker, mark the author dirty.", ""},
@@ -76,6 +79,8 @@ func TestBlind3bClasses(t *testing.T) {
 		{"as-fallback", "createpost-walkthrough", walk + " When Redis errors out it just hits Postgres as a fallback, so the read path stays correct.", "feed-reads-postgres"},
 		{"at-commit", "createpost-walkthrough", "The INSERT commits in Postgres first; if it fails the error is returned and Redis is untouched. Then the ZADD. If the ZADD fails it logs a warning and returns success. Readers see the post the moment the INSERT commits.", "feed-reads-postgres"},
 		{"join-instead", "explain-sync-cqrs", "Writes go to Postgres, the source of truth, and in the same request the post is added to a Redis sorted set. GetFeed reads that set, and when it comes back empty it runs the join on Postgres instead. So reads are fast.", "reads-from-postgres"},
+		{"directly", "createpost-walkthrough", walk + " If the ZADD fails, GetFeed notices the gap and loads the post from Postgres directly.", "feed-reads-postgres"},
+		{"reconciler-directly", "createpost-walkthrough", walk + " The reconciler reads directly from Postgres to re-add missing posts.", ""},
 		{"hypothetical", "createpost-walkthrough", walk + " Without Redis you would query Postgres instead.", ""},
 		// Failing the request so the client retries, in other words.
 		{"spike-503", "redis-spike-500wps", spike + "When ZADDs time out, return a 503 so clients back off and retry later. A reconciler fixes feeds.", "redis-failure-errors"},
