@@ -11,7 +11,9 @@ var reportMarkers = phraseList(`people say|some people say|some say|they say|peo
 you might think|one might think|you may think|i heard|i have heard|supposedly|allegedly|reportedly|a common mistake is|common misconception|
 the misconception|a misconception|it is a myth|myth|wrongly|mistakenly|naively|in async cqrs|in asynchronous cqrs|with async cqrs|
 with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|
-the question says|the question asks|the prompt says`)
+the question says|the question asks|the prompt says|
+people describe|some describe|it is described as|is usually described as|the textbook answer|the textbook version|the textbook says|the standard answer|
+the usual answer|the official answer|on paper`)
 
 // mentionMarkers introduce terms merely named ("you could talk about
 // deadlines, breakers, ..."); they reach over the whole list, to the next
@@ -19,15 +21,81 @@ the question says|the question asks|the prompt says`)
 var mentionMarkers = phraseList(`you could talk about|one could talk about|you could mention|you can talk about|people talk about|people mention|
 people go on about|buzzwords like|buzzwords such as|terms like|words like|fancy terms|textbooks talk about|textbooks say|blogs say|the books say`)
 
-// dismissals reject what they refer to; with an anaphor ("those are
+// dismissals reject what they refer to ("rolling back the insert isn't an
+// option" does not propose a rollback); with an anaphor ("those are
 // overkill") they reject what came before it too.
 var dismissals = phraseList(`overkill|overcomplicated|over complicated|overengineered|over engineered|overengineering|over engineering|
 unnecessary|not needed|pointless|useless|nonsense|buzzwords|a waste of time|waste of time|not worth it|not worth the|irrelevant|hype|
-too complicated|too complex|silly|ceremony|bloat|cargo cult`)
+too complicated|too complex|silly|ceremony|bloat|cargo cult|
+not an option|never an option|no option|not possible|impossible|out of the question|off the table|not allowed|a bad idea|is a mistake|
+can not be undone|can not be done|can not be reversed`)
 
 // anaphors point back at what the learner said before.
 var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|
 any of it|none of that|none of it|all of them|all these|all those|the lot|everything above|the above`)
+
+// anecdoteMarkers open a story about another system ("At my last job our
+// ORM wrapped…"): what happened there is not what the learner says this
+// code does, so a tangent's "the Redis write happened before the commit"
+// is not a claim about CreatePost.
+var anecdoteMarkers = phraseList(`at my last job|at my previous job|at my old job|at a previous job|at my last company|at my previous company|
+at my old company|at a previous company|in my last job|in my previous job|in a previous job|in a previous project|on a previous project|
+in my last project|on my last project|at my last place|at my old place|war story|back when i|once at work|where i used to work|where i worked before`)
+
+// anecdoteEnds open the sentence that returns from a story to the lesson.
+var anecdoteEnds = phraseList(`anyway|anyhow|back to|in this code|in this design|in this system|in the seed|in this lesson|in the lesson|
+in our case|in this case|here|but here|but in this|in cqrslab|this code|the seed|in this one|for this code|now`)
+
+// anecdoteApplies says the story is offered as this code's behaviour, so
+// it is not set aside: "we rolled back, and you should do the same here".
+var anecdoteApplies = phraseList(`should|same here|the same thing here|do the same|that is what|this is what|recommend|same as here|like here`)
+
+// maxAnecdote is how many sentences a story may run before the sentence
+// that returns to the lesson; a story with no return sets aside only the
+// sentence that tells it.
+const maxAnecdote = 4
+
+// anecdoteScope marks the sentences of a story about another system as
+// heard, up to the sentence that returns to the lesson.
+func anecdoteScope(sents []sentence, heard [][]bool) {
+	starts := func(s sentence, ps []phrase) bool {
+		for i := 0; i < len(s.tokens) && i < 3; i++ {
+			if matchAny(ps, s.tokens, i) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	has := func(s sentence, ps []phrase) bool {
+		for i := range s.tokens {
+			if matchAny(ps, s.tokens, i) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for si := 0; si < len(sents); si++ {
+		if !has(sents[si], anecdoteMarkers) || has(sents[si], anecdoteApplies) {
+			continue
+		}
+		end := si + 1
+		for k := si + 1; k < len(sents) && k <= si+maxAnecdote; k++ {
+			if starts(sents[k], anecdoteEnds) {
+				end = k
+				break
+			}
+		}
+		for k := si; k < end; k++ {
+			if k > si && has(sents[k], anecdoteApplies) {
+				break
+			}
+			for j := range heard[k] {
+				heard[k][j] = true
+			}
+		}
+		si = end - 1
+	}
+}
 
 // continuers carry an attributed clause past a comma: "in async CQRS,
 // where a worker updates Redis later".
@@ -148,5 +216,6 @@ func heardScope(sents []sentence) [][]bool {
 			}
 		}
 	}
+	anecdoteScope(sents, heard)
 	return heard
 }

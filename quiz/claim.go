@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -13,6 +14,7 @@ const maxNegationScope = 8
 // compiledClaim is a Claim with its terms resolved to phrases.
 type compiledClaim struct {
 	terms    [][]phrase
+	index    []termIndex // per term: its phrases by first word, for occurrences
 	polarity string
 	ordered  bool
 	clause   bool
@@ -60,6 +62,7 @@ func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledCl
 			return cc, err
 		}
 		cc.terms = append(cc.terms, alts)
+		cc.index = append(cc.index, indexTerm(alts))
 		if b.termKeys == nil {
 			b.termKeys = map[string]int{}
 		}
@@ -110,7 +113,7 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool,
 	for k, alts := range c.terms {
 		o, ok := seen[c.keys[k]]
 		if !ok {
-			o = occurrences(lx, alts, s.tokens)
+			o = c.index[k].occurrences(lx, alts, s.tokens)
 			seen[c.keys[k]] = o
 		}
 		if len(o) == 0 {
@@ -191,12 +194,56 @@ func within(spans []span, sp span, window int) bool {
 	return hi-lo <= window
 }
 
-// occurrences lists where any of alts occurs in toks, one span per start.
-func occurrences(lx lexicon, alts []phrase, toks []token) []span {
+// termIndex files a term's phrases by their first word and stem, so that
+// finding where the term occurs tries, at each token, only the phrases
+// that can start there: those sharing its word or stem and, for a long
+// word not in the lexicon (a possible typo), those whose first word is
+// long enough to be misspelt. Phrases are tried in the term's order, so
+// the result is the same as trying them all.
+type termIndex struct {
+	byWord  map[string][]int
+	typable []int // phrases whose first word is long enough for a typo
+}
+
+func indexTerm(alts []phrase) termIndex {
+	ix := termIndex{byWord: map[string][]int{}}
+	for i, p := range alts {
+		ix.byWord[p.words[0]] = append(ix.byWord[p.words[0]], i)
+		if p.stems[0] != p.words[0] {
+			ix.byWord[p.stems[0]] = append(ix.byWord[p.stems[0]], i)
+		}
+		if len(p.words[0]) >= MinTypoLength {
+			ix.typable = append(ix.typable, i)
+		}
+	}
+	return ix
+}
+
+// occurrences lists where any of alts occurs in toks, one span per start:
+// at each token, the first phrase in alts' order that matches there.
+func (ix termIndex) occurrences(lx lexicon, alts []phrase, toks []token) []span {
 	var out []span
+	var cands []int
 	for i := range toks {
-		for _, p := range alts {
-			if n, ok := p.matchAt(lx, toks, i); ok {
+		t := toks[i]
+		cands = append(cands[:0], ix.byWord[t.word]...)
+		if t.stem != t.word {
+			cands = append(cands, ix.byWord[t.stem]...)
+		}
+		if !t.known && len(t.word) >= MinTypoLength {
+			cands = append(cands, ix.typable...)
+		}
+		if len(cands) == 0 {
+			continue
+		}
+		slices.Sort(cands)
+		prev := -1
+		for _, a := range cands {
+			if a == prev {
+				continue
+			}
+			prev = a
+			if n, ok := alts[a].matchAt(lx, toks, i); ok {
 				out = append(out, span{i, i + n})
 				break
 			}
@@ -268,6 +315,11 @@ func negationScope(s sentence) negation {
 		w := toks[n].word
 		first := n + 1
 		switch {
+		case w == "non" && n+1 < len(toks) && !toks[n+1].softBefore:
+			// "non-atomic", "non-blocking": the prefix denies the one word
+			// it is joined to, not the clause after it.
+			in[n+1] = true
+			continue
 		case negators[w]:
 			if w == "not" && n+1 < len(toks) && (toks[n+1].word == "only" || toks[n+1].word == "just") {
 				continue // "not only ... but also" affirms
@@ -325,9 +377,10 @@ func inCondition(toks []token, n int) bool {
 	return false
 }
 
-// mainClauseSubjects are the lesson's actors, which start the main clause
+// mainClauseSubjects are the lesson's actors (and the pronouns standing for
+// them: "whenever a post is not there it turns to PostgreSQL"), which start the main clause
 // after a condition that a hurried writer left without its comma.
-var mainClauseSubjects = set("getfeed createpost reconciler relay repairer service handler api app application")
+var mainClauseSubjects = set("getfeed createpost reconciler relay repairer service handler api app application it they")
 
 // negation is what negationScope found in one sentence: the tokens inside a
 // negation, and the negators that deny a relation between two things ("Redis
@@ -368,7 +421,10 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 		if t.softBefore {
 			opening := false
 			for _, sp := range spans {
-				opening = opening || (sp.start == 0 && sp.end == i)
+				// The sentence's opening term, or a short step marker
+				// opening a clause ("Steps: (1) insert the row").
+				opening = opening || (sp.start == 0 && sp.end == i) ||
+					(sp.end == i && sp.end-sp.start <= 2 && s.tokens[sp.start].softBefore && s.tokens[sp.start].mark == '(' && isOrdinal(s.tokens[sp.end-1].word))
 			}
 			if !opening && !afterCondition(s.tokens, i) {
 				return false
@@ -379,4 +435,17 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 		}
 	}
 	return true
+}
+
+// isOrdinal reports whether w numbers a step: a digit or two, or a word
+// like "one" or "first".
+func isOrdinal(w string) bool {
+	if len(w) > 0 && len(w) <= 2 && w[0] >= '0' && w[0] <= '9' {
+		return true
+	}
+	switch w {
+	case "one", "first", "1st", "two", "second", "2nd", "three", "third", "3rd":
+		return true
+	}
+	return false
 }

@@ -23,6 +23,13 @@ type compiledRubric struct {
 	total    float64    // sum of positive weights
 	outOf    float64    // weight that earns full marks
 	lx       lexicon
+
+	// stores are the phrases naming PostgreSQL and Redis (the @pg and
+	// @redis concepts), and conceptWords every word of any concept: an
+	// analogy's words may stand for a store, never the rubric's own.
+	stores       [2][]phrase
+	storeFirst   map[string]bool // first words (and stems) of stores' phrases
+	conceptWords map[string]bool
 }
 
 func (b *Bank) lexicon() lexicon {
@@ -47,7 +54,20 @@ func (b *Bank) lexicon() lexicon {
 
 func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
 	var errs []error
-	cr := &compiledRubric{requires: r.Requires, lx: b.lexicon()}
+	cr := &compiledRubric{requires: r.Requires, lx: b.lexicon(), stores: [2][]phrase{b.concepts["pg"], b.concepts["redis"]}, conceptWords: map[string]bool{}}
+	for _, ps := range b.concepts {
+		for _, p := range ps {
+			for _, w := range p.words {
+				cr.conceptWords[w] = true
+			}
+		}
+	}
+	cr.storeFirst = map[string]bool{}
+	for _, ps := range cr.stores {
+		for _, p := range ps {
+			cr.storeFirst[p.words[0]], cr.storeFirst[p.stems[0]] = true, true
+		}
+	}
 	ids := map[string]bool{}
 	positives := 0
 	for _, p := range r.Points {
@@ -167,6 +187,7 @@ func (cr *compiledRubric) grade(answer, prompt string, passMark float64) Result 
 	res := Result{Kind: FreeText, PassMark: passMark, Found: []Finding{}, Missed: []Finding{}}
 	answer = clip(answer, MaxAnswerBytes)
 	rd := read(answer, cr.lx)
+	cr.aliasStores(rd)
 	muteEchoes(rd, prompt)
 	missAll := func() {
 		for _, p := range cr.points {

@@ -13,6 +13,7 @@ type token struct {
 	stem       string // word with common endings removed
 	start, end int    // byte offsets in the original answer
 	softBefore bool   // a comma, colon, dash or bracket came just before it
+	mark       rune   // that punctuation, when softBefore: '(' tells an aside from a pause
 	arrow      bool   // an arrow, read as "then"
 	known      bool   // a word of the lexicon, so never a typo of another
 }
@@ -35,6 +36,7 @@ func split(text string) []sentence {
 		word strings.Builder
 		ws   int // start of the word being built
 		soft bool
+		mark rune // the punctuation that made soft
 	)
 	cur.start = -1
 	flushWord := func(end int) {
@@ -43,6 +45,9 @@ func split(text string) []sentence {
 		}
 		for i, w := range expand(word.String()) {
 			t := token{word: w, stem: stem(w), start: ws, end: end, softBefore: soft && i == 0}
+			if t.softBefore {
+				t.mark = mark
+			}
 			if cur.start < 0 {
 				cur.start = ws
 			}
@@ -88,7 +93,19 @@ func split(text string) []sentence {
 			flushWord(i) // read-only, in-flight: two words, no pause
 		case strings.ContainsRune(",:()[]—–-\"“”", r):
 			flushWord(i)
+			if !soft || r == '(' || r == '[' {
+				mark = r
+			}
 			soft = true
+		case r == '=' && next != '>' && next != '=' && !strings.ContainsRune("=!<>", prev) && letterAfter(text[i+size:]):
+			// "archive = PostgreSQL": an equals sign before a word maps
+			// one thing to another, so it is a word ("equals") that an
+			// analogy's mapping can read; in arithmetic ("= 25") it is
+			// dropped like other symbols.
+			flushWord(i)
+			word.WriteString("equals")
+			ws = i
+			flushWord(i + size)
 		case r == '→' || (r == '>' && (prev == '-' || prev == '=')):
 			// An arrow relates what is either side of it: read it as "then".
 			flushWord(i)
@@ -105,6 +122,16 @@ func split(text string) []sentence {
 	flushWord(len(text))
 	flushSentence()
 	return out
+}
+
+// letterAfter reports whether the first non-space rune of s is a letter.
+func letterAfter(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return unicode.IsLetter(r)
+		}
+	}
+	return false
 }
 
 // listMarker reports whether word, about to be ended by r ("." or ")"), is a

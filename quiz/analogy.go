@@ -1,0 +1,209 @@
+package quiz
+
+import "strings"
+
+// A learner who explains by analogy names the lesson's stores once and
+// then talks about the analogy: "the clerk writes it in the ledger
+// (PostgreSQL)... customers only look at the board (Redis)". The rubric's
+// claims are about PostgreSQL and Redis, so without help every later
+// sentence about the ledger or the board earns nothing, and a sound answer
+// fails. aliasStores reads the answer's own mappings and lets the words of
+// the analogy stand for the store they were mapped to, in every sentence.
+// Quotes still show the learner's words: only the tokens' matching forms
+// change, never their positions.
+//
+// A mapping is one of:
+//
+//	the ledger book (PostgreSQL)          a noun phrase, then the store in brackets
+//	the board out front — that's Redis    a noun phrase, a dash (or colon), maybe "that's", the store
+//	think of Redis as an index card box   the store, "as"/"like"/"is like", a noun phrase
+//
+// Only nouns of the analogy are taken: not the rubric's own words, not
+// verbs, not small words. A word mapped to both stores stands for neither.
+
+// maxAliasWords is how far back from a bracket (or forward from "as") the
+// analogy's noun phrase may reach.
+const maxAliasWords = 8
+
+// aliasLeads introduce the store after a dash: "— that's PostgreSQL".
+var aliasLeads = phraseList(`that is|that's|thats|i.e.|ie|aka|also known as|which is|namely|meaning|read|in other words|=`)
+
+// aliasLinks introduce the analogy after the store: "think of Redis as ...".
+var aliasLinks = phraseList(`as|like|is like|are like|acts as|acts like|works like|plays|plays the role of|is your|is our`)
+
+// analogyCues say the answer explains by analogy, so "the screen is
+// Redis" maps a word of the analogy rather than stating a fact.
+var analogyCues = phraseList(`think of|imagine|picture|it is like|it's like|its like|like a|like an|analogy|as if|compare it to|is like`)
+
+// isLinkWords join an analogy's noun to the store named after them.
+var isLinkWords = phraseList(`equals a|equals an|equals the|is a|is an|is the|stands for|is played by|would be|will be|is|are|equals`)
+
+// isLink reports how many tokens of isLinkWords end just before the store
+// at i, with no pause between: "the screen is | Redis".
+func isLink(toks []token, i int) int {
+	for l := 1; l <= 3 && l <= i; l++ {
+		if matchAny(isLinkWords, toks, i-l) == l && !toks[i].softBefore && i-l > 0 {
+			return l
+		}
+	}
+	return 0
+}
+
+// aliasStop are nouns too general to stand for a store.
+var aliasStop = set(`thing things stuff part parts side place way kind sort type system store stores data copy copies version
+one ones bit lot end front back top bottom case time times step steps fallback backup`)
+
+// storeOf reports which store (0 PostgreSQL, 1 Redis) a phrase of the
+// rubric's store concepts names at toks[i], and how many tokens it takes.
+// It matches exactly (no typo tolerance), and most words are ruled out by
+// their first letters' lookup, so scanning every token stays cheap.
+func (cr *compiledRubric) storeOf(toks []token, i int) (int, int, bool) {
+	if !cr.storeFirst[toks[i].word] && !cr.storeFirst[toks[i].stem] {
+		return 0, 0, false
+	}
+	for k, ps := range cr.stores {
+		if n := matchAny(ps, toks, i); n > 0 {
+			return k, n, true
+		}
+	}
+	return 0, 0, false
+}
+
+// aliasStores rewrites the matching form of every word the answer maps to
+// a store, so claims about the store hold on sentences about the analogy.
+func (cr *compiledRubric) aliasStores(rd reading) {
+	if len(cr.stores[0]) == 0 || len(cr.stores[1]) == 0 {
+		return
+	}
+
+	analogy := false // "X is PostgreSQL" maps X only in an answer that says it is an analogy
+	for _, s := range rd.sents {
+		for i := range s.tokens {
+			analogy = analogy || matchAny(analogyCues, s.tokens, i) > 0
+		}
+	}
+	alias := map[string]int{} // word -> store, or -1 when mapped to both
+	add := func(k int, toks []token, from, to int) {
+		for j := from; j < to; j++ {
+			w := toks[j].word
+			if len(w) < 3 || functionWords[w] || aliasStop[w] || cr.conceptWords[w] || verbStems[toks[j].stem] || !isAlpha(w) ||
+				len(w) > 4 && strings.HasSuffix(w, "ing") {
+				continue
+			}
+			if old, ok := alias[w]; ok && old != k {
+				alias[w] = -1
+			} else {
+				alias[w] = k
+			}
+		}
+	}
+	for _, s := range rd.sents {
+		toks := s.tokens
+		for i := 0; i < len(toks); i++ {
+			if toks[i].softBefore && (toks[i].mark == '(' || toks[i].mark == '[') && i > 0 {
+				// "the ledger book (PostgreSQL)", "the noticeboard (GetFeed
+				// only reads Redis)": the phrase before a bracket that names
+				// one store.
+				kinds, end := map[int]bool{}, i+1
+				for end < len(toks) && !toks[end].softBefore {
+					end++
+				}
+				k := 0
+				for j := i; j < end; j++ {
+					if kk, n, ok := cr.storeOf(toks, j); ok {
+						kinds[kk], k = true, kk
+						j += n - 1
+					}
+				}
+				if len(kinds) == 1 {
+					add(k, toks, phraseStart(toks, i), i)
+				}
+				continue
+			}
+			k, n, ok := cr.storeOf(toks, i)
+			if !ok {
+				continue
+			}
+			if l := isLink(toks, i); l > 0 && analogy {
+				// "the order book in the kitchen is PostgreSQL", in an
+				// answer that says it is an analogy.
+				add(k, toks, phraseStart(toks, i-l), i-l)
+			} else if lead, ok := leadBefore(toks, i); ok {
+				// "the board out front — that's Redis", "the archive:
+				// PostgreSQL commits the row".
+				add(k, toks, phraseStart(toks, lead), lead)
+			} else if j := i + n; j < len(toks) && !toks[j].softBefore {
+				// "think of Redis as an index card box".
+				// A bare "as" maps only in an answer that says it is an
+				// analogy: "it reads Postgres as a fallback" maps nothing.
+				if l := matchAny(aliasLinks, toks, j); l > 0 && j+l < len(toks) && (analogy || l > 1 || toks[j].word != "as") {
+					add(k, toks, j+l, nounRun(toks, j+l))
+				}
+			}
+			i += n - 1
+		}
+	}
+	if len(alias) == 0 {
+		return
+	}
+	names := [2]string{"postgresql", "redis"}
+	for _, s := range rd.sents {
+		for j := range s.tokens {
+			t := &s.tokens[j]
+			if k, ok := alias[t.word]; ok && k >= 0 {
+				t.word, t.stem, t.known = names[k], stem(names[k]), true
+			}
+		}
+	}
+}
+
+// leadBefore reports whether the store at i follows a dash or colon,
+// directly or after a lead-in like "that's" ("… the price board — that's
+// Redis", "the archive: PostgreSQL commits"), and where that pause is.
+func leadBefore(toks []token, i int) (int, bool) {
+	for j := i; j >= 0 && i-j <= 4; j-- {
+		if toks[j].softBefore {
+			switch toks[j].mark {
+			case '—', '–', '-':
+				return j, j == i || matchAny(aliasLeads, toks, j) == i-j
+			case ':':
+				return j, j == i
+			}
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// phraseStart is where the noun phrase ending just before end begins:
+// after the nearest verb ("the teller updates | the window display"), or
+// at the nearest comma or clause word, at most maxAliasWords back. A
+// participle ("a whiteboard showing the latest arrivals") stays in it.
+func phraseStart(toks []token, end int) int {
+	j := end - 1
+	for ; j > 0 && end-j < maxAliasWords; j-- {
+		w := toks[j].word
+		if verbStems[toks[j].stem] && !strings.HasSuffix(w, "ing") {
+			return j + 1
+		}
+		if toks[j].softBefore || clauseWords[w] || conditionWords[w] {
+			break
+		}
+	}
+	return max(j, 0)
+}
+
+// nounRun is where the noun phrase starting at from ends: after its
+// leading small words, at the next small word, pause or verb.
+func nounRun(toks []token, from int) int {
+	j := from
+	for j < len(toks) && functionWords[toks[j].word] && j-from < 3 {
+		j++
+	}
+	for k := j; k < len(toks) && k-from < maxAliasWords; k++ {
+		if k > j && (toks[k].softBefore || functionWords[toks[k].word] || verbStems[toks[k].stem]) {
+			return k
+		}
+	}
+	return min(len(toks), from+maxAliasWords)
+}
