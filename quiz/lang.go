@@ -1,8 +1,11 @@
 package quiz
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/abadojack/whatlanggo"
 )
 
 // The grader reads English. An answer in another language is not a "list
@@ -87,5 +90,31 @@ func notEnglish(answer string, sents []sentence) bool {
 			return true
 		}
 	}
-	return false
+	return otherLanguage(answer, sents)
+}
+
+// otherLanguage catches the languages languageWords does not list (Finnish,
+// Hungarian, Vietnamese, Czech...) with a trigram language detector, which
+// knows 84. It is trusted only for prose: at least 25 words, under a
+// quarter of them English function words (English prose has 35-50%;
+// Hungarian's article "a" alone makes up a tenth of its words), not
+// mostly comma-separated, and a detection the
+// detector itself calls reliable and near-certain. A keyword list of
+// English terms can look French to trigrams ("segregation, consistency");
+// those are short, comma-heavy or unreliable, and stay lists.
+func otherLanguage(answer string, sents []sentence) bool {
+	words, fn := 0, 0
+	for _, s := range sents {
+		for _, t := range s.tokens {
+			words++
+			if functionWords[t.word] {
+				fn++
+			}
+		}
+	}
+	if words < 25 || fn*100 >= words*25 || strings.Count(answer, ",")*4 >= words {
+		return false
+	}
+	info := whatlanggo.Detect(answer)
+	return info.Lang != whatlanggo.Eng && info.IsReliable() && info.Confidence >= 0.9
 }
