@@ -27,6 +27,10 @@ import (
 // a ClusterClient. Nothing of the run may be left: no container, no
 // network.
 func TestClusterPrimaryLoss(t *testing.T) {
+	// The replicated labs wait on Docker and on Sentinel or cluster
+	// timeouts, not on the CPU: the three run side by side, after the
+	// package's timing-sensitive tests, which do not run in parallel.
+	t.Parallel()
 	opts := labtest.Ready(t)
 	if opts.Provider != lab.Docker {
 		labtest.Unavailable(t, "topology cluster needs Docker (this run's lab is %s)", opts.Provider)

@@ -27,6 +27,10 @@ import (
 // leaves nothing lost and converges; after the heal the replica catches
 // up.
 func TestHAReplicaAndSentinel(t *testing.T) {
+	// The replicated labs wait on Docker and on Sentinel or cluster
+	// timeouts, not on the CPU: the three run side by side, after the
+	// package's timing-sensitive tests, which do not run in parallel.
+	t.Parallel()
 	opts := labtest.Ready(t)
 	if opts.Provider != lab.Docker {
 		labtest.Unavailable(t, "topology ha needs Docker (this run's lab is %s)", opts.Provider)

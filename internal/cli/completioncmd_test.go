@@ -173,6 +173,7 @@ func checkCandidates(t *testing.T, line []string, got, want, notWant []string) {
 }
 
 func TestBashCompletion(t *testing.T) {
+	t.Parallel() // each case starts a shell and the binary: waiting, mostly
 	dir, script, env := shellTest(t, "bash")
 	if out, err := exec.Command("bash", "-n", script).CombinedOutput(); err != nil {
 		t.Fatalf("bash -n: %v\n%s", err, out)
@@ -197,6 +198,7 @@ func TestBashCompletion(t *testing.T) {
 }
 
 func TestZshCompletion(t *testing.T) {
+	t.Parallel() // each case starts a shell and the binary: waiting, mostly
 	dir, script, env := shellTest(t, "zsh")
 	if out, err := exec.Command("zsh", "-n", script).CombinedOutput(); err != nil {
 		t.Fatalf("zsh -n: %v\n%s", err, out)
@@ -230,6 +232,7 @@ func TestZshCompletion(t *testing.T) {
 }
 
 func TestFishCompletion(t *testing.T) {
+	t.Parallel() // each case starts a shell and the binary: waiting, mostly
 	dir, script, env := shellTest(t, "fish")
 	if out, err := exec.Command("fish", "--no-execute", script).CombinedOutput(); err != nil {
 		t.Fatalf("fish --no-execute: %v\n%s", err, out)
