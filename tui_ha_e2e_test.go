@@ -21,10 +21,7 @@ func TestTUIChapterTwoInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an ha lab in a terminal")
 	}
-	opts := labtest.Ready(t)
-	if opts.Provider != lab.Docker {
-		labtest.Unavailable(t, "topology ha needs Docker (this run's lab is %s)", opts.Provider)
-	}
+	labtest.DockerOnly(t, labtest.Ready(t), "topology ha")
 	tt := startTUI(t, 100, 30, tuiInfraArgs(t)...)
 	tt.waitFor("Your progress", 15*time.Second)
 	tt.keys("Enter")

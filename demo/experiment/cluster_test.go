@@ -32,9 +32,7 @@ func TestClusterPrimaryLoss(t *testing.T) {
 	// package's timing-sensitive tests, which do not run in parallel.
 	t.Parallel()
 	opts := labtest.Ready(t)
-	if opts.Provider != lab.Docker {
-		labtest.Unavailable(t, "topology cluster needs Docker (this run's lab is %s)", opts.Provider)
-	}
+	labtest.DockerOnly(t, opts, "topology cluster")
 	opts.Topology = lab.TopologyCluster
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -32,9 +32,7 @@ func TestHAReplicaAndSentinel(t *testing.T) {
 	// package's timing-sensitive tests, which do not run in parallel.
 	t.Parallel()
 	opts := labtest.Ready(t)
-	if opts.Provider != lab.Docker {
-		labtest.Unavailable(t, "topology ha needs Docker (this run's lab is %s)", opts.Provider)
-	}
+	labtest.DockerOnly(t, opts, "topology ha")
 	opts.Topology = lab.TopologyHA
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

@@ -46,6 +46,23 @@ func Unavailable(t testing.TB, format string, args ...any) {
 	t.Skipf("skipping: %s (install Docker, or PostgreSQL and redis-server, to run integration tests)", msg)
 }
 
+// DockerOnly is for tests of what only the docker provider has (the
+// replicated topologies). When the run asked for another provider by name
+// (CQRSLAB_TEST_INFRA=local, as CI's second stage does) the test is skipped:
+// that is the run's choice, not missing infrastructure, and CI runs the
+// test in its docker stage. Otherwise a lab that is not docker is missing
+// infrastructure, as Unavailable says.
+func DockerOnly(t testing.TB, opts lab.Options, what string) {
+	t.Helper()
+	if opts.Provider == lab.Docker {
+		return
+	}
+	if asked := os.Getenv("CQRSLAB_TEST_INFRA"); asked != "" && asked != string(lab.Auto) && asked != string(lab.Docker) {
+		t.Skipf("%s needs the docker provider; this run asked for CQRSLAB_TEST_INFRA=%s", what, asked)
+	}
+	Unavailable(t, "%s needs Docker (this run's lab is %s)", what, opts.Provider)
+}
+
 // Options are the lab options tests use: provider from CQRSLAB_TEST_INFRA,
 // images from the environment.
 func Options() lab.Options {
