@@ -64,6 +64,11 @@ func TestBlind3cClasses(t *testing.T) {
 		{"appears-redis-first", "createpost-walkthrough", "The post appears in Redis first and PostgreSQL gets it afterwards." + rest, "redis-first", ""},
 		{"zadd-comes-first", "createpost-walkthrough", "The ZADD comes first, then the INSERT into PostgreSQL." + rest, "redis-first", ""},
 		{"spike-buffer-first", "redis-spike-500wps", "On the first attempt writes go to Redis first and are flushed to Postgres later, so the spike only delays the flush.", "redis-first", ""},
+		// A "first" in a clause saying the store lacks the post is a state before the write.
+		{"at-first-nothing", "createpost-walkthrough", "At first Redis has nothing new; the INSERT commits, then the ZADD." + rest, "", ""},
+		{"at-first-slow", "redis-spike-500wps", spike + "At first Redis only looks slow, then the pool drains.", "", ""},
+		{"first-and-pg-old", "createpost-walkthrough", "Redis gets the post first and Postgres still has the old rows." + rest, "redis-first", ""},
+		{"at-first-goes", "createpost-walkthrough", "At first the post goes into Redis, and later into Postgres." + rest, "redis-first", ""},
 		// A repair from PostgreSQL is not GetFeed reading it.
 		{"until-reconciled", "createpost-walkthrough", walk + " Meanwhile Postgres has it and Redis does not: GetFeed stays stale until reconciled from Postgres.", "", ""},
 		{"until-redis-back", "createpost-walkthrough", walk + " While Redis is down GetFeed queries Postgres until Redis is back.", "feed-reads-postgres", ""},

@@ -20,6 +20,14 @@ var rankWords = set("show shows showing shown appear appears appearing appeared 
 // first") is order, not rank.
 var rankStops = set("in into to on from at of before after then is are was goes go")
 
+// absences say, in the clause of a "first", that a store does not have the
+// post yet ("at first Redis has nothing new", "initially the feed still
+// shows the old posts", "at first Redis only looks slow"): a state before
+// the write, not a store written first. A bare "not" is not one of them:
+// "Redis first and not Postgres" is still an order.
+var absences = phraseList(`has nothing|has no|holds nothing|holds no|is empty|is unchanged|unchanged|still has|still shows|still holds|
+nothing new|the old|the previous|old feed|is stale|stale|does not have|lacks|is missing|is behind|looks slow|is slow|seems slow|just slow`)
+
 // maxRankReach is how many words back from "first" a rank word may be.
 const maxRankReach = 4
 
@@ -34,6 +42,10 @@ func placeFirsts(sents []sentence, heard [][]bool) {
 				heard[si][i] = true
 				continue
 			}
+			if absentInClause(toks, i) {
+				heard[si][i] = true
+				continue
+			}
 			for j := i - 1; j >= 0 && i-j <= maxRankReach; j-- {
 				if rankWords[toks[j].word] {
 					heard[si][i] = true
@@ -45,4 +57,23 @@ func placeFirsts(sents []sentence, heard [][]bool) {
 			}
 		}
 	}
+}
+
+// absenceStops end the reach of a "first" towards an absence: a new
+// conjunct or another store may be what lacks the post ("Redis gets it
+// first and Postgres still has the old rows" is an order).
+var absenceStops = set("and or while postgres postgresql pg postgre psql database db sql")
+
+// absentInClause reports whether the clause holding token i says a store
+// lacks the post (one of absences), from i to the clause's end or a stop.
+func absentInClause(toks []token, i int) bool {
+	for j := i + 1; j < len(toks); j++ {
+		if toks[j].softBefore || clauseWords[toks[j].word] || absenceStops[toks[j].word] {
+			return false
+		}
+		if matchAny(absences, toks, j) > 0 {
+			return true
+		}
+	}
+	return false
 }
