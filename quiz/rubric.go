@@ -179,6 +179,7 @@ func read(answer string, lx lexicon) reading {
 		r.list[i] = listSentence(s)
 	}
 	r.heard = heardScope(r.sents)
+	placeFirsts(r.sents, r.heard)
 	return r
 }
 
