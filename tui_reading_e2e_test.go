@@ -27,6 +27,9 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 	}
 	for _, size := range [][2]int{{80, 24}, {100, 30}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			// Each size has its own tmux session and state dir; the two
+			// walks wait on the screen, not the CPU, so they run together.
+			t.Parallel()
 			tt := startTUI(t, size[0], size[1])
 			tt.waitFor("Your progress", 15*time.Second)
 			tt.keys("Enter")
