@@ -25,6 +25,7 @@ import (
 // an instructor runs them: the built binary, its output and exit status.
 
 func TestWorkshopCommandsHelp(t *testing.T) {
+	t.Parallel() // runs the binary and reads its output; nothing shared
 	for _, args := range [][]string{{"doctor", "--help"}, {"prepare", "--help"}, {"completion", "--help"}, {"version", "--help"}} {
 		out, stderr, code := cqrslab(t, nil, args...)
 		if code != 0 || !strings.Contains(out, "USAGE") || !strings.Contains(out, "cqrslab "+args[0]) {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestExperimentUsageErrors(t *testing.T) {
+	t.Parallel() // runs the binary and reads its output; nothing shared
 	wantUsageErrors(t, []usageCase{
 		{[]string{"experiment", "--scenario", "meteor-strike"}, `unknown scenario "meteor-strike"`},
 		{[]string{"experiment", "--policy", "yolo"}, `unknown policy "yolo"`},

@@ -13,6 +13,7 @@ import (
 )
 
 func TestFaultUsageErrorsExitTwo(t *testing.T) {
+	t.Parallel() // runs the binary and reads its output; nothing shared
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
 	wantUsageErrors(t, []usageCase{
 		{[]string{"fault"}, "fault inject SPEC"},

@@ -70,6 +70,7 @@ func wantUsageErrors(t *testing.T, cases []usageCase) {
 }
 
 func TestUsageErrorsExitTwo(t *testing.T) {
+	t.Parallel() // runs the binary and reads its output; nothing shared
 	wantUsageErrors(t, []usageCase{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"--bogus"}, "unknown flag: --bogus"},
@@ -87,6 +88,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 }
 
 func TestHelpEverywhere(t *testing.T) {
+	t.Parallel() // runs the binary and reads its output; nothing shared
 	for _, args := range [][]string{{"--help"}, {"lab", "--help"}, {"lab", "up", "--help"}, {"lab", "status", "--help"},
 		{"post", "--help"}, {"post", "create", "--help"}, {"feed", "--help"}, {"bench", "--help"}, {"cleanup", "--help"}} {
 		out, stderr, code := cqrslab(t, nil, args...)

@@ -5,6 +5,7 @@ import "testing"
 // TestRedisSentinelUsageErrors: --redis-sentinel is read and checked before
 // anything connects, each mistake named with a value that works (exit 2).
 func TestRedisSentinelUsageErrors(t *testing.T) {
+	t.Parallel() // runs the binary and reads its output; nothing shared
 	dsn := "postgres://u@127.0.0.1/db"
 	ext := func(spec string) []string {
 		return []string{"experiment", "--infra", "external", "--pg-dsn", dsn, "--redis-sentinel", spec}

@@ -6,6 +6,7 @@ import "testing"
 // the lab could not start it honestly, and chapter two's scenarios name the
 // topology they need; all before any server starts (exit 2).
 func TestTopologyUsageErrors(t *testing.T) {
+	t.Parallel() // runs the binary and reads its output; nothing shared
 	wantUsageErrors(t, []usageCase{
 		{[]string{"lab", "up", "--topology", "mesh"}, `unknown topology "mesh"`},
 		{[]string{"lab", "up", "--topology", "ha", "--infra", "local"}, "--topology ha runs on Docker only"},
