@@ -21,6 +21,7 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the TUI in tmux")
 	}
+	t.Parallel() // its own tmux sessions and state dirs; it waits on screens
 	pages, err := lessons.Default()
 	if err != nil {
 		t.Fatal(err)
