@@ -179,8 +179,10 @@ func TestFaultLayerHitsOpenConnections(t *testing.T) {
 // through the lab's --toxiproxy-api and checks that another process going
 // through the proxy and this process's fault layer both feel it.
 func TestToxiproxyCLIStillDrivesFaults(t *testing.T) {
-	cli := buildToxiproxyCLI(t)
+	// The lab first: where none can start the test skips at once, before
+	// spending seconds of CPU building a CLI it would not use.
 	l := startFaultLab(t, anyProvider(t), func(o *Options) { o.ToxiproxyAPI = "127.0.0.1:0" })
+	cli := buildToxiproxyCLI(t)
 	info := l.CurrentInfo()
 	c := newLayerClient(t, l, 2*time.Second)
 	if err := c.Ping(context.Background()).Err(); err != nil {

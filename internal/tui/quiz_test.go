@@ -37,14 +37,11 @@ func newTestQuiz(t *testing.T, dir string) *quizHarness {
 	send(t, a, ui.LoadAppProgress(dir)()) // read now: settle would give up on a slow disk
 	openQuiz(t, a)
 	q := a.quiz
-	// A blinking cursor's command sleeps half a second; tests run every
-	// command they get, so keep the cursor still.
-	ts := q.Ta.Styles()
-	ts.Cursor.Blink = false
-	q.Ta.SetStyles(ts)
-	is := q.Num.Styles()
-	is.Cursor.Blink = false
-	q.Num.SetStyles(is)
+	// NoAnimation above keeps the cursor still (a blinking cursor's command
+	// sleeps half a second, and tests run every command they get).
+	if q.Ta.Styles().Cursor.Blink || q.Num.Styles().Cursor.Blink {
+		t.Fatal("the cursor blinks under --no-animation")
+	}
 	return &quizHarness{Quiz: q, a: a, t: t}
 }
 

@@ -124,6 +124,13 @@ func NewLabScreen(sh *ui.Shared) *LabScreen {
 	m.who.Prompt, m.who.CharLimit = "", 64
 	m.Title = textinput.New()
 	m.Title.Prompt, m.Title.CharLimit = "", 400
+	if !sh.Animate { // --no-animation: a steady cursor, as in the quiz
+		for _, in := range []*textinput.Model{&m.who, &m.Title} {
+			s := in.Styles()
+			s.Cursor.Blink = false
+			in.SetStyles(s)
+		}
+	}
 	return m
 }
 

@@ -36,6 +36,9 @@ func (q *Quiz) ApplyStyles() {
 		is.Focused.Placeholder, is.Focused.Prompt = st.Dim, st.Accent
 		is.Blurred = is.Focused
 	}
+	// --no-animation means nothing moves on its own, the cursor included
+	// (a blinking cursor also wakes the program twice a second for nothing).
+	ts.Cursor.Blink, is.Cursor.Blink = q.Sh.Animate, q.Sh.Animate
 	q.Ta.SetStyles(ts)
 	q.Num.SetStyles(is)
 	q.nameIn.SetStyles(is)
