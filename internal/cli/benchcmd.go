@@ -132,10 +132,11 @@ func runCapacity(ctx context.Context, stdio Stdio, st *demo.Stores, step time.Du
 // loaded machine, one stall among a step's writes is its p99).
 func printCapacity(w io.Writer, r *bench.CapacityReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "subject\thighest rate with p99 < %.0f ms, nothing lost (writes/s)\t\n", r.P99LimitMs)
+	fmt.Fprintf(tw, "subject\thighest rate with p99 < %.0f ms, nothing lost (writes/s)\tconnections (PostgreSQL/Redis)\t\n", r.P99LimitMs)
 	for _, c := range append([]bench.CapacityResult{r.Floor}, r.Policies...) {
+		conns := fmt.Sprintf("%d/%d", c.Concurrency.PostgresConns, c.Concurrency.RedisPool)
 		if c.MaxRate > 0 || len(c.Steps) == 0 {
-			fmt.Fprintf(tw, "%s\t%.0f\t\n", c.Name, c.MaxRate)
+			fmt.Fprintf(tw, "%s\t%.0f\t%s\t\n", c.Name, c.MaxRate, conns)
 			continue
 		}
 		s := c.Steps[0]
@@ -146,7 +147,7 @@ func printCapacity(w io.Writer, r *bench.CapacityReport) error {
 		if s.Achieved < 0.95*s.Rate {
 			why += fmt.Sprintf(", %.0f/s achieved", s.Achieved)
 		}
-		fmt.Fprintf(tw, "%s\tnone (%s at %.0f/s)\t\n", c.Name, why, s.Rate)
+		fmt.Fprintf(tw, "%s\tnone (%s at %.0f/s)\t%s\t\n", c.Name, why, s.Rate, conns)
 	}
 	return tw.Flush()
 }
