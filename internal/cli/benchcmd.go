@@ -26,6 +26,8 @@ func benchCmd(stdio Stdio) *cobra.Command {
 	warmup := fs.Int("warmup", 100, "unmeasured warm-up iterations per operation")
 	capacity := fs.Bool("capacity", false, "instead: find each policy's highest open-loop write rate with p99 under 10 ms and nothing lost, beside the raw floor's (about a minute per policy)")
 	capStep := fs.Duration("capacity-step", 2*time.Second, "how long --capacity holds each rate")
+	capP99 := fs.Duration("capacity-p99", 10*time.Millisecond, "the p99 a rate must stay under for --capacity "+
+		"(on a loaded machine one scheduling stall passes 10 ms; a larger limit still ranks the subjects)")
 	infra := addInfraFlags(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
@@ -37,6 +39,9 @@ func benchCmd(stdio Stdio) *cobra.Command {
 		}
 		if *capStep < 500*time.Millisecond || *capStep > time.Minute {
 			return usagef("bench: --capacity-step %v is out of range; use 500ms to 1m", *capStep)
+		}
+		if *capP99 < time.Millisecond || *capP99 > 10*time.Second {
+			return usagef("bench: --capacity-p99 %v is out of range; use 1ms to 10s", *capP99)
 		}
 		opts, err := infra.options()
 		if err != nil {
@@ -61,7 +66,7 @@ func benchCmd(stdio Stdio) *cobra.Command {
 		}
 		defer st.Close()
 		if *capacity {
-			return runCapacity(ctx, stdio, st, *capStep, *asJSON)
+			return runCapacity(ctx, stdio, st, bench.CapacityConfig{Step: *capStep, P99Limit: *capP99}, *asJSON)
 		}
 		fmt.Fprintf(stdio.Err, "Measuring %d iterations of each operation (interleaved)...\n", *iters)
 		r, err := bench.Run(ctx, st, bench.Config{Iterations: *iters, Warmup: *warmup})
@@ -112,9 +117,9 @@ func benchCmd(stdio Stdio) *cobra.Command {
 }
 
 // runCapacity prints `bench --capacity`.
-func runCapacity(ctx context.Context, stdio Stdio, st *demo.Stores, step time.Duration, asJSON bool) error {
-	fmt.Fprintf(stdio.Err, "Searching each policy's capacity (%v per rate)...\n", step)
-	r, err := bench.Capacity(ctx, st, bench.CapacityConfig{Step: step})
+func runCapacity(ctx context.Context, stdio Stdio, st *demo.Stores, cfg bench.CapacityConfig, asJSON bool) error {
+	fmt.Fprintf(stdio.Err, "Searching each policy's capacity (%v per rate, p99 under %v)...\n", cfg.Step, cfg.P99Limit)
+	r, err := bench.Capacity(ctx, st, cfg)
 	if err != nil {
 		return err
 	}
