@@ -72,7 +72,9 @@ type CapacityResult struct {
 
 // CapacityReport is `bench --capacity --json`.
 type CapacityReport struct {
-	P99LimitMs  float64          `json:"p99_limit_ms"`
+	P99LimitMs float64 `json:"p99_limit_ms"`
+	// StepSeconds is how long a rate is held; below minStepWrites per
+	// step (100/s at 2 s) a step lasts until it has made that many writes.
 	StepSeconds float64          `json:"step_seconds"`
 	Floor       CapacityResult   `json:"floor"`
 	Policies    []CapacityResult `json:"policies"`
@@ -93,6 +95,17 @@ type capacitySubject struct {
 func (s *capacitySubject) concurrency() CapacityConcurrency {
 	return CapacityConcurrency{PostgresConns: s.pg.Stats().MaxOpenConnections, RedisPool: s.pool().Size,
 		MaxInFlight: stepLoad(0, 0, "").MaxInFlight}
+}
+
+// minStepWrites is the fewest writes a step makes: a p99 over 50 writes
+// (2 s at 25/s) is the worst of them, so one stall of a shared machine
+// failed a subject's first rate; over 200 it is the third worst.
+const minStepWrites = 200
+
+// stepDuration is how long a step holds rate: step, or longer at low
+// rates so that it makes minStepWrites writes.
+func stepDuration(step time.Duration, rate float64) time.Duration {
+	return max(step, time.Duration(math.Ceil(minStepWrites/rate*float64(time.Second))))
 }
 
 // stepLoad is the load of one capacity step, the same for every subject.
@@ -199,7 +212,7 @@ func Capacity(ctx context.Context, st *demo.Stores, cfg CapacityConfig) (*Capaci
 	k := 0
 	try := func(s *capacitySubject, rate float64) (CapacityStep, error) {
 		k++
-		res, err := demo.RunWrites(ctx, s.writer, stepLoad(rate, cfg.Step, fmt.Sprintf("cap%d-", k)), nil)
+		res, err := demo.RunWrites(ctx, s.writer, stepLoad(rate, stepDuration(cfg.Step, rate), fmt.Sprintf("cap%d-", k)), nil)
 		if err != nil {
 			return CapacityStep{}, err
 		}

@@ -87,3 +87,21 @@ func TestCapacityFloorRunsAtTheEnginesConcurrency(t *testing.T) {
 		t.Errorf("floor write not in %s: %v", key, err)
 	}
 }
+
+// TestCapacityStepsAreLongEnoughForAP99: a step at a low rate lasts until
+// it has made minStepWrites writes, so its p99 is not its single worst
+// write; above that rate the step keeps its configured length.
+func TestCapacityStepsAreLongEnoughForAP99(t *testing.T) {
+	for _, tc := range []struct {
+		rate float64
+		want time.Duration
+	}{{25, 8 * time.Second}, {50, 4 * time.Second}, {100, 2 * time.Second}, {1600, 2 * time.Second}} {
+		d := stepDuration(2*time.Second, tc.rate)
+		if d != tc.want {
+			t.Errorf("at %v/s a step lasts %v; want %v", tc.rate, d, tc.want)
+		}
+		if n := int(tc.rate * d.Seconds()); n < minStepWrites {
+			t.Errorf("at %v/s a step makes %d writes; want at least %d", tc.rate, n, minStepWrites)
+		}
+	}
+}
