@@ -18,8 +18,9 @@ type Stores struct {
 	Redis redis.UniversalClient
 	Info  lab.Info
 
-	services []*PostService     // made by Service, closed with the stores
-	clients  []*RenewableClient // made by RenewableRedis, closed with the stores
+	services []*PostService          // made by Service, closed with the stores
+	clients  []*RenewableClient      // made by RenewableRedis, closed with the stores
+	raw      []redis.UniversalClient // made by RawRedis, closed with the stores
 }
 
 // Connect opens both stores of a running lab, checks that they answer, and
@@ -71,11 +72,27 @@ func (st *Stores) Close() error {
 	for _, c := range st.clients {
 		c.Close()
 	}
+	for _, c := range st.raw {
+		c.Close()
+	}
 	err := st.PG.Close()
 	if e := st.Redis.Close(); err == nil {
 		err = e
 	}
 	return err
+}
+
+// RawRedis is a client to the lab's Redis like the stores' own (go-redis
+// defaults, the same address, dialer and topology) but with a pool of
+// poolSize connections: the bench's floors write through it at the
+// concurrency of the policy they stand beside. It is closed with the
+// stores.
+func (st *Stores) RawRedis(poolSize int) redis.UniversalClient {
+	r := st.Info.Redis
+	c := newProjection(&redis.Options{Addr: r.Addr, Password: r.Password, Dialer: redisDial(r), PoolSize: poolSize},
+		sentinelTarget{r.Sentinels, r.MasterName}, clusterTarget(r.Cluster))
+	st.raw = append(st.raw, c)
+	return c
 }
 
 // RenewableRedis is a client like the stores' plain one (the seed's go-redis

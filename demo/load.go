@@ -139,6 +139,11 @@ type LoadResult struct {
 	FirstProjectionErr time.Time
 }
 
+// DefaultMaxInFlight is LoadConfig.MaxInFlight's default: far above any
+// rate × latency a lab sees while it works, low enough that a hung store
+// cannot exhaust memory.
+const DefaultMaxInFlight = 20000
+
 // DefaultLoadAuthors are the authors RunLoad writes when LoadConfig names
 // none, for readers that follow the same feeds.
 func DefaultLoadAuthors() []string { return []string{"alice", "bob", "carol", "dave"} }
@@ -146,6 +151,22 @@ func DefaultLoadAuthors() []string { return []string{"alice", "bob", "carol", "d
 // RunLoad drives svc with cfg until the duration ends and every started
 // write has returned (or ctx ends). onTick, if set, gets a Tick each second.
 func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(Tick)) (*LoadResult, error) {
+	return RunWrites(ctx, Writer{Write: func(ctx context.Context, p NewPost) (Result, error) {
+		return svc.CreatePost(ctx, p)
+	}, PoolStats: svc.PoolStats}, cfg, onTick)
+}
+
+// Writer is what RunWrites drives: one write, and the pool counters of the
+// Redis client it writes through.
+type Writer struct {
+	Write     func(context.Context, NewPost) (Result, error)
+	PoolStats func() *redis.PoolStats
+}
+
+// RunWrites is RunLoad for any writer, so a raw INSERT-then-ZADD (the
+// capacity floor) runs under the very schedule, in-flight cap and
+// accounting the policies do: a floor loaded another way is no floor.
+func RunWrites(ctx context.Context, w Writer, cfg LoadConfig, onTick func(Tick)) (*LoadResult, error) {
 	if cfg.Rate <= 0 || cfg.Duration <= 0 {
 		return nil, fmt.Errorf("load needs a positive rate and duration (got %v/s for %v)", cfg.Rate, cfg.Duration)
 	}
@@ -153,7 +174,7 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 		cfg.Authors = DefaultLoadAuthors()
 	}
 	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = 20000
+		cfg.MaxInFlight = DefaultMaxInFlight
 	}
 	if cfg.IDPrefix == "" {
 		cfg.IDPrefix = "load-"
@@ -166,7 +187,7 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 		inFlight atomic.Int64
 		wg       sync.WaitGroup
 	)
-	pool0 := svc.PoolStats()
+	pool0 := w.PoolStats()
 	record := func(intended, started time.Time, id string, r Result, err error) {
 		ended := time.Now()
 		latency := ended.Sub(intended)
@@ -213,7 +234,7 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 		tick.P50Ms = float64(second.ValueAtQuantile(50)) / 1000
 		tick.P99Ms = float64(second.ValueAtQuantile(99)) / 1000
 		tick.InFlight = inFlight.Load()
-		ps := svc.PoolStats()
+		ps := w.PoolStats()
 		tick.PoolHits, tick.PoolMisses = ps.Hits-pool0.Hits, ps.Misses-pool0.Misses
 		tick.PoolTimeouts, tick.PoolTotal, tick.PoolIdle = ps.Timeouts-pool0.Timeouts, ps.TotalConns, ps.IdleConns
 		t := tick
@@ -274,7 +295,7 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 		inFlight.Add(1)
 		wg.Go(func() {
 			defer inFlight.Add(-1)
-			r, err := svc.CreatePost(ctx, NewPost{ID: id, AuthorID: author, Title: "load write " + id})
+			r, err := w.Write(ctx, NewPost{ID: id, AuthorID: author, Title: "load write " + id})
 			record(intended, now, id, r, err)
 		})
 	}
@@ -298,7 +319,7 @@ func RunLoad(ctx context.Context, svc *PostService, cfg LoadConfig, onTick func(
 	res.Achieved = float64(res.Acknowledged+res.Failed+res.Unknown) / max(res.Elapsed.Seconds(), cfg.Duration.Seconds())
 	sec++
 	flushTick(sec)
-	res.PoolTimeouts = svc.PoolStats().Timeouts - pool0.Timeouts
+	res.PoolTimeouts = w.PoolStats().Timeouts - pool0.Timeouts
 	return res, nil
 }
 

@@ -31,3 +31,23 @@ func (r *RenewableClient) Pool() Pool {
 	o := r.Options()
 	return Pool{Size: o.PoolSize, Timeout: o.PoolTimeout, Live: true}
 }
+
+// ProjectionPool is the pool of the client this service's policy writes
+// the feed through (the stores' plain client under seed and rollback, the
+// policy's own under budgeted and outbox), so a load beside it can be run
+// at the same concurrency.
+func (s *PostService) ProjectionPool() Pool { return ClientPool(s.policy.projection()) }
+
+// ClientPool is c's connection pool as configured (for a cluster client,
+// per node).
+func ClientPool(c redis.UniversalClient) Pool {
+	switch c := c.(type) {
+	case *redis.Client:
+		o := c.Options()
+		return Pool{Size: o.PoolSize, Timeout: o.PoolTimeout, Live: true}
+	case *redis.ClusterClient:
+		o := c.Options()
+		return Pool{Size: o.PoolSize, Timeout: o.PoolTimeout, Live: true}
+	}
+	return Pool{}
+}

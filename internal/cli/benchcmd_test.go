@@ -9,14 +9,17 @@ import (
 
 // TestBenchCapacityTableNamesAFirstStepFailure: a subject that failed the
 // search's first rate is shown as "none" with what failed it, not as a
-// capacity of 0 writes/s; one that passed shows its rate.
+// capacity of 0 writes/s; one that passed shows its rate. Each line gives
+// the connections its load ran with.
 func TestBenchCapacityTableNamesAFirstStepFailure(t *testing.T) {
 	r := &bench.CapacityReport{P99LimitMs: 10,
 		Floor: bench.CapacityResult{Name: "floor: INSERT then ZADD", MaxRate: 800,
-			Steps: []bench.CapacityStep{{Rate: 25, Achieved: 25, P99Ms: 2.1, OK: true}}},
+			Concurrency: bench.CapacityConcurrency{PostgresConns: 32, RedisPool: 64, MaxInFlight: 20000},
+			Steps:       []bench.CapacityStep{{Rate: 25, Achieved: 25, P99Ms: 2.1, OK: true}}},
 		Policies: []bench.CapacityResult{
-			{Name: "seed", Steps: []bench.CapacityStep{{Rate: 25, Achieved: 25, P99Ms: 39.94}}},
-			{Name: "outbox", Steps: []bench.CapacityStep{{Rate: 25, Achieved: 20, P99Ms: 4, Failed: 2, Lost: 1}}},
+			{Name: "seed", Concurrency: bench.CapacityConcurrency{PostgresConns: 32, RedisPool: 20}, Steps: []bench.CapacityStep{
+				{Rate: 25, Achieved: 25, P99Ms: 39.94}, {Rate: 25, Achieved: 25, P99Ms: 12.5, Retry: true}}},
+			{Name: "outbox", Concurrency: bench.CapacityConcurrency{PostgresConns: 32, RedisPool: 64}, Steps: []bench.CapacityStep{{Rate: 25, Achieved: 20, P99Ms: 4, Failed: 2, Lost: 1}}},
 		}}
 	var out strings.Builder
 	if err := printCapacity(&out, r); err != nil {
@@ -36,9 +39,9 @@ func TestBenchCapacityTableNamesAFirstStepFailure(t *testing.T) {
 		t.Errorf("the header does not give the limit:\n%s", got)
 	}
 	for subject, want := range map[string]string{
-		"floor: INSERT then ZADD": "floor: INSERT then ZADD 800",
-		"seed":                    "seed none (p99 39.9 ms at 25/s)",
-		"outbox":                  "outbox none (p99 4.0 ms, 2 failed, 1 lost, 20/s achieved at 25/s)",
+		"floor: INSERT then ZADD": "floor: INSERT then ZADD 800 32/64",
+		"seed":                    "seed none (p99 39.9 ms; then p99 12.5 ms at 25/s) 32/20",
+		"outbox":                  "outbox none (p99 4.0 ms, 2 failed, 1 lost, 20/s achieved at 25/s) 32/64",
 	} {
 		if l := line(subject); l != want {
 			t.Errorf("%s: got %q, want %q", subject, l, want)

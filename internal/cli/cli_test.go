@@ -28,6 +28,7 @@ func TestCommandLineConventions(t *testing.T) {
 		{[]string{"lab"}, 2, "", "lab: say what to do"},
 		{[]string{"doctor", "--infra"}, 2, "", "doctor: flag needs an argument: --infra (run 'cqrslab doctor --help')"},
 		{[]string{"bench", "--iterations", "many"}, 2, "", `bench: invalid value "many" for --iterations: give a whole number`},
+		{[]string{"bench", "--capacity", "--capacity-p99", "0s"}, 2, "", "bench: --capacity-p99 0s is out of range; use 1ms to 10s"},
 		{[]string{"experiment", "--at", "soon"}, 2, "", `invalid value "soon" for --at: give a duration such as 500ms`},
 		{[]string{"version", "extra"}, 2, "", `version: unexpected argument "extra"`},
 	} {
