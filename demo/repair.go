@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"cqrslab/internal/ctxsleep"
 )
 
 // repairer re-projects, in the background, the writes whose ZADD the
@@ -103,7 +105,7 @@ func (r *repairer) run(ctx context.Context) {
 			n, err := r.once(bctx)
 			cancel()
 			if err != nil {
-				if !sleepCtx(ctx, repairBackoff) {
+				if !ctxsleep.Sleep(ctx, repairBackoff) {
 					return
 				}
 				break
@@ -167,16 +169,5 @@ func (r *repairer) drain(ctx context.Context) error {
 		if err != nil || n == 0 {
 			return err
 		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
+	"cqrslab/internal/ctxsleep"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/lib/pq"
@@ -140,7 +141,7 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	faultDone := make(chan struct{})
 	go func() {
 		defer close(faultDone)
-		if !sleepCtx(runCtx, sc.At) {
+		if !ctxsleep.Sleep(runCtx, sc.At) {
 			return
 		}
 		faultMu.Lock()
@@ -155,7 +156,7 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 			faultMu.Unlock()
 			return
 		}
-		if sc.For > 0 && !sleepCtx(runCtx, sc.For) {
+		if sc.For > 0 && !ctxsleep.Sleep(runCtx, sc.For) {
 			return
 		}
 		if replica != nil {
@@ -330,7 +331,7 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for st.Redis.Ping(wctx).Err() != nil || st.PG.PingContext(wctx) != nil {
-		if !sleepCtx(wctx, 100*time.Millisecond) {
+		if !ctxsleep.Sleep(wctx, 100*time.Millisecond) {
 			if err := ctx.Err(); err != nil {
 				return err // interrupted: say so, not that the stores were silent
 			}
@@ -386,7 +387,7 @@ func converge(ctx context.Context, st *demo.Stores, svc *demo.PostService, rep *
 			_, err = rec.Repair(wctx)
 		}
 		if err != nil {
-			sleepCtx(wctx, 200*time.Millisecond)
+			ctxsleep.Sleep(wctx, 200*time.Millisecond)
 		}
 	}
 }
@@ -424,14 +425,3 @@ func percentiles(h *hdrhistogram.Histogram) Percentiles {
 func ms(d time.Duration) float64 { return round2(float64(d.Microseconds()) / 1000) }
 
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cqrslab/demo"
+	"cqrslab/internal/ctxsleep"
 )
 
 // DefaultRecoveryAllowance is how long after the heal the write path may
@@ -126,7 +127,7 @@ func checkWritePath(ctx context.Context, svc *demo.PostService, log *writeLog, h
 	wp, settled := log.assess(healed, allowance)
 	deadline := healed.Add(allowance)
 	for probes := 0; !settled; {
-		if probes > 0 && (time.Now().After(deadline) || !sleepCtx(ctx, 100*time.Millisecond)) {
+		if probes > 0 && (time.Now().After(deadline) || !ctxsleep.Sleep(ctx, 100*time.Millisecond)) {
 			break
 		}
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)

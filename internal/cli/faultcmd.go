@@ -25,19 +25,20 @@ Examples:
   cqrslab fault heal all`
 
 // faultKindLines lists every fault kind with its syntax and help, one a
-// line, grouped by what the kind needs from the lab.
+// line, grouped by what the kind needs from the lab; each group's heading
+// stands at the text's column, as "Examples:" does, its kinds under it.
 func faultKindLines() string {
 	var b strings.Builder
 	for _, need := range []lab.FaultNeed{lab.NeedProxy, lab.NeedServers, lab.NeedHA, lab.NeedCluster} {
 		switch need {
 		case lab.NeedProxy:
-			b.WriteString(" network, through the lab's proxies (every lab):\n")
+			b.WriteString("Network, through the lab's proxies (every lab):\n")
 		case lab.NeedServers:
-			b.WriteString(" the servers themselves (docker and local labs):\n")
+			b.WriteString("The servers themselves (docker and local labs):\n")
 		case lab.NeedHA:
-			b.WriteString(" the replicated stores (docker lab, lab up --topology ha):\n")
+			b.WriteString("The replicated stores (docker lab, lab up --topology ha):\n")
 		case lab.NeedCluster:
-			b.WriteString(" the Redis Cluster (docker lab, lab up --topology cluster):\n")
+			b.WriteString("The Redis Cluster (docker lab, lab up --topology cluster):\n")
 		}
 		var rows [][2]string
 		for _, k := range lab.FaultCatalog() {

@@ -18,7 +18,9 @@ import (
 // at the width fang draws at, inside their column; fang keeps a
 // multi-line description's later lines in the column. It is done only
 // when help is about to be shown, because the same descriptions feed the
-// shells' completion menus and the man page, which want one line.
+// shells' completion menus and the man page, which want one line (and
+// a default too long for its line is moved into the description, which
+// only help can afford).
 
 // helpWidth is the width help is wrapped to: the terminal's, at most 120,
 // or 80 when stdout is not a terminal (a file, a pager, a man-style
@@ -57,16 +59,23 @@ func wrapHelp(c *cobra.Command, width int) {
 	}
 	c.Flags().VisitAll(func(f *pflag.Flag) {
 		def := 0
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
-			def = len(f.DefValue) + 3 // fang adds " (default)"
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+			def = utf8.RuneCountInString(f.DefValue) + 3 // fang adds " (default)"
 		}
-		if room-def >= minText {
-			f.Usage = wordWrap(f.Usage, room-def)
-		} else {
-			// A long default (an image name from the environment) gets a
-			// line of its own under the description.
-			f.Usage = wordWrap(f.Usage, room) + "\n"
+		usage := wordWrap(f.Usage, room)
+		last := usage[strings.LastIndexByte(usage, '\n')+1:]
+		if def == 0 || utf8.RuneCountInString(last)+def <= room {
+			f.Usage = usage // fang adds the default on the last line
+			return
 		}
+		// The default (an image name from the environment, say) does not
+		// fit beside the description's last line. Left to fang it would
+		// run past the width, or, after a line break, start a line of its
+		// own one column right of the description (fang writes
+		// " (default)"); so it is wrapped here as the description's last
+		// words, and fang is given no default to add.
+		f.Usage = wordWrap(f.Usage+" ("+f.DefValue+")", room)
+		f.DefValue = ""
 	})
 	for _, sc := range c.Commands() {
 		wrapHelp(sc, width)

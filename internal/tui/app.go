@@ -48,6 +48,7 @@ type App struct {
 	quiz *quizscreen.Quiz // made when first opened (it reads the lab results), then kept
 
 	showHelp bool
+	helpTop  int  // the full help's first line shown, when it is scrolled
 	ticking  bool // a frame is scheduled
 	quitting bool // tearing the lab down, then quitting
 	helpRows int  // lines the help bar takes now
@@ -245,6 +246,10 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 			return a.quit()
 		case key.Matches(k, a.keys.Help), key.Matches(k, a.keys.Home):
 			a.showHelp = false
+		case key.Matches(k, a.keys.ScrollDown):
+			a.helpTop = min(a.helpTop+1, max(0, len(a.fullHelpLines())-a.fullHelpRoom()))
+		case key.Matches(k, a.keys.ScrollUp):
+			a.helpTop = max(0, a.helpTop-1)
 		}
 		return nil
 	}
@@ -258,7 +263,7 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, a.keys.Quit):
 		return a.quit()
 	case key.Matches(k, a.keys.Help):
-		a.showHelp = true
+		a.showHelp, a.helpTop = true, 0
 		return nil
 	case key.Matches(k, a.keys.Home) && a.active != ui.ScreenHome:
 		a.active = ui.ScreenHome
@@ -411,12 +416,45 @@ func (a *App) render() string {
 	bar := strings.Join(ui.HelpLines(a.help, a.helpBindings(), a.width), "\n")
 	body := a.screen().View()
 	if a.showHelp {
-		groups := append(a.screen().FullHelp(), ui.KeyGroup{Title: "Everywhere",
-			Keys: []key.Binding{a.keys.Help, a.keys.Home, a.keys.Quit, a.keys.ForceQuit}})
-		body = st.Title.Render("All keys") + st.Dim.Render(" · ? or esc closes this") + "\n\n" + ui.FullHelp(st, groups, a.width)
-		bar = a.help.ShortHelpView([]key.Binding{ui.Relabel(a.keys.Help, "?/esc", "close"), a.keys.Quit})
+		body, bar = a.fullHelpView()
 	}
 	return ui.Fit(body, a.width, a.height-a.helpRows-a.barGap()) + strings.Repeat("\n", 1+a.barGap()) + bar
+}
+
+// fullHelpLines are the lines of what ? shows: the screen's keys, grouped,
+// then those that work everywhere.
+func (a *App) fullHelpLines() []string {
+	groups := append(a.screen().FullHelp(), ui.KeyGroup{Title: "Everywhere",
+		Keys: []key.Binding{a.keys.Help, a.keys.Home, a.keys.Quit, a.keys.ForceQuit}})
+	return strings.Split(strings.TrimRight(ui.FullHelp(a.sh.St, groups, a.width), "\n"), "\n")
+}
+
+// fullHelpRoom is how many of those lines fit under the title at once
+// (one row is kept for the line that says more are below or above).
+func (a *App) fullHelpRoom() int {
+	return max(1, a.height-a.helpRows-a.barGap()-3)
+}
+
+// fullHelpView is the full help and its bar. Longer than the window (the
+// Lab's keys at 80×24), it scrolls, and says so: a group cut off without a
+// word would be keys the learner does not know they have.
+func (a *App) fullHelpView() (body, bar string) {
+	st := a.sh.St
+	lines := a.fullHelpLines()
+	head := st.Title.Render("All keys") + st.Dim.Render(" · ? or esc closes this") + "\n\n"
+	keys := []key.Binding{ui.Relabel(a.keys.Help, "?/esc", "close"), a.keys.Quit}
+	room := a.fullHelpRoom()
+	if len(lines) <= room+1 {
+		return head + strings.Join(lines, "\n"), a.help.ShortHelpView(keys)
+	}
+	top := min(a.helpTop, len(lines)-room)
+	shown := lines[top : top+room]
+	if below := len(lines) - top - room; below > 0 {
+		shown = append(shown, st.Warn.Render(fmt.Sprintf("▼ %d more %s below · ↓/space scrolls", below, ui.Pluralize(below, "line", "lines"))))
+	} else {
+		shown = append(shown, st.Good.Render("■ end of the keys")+st.Dim.Render(" · ↑ scrolls back"))
+	}
+	return head + strings.Join(shown, "\n"), a.help.ShortHelpView(append([]key.Binding{a.keys.ScrollUp}, keys...))
 }
 
 // barGap is the blank line the roomy layout puts between a screen and its

@@ -6,11 +6,9 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/redis/go-redis/v9"
 
 	"cqrslab/demo"
-	"cqrslab/internal/labtest"
 	"cqrslab/internal/tui/ui"
 )
 
@@ -21,21 +19,7 @@ import (
 // engine's own writes (the form, and a CreatePost on the Lab's service)
 // are not.
 func TestLabTraceShowsExternalWrites(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a lab")
-	}
-	dir := t.TempDir()
-	t.Setenv("CQRSLAB_STATE_DIR", dir)
-	opts := labtest.Ready(t)
-	a := NewApp(ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lesson: testLesson(t)})
-	d := newDriver(t, a)
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.press("2")
-	d.waitFor("No drift", 3*time.Minute)
-	if a.sh.Session.Phase == ui.LabFailed {
-		labtest.Unavailable(t, "the lab did not start: %v", a.sh.Session.Err)
-	}
-	t.Cleanup(func() { a.sh.Session.Shutdown(time.Minute) })
+	a, d, _ := openRealLab(t, ui.Config{Lesson: testLesson(t)}, "No drift", "2")
 	d.press("2") // the Trace pane
 	d.waitFor("Trace · last writes", 5*time.Second)
 	d.idle(1500 * time.Millisecond) // the first look: what is there is history

@@ -53,3 +53,41 @@ func TestLabFaultMenuFollowsTopology(t *testing.T) {
 	}
 	wantIn(t, out, singleOnly[0])
 }
+
+// Every hint the Lab screen gives about f is true of the lab shown: on one
+// Redis f breaks it; on ha the menu holds only the failover kinds, so the
+// hints say f forces a failover and never that it breaks Redis. Checked on
+// every pane at both sizes a learner meets first; the full help names the
+// size the panes stop taking turns at (grid: 120×34).
+func TestLabHintsFollowTopology(t *testing.T) {
+	for _, k := range lab.FaultCatalog() {
+		if k.MenuKey != "" && lab.TopologyOffers(lab.TopologyHA, k.Kind) && k.Needs != lab.NeedHA {
+			t.Fatalf("the ha menu offers %s, which is no failover: the ha hint no longer covers the menu", k.Kind)
+		}
+	}
+	for _, tc := range []struct {
+		topology  lab.Topology
+		want, not string
+	}{
+		{lab.TopologySingle, "f breaks Redis", "failover"},
+		{lab.TopologyHA, "f forces a failover", "breaks Redis"},
+	} {
+		for _, size := range [][2]int{{80, 24}, {100, 30}} {
+			a := labFixedApp(t, size[0], size[1], ui.ThemeDark)
+			a.sh.Session.Faults, a.sh.Session.Info.Topology = nil, tc.topology
+			a.labs.Logs, a.labs.LogTotal, a.labs.Status = nil, 0, ""
+			for _, pane := range []string{"1", "2", "3", "4", "5"} {
+				deliver(a, keypress(pane))
+				out := plain(a)
+				wantIn(t, out, "n creates a post, "+tc.want+", l starts a load")
+				wantNotIn(t, out, tc.not)
+			}
+			wantIn(t, plain(a), "appear here ("+tc.want+", then write)") // the log pane, shown last
+			deliver(a, keypress("?"))
+			for range 40 { // the full help's end, where the Panes group is
+				deliver(a, keypress("down"))
+			}
+			wantIn(t, plain(a), "Panes (below 120×34)")
+		}
+	}
+}

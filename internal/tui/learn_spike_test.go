@@ -7,10 +7,8 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"cqrslab/internal/labtest"
 	"cqrslab/internal/progress"
 	"cqrslab/internal/tui/learnscreen"
 	"cqrslab/internal/tui/ui"
@@ -22,21 +20,7 @@ import (
 // met and saved in the progress file, and no fault is left active. A
 // second x is cancelled with esc: it stops, heals, and keeps nothing.
 func TestLearnMeasuresTheSpike(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a lab")
-	}
-	dir := t.TempDir()
-	t.Setenv("CQRSLAB_STATE_DIR", dir)
-	opts := labtest.Ready(t)
-	a := NewApp(ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lesson: testLesson(t)})
-	d := newDriver(t, a)
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.press("1", "enter")
-	d.waitFor("CreatePost is paused before validate", 3*time.Minute)
-	if a.sh.Session.Phase == ui.LabFailed {
-		labtest.Unavailable(t, "the lab did not start: %v", a.sh.Session.Err)
-	}
-	t.Cleanup(func() { a.sh.Session.Shutdown(time.Minute) })
+	a, d, _ := openRealLab(t, ui.Config{Lesson: testLesson(t)}, "CreatePost is paused before validate", "1", "enter")
 	d.send(a.learn.SetPage(a.learn.PageIndex(learnscreen.SpikePage)))
 	d.waitFor("x measure the spike", 5*time.Second)
 
@@ -76,7 +60,7 @@ func TestLearnMeasuresTheSpike(t *testing.T) {
 	if p99 > 100 && !strings.Contains(page, "Writes queued") {
 		t.Errorf("seed p99 %v ms > twice the 50 ms added, yet the page does not say writes queued:\n%s", p99, page)
 	}
-	_, prog, _ := progress.Open(dir)
+	_, prog, _ := progress.Open(a.sh.Cfg.StateDir)
 	if g := prog.Claims(ui.LessonID)["g"]; !strings.Contains(g.Evidence, "seed p99") || g.At.IsZero() {
 		t.Errorf("claim g not saved in the progress file: %+v", g)
 	}

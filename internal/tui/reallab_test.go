@@ -103,29 +103,41 @@ func (d *driver) waitFor(want string, limit time.Duration) string {
 	}
 }
 
+// openRealLab starts the app on a real lab the way a learner does: a
+// fresh state directory, a 100×30 window, keys pressed (1 enter: Learn's
+// walk; 2: the Lab), until the screen shows ready, which it returns. cfg
+// gives the lesson (nil: the binary's own) and whatever else a test
+// needs; the lab, theme, animation and state directory are set here. A
+// lab that cannot start skips the test (fails it under
+// CQRSLAB_REQUIRE_INFRA=1), and the lab is shut down when the test ends.
+func openRealLab(t *testing.T, cfg ui.Config, ready string, keys ...string) (*App, *driver, string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a lab")
+	}
+	dir := t.TempDir()
+	t.Setenv("CQRSLAB_STATE_DIR", dir)
+	cfg.Lab, cfg.Theme, cfg.NoAnimation, cfg.StateDir = labtest.Ready(t), ui.ThemeDark, true, dir
+	a := NewApp(cfg)
+	d := newDriver(t, a)
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.press(keys...)
+	out := d.waitFor(ready, 3*time.Minute)
+	if a.sh.Session.Phase == ui.LabFailed {
+		labtest.Unavailable(t, "the lab did not start: %v", a.sh.Session.Err)
+	}
+	t.Cleanup(func() { a.sh.Session.Shutdown(time.Minute) })
+	return a, d, out
+}
+
 // TestLearnWalkWithRealLab is the lesson end to end against real stores:
 // start the lab from Learn, step through CreatePost, see the post in
 // PostgreSQL and not in Redis between the INSERT and the ZADD, then in
 // both; then break Redis, write again, see the failure page, heal, repair;
 // then quit, and check that the lab's containers are gone.
 func TestLearnWalkWithRealLab(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a lab")
-	}
-	dir := t.TempDir()
-	t.Setenv("CQRSLAB_STATE_DIR", dir)
-	opts := labtest.Ready(t)
-	cfg := ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir, Lesson: testLesson(t)}
-	a := NewApp(cfg)
-	d := newDriver(t, a)
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.press("1", "enter")
-	out := d.waitFor("CreatePost is paused before validate", 3*time.Minute)
-	if a.sh.Session.Phase == ui.LabFailed {
-		labtest.Unavailable(t, "the lab did not start: %v", a.sh.Session.Err)
-	}
+	a, d, out := openRealLab(t, ui.Config{Lesson: testLesson(t)}, "CreatePost is paused before validate", "1", "enter")
 	runID := a.sh.Session.Info.RunID
-	t.Cleanup(func() { a.sh.Session.Shutdown(time.Minute) })
 	wantIn(t, out, "Step 1: validate the input")
 	d.waitFor("PostgreSQL · 0 posts", 10*time.Second)
 
@@ -185,7 +197,7 @@ func TestLearnWalkWithRealLab(t *testing.T) {
 	d.press("q")
 	out = d.waitFor("Stopping the lab", time.Second)
 	d.waitFor("", 2*time.Minute)
-	if opts.Provider == lab.Docker || opts.Provider == lab.Auto {
+	if p := a.sh.Cfg.Lab.Provider; p == lab.Docker || p == lab.Auto {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if n, err := lab.CountContainers(ctx, runID); err == nil && n != 0 {

@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
-	"cqrslab/internal/labtest"
 	"cqrslab/internal/tui/ui"
 )
 
@@ -19,21 +16,8 @@ import (
 // screen must say the post is in PostgreSQL and GetFeed succeeded without
 // it. The heal → fresh GetFeed times are logged for the note.
 func TestStaleFeedMomentTenOfTen(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a lab")
-	}
-	dir := t.TempDir()
-	t.Setenv("CQRSLAB_STATE_DIR", dir)
-	opts := labtest.Ready(t)
-	a := NewApp(ui.Config{Lab: opts, Theme: ui.ThemeDark, NoAnimation: true, StateDir: dir})
-	d := newDriver(t, a)
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.press("1", "enter")
-	d.waitFor("CreatePost is paused before validate", 3*time.Minute)
-	if a.sh.Session.Phase == ui.LabFailed {
-		labtest.Unavailable(t, "the lab did not start: %v", a.sh.Session.Err)
-	}
-	t.Cleanup(func() { a.sh.Session.Shutdown(time.Minute) })
+	// The binary's own lesson: the moment as a learner meets it.
+	a, d, _ := openRealLab(t, ui.Config{}, "CreatePost is paused before validate", "1", "enter")
 	var took []time.Duration
 	for try := range 10 {
 		if try > 0 {

@@ -28,7 +28,7 @@ const (
 	labFaultMenu         // choosing a fault
 )
 
-// LabPane is one part of the Lab screen; below 120×36 one pane shows at a
+// LabPane is one part of the Lab screen; below 120×34 one pane shows at a
 // time, chosen with tab or its number.
 type LabPane int
 
@@ -200,7 +200,7 @@ func (m *LabScreen) FullHelp() []ui.KeyGroup {
 		{Title: "Faults (f opens the menu)", Keys: faults},
 		{Title: "Connections", Keys: []key.Binding{ui.Relabel(k.Copy, "y", "copy the psql and redis-cli commands, and save them to a file")}},
 		{Title: "Load", Keys: []key.Binding{ui.Relabel(k.Load, "l", "start or stop writing at the chosen rate"), ui.Relabel(k.Faster, "+/-", "change the rate")}},
-		{Title: "Panes (below 120×36)", Keys: []key.Binding{ui.Relabel(k.NextPane, "tab/shift+tab", "next / previous pane"), ui.Relabel(k.Pane, "1-5", "Stores, Trace, Faults, Load, Log")}},
+		{Title: fmt.Sprintf("Panes (below %d×%d)", gridWidth, gridHeight), Keys: []key.Binding{ui.Relabel(k.NextPane, "tab/shift+tab", "next / previous pane"), ui.Relabel(k.Pane, "1-5", "Stores, Trace, Faults, Load, Log")}},
 	}
 }
 
@@ -330,8 +330,12 @@ func (m *LabScreen) refreshNow() tea.Cmd {
 	return tea.Batch(refreshLab(s.Ctx, s.Reads, m.Svc, m.authorID(), check), look)
 }
 
+// gridWidth and gridHeight are the smallest window every pane fits in at
+// once; the full help names them, so they are said in one place.
+const gridWidth, gridHeight = 120, 34
+
 // grid reports whether every pane fits at once.
-func (m *LabScreen) grid() bool { return m.width >= 120 && m.height >= 34 }
+func (m *LabScreen) grid() bool { return m.width >= gridWidth && m.height >= gridHeight }
 
 // split reports whether the stores fit above one other pane.
 func (m *LabScreen) split() bool { return !m.grid() && m.height >= 26 }

@@ -75,10 +75,7 @@ var faultChoices = func() []faultChoice {
 // failover kinds and not the single-Redis kinds it refuses, and a single
 // lab the reverse.
 func (m *LabScreen) menu() []faultChoice {
-	t := m.sh.Cfg.Lab.Topology
-	if s := m.sh.Session; s.Phase == ui.LabUp {
-		t = s.Info.Topology
-	}
+	t := m.topology()
 	var out []faultChoice
 	for _, c := range faultChoices {
 		if lab.TopologyOffers(t, c.fault.Kind) {
@@ -86,6 +83,25 @@ func (m *LabScreen) menu() []faultChoice {
 		}
 	}
 	return out
+}
+
+// topology is the running lab's topology, else the one it will start
+// with: the fault menu and every hint about f follow it.
+func (m *LabScreen) topology() lab.Topology {
+	if s := m.sh.Session; s.Phase == ui.LabUp {
+		return s.Info.Topology
+	}
+	return m.sh.Cfg.Lab.Topology
+}
+
+// faultsDo is what f leads to on this lab, for the screen's hints ("f
+// breaks Redis"): on ha every kind the menu offers (kill or isolate the
+// primary) ends in a Sentinel failover, and Redis as a whole stays up.
+func (m *LabScreen) faultsDo() string {
+	if m.topology() == lab.TopologyHA {
+		return "forces a failover"
+	}
+	return "breaks Redis"
 }
 
 // faultBindings are the menu's keys, for the help bar.

@@ -310,7 +310,7 @@ func (m *LabScreen) loadView(w, h int) string {
 	st, ld := m.sh.St, m.Load
 	title := fmt.Sprintf("Load · rate %d writes/s (+/- change it, l starts/stops)", loadRates[m.rateIdx])
 	if ld == nil {
-		return ui.Section(st, title, st.Dim.Render("No load yet. l writes at the chosen rate, round-robin over alice, bob, carol and dave, until l again."), w, h)
+		return ui.Section(st, title, st.Dim.Render(ui.WrapText("No load yet. l writes at the chosen rate, round-robin over alice, bob, carol and dave, until l again.", w)), w, h)
 	}
 	var lines []string
 	state := st.Good.Render("running")
@@ -354,7 +354,7 @@ func (m *LabScreen) logView(w, h int) string {
 	st := m.sh.St
 	title := fmt.Sprintf("Log · %d %s", m.LogTotal, ui.Pluralize(m.LogTotal, "line", "lines"))
 	if len(m.Logs) == 0 {
-		return ui.Section(st, title, st.Dim.Render("The write path's warnings appear here (break Redis, then write)."), w, h)
+		return ui.Section(st, title, st.Dim.Render(ui.WrapText("The write path's warnings appear here (f "+m.faultsDo()+", then write).", w)), w, h)
 	}
 	// Newest first; each entry wrapped, so the error at its end shows.
 	var lines []string
@@ -379,7 +379,7 @@ func (m *LabScreen) bottomLines() string {
 	}
 	msg := m.Status
 	if msg == "" {
-		return st.Dim.Render(ui.Cut("n creates a post, f breaks Redis, l starts a load, r repairs the feed.", w))
+		return st.Dim.Render(ui.Cut("n creates a post, f "+m.faultsDo()+", l starts a load, r repairs the feed.", w))
 	}
 	style := map[ui.StatusKind]func(...string) string{ui.StatusInfo: st.Item.Render, ui.StatusGood: st.Good.Render,
 		ui.StatusWarn: st.Warn.Render, ui.StatusBad: st.Bad.Render}[m.statusKind]

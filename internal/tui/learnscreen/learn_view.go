@@ -182,16 +182,23 @@ func (l *LearnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
 	}, w)
 }
 
+// header is the page's place and title on the left, the lab badge on the
+// right. The badge is what must stay (a fault is never off screen), so a
+// long title at 80 columns gives way first: the page count shortens to
+// "14/15", then the title is cut.
 func (l *LearnScreen) header(p lessons.Page) string {
 	st := l.sh.St
-	left := st.Title.Render("Learn") + st.Dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, max(1, len(l.sh.Pages)))) +
-		st.Heading.Render(p.Title)
+	pages := max(1, len(l.sh.Pages))
 	right := l.labBadge()
-	gap := l.width - ui.Width(left) - ui.Width(right)
-	if gap < 2 {
-		return ui.Cut(left, l.width)
+	room := l.width - ui.Width(right) - 2
+	left := st.Title.Render("Learn") + st.Dim.Render(fmt.Sprintf(" · page %d of %d · ", l.page+1, pages)) +
+		st.Heading.Render(p.Title)
+	if ui.Width(left) > room {
+		left = st.Title.Render("Learn") + st.Dim.Render(fmt.Sprintf(" · %d/%d · ", l.page+1, pages)) +
+			st.Heading.Render(p.Title)
 	}
-	return left + strings.Repeat(" ", gap) + right
+	left = ui.Cut(left, room)
+	return ui.Cut(left+strings.Repeat(" ", max(2, l.width-ui.Width(left)-ui.Width(right)))+right, l.width)
 }
 
 // labBadge is the lab's state in a few words, faults included: a fault

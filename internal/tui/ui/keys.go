@@ -15,6 +15,8 @@ type AppKeys struct {
 	ForceQuit key.Binding // ctrl+c: always
 	Help      key.Binding
 	Home      key.Binding
+	// In the full help, when it is longer than the window.
+	ScrollUp, ScrollDown key.Binding
 }
 
 func DefaultAppKeys() AppKeys {
@@ -23,6 +25,9 @@ func DefaultAppKeys() AppKeys {
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 		Home:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "home")),
+
+		ScrollUp:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "scroll")),
+		ScrollDown: key.NewBinding(key.WithKeys("down", "j", "space")),
 	}
 }
 
@@ -77,6 +82,7 @@ func HelpLines(h help.Model, bindings []key.Binding, width int) []string {
 // FullHelp lists every key of the screen, grouped, one group a block; it
 // is what ? shows.
 func FullHelp(st Styles, groups []KeyGroup, width int) string {
+	const keyColumn = 2 + 14 + 1 // where a key's description starts
 	var b strings.Builder
 	for i, g := range groups {
 		if i > 0 {
@@ -88,8 +94,13 @@ func FullHelp(st Styles, groups []KeyGroup, width int) string {
 			if hb.Key == "" {
 				continue
 			}
-			line := "  " + st.Key.Render(PadRight(hb.Key, 14)) + " " + hb.Desc
-			b.WriteString(Cut(line, width) + "\n")
+			// A long description wraps under itself rather than losing
+			// its end: the full help scrolls, so the room is there.
+			desc := strings.ReplaceAll(WrapText(hb.Desc, max(20, width-keyColumn)), "\n", "\n"+strings.Repeat(" ", keyColumn))
+			line := "  " + st.Key.Render(PadRight(hb.Key, 14)) + " " + desc
+			for _, l := range strings.Split(line, "\n") {
+				b.WriteString(Cut(l, width) + "\n")
+			}
 		}
 	}
 	return b.String()
