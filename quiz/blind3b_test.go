@@ -11,14 +11,9 @@ import (
 // testdata/tuning-blind3b.json, and the tests below hold them and, in
 // phrasings of our own, each class of mistake they exposed.
 
-// blind3bOpen are the answers of the half the grader still cannot settle,
-// by question and kind: each must go to an instructor (needs_review), never
-// pass and never fail outright. The SRE timeline says what commits first
-// only by the order of its bullets, which the grader does not read.
-var blind3bOpen = map[string]bool{"createpost-walkthrough/SRE": true}
-
 // TestBlind3bTuning: every answer of the second half agrees with its
-// label, except blind3bOpen, which are sent to review.
+// label. (The SRE timeline, which says what commits first only by the
+// order of its bullets, was sent to review until the grader read steps.)
 func TestBlind3bTuning(t *testing.T) {
 	b := embedded(t)
 	samples := loadSamples(t, "testdata/tuning-blind3b.json")
@@ -35,9 +30,6 @@ func TestBlind3bTuning(t *testing.T) {
 		if s.Label != "pass" && res.Passed {
 			falsePass++
 		}
-		if !ok && blind3bOpen[s.Question+"/"+s.Kind] && res.NeedsReview && !res.Passed {
-			continue
-		}
 		if ok {
 			agree++
 			continue
@@ -48,7 +40,7 @@ func TestBlind3bTuning(t *testing.T) {
 	if falsePass > 0 {
 		t.Errorf("%d false passes", falsePass)
 	}
-	t.Logf("tuning-blind3b: agreement %d of %d (%d sent to review as known open)", agree, len(samples), len(blind3bOpen))
+	t.Logf("tuning-blind3b: agreement %d of %d", agree, len(samples))
 }
 
 // TestBlind3bClasses: the classes the second half exposed, in our own

@@ -21,14 +21,26 @@ type compiledClaim struct {
 	window   int
 	unless   []phrase
 	between  []phrase // NotBetween
-	keys     []int    // one per term: the same term text has the same key across claims
+	steps    bool
+	with     []phrase
+	keys     []int // one per term: the same term text has the same key across claims
 }
 
 // compileClaim resolves "@concept" and "a|b" terms against the bank.
 // A misconception's claims are always clause-bound: a wrong idea must be
 // stated in one clause, not assembled from words either side of a "but".
 func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledClaim, error) {
-	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause || misconception}
+	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause || misconception, steps: c.Steps}
+	if c.Steps && len(c.Terms) != 2 {
+		return cc, fmt.Errorf("claim %v: a steps claim needs 2 terms, the earlier step's and the later step's", c.Terms)
+	}
+	for _, term := range c.With {
+		alts, err := b.resolveTerm(c, term, lx)
+		if err != nil {
+			return cc, err
+		}
+		cc.with = append(cc.with, alts...)
+	}
 	switch cc.polarity {
 	case "":
 		cc.polarity = Positive

@@ -161,6 +161,7 @@ type reading struct {
 	heard  [][]bool
 	list   []bool
 	seen   []map[int][]span // per sentence: where each claim term occurs
+	steps  [][]step         // the answer's runs of bullets, numbered lines or timeline entries
 }
 
 func read(answer string, lx lexicon) reading {
@@ -179,6 +180,7 @@ func read(answer string, lx lexicon) reading {
 		r.list[i] = listSentence(s)
 	}
 	r.heard = heardScope(r.sents)
+	r.steps = readSteps(answer, r.sents)
 	placeFirsts(r.sents, r.heard)
 	return r
 }
@@ -358,11 +360,23 @@ func (cr *compiledRubric) find(p compiledPoint, rd reading, lists bool) (Finding
 			continue
 		}
 		for _, c := range p.claims {
+			if c.steps {
+				continue
+			}
 			if spans, ok := c.match(cr.lx, s, rd.negs[i], rd.heard[i], rd.seen[i]); ok {
 				q := evidence(rd.answer, s, spans)
 				idx := i
 				return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: q, Quote: q, Sentence: &idx, Feedback: p.Found}, true
 			}
+		}
+	}
+	for _, c := range p.claims {
+		if !c.steps || lists {
+			continue // a list of terms orders nothing
+		}
+		if i, spans, ok := c.matchSteps(cr.lx, rd); ok {
+			q := evidence(rd.answer, rd.sents[i], spans)
+			return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: q, Quote: q, Sentence: &i, Feedback: p.Found}, true
 		}
 	}
 	return Finding{}, false

@@ -1,0 +1,170 @@
+package quiz
+
+import "strings"
+
+// An answer often gives the order of the two writes only by the order of
+// its steps: bullets, numbered lines or a timeline ("t0: INSERT …", "t1:
+// ZADD …"), with no "first" or "then" in any sentence. Claims hold inside
+// one sentence, so without reading the steps such an answer said nothing
+// about what commits first (a correct SRE timeline went to review), and a
+// Redis-first list passed. readSteps finds the runs of steps; a Steps
+// claim (see Claim.Steps) reads the order of what each step leads with.
+
+// step is one bullet, numbered line or timeline entry: the sentence it
+// opens and the token where its content starts, after its label.
+type step struct{ sent, body int }
+
+// maxStepLead is how many tokens of a step's content its lead may be: the
+// words that say what the step does ("INSERT into Postgres", "ZADD the
+// item"), not the notes after it.
+const maxStepLead = 6
+
+// bulletMarks open a line as a bullet.
+const bulletMarks = "-*•·+>–—"
+
+// readSteps lists the answer's runs of steps. A run continues while each
+// new line opens a step; sentences on a step's own line are its notes; a
+// line that opens no step ends the run.
+func readSteps(answer string, sents []sentence) [][]step {
+	var runs [][]step
+	var cur []step
+	prevEnd := 0
+	for i, s := range sents {
+		gap := answer[prevEnd:s.start]
+		prevEnd = s.end
+		if i > 0 && !strings.Contains(gap, "\n") {
+			continue // a note on the step's line
+		}
+		lead := gap[strings.LastIndex(gap, "\n")+1:]
+		if body, ok := stepBody(strings.TrimSpace(lead), s); ok {
+			cur = append(cur, step{sent: i, body: body})
+			continue
+		}
+		if len(cur) > 0 {
+			runs = append(runs, cur)
+		}
+		cur = nil
+	}
+	if len(cur) > 0 {
+		runs = append(runs, cur)
+	}
+	return runs
+}
+
+// stepBody reports whether a line opening sentence s is a step, given the
+// punctuation before its first word, and where its content starts: after a
+// bullet, or after a label set off by punctuation ("1.", "(2)", "Step 3 -",
+// "t0:", "[5 ms]", "T+1:").
+func stepBody(lead string, s sentence) (int, bool) {
+	if lead != "" && strings.Trim(lead, bulletMarks) == "" {
+		return 0, true
+	}
+	toks := s.tokens
+	n := 0
+	switch {
+	case len(toks) > 1 && (toks[0].word == "step" || toks[0].word == "phase" || toks[0].word == "stage") && isOrdinal(toks[1].word):
+		n = 2
+	case len(toks) > 1 && toks[0].word == "t" && isDigits(toks[1].word):
+		n = 2 // "T+0"
+	case len(toks) > 1 && isDigits(toks[0].word) && (toks[1].word == "ms" || toks[1].word == "s"):
+		n = 2 // "[0 ms]"
+	case len(toks) > 0 && (isOrdinal(toks[0].word) || isTimeLabel(toks[0].word)):
+		n = 1
+	default:
+		return 0, false
+	}
+	if n >= len(toks) || !toks[n].softBefore && toks[0].word != "step" {
+		return 0, false // "2 writes happen…" is a sentence, not a label
+	}
+	return n, true
+}
+
+func isDigits(w string) bool {
+	if w == "" || len(w) > 4 {
+		return false
+	}
+	for _, c := range w {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isTimeLabel reports whether w labels a moment: "t0", "t1", "0ms", "50ms".
+func isTimeLabel(w string) bool {
+	if len(w) > 1 && w[0] == 't' && isDigits(w[1:]) {
+		return true
+	}
+	num, unit := strings.TrimRight(w, "ms"), strings.TrimLeft(w, "0123456789")
+	return num != "" && isDigits(num) && (unit == "ms" || unit == "s")
+}
+
+// leadEnd is where step st's lead ends: maxStepLead tokens of content, or
+// earlier at a clause word or a pause (a pause right after a one- or
+// two-word heading, "Postgres: insert the row", does not end it).
+func leadEnd(s sentence, st step) int {
+	end := st.body
+	for end < len(s.tokens) && end-st.body < maxStepLead {
+		t := s.tokens[end]
+		if end > st.body && (clauseWords[t.word] || t.softBefore && end-st.body > 2) {
+			break
+		}
+		end++
+	}
+	return end
+}
+
+// matchSteps reports whether, in one run of steps, the first step whose
+// lead holds one of the claim's two terms (with one of its With words,
+// none of its Unless words, not negated and not reported) holds the
+// first term, and a later step's lead holds the second. It returns the
+// earlier step's sentence and the spans to quote.
+func (c compiledClaim) matchSteps(lx lexicon, rd reading) (int, []span, bool) {
+	for _, run := range rd.steps {
+		first, at := -1, []span(nil)
+		for _, st := range run {
+			s := rd.sents[st.sent]
+			end := leadEnd(s, st)
+			found := [2][]span{}
+			for k := range c.terms {
+				found[k] = c.leadOccurrences(lx, rd, st, end, c.terms[k])
+			}
+			with := c.leadOccurrences(lx, rd, st, end, c.with)
+			void := c.leadOccurrences(lx, rd, st, end, c.unless)
+			if len(with) == 0 || len(void) > 0 || (len(found[0]) > 0) == (len(found[1]) > 0) {
+				continue // not a write of one store alone
+			}
+			if first < 0 {
+				if len(found[0]) == 0 {
+					break // the second term's step comes first in this run
+				}
+				first, at = st.sent, append(found[0][:1], with[0])
+				continue
+			}
+			if len(found[1]) > 0 {
+				return first, at, true
+			}
+		}
+	}
+	return 0, nil, false
+}
+
+// leadOccurrences lists where any of phrases occurs, asserted and not
+// negated, in step st's lead (tokens body to end).
+func (c compiledClaim) leadOccurrences(lx lexicon, rd reading, st step, end int, phrases []phrase) []span {
+	s := rd.sents[st.sent]
+	var out []span
+	for i := st.body; i < end; i++ {
+		if rd.heard[st.sent][i] || rd.negs[st.sent].in[i] {
+			continue
+		}
+		for _, p := range phrases {
+			if n, ok := p.matchAt(lx, s.tokens, i); ok && i+n <= end {
+				out = append(out, span{i, i + n})
+				break
+			}
+		}
+	}
+	return out
+}
