@@ -28,6 +28,7 @@ type compiledRubric struct {
 	// @redis concepts), and conceptWords every word of any concept: an
 	// analogy's words may stand for a store, never the rubric's own.
 	stores       [2][]phrase
+	roles        [2][]phrase     // everyday nouns that play each store in an unmapped analogy
 	storeFirst   map[string]bool // first words (and stems) of stores' phrases
 	conceptWords map[string]bool
 }
@@ -55,12 +56,18 @@ func (b *Bank) lexicon() lexicon {
 func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
 	var errs []error
 	cr := &compiledRubric{requires: r.Requires, lx: b.lexicon(), stores: [2][]phrase{b.concepts["pg"], b.concepts["redis"]}, conceptWords: map[string]bool{}}
-	for _, ps := range b.concepts {
+	for name, ps := range b.concepts {
+		if name == roleConcepts[0] || name == roleConcepts[1] {
+			continue // an analogy's own nouns, which a mapping may still assign
+		}
 		for _, p := range ps {
 			for _, w := range p.words {
 				cr.conceptWords[w] = true
 			}
 		}
+	}
+	for k, name := range roleConcepts {
+		cr.roles[k] = b.concepts[name]
 	}
 	cr.storeFirst = map[string]bool{}
 	for _, ps := range cr.stores {
