@@ -48,7 +48,68 @@ func readSteps(answer string, sents []sentence) [][]step {
 	if len(cur) > 0 {
 		runs = append(runs, cur)
 	}
+	return append(runs, inlineSteps(sents)...)
+}
+
+// maxInlineStep is the highest step number read inside a line.
+const maxInlineStep = 20
+
+// inlineSteps lists the runs of steps numbered inside a line ("1) validate
+// 2) pg INSERT -> commits … 3) ZADD", "1. insert into postgres 2. zadd"):
+// a number set off by ")" (or ending a sentence, for "2."), numbered one
+// more than the step before it, so that "between 2 and 3" or "returns 201"
+// is no label.
+func inlineSteps(sents []sentence) [][]step {
+	var runs [][]step
+	var cur []step
+	last := 0
+	for si, s := range sents {
+		for k, t := range s.tokens {
+			n := smallNumber(t.word)
+			if n == 0 {
+				continue
+			}
+			var st step
+			switch {
+			case k+1 < len(s.tokens) && s.tokens[k+1].softBefore && (s.tokens[k+1].mark == ')' || k == 0):
+				st = step{sent: si, body: k + 1}
+			case k == len(s.tokens)-1 && si+1 < len(sents) && k > 0:
+				st = step{sent: si + 1, body: 0} // "… postgres 2. zadd …": the number ended a sentence
+			default:
+				continue
+			}
+			if n != last+1 {
+				if len(cur) > 1 {
+					runs = append(runs, cur)
+				}
+				cur = nil
+				if n > 2 {
+					last = 0
+					continue // a run starts at step 1 or 2 (after an unnumbered first)
+				}
+			}
+			cur, last = append(cur, st), n
+		}
+	}
+	if len(cur) > 1 {
+		runs = append(runs, cur)
+	}
 	return runs
+}
+
+// smallNumber is w as a step number, 1 to maxInlineStep, or 0.
+func smallNumber(w string) int {
+	if len(w) > 2 || !isDigits(w) {
+		return 0
+	}
+	n := int(w[0] - '0')
+	if len(w) == 2 {
+		n = n*10 + int(w[1]-'0')
+	}
+	if n < 1 || n > maxInlineStep {
+		return 0
+	}
+	return n
 }
 
 // stepBody reports whether a line opening sentence s is a step, given the
