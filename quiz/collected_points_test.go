@@ -1,0 +1,25 @@
+package quiz
+
+import "testing"
+
+// TestWrongDesignDespitePoints: an answer can collect every key point and
+// still describe another design in one sentence: the projection updated by
+// a worker or a change-data-capture stream after the request (not
+// synchronous), or both writes in one database transaction. Each such
+// answer passed at 0.8-1.0 on our own probes; it must fail on the
+// misconception, and the correct sentences nearby must not be flagged.
+func TestWrongDesignDespitePoints(t *testing.T) {
+	b := embedded(t)
+	explain := "Writes go to Postgres, the source of truth, and reads come from a Redis sorted set, so they are fast and need no join. With one database you would just read the table. If the Redis step fails the feed is stale until it is rebuilt from Postgres. "
+	walk := "The INSERT commits in Postgres first; if it fails the error is returned and Redis is untouched. Then the post is ZADDed into the author's feed. GetFeed reads Redis only, so it shows the old feed until the ZADD lands. If the ZADD fails, the code logs a warning and returns success. "
+	for _, tc := range []struct{ name, id, answer, mis string }{
+		{"worker-moment-later", "explain-sync-cqrs", explain + "The request returns after the commit, and a worker then pushes the post into Redis a moment later.", "async-update"},
+		{"copied-shortly-after", "explain-sync-cqrs", explain + "The handler answers the client, and the post is copied into Redis shortly afterwards.", "async-update"},
+		{"cdc", "explain-sync-cqrs", explain + "A change data capture pipeline reads the Postgres log and fills Redis, so the request never touches Redis.", "async-update"},
+		{"one-db-transaction", "createpost-walkthrough", walk + "Both writes sit inside one database transaction, so a failed ZADD means the INSERT never becomes visible.", "one-transaction"},
+		{"same-request-right", "explain-sync-cqrs", explain + "In the same request, right after the commit, the handler adds the post to Redis and only then answers.", ""},
+		{"reconciler-worker", "explain-sync-cqrs", explain + "In the same request the handler adds the post to Redis; a reconciler worker re-adds missed posts to the feed from Postgres.", ""},
+	} {
+		wantVerdict(t, b, tc.name, tc.id, tc.answer, tc.mis)
+	}
+}
