@@ -422,7 +422,8 @@ func afterCondition(toks []token, i int) bool {
 
 // inOneClause reports whether tokens lo..hi-1 sit in one clause: no comma,
 // colon or dash between them, and no clause word other than the claim's
-// own terms ("before" in "Redis before PostgreSQL" is the claim). A comma
+// own terms ("before" in "Redis before PostgreSQL" is the claim), nor a
+// comma just before such a connective of the claim's own. A comma
 // after a sentence's opening term is a discourse marker, not a clause
 // break ("First, the post goes to Redis"), nor is the comma that closes an
 // "if" clause.
@@ -438,7 +439,10 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 				opening = opening || (sp.start == 0 && sp.end == i) ||
 					(sp.end == i && sp.end-sp.start <= 2 && s.tokens[sp.start].softBefore && s.tokens[sp.start].mark == '(' && isOrdinal(s.tokens[sp.end-1].word))
 			}
-			if !opening && !afterCondition(s.tokens, i) {
+			// A pause just before a connective the claim names itself
+			// (", so", ", then") is spanned on purpose: "use WAIT, so no
+			// write is ever lost" states one idea across it.
+			if !opening && !afterCondition(s.tokens, i) && !(own && clauseWords[t.word]) {
 				return false
 			}
 		}

@@ -23,3 +23,15 @@ func TestWrongDesignDespitePoints(t *testing.T) {
 		wantVerdict(t, b, tc.name, tc.id, tc.answer, tc.mis)
 	}
 }
+
+// TestWaitThenLossless: WAIT offered as the cure whose consequence comes
+// after a "then" or "so" ("turn on WAIT and then Redis never loses a
+// write") is still the claim that WAIT makes Redis loss-free; WAIT that
+// narrows the window and still needs the reconciler is right.
+func TestWaitThenLossless(t *testing.T) {
+	b := embedded(t)
+	story := "Replication is asynchronous, so the primary acked the ZADD before any replica had it, and Sentinel promoted a replica without it. No error was seen since the ZADD returned OK and CreatePost returned success. Postgres still has the post. "
+	wantVerdict(t, b, "wait-then", "acknowledged-then-lost", story+"Enable WAIT 1 on every ZADD and then Redis can never lose a post again, so we can drop the reconciler.", "wait-makes-truth")
+	wantVerdict(t, b, "wait-so", "acknowledged-then-lost", story+"Require min-replicas-to-write, so a failover is lossless from then on.", "wait-makes-truth")
+	wantVerdict(t, b, "wait-narrows", "acknowledged-then-lost", story+"WAIT 1 narrows the window at a latency cost, so it helps, but it is still not a guarantee; a reconciler that diffs Redis against Postgres after each failover re-adds the post.", "")
+}
