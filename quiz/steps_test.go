@@ -65,3 +65,25 @@ func TestSkipRedisOnInsertFailure(t *testing.T) {
 		t.Errorf("dropping Redis from the design: passed %v (%.2f), misconceptions %v", res.Passed, res.Score, res.MisconceptionIDs())
 	}
 }
+
+// TestFirstOfAll: an opening "first of all," or "first thing," orders
+// the clause after its comma, as a bare "First," does: PostgreSQL named
+// there commits first, Redis named there is Redis-first.
+func TestFirstOfAll(t *testing.T) {
+	b := embedded(t)
+	rest := " If the insert errors the caller gets that error and Redis is never touched. Then the ZADD adds it to the feed; if it errors we only log a warning and still return success. GetFeed reads Redis only, so before the ZADD the post is not in the feed, and after it the post shows. A reconciler rebuilds stale feeds from Postgres."
+	res := wantVerdict(t, b, "first-thing-pg", "createpost-walkthrough", "First thing, the post row is stored in postgres, and it is committed at once."+rest, "")
+	if !slices.Contains(res.FoundIDs(), "postgres-commits-first") {
+		t.Errorf("'First thing, … postgres' not credited as the commit order; found %v", res.FoundIDs())
+	}
+	wantVerdict(t, b, "first-of-all-redis", "createpost-walkthrough", "First of all, the new post is put in Redis, and Postgres gets it later."+rest, "redis-first")
+	wantVerdict(t, b, "first-off-redis-explain", "explain-sync-cqrs", "First off, every new post lands in the Redis sorted set, and PostgreSQL, the source of truth, is written after. Reads come only from Redis, so they are fast with no joins; with one database you would read the tables. If Redis fails the feed is stale until rebuilt from Postgres.", "redis-first")
+}
+
+// TestFirstOfAllAboutReads: an opening "first of all," before a sentence
+// about what Redis is or serves orders nothing.
+func TestFirstOfAllAboutReads(t *testing.T) {
+	b := embedded(t)
+	wantNotFlagged(t, b, "first-of-all-cache", "explain-sync-cqrs", "First of all, Redis is just the read model that GetFeed reads.", "redis-first")
+	wantNotFlagged(t, b, "first-off-serves", "createpost-walkthrough", "First off, Redis serves every feed read.", "redis-first")
+}
