@@ -280,7 +280,10 @@ func (c compiledClaim) fits(s sentence, spans []span, neg negation, heard []bool
 	negated := false
 	for _, sp := range spans {
 		lo, hi = min(lo, sp.start), max(hi, sp.end)
-		if neg.in[sp.start] {
+		// A negator inside one of the claim's own terms ("has no
+		// effect", "never loses", "never disagree") is what the term
+		// says, not a denial of the claim.
+		if neg.in[sp.start] && !overlaps(spans, span{neg.by[sp.start], neg.by[sp.start] + 1}) {
 			negated = true
 		}
 		for i := sp.start; i < sp.end; i++ {
@@ -295,7 +298,7 @@ func (c compiledClaim) fits(s sentence, spans []span, neg negation, heard []bool
 		}
 	}
 	for _, n := range neg.linking {
-		if lo < n && n < hi {
+		if lo < n && n < hi && !overlaps(spans, span{n, n + 1}) {
 			negated = true
 		}
 	}
@@ -321,6 +324,7 @@ func (c compiledClaim) fits(s sentence, spans []span, neg negation, heard []bool
 // the start of that clause.
 func negationScope(s sentence) negation {
 	in := make([]bool, len(s.tokens))
+	by := make([]int, len(s.tokens))
 	var linking []int
 	toks := s.tokens
 	for n := 0; n < len(toks); n++ {
@@ -330,7 +334,7 @@ func negationScope(s sentence) negation {
 		case w == "non" && n+1 < len(toks) && !toks[n+1].softBefore:
 			// "non-atomic", "non-blocking": the prefix denies the one word
 			// it is joined to, not the clause after it.
-			in[n+1] = true
+			in[n+1], by[n+1] = true, n
 			continue
 		case negators[w]:
 			if w == "not" && n+1 < len(toks) && (toks[n+1].word == "only" || toks[n+1].word == "just") {
@@ -348,7 +352,7 @@ func negationScope(s sentence) negation {
 				if scopeEnders[toks[j].word] || negators[toks[j].word] {
 					break
 				}
-				in[j] = true
+				in[j], by[j] = true, n
 				if toks[j].softBefore {
 					break
 				}
@@ -369,10 +373,10 @@ func negationScope(s sentence) negation {
 				}
 				break
 			}
-			in[j] = true
+			in[j], by[j] = true, n
 		}
 	}
-	return negation{in: in, linking: linking}
+	return negation{in: in, by: by, linking: linking}
 }
 
 // inCondition reports whether the negator at n sits in a clause opened by a
@@ -400,6 +404,7 @@ var mainClauseSubjects = set("getfeed createpost reconciler relay repairer servi
 // PostgreSQL", though neither word is itself negated).
 type negation struct {
 	in      []bool
+	by      []int // for each token in a negation, the negator that reaches it
 	linking []int
 }
 

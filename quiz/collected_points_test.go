@@ -35,3 +35,13 @@ func TestWaitThenLossless(t *testing.T) {
 	wantVerdict(t, b, "wait-so", "acknowledged-then-lost", story+"Require min-replicas-to-write, so a failover is lossless from then on.", "wait-makes-truth")
 	wantVerdict(t, b, "wait-narrows", "acknowledged-then-lost", story+"WAIT 1 narrows the window at a latency cost, so it helps, but it is still not a guarantee; a reconciler that diffs Redis against Postgres after each failover re-adds the post.", "")
 }
+
+// TestSelfNegatingTerms: a claim's term that carries its own negator ("has
+// no effect", "never loses") states what the term says; the negator does
+// not deny the rest of the claim. A slow Redis that "has no effect on
+// writes" is the no-impact misconception (own probe passed at 0.80).
+func TestSelfNegatingTerms(t *testing.T) {
+	b := embedded(t)
+	wantVerdict(t, b, "no-effect", "redis-spike-500wps", "Since the ZADD runs after the commit, a slow Redis has no effect on writes at all; only the feed lags. About 25 requests are in flight. Add a circuit breaker, a short deadline, and a reconciler from Postgres.", "no-impact")
+	wantVerdict(t, b, "effect-denied", "redis-spike-500wps", "It is wrong to think a slow Redis has no effect on writes: each write waits 50 ms longer, about 25 are in flight, the pool runs dry and ZADDs time out. Add a short deadline, a circuit breaker, and a reconciler from Postgres.", "")
+}
