@@ -84,6 +84,21 @@ func (cr *compiledRubric) storeOf(toks []token, i int) (int, int, bool) {
 	return 0, 0, false
 }
 
+// stepStore reports the store a step's lead names, as its token: a
+// phrase of the store concepts, or the command that writes it ("INSERT",
+// "ZADD").
+func (cr *compiledRubric) stepStore(toks []token) (token, bool) {
+	for i, t := range toks {
+		if t.word == "insert" || t.word == "zadd" || t.word == "zadds" {
+			return t, true
+		}
+		if _, _, ok := cr.storeOf(toks, i); ok {
+			return t, true
+		}
+	}
+	return token{}, false
+}
+
 // aliasStores rewrites the matching form of every word the answer maps to
 // a store, so claims about the store hold on sentences about the analogy.
 func (cr *compiledRubric) aliasStores(rd reading) {

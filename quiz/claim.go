@@ -422,6 +422,9 @@ func afterCondition(toks []token, i int) bool {
 	for j > 0 && !toks[j].softBefore {
 		j--
 	}
+	if toks[j].carried && j+1 < i {
+		j++ // "[ZADD] if it errors: …": the condition opens after the carried subject
+	}
 	return conditionWords[toks[j].word]
 }
 

@@ -164,6 +164,7 @@ const (
 type reading struct {
 	answer string
 	sents  []sentence
+	own    []sentence // the sentences in the learner's words only, before carrySubjects: what the list and language checks weigh
 	negs   []negation
 	heard  [][]bool
 	list   []bool
@@ -171,12 +172,18 @@ type reading struct {
 	steps  [][]step         // the answer's runs of bullets, numbered lines or timeline entries
 }
 
-func read(answer string, lx lexicon) reading {
+// read reads an answer. subject, when given, names the store a step's
+// lead writes (see carrySubjects); nil reads each sentence on its own.
+func read(answer string, lx lexicon, subject func([]token) (token, bool)) reading {
 	r := reading{answer: answer, sents: split(answer)}
 	for _, s := range r.sents {
 		for k := range s.tokens {
 			s.tokens[k].known = lx[s.tokens[k].word]
 		}
+	}
+	r.own = append([]sentence(nil), r.sents...)
+	if subject != nil {
+		carrySubjects(answer, r.sents, subject)
 	}
 	r.negs = make([]negation, len(r.sents))
 	r.list = make([]bool, len(r.sents))
@@ -184,7 +191,7 @@ func read(answer string, lx lexicon) reading {
 	for i, s := range r.sents {
 		r.seen[i] = map[int][]span{}
 		r.negs[i] = negationScope(s)
-		r.list[i] = listSentence(s)
+		r.list[i] = listSentence(r.own[i])
 	}
 	r.heard = heardScope(r.sents)
 	r.steps = readSteps(answer, r.sents)
@@ -196,7 +203,7 @@ func read(answer string, lx lexicon) reading {
 func (cr *compiledRubric) grade(answer, prompt string, passMark float64) Result {
 	res := Result{Kind: FreeText, PassMark: passMark, Found: []Finding{}, Missed: []Finding{}}
 	answer = clip(answer, MaxAnswerBytes)
-	rd := read(answer, cr.lx)
+	rd := read(answer, cr.lx, cr.stepStore)
 	cr.aliasStores(rd)
 	muteEchoes(rd, prompt)
 	missAll := func() {
@@ -211,7 +218,7 @@ func (cr *compiledRubric) grade(answer, prompt string, passMark float64) Result 
 		res.Notes = append(res.Notes, "The answer is empty. Write a few sentences in your own words; the hints below say where to start.")
 		return res
 	}
-	if notEnglish(answer, rd.sents) {
+	if notEnglish(answer, rd.own) {
 		missAll()
 		res.NeedsReview = true
 		res.Notes = append(res.Notes, noteNotEnglish)
@@ -222,13 +229,13 @@ func (cr *compiledRubric) grade(answer, prompt string, passMark float64) Result 
 	// list sentence earns nothing, so a few terms after some prose cannot
 	// carry it over the pass mark.
 	listed, total := 0, 0
-	for i, s := range rd.sents {
+	for i, s := range rd.own {
 		total += len(s.tokens)
 		if rd.list[i] {
 			listed += len(s.tokens)
 		}
 	}
-	res.KeywordList = isKeywordList(rd.sents) || listed*2 >= total
+	res.KeywordList = isKeywordList(rd.own) || listed*2 >= total
 	found := map[string]bool{}
 	earned, penalty, blocked := 0.0, 0.0, false
 	finds := make([]Finding, len(cr.points))

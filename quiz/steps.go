@@ -229,3 +229,29 @@ func (c compiledClaim) leadOccurrences(lx lexicon, rd reading, st step, end int,
 	}
 	return out
 }
+
+// A step's notes often leave out what they are about: "- ZADD into Redis.
+// On failure return a 500." says the ZADD's failure returns a 500, though
+// the second sentence names no store, so no claim about Redis held there
+// (a walkthrough failing the request on a Redis error passed at 0.75).
+// carrySubjects gives each note of a bullet or labelled step that names
+// no store the store its step's lead writes, as a word of no width at the
+// note's start: claims read it, quotes never show it.
+func carrySubjects(answer string, sents []sentence, subject func([]token) (token, bool)) {
+	for _, run := range readSteps(answer, sents) {
+		for _, st := range run {
+			lead := sents[st.sent]
+			who, ok := subject(lead.tokens[st.body:leadEnd(lead, st)])
+			if !ok {
+				continue
+			}
+			for i := st.sent + 1; i < len(sents) && !strings.Contains(answer[sents[i-1].end:sents[i].start], "\n"); i++ {
+				if _, named := subject(sents[i].tokens); named {
+					break // the note names its own subject, and so do the ones after it
+				}
+				who.start, who.end, who.softBefore, who.mark, who.arrow, who.carried = sents[i].start, sents[i].start, false, 0, false, true
+				sents[i].tokens = append([]token{who}, sents[i].tokens...)
+			}
+		}
+	}
+}

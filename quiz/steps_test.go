@@ -87,3 +87,23 @@ func TestFirstOfAllAboutReads(t *testing.T) {
 	wantNotFlagged(t, b, "first-of-all-cache", "explain-sync-cqrs", "First of all, Redis is just the read model that GetFeed reads.", "redis-first")
 	wantNotFlagged(t, b, "first-off-serves", "createpost-walkthrough", "First off, Redis serves every feed read.", "redis-first")
 }
+
+// TestStepNotesKeepTheirSubject: a step's notes that name no store are
+// about the store its lead writes: "- ZADD into Redis. If it errors:
+// answer 500." fails the request on a Redis error, and "… log a warning,
+// return success." is the right handling; the quote stays the learner's.
+func TestStepNotesKeepTheirSubject(t *testing.T) {
+	b := embedded(t)
+	head := "- Row inserted in Postgres, committed. If that errors, the caller gets the error.\n- ZADD into Redis. "
+	tail := "\nGetFeed reads Redis only: before the ZADD the post is missing, after it the post shows. A reconciler rebuilds stale feeds from Postgres."
+	res := wantVerdict(t, b, "note-500", "createpost-walkthrough", head+"If it errors: return a 500 so the client retries."+tail, "redis-failure-errors")
+	for _, f := range res.Misconceptions {
+		if f.ID == "redis-failure-errors" && f.Quote != "If it errors: return a 500 so the client retries" {
+			t.Errorf("quote %q is not the learner's note", f.Quote)
+		}
+	}
+	res = wantVerdict(t, b, "note-warn", "createpost-walkthrough", head+"If it errors: log a warning, still return success."+tail, "")
+	if !slices.Contains(res.FoundIDs(), "redis-failure-still-success") || !slices.Contains(res.FoundIDs(), "postgres-failure-returns-error") {
+		t.Errorf("the notes' failure handling not credited; found %v", res.FoundIDs())
+	}
+}
