@@ -45,3 +45,13 @@ func TestSelfNegatingTerms(t *testing.T) {
 	wantVerdict(t, b, "no-effect", "redis-spike-500wps", "Since the ZADD runs after the commit, a slow Redis has no effect on writes at all; only the feed lags. About 25 requests are in flight. Add a circuit breaker, a short deadline, and a reconciler from Postgres.", "no-impact")
 	wantVerdict(t, b, "effect-denied", "redis-spike-500wps", "It is wrong to think a slow Redis has no effect on writes: each write waits 50 ms longer, about 25 are in flight, the pool runs dry and ZADDs time out. Add a short deadline, a circuit breaker, and a reconciler from Postgres.", "")
 }
+
+// TestReadsBoth: GetFeed that reads both stores and merges them reads
+// PostgreSQL, however complete the rest (own probe passed at 0.74); the
+// reconciler comparing both stores does not.
+func TestReadsBoth(t *testing.T) {
+	b := embedded(t)
+	explain := "Writes go to PostgreSQL, the source of truth, and in the same request to a Redis sorted set. With one database you read the tables directly. "
+	wantVerdict(t, b, "merges", "explain-sync-cqrs", explain+"GetFeed queries both and merges the results, so the feed is fast and never stale.", "reads-from-postgres")
+	wantNotFlagged(t, b, "reconciler-both", "explain-sync-cqrs", explain+"Reads come only from Redis, so they are fast; a reconciler compares both stores and re-adds what is missing.", "reads-from-postgres")
+}
