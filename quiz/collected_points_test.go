@@ -55,3 +55,17 @@ func TestReadsBoth(t *testing.T) {
 	wantVerdict(t, b, "merges", "explain-sync-cqrs", explain+"GetFeed queries both and merges the results, so the feed is fast and never stale.", "reads-from-postgres")
 	wantNotFlagged(t, b, "reconciler-both", "explain-sync-cqrs", explain+"Reads come only from Redis, so they are fast; a reconciler compares both stores and re-adds what is missing.", "reads-from-postgres")
 }
+
+// TestLaterAndBothInOtherWords: the later update told as a time of day
+// ("overnight, an assistant copies the sales onto the board"), both stores
+// called the source of truth, and acknowledged writes said to survive any
+// failover (so the reconciler can go) are the misconceptions they state,
+// each in an answer that otherwise collects the points (own probes passed
+// at 0.74, 0.84 and 1.00).
+func TestLaterAndBothInOtherWords(t *testing.T) {
+	b := embedded(t)
+	wantVerdict(t, b, "overnight", "explain-sync-cqrs", "Think of a shop's ledger and its price board. The clerk writes each sale in the ledger, the official record, and tells the customer it is done. Every night an assistant copies the day's sales onto the price board that customers read, since reading the board is quicker than the ledger. If one is missed, the board is behind until it is recopied from the ledger.", "async-update")
+	wantVerdict(t, b, "both-truth", "explain-sync-cqrs", "Writes go to Postgres and, in the same request, to a Redis sorted set; reads come from Redis only, with no joins, unlike one database. Both of them are the source of truth, so when they disagree the newer one wins.", "redis-is-truth")
+	wantVerdict(t, b, "survives-failover", "acknowledged-then-lost", "Replication is asynchronous: the primary acked the ZADD before the replicas had it, and Sentinel promoted a replica without the member. No error was seen, since CreatePost got OK and returned success. Postgres has the post. Turn on WAIT 1 for each ZADD; after that, acknowledged writes survive any failover and we can drop the reconciler.", "failover-never-loses")
+	wantVerdict(t, b, "reconciler-kept", "acknowledged-then-lost", "Replication is asynchronous: the primary acked the ZADD before the replicas had it, and Sentinel promoted a replica without the member. No error was seen, since CreatePost got OK and returned success. Postgres has the post. WAIT 1 narrows the window, but writes can still be lost, so a reconciler that diffs the feeds against Postgres after each failover re-adds the post.", "")
+}
