@@ -134,8 +134,8 @@ func stepBody(lead string, s sentence) (int, bool) {
 	default:
 		return 0, false
 	}
-	if n >= len(toks) || !toks[n].softBefore && toks[0].word != "step" {
-		return 0, false // "2 writes happen…" is a sentence, not a label
+	if n >= len(toks) || !toks[n].softBefore && toks[0].word != "step" && !isTimeLabel(toks[0].word) {
+		return 0, false // "2 writes happen…" is a sentence, not a label; "t1 ZADD…" is
 	}
 	return n, true
 }

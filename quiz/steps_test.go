@@ -21,6 +21,7 @@ func TestOrderFromSteps(t *testing.T) {
 		{"dashes", "Per request:\n- write the row into Postgres (autocommit)\n- JSON-encode the feed item\n- ZADD it under feed:<author>\n- return 201" + tail, true, ""},
 		{"stars-continued", "What happens:\n* Postgres insert. Durable from here on.\n* Redis zadd of the item. Cheap.\n* Respond." + tail, true, ""},
 		{"timeline-labels", "t0: row inserted into the database and committed\nt1: zadd into the sorted set\nt2: handler returns ok" + tail, true, ""},
+		{"bare-time-labels", "t0 INSERT commits in Postgres\nt1 ZADD into feed:<author>\nt2 reply 201" + tail, true, ""},
 		{"bracket-times", "[0 ms] INSERT commits in pg\n[3 ms] ZADD lands in redis\n[4 ms] response sent" + tail, true, ""},
 		{"inline-parens", "quick version: 1) check input 2) row goes into postgres, autocommitted 3) zadd onto feed:<author> 4) respond." + tail, true, ""},
 		{"inline-dots", "1. save the post in pg 2. zadd it into redis 3. return 201." + tail, true, ""},
