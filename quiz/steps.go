@@ -17,7 +17,7 @@ type step struct{ sent, body int }
 // maxStepLead is how many tokens of a step's content its lead may be: the
 // words that say what the step does ("INSERT into Postgres", "ZADD the
 // item"), not the notes after it.
-const maxStepLead = 6
+const maxStepLead = 8
 
 // bulletMarks open a line as a bullet.
 const bulletMarks = "-*•·+>–—"
@@ -162,13 +162,14 @@ func isTimeLabel(w string) bool {
 }
 
 // leadEnd is where step st's lead ends: maxStepLead tokens of content, or
-// earlier at a clause word or a pause (a pause right after a one- or
+// earlier at a clause word other than "then" (which agrees with the step's
+// place: "2. The post is then written to PostgreSQL") or a pause (a pause right after a one- or
 // two-word heading, "Postgres: insert the row", does not end it).
 func leadEnd(s sentence, st step) int {
 	end := st.body
 	for end < len(s.tokens) && end-st.body < maxStepLead {
 		t := s.tokens[end]
-		if end > st.body && (clauseWords[t.word] || t.softBefore && end-st.body > 2) {
+		if end > st.body && (clauseWords[t.word] && t.word != "then" || t.softBefore && end-st.body > 2) {
 			break
 		}
 		end++

@@ -108,3 +108,14 @@ func TestStepNotesKeepTheirSubject(t *testing.T) {
 		t.Errorf("the notes' failure handling not credited; found %v", res.FoundIDs())
 	}
 }
+
+// TestStepOrderOnEveryPrompt: a numbered or bulleted Redis-first order is
+// the misconception on the prompts that name it, not only on the
+// walkthrough (own probe on prompt 2 passed at 0.69), and a lead's "then"
+// agrees with its place.
+func TestStepOrderOnEveryPrompt(t *testing.T) {
+	b := embedded(t)
+	wantVerdict(t, b, "explain-numbered", "explain-sync-cqrs", "1. The new post goes into a Redis sorted set, so it shows at once.\n2. The post is then written to PostgreSQL, the source of truth.\n3. GetFeed reads only Redis: one quick lookup, no joins.\nWith a single database you would read the tables. If Redis fails the feed is stale until rebuilt from Postgres.", "redis-first")
+	wantVerdict(t, b, "spike-bullets", "redis-spike-500wps", "- ZADD the post into Redis\n- then insert it into Postgres\nAbout 25 requests are in flight, the pool runs dry, latency climbs and ZADDs time out. Add a short deadline, a circuit breaker and a reconciler from Postgres.", "redis-first")
+	wantVerdict(t, b, "explain-numbered-right", "explain-sync-cqrs", "1. The post is written to PostgreSQL, the source of truth.\n2. Then, in the same request, it is added to a Redis sorted set.\n3. GetFeed reads only Redis: one quick lookup, no joins.\nWith a single database you would read the tables. If Redis fails the feed is stale until rebuilt from Postgres.", "")
+}
