@@ -12,7 +12,10 @@ import "strings"
 
 // step is one bullet, numbered line or timeline entry: the sentence it
 // opens and the token where its content starts, after its label.
-type step struct{ sent, body int }
+type step struct {
+	sent, body int
+	ordered    bool // the run's order is the order of events (see readSteps)
+}
 
 // maxStepLead is how many tokens of a step's content its lead may be: the
 // words that say what the step does ("INSERT into Postgres", "ZADD the
@@ -24,31 +27,61 @@ const bulletMarks = "-*•·+>–—"
 
 // readSteps lists the answer's runs of steps. A run continues while each
 // new line opens a step; sentences on a step's own line are its notes; a
-// line that opens no step ends the run.
+// line that opens no step ends the run. A run is ordered when its steps
+// are numbered or timed, or when its bullets follow a line that says they
+// are a process ("Per request:", "Timeline:", "What happens:") or one of
+// them opens with "then", "next" or "finally": bullets
+// under "Two stores:" list parts, and their order says nothing.
 func readSteps(answer string, sents []sentence) [][]step {
 	var runs [][]step
 	var cur []step
-	prevEnd := 0
+	prevEnd, header := 0, ""
 	for i, s := range sents {
 		gap := answer[prevEnd:s.start]
 		prevEnd = s.end
 		if i > 0 && !strings.Contains(gap, "\n") {
-			continue // a note on the step's line
+			if len(cur) == 0 {
+				header += " " + answer[s.start:s.end]
+			}
+			continue // a note on the step's line, or more of a header
 		}
 		lead := gap[strings.LastIndex(gap, "\n")+1:]
-		if body, ok := stepBody(strings.TrimSpace(lead), s); ok {
-			cur = append(cur, step{sent: i, body: body})
+		if body, bullet, ok := stepBody(strings.TrimSpace(lead), s); ok {
+			ordered := !bullet || processCue(header) || body < len(s.tokens) && sequenceWords[s.tokens[body].word]
+			if len(cur) > 0 {
+				cur[0].ordered = cur[0].ordered || ordered // the run's first step speaks for it
+			}
+			cur = append(cur, step{sent: i, body: body, ordered: ordered})
 			continue
 		}
 		if len(cur) > 0 {
 			runs = append(runs, cur)
 		}
-		cur = nil
+		cur, header = nil, answer[s.start:s.end]
 	}
 	if len(cur) > 0 {
 		runs = append(runs, cur)
 	}
 	return append(runs, inlineSteps(sents)...)
+}
+
+// processWords in the line before a run of bullets say the bullets are
+// steps in order.
+var processWords = set("step steps order ordering timeline flow sequence happens happen request call createpost walkthrough procedure process first then path lifecycle")
+
+// sequenceWords opening a bullet ("- then insert it into Postgres") say the
+// bullets are in order too.
+var sequenceWords = set("then next finally first second third afterwards lastly")
+
+func processCue(header string) bool {
+	for _, s := range split(header) {
+		for _, t := range s.tokens {
+			if processWords[t.word] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // maxInlineStep is the highest step number read inside a line.
@@ -72,9 +105,9 @@ func inlineSteps(sents []sentence) [][]step {
 			var st step
 			switch {
 			case k+1 < len(s.tokens) && s.tokens[k+1].softBefore && (s.tokens[k+1].mark == ')' || k == 0):
-				st = step{sent: si, body: k + 1}
+				st = step{sent: si, body: k + 1, ordered: true}
 			case k == len(s.tokens)-1 && si+1 < len(sents) && k > 0:
-				st = step{sent: si + 1, body: 0} // "… postgres 2. zadd …": the number ended a sentence
+				st = step{sent: si + 1, body: 0, ordered: true} // "… postgres 2. zadd …": the number ended a sentence
 			default:
 				continue
 			}
@@ -116,9 +149,9 @@ func smallNumber(w string) int {
 // punctuation before its first word, and where its content starts: after a
 // bullet, or after a label set off by punctuation ("1.", "(2)", "Step 3 -",
 // "t0:", "[5 ms]", "T+1:").
-func stepBody(lead string, s sentence) (int, bool) {
+func stepBody(lead string, s sentence) (body int, bullet, ok bool) {
 	if lead != "" && strings.Trim(lead, bulletMarks) == "" {
-		return 0, true
+		return 0, true, true
 	}
 	toks := s.tokens
 	n := 0
@@ -132,12 +165,12 @@ func stepBody(lead string, s sentence) (int, bool) {
 	case len(toks) > 0 && (isOrdinal(toks[0].word) || isTimeLabel(toks[0].word)):
 		n = 1
 	default:
-		return 0, false
+		return 0, false, false
 	}
 	if n >= len(toks) || !toks[n].softBefore && toks[0].word != "step" && !isTimeLabel(toks[0].word) {
-		return 0, false // "2 writes happen…" is a sentence, not a label; "t1 ZADD…" is
+		return 0, false, false // "2 writes happen…" is a sentence, not a label; "t1 ZADD…" is
 	}
-	return n, true
+	return n, false, true
 }
 
 func isDigits(w string) bool {
@@ -184,6 +217,9 @@ func leadEnd(s sentence, st step) int {
 // earlier step's sentence and the spans to quote.
 func (c compiledClaim) matchSteps(lx lexicon, rd reading) (int, []span, bool) {
 	for _, run := range rd.steps {
+		if !run[0].ordered {
+			continue
+		}
 		first, at := -1, []span(nil)
 		for _, st := range run {
 			s := rd.sents[st.sent]
@@ -236,7 +272,8 @@ func (c compiledClaim) leadOccurrences(lx lexicon, rd reading, st step, end int,
 // the second sentence names no store, so no claim about Redis held there
 // (a walkthrough failing the request on a Redis error passed at 0.75).
 // carrySubjects gives each note of a bullet or labelled step that names
-// no store the store its step's lead writes, as a word of no width at the
+// no store and opens with a case (see carryOpeners) the store its step's
+// lead writes, as a word of no width at the
 // note's start: claims read it, quotes never show it.
 func carrySubjects(answer string, sents []sentence, subject func([]token) (token, bool)) {
 	for _, run := range readSteps(answer, sents) {
@@ -250,9 +287,31 @@ func carrySubjects(answer string, sents []sentence, subject func([]token) (token
 				if _, named := subject(sents[i].tokens); named {
 					break // the note names its own subject, and so do the ones after it
 				}
+				if !opensCondition(sents[i].tokens) {
+					continue // "Latency #1.": a remark, not what the step does when
+				}
 				who.start, who.end, who.softBefore, who.mark, who.arrow, who.carried = sents[i].start, sents[i].start, false, 0, false, true
 				sents[i].tokens = append([]token{who}, sents[i].tokens...)
 			}
 		}
 	}
+}
+
+// carryOpeners open a note that says what the step does in a case ("On
+// failure…", "If it errors…", "Fails: …"): the notes whose subject is the
+// step's store. Other notes ("Latency #1.", "Durable from here on.") are
+// remarks, and carrying a store into them would let a claim quote them.
+var carryOpeners = set("if when whenever on once unless fail fails failed failure error errors err down timeout timeouts")
+
+// maxOpenerReach is how far into a note its opener may sit ("Then, if it
+// errors…").
+const maxOpenerReach = 3
+
+func opensCondition(toks []token) bool {
+	for i := 0; i < len(toks) && i < maxOpenerReach; i++ {
+		if carryOpeners[toks[i].word] {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -118,4 +119,29 @@ func TestStepOrderOnEveryPrompt(t *testing.T) {
 	wantVerdict(t, b, "explain-numbered", "explain-sync-cqrs", "1. The new post goes into a Redis sorted set, so it shows at once.\n2. The post is then written to PostgreSQL, the source of truth.\n3. GetFeed reads only Redis: one quick lookup, no joins.\nWith a single database you would read the tables. If Redis fails the feed is stale until rebuilt from Postgres.", "redis-first")
 	wantVerdict(t, b, "spike-bullets", "redis-spike-500wps", "- ZADD the post into Redis\n- then insert it into Postgres\nAbout 25 requests are in flight, the pool runs dry, latency climbs and ZADDs time out. Add a short deadline, a circuit breaker and a reconciler from Postgres.", "redis-first")
 	wantVerdict(t, b, "explain-numbered-right", "explain-sync-cqrs", "1. The post is written to PostgreSQL, the source of truth.\n2. Then, in the same request, it is added to a Redis sorted set.\n3. GetFeed reads only Redis: one quick lookup, no joins.\nWith a single database you would read the tables. If Redis fails the feed is stale until rebuilt from Postgres.", "")
+}
+
+// TestBulletsThatListParts: bullets under a line that names parts, not a
+// process ("Two stores:"), or with no line before them, list the stores;
+// their order is not the order of the writes.
+func TestBulletsThatListParts(t *testing.T) {
+	b := embedded(t)
+	tail := "\nReads come only from Redis, so they are fast with no joins, unlike one database. If the Redis write fails, the feed is stale until rebuilt from Postgres."
+	wantNotFlagged(t, b, "two-stores", "explain-sync-cqrs", "Two stores:\n- Redis: stores each author's feed as a sorted set, written in the same request as the post\n- Postgres: stores the posts and is the source of truth"+tail, "redis-first")
+	wantNotFlagged(t, b, "no-header", "explain-sync-cqrs", "- Redis stores each author's feed as a sorted set\n- Postgres stores the posts, the source of truth"+tail, "redis-first")
+}
+
+// TestStepRemarksEarnNothing: a step's remark ("Latency #1.") is not what
+// the step does: no point is quoted from it.
+func TestStepRemarksEarnNothing(t *testing.T) {
+	b := embedded(t)
+	res := grade(t, b, "createpost-walkthrough", "Per request:\n- INSERT to PG, autocommit. Latency #1.\n- ZADD to Redis. Latency #2.\nGetFeed reads Redis only, so before the ZADD the post is missing.")
+	for _, f := range res.Found {
+		if strings.HasPrefix(f.Quote, "Latency") {
+			t.Errorf("%s quoted from a remark: %q", f.ID, f.Quote)
+		}
+	}
+	if !slices.Contains(res.FoundIDs(), "postgres-commits-first") {
+		t.Errorf("the steps' order not credited; found %v", res.FoundIDs())
+	}
 }
