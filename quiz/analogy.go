@@ -21,6 +21,21 @@ import "strings"
 // Only nouns of the analogy are taken: not the rubric's own words, not
 // verbs, not small words. A word mapped to both stores stands for neither.
 
+// roleConcepts name the concepts (in concepts.json) of everyday nouns that
+// play PostgreSQL and Redis in an analogy that never maps them: a book of
+// record (ledger, register, logbook) is written and kept, a board (notice
+// board, whiteboard, kitchen rail) is what people glance at. "Every sale
+// goes in the ledger first; customers only look at the price board" says
+// where writes go and where reads come from without naming either store,
+// and an answer that says it is an analogy is read that way. A mapping the
+// answer makes itself ("the board (PostgreSQL)") wins.
+var roleConcepts = [2]string{"recordbook", "noticeboard"}
+
+func mappedHere(alias map[string]int, w string) bool {
+	_, ok := alias[w]
+	return ok
+}
+
 // maxAliasWords is how far back from a bracket (or forward from "as") the
 // analogy's noun phrase may reach.
 const maxAliasWords = 8
@@ -67,6 +82,21 @@ func (cr *compiledRubric) storeOf(toks []token, i int) (int, int, bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// stepStore reports the store a step's lead names, as its token: a
+// phrase of the store concepts, or the command that writes it ("INSERT",
+// "ZADD").
+func (cr *compiledRubric) stepStore(toks []token) (token, bool) {
+	for i, t := range toks {
+		if t.word == "insert" || t.word == "zadd" || t.word == "zadds" {
+			return t, true
+		}
+		if _, _, ok := cr.storeOf(toks, i); ok {
+			return t, true
+		}
+	}
+	return token{}, false
 }
 
 // aliasStores rewrites the matching form of every word the answer maps to
@@ -141,6 +171,21 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 				}
 			}
 			i += n - 1
+		}
+	}
+	if analogy {
+		// A role's noun, or the head of a role's phrase ("order book"),
+		// stands for its store throughout: the answer then says "the book".
+		for _, s := range rd.sents {
+			for i := range s.tokens {
+				for k := range cr.roles {
+					if n := matchAny(cr.roles[k], s.tokens, i); n > 0 {
+						if w := s.tokens[i+n-1].word; !mappedHere(alias, w) {
+							alias[w] = k
+						}
+					}
+				}
+			}
 		}
 	}
 	if len(alias) == 0 {

@@ -69,7 +69,7 @@ func TestHintsDoNotGiveItAway(t *testing.T) {
 			if p.Misconception() {
 				continue
 			}
-			if _, ok := cr.find(p, read(p.Hint, cr.lx), true); ok {
+			if _, ok := cr.find(p, read(p.Hint, cr.lx, nil), true); ok {
 				t.Errorf("%s/%s: the hint %q would itself earn the point", id, p.ID, p.Hint)
 			}
 		}

@@ -64,6 +64,11 @@ func worstAnswers(tb testing.TB) map[string]string {
 		"one-claim":    strings.Repeat("if postgres fails redis zadd error ", MaxAnswerBytes/35),
 		"list":         strings.Repeat("commit, zadd, warning, ", MaxAnswerBytes/23),
 		"over-the-cap": strings.Repeat("the post commits first then the zadd runs. ", 4*MaxAnswerBytes/43),
+		// Steps: one run of bullets all leading with a write, numbered
+		// steps inside one line, and an analogy whose every word is a role.
+		"bullets":      strings.Repeat("- insert the row into postgres\n", MaxAnswerBytes/31),
+		"inline-steps": strings.Repeat("1) insert into pg 2) zadd into redis 3) return ", MaxAnswerBytes/48),
+		"analogy":      "Think of it like a shop. " + strings.Repeat("the ledger order book board rail ", MaxAnswerBytes/34),
 	}
 }
 

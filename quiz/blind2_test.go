@@ -28,15 +28,7 @@ func TestBlind2CentralErrorsBlock(t *testing.T) {
 		{"spike-wait-before-commit", "redis-spike-500wps", "Each write takes 50 ms longer and the pool can run dry. Keep the Postgres transaction open and wait for Redis to confirm the ZADD before committing, with a circuit breaker in front.", "couple-commit"},
 		{"redis-main-database", "explain-sync-cqrs", "Redis is the main database where all the posts are stored, because it's in memory and fast. PostgreSQL is a backup copy that we write to afterwards for reporting. Reads come from Redis. With one database you'd only have the backup.", "redis-is-truth"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := grade(t, b, tc.id, tc.answer)
-			if res.Passed {
-				t.Errorf("passed with %.2f; found %v, misconceptions %v", res.Score, res.FoundIDs(), res.MisconceptionIDs())
-			}
-			if !slices.Contains(res.MisconceptionIDs(), tc.misconception) {
-				t.Errorf("misconception %s not named; got %v", tc.misconception, res.MisconceptionIDs())
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantVerdict(t, b, tc.name, tc.id, tc.answer, tc.misconception) })
 	}
 }
 
@@ -105,12 +97,7 @@ func TestBlind2NoWrongAttribution(t *testing.T) {
 		{"no-2pc", "redis-spike-500wps", "There is no two-phase commit between Postgres and Redis, so the ZADD can fail after the commit.", "couple-commit"},
 		{"only-after-commit", "redis-spike-500wps", "The post commits first, and only after that does the ZADD run.", "couple-commit"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := grade(t, b, tc.id, tc.answer)
-			if slices.Contains(res.MisconceptionIDs(), tc.not) {
-				t.Errorf("flagged as %s; misconceptions %v", tc.not, res.MisconceptionIDs())
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantNotFlagged(t, b, tc.name, tc.id, tc.answer, tc.not) })
 	}
 	// The denial is still named, as what it is.
 	res := grade(t, b, "explain-sync-cqrs", "Postgres is not the source of truth.")

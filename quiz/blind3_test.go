@@ -8,47 +8,10 @@ import (
 
 // The third blind evaluation: two writers who never saw the rubric wrote
 // 120 labelled answers; the grader was tuned on half of them (kept here as
-// testdata/tuning-blind3.json), the other half stayed outside the
+// testdata/tuning-blind3.json and held in blind_test.go's TestBlindSets),
+// the other half stayed outside the
 // repository. The tests below hold the tuned half and, in phrasings of
 // their own, each class of mistake that half exposed.
-
-// TestBlind3Tuning: every answer of the tuned half agrees with its label.
-// An answer labelled review (correct, not in English) is sent to an
-// instructor and not passed; one labelled fail never passes.
-func TestBlind3Tuning(t *testing.T) {
-	b := embedded(t)
-	samples := loadSamples(t, "testdata/tuning-blind3.json")
-	if len(samples) < 60 {
-		t.Fatalf("%d samples, want the 60 of the tuned half", len(samples))
-	}
-	agree, pass, passed, review, reviewed := 0, 0, 0, 0, 0
-	for _, s := range samples {
-		res := grade(t, b, s.Question, s.Answer)
-		ok := res.Passed == (s.Label == "pass")
-		switch s.Label {
-		case "pass":
-			pass++
-			if res.Passed {
-				passed++
-			}
-		case "review":
-			review++
-			if res.NeedsReview && !res.Passed {
-				reviewed++
-			} else {
-				ok = false
-			}
-		}
-		if ok {
-			agree++
-			continue
-		}
-		t.Errorf("%s/%s: label %s, passed %v (score %.2f), needs_review %v, found %v, misconceptions %v, notes %v",
-			s.Question, s.Kind, s.Label, res.Passed, res.Score, res.NeedsReview, res.FoundIDs(), res.MisconceptionIDs(), res.Notes)
-	}
-	t.Logf("tuning-blind3: agreement %d of %d, labelled pass that pass %d of %d, review sent to review %d of %d",
-		agree, len(samples), passed, pass, reviewed, review)
-}
 
 // TestBlind3Languages: correct answers in languages whose small words are
 // partly English ("a", "do", "no", "in", "is") are still read as not
@@ -134,15 +97,7 @@ func TestBlind3Misconceptions(t *testing.T) {
 		{"p3-client-retries", "redis-spike-500wps", "Each write waits 50 ms longer, so about 25 are in flight and the pool can be exhausted; some ZADDs time out. When one times out, send an error back to the user so their app resubmits the post, and add a circuit breaker in front of Redis. The Postgres row is kept.", "redis-failure-errors"},
 		{"p3-ditch-redis", "redis-spike-500wps", "At 500 writes a second the spike leaves about 25 ZADDs in flight, the pool is exhausted and writes time out; a deadline, a breaker and a reconciler would cope. Simpler: ditch Redis and read the feed straight from Postgres with an index.", "replace-design"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := grade(t, b, tc.id, tc.answer)
-			if res.Passed {
-				t.Errorf("passed with %.2f; found %v, misconceptions %v", res.Score, res.FoundIDs(), res.MisconceptionIDs())
-			}
-			if !slices.Contains(res.MisconceptionIDs(), tc.misconception) {
-				t.Errorf("misconception %s not named; got %v", tc.misconception, res.MisconceptionIDs())
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantVerdict(t, b, tc.name, tc.id, tc.answer, tc.misconception) })
 	}
 	for _, tc := range []struct{ name, id, answer, not string }{
 		{"critique-timeout", "redis-spike-500wps", "Lengthening the timeout or bumping the retries would only make the pile-up worse; give the ZADD a short deadline instead.", "retry-inline"},
@@ -154,12 +109,7 @@ func TestBlind3Misconceptions(t *testing.T) {
 		{"undo-not-an-option", "explain-sync-cqrs", "Undoing the Postgres insert is not an option once it has committed, so a failed Redis update only leaves the feed stale.", "rollback-postgres"},
 		{"skip-redis-while-slow", "redis-spike-500wps", "While Redis is slow, the breaker opens and we drop Redis updates for a while, marking the authors dirty.", "replace-design"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := grade(t, b, tc.id, tc.answer)
-			if slices.Contains(res.MisconceptionIDs(), tc.not) {
-				t.Errorf("flagged as %s: %v", tc.not, res.MisconceptionIDs())
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantNotFlagged(t, b, tc.name, tc.id, tc.answer, tc.not) })
 	}
 	// "non-atomic" is the not-atomic point, said.
 	res := grade(t, b, "createpost-walkthrough", "CreatePost does a non-atomic dual write.")

@@ -1,55 +1,15 @@
 package quiz
 
-import (
-	"slices"
-	"testing"
-)
+import "testing"
 
 // The third blind evaluation's second half: 60 answers by the same two
 // writers, scored unseen at 53/60 (3 false passes) by the grader tuned on
 // the first half, then tuned on. They are kept in
-// testdata/tuning-blind3b.json, and the tests below hold them and, in
+// testdata/tuning-blind3b.json (held in blind_test.go's TestBlindSets; the
+// SRE timeline that says what commits first only by the order of its
+// bullets went to review until the grader read steps), and the tests
+// below hold, in
 // phrasings of our own, each class of mistake they exposed.
-
-// blind3bOpen are the answers of the half the grader still cannot settle,
-// by question and kind: each must go to an instructor (needs_review), never
-// pass and never fail outright. The SRE timeline says what commits first
-// only by the order of its bullets, which the grader does not read.
-var blind3bOpen = map[string]bool{"createpost-walkthrough/SRE": true}
-
-// TestBlind3bTuning: every answer of the second half agrees with its
-// label, except blind3bOpen, which are sent to review.
-func TestBlind3bTuning(t *testing.T) {
-	b := embedded(t)
-	samples := loadSamples(t, "testdata/tuning-blind3b.json")
-	if len(samples) < 60 {
-		t.Fatalf("%d samples, want the 60 of the second half", len(samples))
-	}
-	agree, falsePass := 0, 0
-	for _, s := range samples {
-		res := grade(t, b, s.Question, s.Answer)
-		ok := res.Passed == (s.Label == "pass")
-		if s.Label == "review" {
-			ok = res.NeedsReview && !res.Passed
-		}
-		if s.Label != "pass" && res.Passed {
-			falsePass++
-		}
-		if !ok && blind3bOpen[s.Question+"/"+s.Kind] && res.NeedsReview && !res.Passed {
-			continue
-		}
-		if ok {
-			agree++
-			continue
-		}
-		t.Errorf("%s/%s: label %s, passed %v (score %.2f), needs_review %v, found %v, misconceptions %v, notes %v",
-			s.Question, s.Kind, s.Label, res.Passed, res.Score, res.NeedsReview, res.FoundIDs(), res.MisconceptionIDs(), res.Notes)
-	}
-	if falsePass > 0 {
-		t.Errorf("%d false passes", falsePass)
-	}
-	t.Logf("tuning-blind3b: agreement %d of %d (%d sent to review as known open)", agree, len(samples), len(blind3bOpen))
-}
 
 // TestBlind3bClasses: the classes the second half exposed, in our own
 // phrasings: each wrong answer fails on the misconception named, each
@@ -108,13 +68,6 @@ func TestBlind3bClasses(t *testing.T) {
 		{"story-applied", "createpost-walkthrough", "At my last job we rolled back the Postgres insert when Redis failed, and you should do the same here. " + walk, "rollback-postgres"},
 		{"story-unended", "createpost-walkthrough", "At my last job we rolled back the Postgres insert when Redis failed. GetFeed reads Redis only, so it shows the old feed until the ZADD lands. If the ZADD fails we roll back the insert too.", "rollback-postgres"},
 	} {
-		res := grade(t, b, tc.id, tc.answer)
-		mis := res.MisconceptionIDs()
-		switch {
-		case tc.mis == "" && (!res.Passed || len(mis) > 0):
-			t.Errorf("%s: want a pass with no misconception, got passed %v (score %.2f), misconceptions %v, found %v", tc.name, res.Passed, res.Score, mis, res.FoundIDs())
-		case tc.mis != "" && (res.Passed || !slices.Contains(mis, tc.mis)):
-			t.Errorf("%s: want a fail on %s, got passed %v (score %.2f), misconceptions %v", tc.name, tc.mis, res.Passed, res.Score, mis)
-		}
+		wantVerdict(t, b, tc.name, tc.id, tc.answer, tc.mis)
 	}
 }

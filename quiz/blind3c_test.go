@@ -5,43 +5,14 @@ import (
 	"testing"
 )
 
-// The third blind evaluation's third part: 60 answers by a third writer,
+// The third blind evaluation's third part (its answers are held in
+// blind_test.go's TestBlindSets): 60 answers by a third writer,
 // scored unseen at 56/60 (0 false passes, 32 of 36 labelled pass passing)
 // by the grader tuned on the first two, then tuned on. They are kept in
 // testdata/tuning-blind3c.json. All four misses were correct answers
 // failed: a "first" that ranked a post or counted an attempt read as
 // Redis-first, a repair "from PG" read as GetFeed reading PostgreSQL, and
 // write-model vocabulary ("the durable store") not read as PostgreSQL.
-
-// TestBlind3cTuning: every answer of the third part agrees with its label.
-func TestBlind3cTuning(t *testing.T) {
-	b := embedded(t)
-	samples := loadSamples(t, "testdata/tuning-blind3c.json")
-	if len(samples) < 60 {
-		t.Fatalf("%d samples, want the 60 of the third part", len(samples))
-	}
-	agree, falsePass := 0, 0
-	for _, s := range samples {
-		res := grade(t, b, s.Question, s.Answer)
-		ok := res.Passed == (s.Label == "pass")
-		if s.Label == "review" {
-			ok = res.NeedsReview && !res.Passed
-		}
-		if s.Label != "pass" && res.Passed {
-			falsePass++
-		}
-		if ok {
-			agree++
-			continue
-		}
-		t.Errorf("%s/%s: label %s, passed %v (score %.2f), needs_review %v, found %v, misconceptions %v, notes %v",
-			s.Question, s.Kind, s.Label, res.Passed, res.Score, res.NeedsReview, res.FoundIDs(), res.MisconceptionIDs(), res.Notes)
-	}
-	if falsePass > 0 {
-		t.Errorf("%d false passes", falsePass)
-	}
-	t.Logf("tuning-blind3c: agreement %d of %d", agree, len(samples))
-}
 
 // TestBlind3cClasses: the classes the third part exposed, in our own
 // phrasings. A correct order, however it is worded, is credited and never
@@ -80,14 +51,7 @@ func TestBlind3cClasses(t *testing.T) {
 		{"passive-before-touching", "createpost-walkthrough", "The post is committed by PostgreSQL before Redis is touched at all." + rest, "", "postgres-commits-first"},
 		{"arrows", "createpost-walkthrough", "INSERT into Postgres (autocommit) → ZADD into Redis → return." + rest, "", "postgres-commits-first"},
 	} {
-		res := grade(t, b, tc.id, tc.answer)
-		mis := res.MisconceptionIDs()
-		switch {
-		case tc.mis == "" && (!res.Passed || len(mis) > 0):
-			t.Errorf("%s: want a pass with no misconception, got passed %v (score %.2f), misconceptions %v, found %v", tc.name, res.Passed, res.Score, mis, res.FoundIDs())
-		case tc.mis != "" && (res.Passed || !slices.Contains(mis, tc.mis)):
-			t.Errorf("%s: want a fail on %s, got passed %v (score %.2f), misconceptions %v", tc.name, tc.mis, res.Passed, res.Score, mis)
-		}
+		res := wantVerdict(t, b, tc.name, tc.id, tc.answer, tc.mis)
 		if tc.found != "" && !slices.Contains(res.FoundIDs(), tc.found) {
 			t.Errorf("%s: want %s credited, found %v", tc.name, tc.found, res.FoundIDs())
 		}

@@ -21,14 +21,26 @@ type compiledClaim struct {
 	window   int
 	unless   []phrase
 	between  []phrase // NotBetween
-	keys     []int    // one per term: the same term text has the same key across claims
+	steps    bool
+	with     []phrase
+	keys     []int // one per term: the same term text has the same key across claims
 }
 
 // compileClaim resolves "@concept" and "a|b" terms against the bank.
 // A misconception's claims are always clause-bound: a wrong idea must be
 // stated in one clause, not assembled from words either side of a "but".
 func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledClaim, error) {
-	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause || misconception}
+	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause || misconception, steps: c.Steps}
+	if c.Steps && len(c.Terms) != 2 {
+		return cc, fmt.Errorf("claim %v: a steps claim needs 2 terms, the earlier step's and the later step's", c.Terms)
+	}
+	for _, term := range c.With {
+		alts, err := b.resolveTerm(c, term, lx)
+		if err != nil {
+			return cc, err
+		}
+		cc.with = append(cc.with, alts...)
+	}
 	switch cc.polarity {
 	case "":
 		cc.polarity = Positive
@@ -268,7 +280,10 @@ func (c compiledClaim) fits(s sentence, spans []span, neg negation, heard []bool
 	negated := false
 	for _, sp := range spans {
 		lo, hi = min(lo, sp.start), max(hi, sp.end)
-		if neg.in[sp.start] {
+		// A negator inside one of the claim's own terms ("has no
+		// effect", "never loses", "never disagree") is what the term
+		// says, not a denial of the claim.
+		if neg.in[sp.start] && !overlaps(spans, span{neg.by[sp.start], neg.by[sp.start] + 1}) {
 			negated = true
 		}
 		for i := sp.start; i < sp.end; i++ {
@@ -283,7 +298,7 @@ func (c compiledClaim) fits(s sentence, spans []span, neg negation, heard []bool
 		}
 	}
 	for _, n := range neg.linking {
-		if lo < n && n < hi {
+		if lo < n && n < hi && !overlaps(spans, span{n, n + 1}) {
 			negated = true
 		}
 	}
@@ -309,6 +324,7 @@ func (c compiledClaim) fits(s sentence, spans []span, neg negation, heard []bool
 // the start of that clause.
 func negationScope(s sentence) negation {
 	in := make([]bool, len(s.tokens))
+	by := make([]int, len(s.tokens))
 	var linking []int
 	toks := s.tokens
 	for n := 0; n < len(toks); n++ {
@@ -318,7 +334,7 @@ func negationScope(s sentence) negation {
 		case w == "non" && n+1 < len(toks) && !toks[n+1].softBefore:
 			// "non-atomic", "non-blocking": the prefix denies the one word
 			// it is joined to, not the clause after it.
-			in[n+1] = true
+			in[n+1], by[n+1] = true, n
 			continue
 		case negators[w]:
 			if w == "not" && n+1 < len(toks) && (toks[n+1].word == "only" || toks[n+1].word == "just") {
@@ -336,7 +352,7 @@ func negationScope(s sentence) negation {
 				if scopeEnders[toks[j].word] || negators[toks[j].word] {
 					break
 				}
-				in[j] = true
+				in[j], by[j] = true, n
 				if toks[j].softBefore {
 					break
 				}
@@ -357,10 +373,10 @@ func negationScope(s sentence) negation {
 				}
 				break
 			}
-			in[j] = true
+			in[j], by[j] = true, n
 		}
 	}
-	return negation{in: in, linking: linking}
+	return negation{in: in, by: by, linking: linking}
 }
 
 // inCondition reports whether the negator at n sits in a clause opened by a
@@ -388,6 +404,7 @@ var mainClauseSubjects = set("getfeed createpost reconciler relay repairer servi
 // PostgreSQL", though neither word is itself negated).
 type negation struct {
 	in      []bool
+	by      []int // for each token in a negation, the negator that reaches it
 	linking []int
 }
 
@@ -405,12 +422,16 @@ func afterCondition(toks []token, i int) bool {
 	for j > 0 && !toks[j].softBefore {
 		j--
 	}
+	if toks[j].carried && j+1 < i {
+		j++ // "[ZADD] if it errors: …": the condition opens after the carried subject
+	}
 	return conditionWords[toks[j].word]
 }
 
 // inOneClause reports whether tokens lo..hi-1 sit in one clause: no comma,
 // colon or dash between them, and no clause word other than the claim's
-// own terms ("before" in "Redis before PostgreSQL" is the claim). A comma
+// own terms ("before" in "Redis before PostgreSQL" is the claim), nor a
+// comma just before such a connective of the claim's own. A comma
 // after a sentence's opening term is a discourse marker, not a clause
 // break ("First, the post goes to Redis"), nor is the comma that closes an
 // "if" clause.
@@ -426,7 +447,10 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 				opening = opening || (sp.start == 0 && sp.end == i) ||
 					(sp.end == i && sp.end-sp.start <= 2 && s.tokens[sp.start].softBefore && s.tokens[sp.start].mark == '(' && isOrdinal(s.tokens[sp.end-1].word))
 			}
-			if !opening && !afterCondition(s.tokens, i) {
+			// A pause just before a connective the claim names itself
+			// (", so", ", then") is spanned on purpose: "use WAIT, so no
+			// write is ever lost" states one idea across it.
+			if !opening && !afterCondition(s.tokens, i) && !(own && clauseWords[t.word]) {
 				return false
 			}
 		}

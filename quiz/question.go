@@ -141,6 +141,17 @@ type Claim struct {
 	// first and last term: "first ... ZADD" says Redis goes first, but not
 	// in "PostgreSQL commits first, then ZADD".
 	NotBetween []string `json:"notBetween,omitempty"`
+
+	// Steps reads the claim from the order of an answer's steps (bullets,
+	// numbered lines, timeline entries) rather than from one sentence: it
+	// holds when a step leading with the first term comes before a step
+	// leading with the second, and no earlier step leads with the second.
+	// With names words a step's lead must also hold to count (a write,
+	// not "Postgres is the source of truth"); Unless voids a step's lead.
+	// "- INSERT into Postgres / - ZADD the item" orders the two writes
+	// without a "first" or "then" anywhere.
+	Steps bool     `json:"steps,omitempty"`
+	With  []string `json:"with,omitempty"`
 }
 
 // Claim polarities.

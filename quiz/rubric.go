@@ -28,6 +28,7 @@ type compiledRubric struct {
 	// @redis concepts), and conceptWords every word of any concept: an
 	// analogy's words may stand for a store, never the rubric's own.
 	stores       [2][]phrase
+	roles        [2][]phrase     // everyday nouns that play each store in an unmapped analogy
 	storeFirst   map[string]bool // first words (and stems) of stores' phrases
 	conceptWords map[string]bool
 }
@@ -55,12 +56,18 @@ func (b *Bank) lexicon() lexicon {
 func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
 	var errs []error
 	cr := &compiledRubric{requires: r.Requires, lx: b.lexicon(), stores: [2][]phrase{b.concepts["pg"], b.concepts["redis"]}, conceptWords: map[string]bool{}}
-	for _, ps := range b.concepts {
+	for name, ps := range b.concepts {
+		if name == roleConcepts[0] || name == roleConcepts[1] {
+			continue // an analogy's own nouns, which a mapping may still assign
+		}
 		for _, p := range ps {
 			for _, w := range p.words {
 				cr.conceptWords[w] = true
 			}
 		}
+	}
+	for k, name := range roleConcepts {
+		cr.roles[k] = b.concepts[name]
 	}
 	cr.storeFirst = map[string]bool{}
 	for _, ps := range cr.stores {
@@ -157,18 +164,26 @@ const (
 type reading struct {
 	answer string
 	sents  []sentence
+	own    []sentence // the sentences in the learner's words only, before carrySubjects: what the list and language checks weigh
 	negs   []negation
 	heard  [][]bool
 	list   []bool
 	seen   []map[int][]span // per sentence: where each claim term occurs
+	steps  [][]step         // the answer's runs of bullets, numbered lines or timeline entries
 }
 
-func read(answer string, lx lexicon) reading {
+// read reads an answer. subject, when given, names the store a step's
+// lead writes (see carrySubjects); nil reads each sentence on its own.
+func read(answer string, lx lexicon, subject func([]token) (token, bool)) reading {
 	r := reading{answer: answer, sents: split(answer)}
 	for _, s := range r.sents {
 		for k := range s.tokens {
 			s.tokens[k].known = lx[s.tokens[k].word]
 		}
+	}
+	r.own = append([]sentence(nil), r.sents...)
+	if subject != nil {
+		carrySubjects(answer, r.sents, subject)
 	}
 	r.negs = make([]negation, len(r.sents))
 	r.list = make([]bool, len(r.sents))
@@ -176,9 +191,10 @@ func read(answer string, lx lexicon) reading {
 	for i, s := range r.sents {
 		r.seen[i] = map[int][]span{}
 		r.negs[i] = negationScope(s)
-		r.list[i] = listSentence(s)
+		r.list[i] = listSentence(r.own[i])
 	}
 	r.heard = heardScope(r.sents)
+	r.steps = readSteps(answer, r.sents)
 	placeFirsts(r.sents, r.heard)
 	return r
 }
@@ -187,7 +203,7 @@ func read(answer string, lx lexicon) reading {
 func (cr *compiledRubric) grade(answer, prompt string, passMark float64) Result {
 	res := Result{Kind: FreeText, PassMark: passMark, Found: []Finding{}, Missed: []Finding{}}
 	answer = clip(answer, MaxAnswerBytes)
-	rd := read(answer, cr.lx)
+	rd := read(answer, cr.lx, cr.stepStore)
 	cr.aliasStores(rd)
 	muteEchoes(rd, prompt)
 	missAll := func() {
@@ -202,7 +218,7 @@ func (cr *compiledRubric) grade(answer, prompt string, passMark float64) Result 
 		res.Notes = append(res.Notes, "The answer is empty. Write a few sentences in your own words; the hints below say where to start.")
 		return res
 	}
-	if notEnglish(answer, rd.sents) {
+	if notEnglish(answer, rd.own) {
 		missAll()
 		res.NeedsReview = true
 		res.Notes = append(res.Notes, noteNotEnglish)
@@ -213,13 +229,13 @@ func (cr *compiledRubric) grade(answer, prompt string, passMark float64) Result 
 	// list sentence earns nothing, so a few terms after some prose cannot
 	// carry it over the pass mark.
 	listed, total := 0, 0
-	for i, s := range rd.sents {
+	for i, s := range rd.own {
 		total += len(s.tokens)
 		if rd.list[i] {
 			listed += len(s.tokens)
 		}
 	}
-	res.KeywordList = isKeywordList(rd.sents) || listed*2 >= total
+	res.KeywordList = isKeywordList(rd.own) || listed*2 >= total
 	found := map[string]bool{}
 	earned, penalty, blocked := 0.0, 0.0, false
 	finds := make([]Finding, len(cr.points))
@@ -358,11 +374,23 @@ func (cr *compiledRubric) find(p compiledPoint, rd reading, lists bool) (Finding
 			continue
 		}
 		for _, c := range p.claims {
+			if c.steps {
+				continue
+			}
 			if spans, ok := c.match(cr.lx, s, rd.negs[i], rd.heard[i], rd.seen[i]); ok {
 				q := evidence(rd.answer, s, spans)
 				idx := i
 				return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: q, Quote: q, Sentence: &idx, Feedback: p.Found}, true
 			}
+		}
+	}
+	for _, c := range p.claims {
+		if !c.steps || lists {
+			continue // a list of terms orders nothing
+		}
+		if i, spans, ok := c.matchSteps(cr.lx, rd); ok {
+			q := evidence(rd.answer, rd.sents[i], spans)
+			return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: q, Quote: q, Sentence: &i, Feedback: p.Found}, true
 		}
 	}
 	return Finding{}, false

@@ -16,6 +16,7 @@ type token struct {
 	mark       rune   // that punctuation, when softBefore: '(' tells an aside from a pause
 	arrow      bool   // an arrow, read as "then"
 	known      bool   // a word of the lexicon, so never a typo of another
+	carried    bool   // not the learner's: a step's subject carried into its note (see carrySubjects)
 }
 
 // sentence is a run of tokens between hard boundaries (. ! ? ; new line).
