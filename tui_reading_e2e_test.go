@@ -56,8 +56,21 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 					if screens > 40 {
 						t.Fatalf("page %d: still more below after 40 screens:\n%s", i+1, s)
 					}
+					// → must have scrolled before the next screen is read: on a
+					// busy machine the redraw can come after tt.keys' pause, and
+					// reading the old screen again would press → twice for one
+					// screen of text, skipping lines.
+					prev := strings.Join(text, "\n")
 					tt.keys("Right")
-					s = tt.waitFor("", time.Second)
+					for deadline := time.Now().Add(5 * time.Second); ; s = tt.screen() {
+						if now, _, _ := textArea(s); strings.Join(now, "\n") != prev {
+							break
+						}
+						if time.Now().After(deadline) {
+							t.Fatalf("page %d: → changed nothing in 5s although the marker said more was below:\n%s", i+1, s)
+						}
+						time.Sleep(50 * time.Millisecond)
+					}
 					if !header.MatchString(s) {
 						t.Fatalf("page %d: → turned the page while the marker said more was below:\n%s", i+1, s)
 					}
