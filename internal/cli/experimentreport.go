@@ -61,6 +61,7 @@ var rows = []row{
 	{"redis.acknowledged_then_lost", func(r *experiment.Report) string { return itoa(r.Redis.AcknowledgedThenLost) }},
 	{"redis.acknowledged_present", func(r *experiment.Report) string { return itoa(r.Redis.AcknowledgedPresent) }},
 	{"redis.outage_ms", func(r *experiment.Report) string { return f2(r.Redis.OutageMs) }},
+	{"redis.failover_ms", func(r *experiment.Report) string { return f2(r.Redis.FailoverMs) }},
 	{"consistency.pg_rows", func(r *experiment.Report) string { return itoa(r.Consistency.PGRows) }},
 	{"consistency.missing_before_repair", func(r *experiment.Report) string { return itoa(r.Consistency.MissingBeforeRepair) }},
 	{"consistency.lost", func(r *experiment.Report) string { return itoa(r.Consistency.Lost) }},
