@@ -11,6 +11,8 @@ import (
 type Report struct {
 	Scenario string `json:"scenario"`
 	Policy   string `json:"policy"`
+	// RedisWait is the run's WAIT after each ZADD ("1,50ms"; "" without).
+	RedisWait string `json:"redis_wait,omitempty"`
 	// Status is "passed"; "failed" (a consistency check failed);
 	// "degraded" (consistent, but the write path still missed ZADDs after
 	// the heal plus its allowance); "overloaded" (the load generator could
