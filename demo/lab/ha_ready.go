@@ -161,3 +161,16 @@ func CountNetworks(ctx context.Context, runID string) (int, error) {
 	list, err := pool.Client.FilteredListNetworks(dc.NetworkFilterOpts{"label": filter})
 	return len(list), err
 }
+
+// CountNetworksOfPID counts the labelled lab networks created by the
+// process pid, for the leak checks of tests that drive a cqrslab binary
+// and know its pid before any run ID (a start cut short).
+func CountNetworksOfPID(ctx context.Context, pid int) (int, error) {
+	pool, err := newDockerPool(ctx)
+	if err != nil {
+		return 0, err
+	}
+	list, err := pool.Client.FilteredListNetworks(dc.NetworkFilterOpts{"label": {LabelLab + "=1": true,
+		LabelPID + "=" + strconv.Itoa(pid): true}})
+	return len(list), err
+}
