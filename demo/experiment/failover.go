@@ -47,6 +47,12 @@ func (z *zaddLog) note(w demo.Write) {
 		z.acked = append(z.acked, w.PostID)
 		z.oks = append(z.oks, w.Started)
 		z.okEnds = append(z.okEnds, w.Ended)
+	case !w.Committed.IsZero():
+		// Committed, then failed or unknown: under rollback a failed ZADD
+		// fails the whole write. No ZADD succeeded here either.
+		if w.Ended.After(z.lastMissEnd) {
+			z.lastMissEnd = w.Ended
+		}
 	}
 }
 
@@ -57,8 +63,9 @@ func (z *zaddLog) note(w demo.Write) {
 // so the ZADDs issued after the kill wait and then all succeed together
 // on the promoted replica; the gap between two successful ZADDs is then
 // the failover. ZADDs that failed meanwhile (a timeout, WAIT short of
-// replicas) leave the same gap, and a gap still open when the load ended
-// runs to the last failed write's return.
+// replicas, a write the rollback policy undid) leave the same gap, and a
+// gap still open when the load ended runs to the last failed write's
+// return.
 func (z *zaddLog) stall() time.Duration {
 	ends := slices.Clone(z.okEnds)
 	slices.SortFunc(ends, func(a, b time.Time) int { return a.Compare(b) })

@@ -23,6 +23,10 @@ func TestStallIsTheLongestGapBetweenSuccessfulZAdds(t *testing.T) {
 		return demo.Write{Outcome: demo.Acknowledged, PostID: "p", Started: at(start), Ended: at(end),
 			ProjectionErr: errors.New("timeout")}
 	}
+	rolledBack := func(start, end int) demo.Write {
+		return demo.Write{Outcome: demo.Failed, PostID: "p", Started: at(start), Committed: at(start + 1), Ended: at(end),
+			Err: errors.New("rolled back")}
+	}
 	cases := []struct {
 		name   string
 		writes []demo.Write
@@ -37,6 +41,11 @@ func TestStallIsTheLongestGapBetweenSuccessfulZAdds(t *testing.T) {
 			1201 * time.Millisecond},
 		{"open at the end", []demo.Write{ok(0, 2), miss(5, 500), miss(600, 1100)}, 1098 * time.Millisecond},
 		{"nothing succeeded", []demo.Write{miss(5, 500)}, 0},
+		// rollback: the failed ZADD failed the whole write, after its
+		// INSERT had committed.
+		{"rolled back to the end", []demo.Write{ok(0, 2), ok(5, 7), rolledBack(10, 4000)}, 3993 * time.Millisecond},
+		{"failed before PostgreSQL", []demo.Write{ok(0, 2), ok(5, 7), {Outcome: demo.Failed, Started: at(10), Ended: at(4000)}},
+			5 * time.Millisecond},
 	}
 	for _, c := range cases {
 		var z zaddLog

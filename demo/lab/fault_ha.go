@@ -26,9 +26,9 @@ const (
 	// replicas first fall behind for real: they are disconnected from the
 	// replication network for Lag while the primary, which the engine
 	// still reaches on the client network, keeps acknowledging writes;
-	// then the primary is killed, and once it is gone the replicas are
-	// reconnected at their addresses, in time for Sentinel to promote one
-	// of them (fault_ha_lag.go). Healing waits for the failover to finish,
+	// then the primary leaves that network and is killed, and the
+	// replicas are reconnected at their addresses, in time for Sentinel to
+	// promote one of them (fault_ha_lag.go). Healing waits for the failover to finish,
 	// then replaces the dead node with a new, empty replica (as an
 	// operator would), so the topology is whole again.
 	FaultRedisPrimaryKill FaultKind = "redis_primary_kill"
@@ -61,8 +61,9 @@ func init() {
 		},
 		check: func(f Fault, ms msChecker, spec string) error {
 			if f.Lag > maxKillLag {
-				return badFault(spec, "redis_primary_kill: a lag of %v is more than %v; replicas cut off that long "+
-					"are down for Sentinel too and the failover stalls; use e.g. redis_primary_kill=500ms", f.Lag, maxKillLag)
+				return badFault(spec, "redis_primary_kill: a lag of %v is more than %v; replicas cut off for "+
+					"Sentinel's down-after (1s) are down for it too and the failover stalls; use e.g. "+
+					"redis_primary_kill=500ms", f.Lag, maxKillLag)
 			}
 			return ms("lag", f.Lag, 0)
 		},
@@ -187,6 +188,7 @@ func haInjectKill(ctx context.Context, l *Lab, _ processFaulter, f Fault) (err e
 	if len(h.nodes) < 2 {
 		return errors.New("the primary is the last Redis node: killing it leaves nothing to promote")
 	}
+	isolated := true // the killed primary can reach no replica: no lag, or isolateDying
 	if f.Lag > 0 {
 		cut, err := h.cutReplicas(ctx, n)
 		// Reconnected on every path: after the kill below, or at once
@@ -204,12 +206,13 @@ func haInjectKill(ctx context.Context, l *Lab, _ processFaulter, f Fault) (err e
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		isolated = h.isolateDying(ctx, n)
 	}
 	if err := h.pool.Client.KillContainer(dc.KillContainerOptions{ID: n.res.Container.ID, Signal: dc.SIGKILL,
 		Context: ctx}); err != nil && !isNoSuchContainer(err) {
 		return fmt.Errorf("kill the primary %s: %w", n.name, err)
 	}
-	if f.Lag > 0 {
+	if !isolated {
 		h.waitGone(ctx, n)
 	}
 	h.mu.Lock()

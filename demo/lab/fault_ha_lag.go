@@ -20,20 +20,21 @@ import (
 // behind the way a network does it: they are disconnected from the
 // replication network (Docker network disconnect), so the primary's stream
 // to them goes nowhere, while the primary keeps acknowledging the engine's
-// writes on the client network. The kill follows, and only once the dead
-// primary's container is gone (with it the socket that still held the
-// unsent stream, which would otherwise deliver it on reconnection) are the
-// replicas reconnected at their old addresses. The Sentinels, still
-// connected to the primary during the lag, see it die at the kill and
-// promote a replica that lacks everything acknowledged during the lag.
+// writes on the client network. After the lag the primary leaves the
+// replication network too (so the stream its sockets still hold can never
+// be delivered once the replicas are back), is killed, and the replicas
+// rejoin at their old addresses. The
+// Sentinels see the primary gone from that moment and promote a replica
+// that lacks everything acknowledged during the lag.
 //
-// pausing the replicas (docker pause) would not do: the kernel keeps
+// Pausing the replicas (docker pause) would not do: the kernel keeps
 // receiving the stream for a frozen process, which applies it on thaw.
 
-// maxKillLag bounds Lag: replicas cut off for longer than Sentinel's
-// down-after are down for the Sentinels too, and a failover that finds no
-// replica up waits for failover-timeout before it tries again.
-const maxKillLag = 5 * time.Second
+// maxKillLag bounds Lag below Sentinel's down-after (haDownAfter, 1 s),
+// with room for the Docker calls: replicas cut off that long are down for
+// the Sentinels too, and a failover that finds no replica up waits twice
+// the failover-timeout (8 s) before it tries again.
+const maxKillLag = 800 * time.Millisecond
 
 // cutNode is a node disconnected from repl, and the address it must get
 // back.
@@ -96,6 +97,20 @@ func (h *haRun) reconnect(ctx context.Context, cut []cutNode) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// isolateDying disconnects the primary about to be killed from the
+// replication network, so the stream it still holds for the cut replicas
+// can never reach them: killed, its sockets would go on retransmitting
+// until its container is removed (a second or more on a busy machine),
+// and the replicas, rejoining before that, would receive it. Removing the
+// endpoint first lets them rejoin at once, well inside Sentinel's
+// down-after, so the Sentinels never see them down. When the disconnect
+// fails the caller waits for the killed container's removal instead
+// (waitGone).
+func (h *haRun) isolateDying(ctx context.Context, n *haNode) (isolated bool) {
+	return h.pool.Client.DisconnectNetwork(h.repl.ID, dc.NetworkConnectionOptions{Container: n.res.Container.ID,
+		Force: true, Context: ctx}) == nil
 }
 
 // waitGone waits (at most 10 s, or ctx) until the killed node's container
