@@ -101,7 +101,7 @@ func (u *labUp) WaitFor(re *regexp.Regexp, within time.Duration) string {
 }
 
 // Stop presses Ctrl-C (SIGINT), waits for lab up to end cleanly, and checks
-// that no container of its run is left.
+// that no container and no network of its run is left.
 func (u *labUp) Stop() {
 	u.t.Helper()
 	u.cmd.Process.Signal(syscall.SIGINT)
@@ -117,5 +117,8 @@ func (u *labUp) Stop() {
 	}
 	if n, err := lab.CountContainers(context.Background(), u.RunID); err == nil && n != 0 {
 		u.t.Fatalf("%d containers left after Ctrl-C", n)
+	}
+	if n, err := lab.CountNetworks(context.Background(), u.RunID); err == nil && n != 0 {
+		u.t.Fatalf("%d networks left after Ctrl-C", n)
 	}
 }

@@ -71,6 +71,9 @@ func (p *pipedRun) wait(t *testing.T, within time.Duration, env []string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if n, err := lab.CountNetworksOfPID(context.Background(), pid); err == nil && n != 0 {
+		t.Fatalf("%d network(s) of pid %d left after exit: %s", n, pid, p.stderr)
+	}
 	// Local labs: every server run is recorded until it is removed.
 	for _, e := range env {
 		if dir, ok := strings.CutPrefix(e, "CQRSLAB_STATE_DIR="); ok {

@@ -67,24 +67,14 @@ func newProjectionReload(o *redis.Options, s sentinelTarget, c clusterTarget, re
 	if len(c) == 0 {
 		return newRedis(o, s)
 	}
-	return redis.NewClusterClient(&redis.ClusterOptions{
-		ClusterStateReloadInterval: reload,
-		Addrs:                      c,
-		Password:                   o.Password,
-		Dialer:                     o.Dialer,
-
-		ContextTimeoutEnabled: o.ContextTimeoutEnabled,
-		DialTimeout:           o.DialTimeout,
-		ReadTimeout:           o.ReadTimeout,
-		WriteTimeout:          o.WriteTimeout,
-		PoolTimeout:           o.PoolTimeout,
-		PoolSize:              o.PoolSize,
-		MinIdleConns:          o.MinIdleConns,
-		MaxRetries:            o.MaxRetries,
-		// A redirect (MOVED after a failover) is not a retry of a failed
-		// command; go-redis's default of 3 redirects stays. MaxRetries
-		// above is what bounds retries on a network error.
-	})
+	u := universal(o)
+	u.Addrs = c
+	// A redirect (MOVED after a failover) is not a retry of a failed
+	// command; go-redis's default of 3 redirects stays. MaxRetries is what
+	// bounds retries on a network error.
+	opts := u.Cluster()
+	opts.ClusterStateReloadInterval = reload
+	return redis.NewClusterClient(opts)
 }
 
 // plainOptions are the options of a single-node client like c, for the

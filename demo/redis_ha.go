@@ -33,20 +33,8 @@ func newRedis(o *redis.Options, s sentinelTarget) *redis.Client {
 	if len(s.addrs) == 0 {
 		return redis.NewClient(o)
 	}
-	return redis.NewFailoverClient(&redis.FailoverOptions{
-		MasterName:       s.master,
-		SentinelAddrs:    s.addrs,
-		SentinelPassword: o.Password, // the lab's Sentinels share the nodes' password
-		Password:         o.Password,
-		Dialer:           o.Dialer,
-
-		ContextTimeoutEnabled: o.ContextTimeoutEnabled,
-		DialTimeout:           o.DialTimeout,
-		ReadTimeout:           o.ReadTimeout,
-		WriteTimeout:          o.WriteTimeout,
-		PoolTimeout:           o.PoolTimeout,
-		PoolSize:              o.PoolSize,
-		MinIdleConns:          o.MinIdleConns,
-		MaxRetries:            o.MaxRetries,
-	})
+	u := universal(o)
+	u.Addrs, u.MasterName = s.addrs, s.master
+	u.SentinelPassword = o.Password // the lab's Sentinels share the nodes' password
+	return redis.NewFailoverClient(u.Failover())
 }

@@ -41,6 +41,14 @@ func ParseRedisWait(s string) (RedisWait, error) {
 	return RedisWait{Replicas: replicas, Timeout: timeout}, nil
 }
 
+// String writes w as ParseRedisWait reads it ("1,50ms"); "" when off.
+func (w RedisWait) String() string {
+	if w.Replicas < 1 {
+		return ""
+	}
+	return strconv.Itoa(w.Replicas) + "," + w.Timeout.String()
+}
+
 // Hook returns a go-redis hook for rdb that sends every ZADD in one
 // pipeline with a WAIT, so both run on one connection (WAIT counts the
 // writes of its own connection).

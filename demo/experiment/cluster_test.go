@@ -1,7 +1,6 @@
 package experiment_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -31,34 +30,10 @@ func TestClusterPrimaryLoss(t *testing.T) {
 	// timeouts, not on the CPU: the three run side by side, after the
 	// package's timing-sensitive tests, which do not run in parallel.
 	t.Parallel()
-	opts := labtest.Ready(t)
-	labtest.DockerOnly(t, opts, "topology cluster")
-	opts.Topology = lab.TopologyCluster
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	start := time.Now()
 	var lines []string
-	l, err := lab.Start(ctx, opts, func(p lab.Progress) {
+	ctx, l := labtest.Replicated(t, lab.TopologyCluster, 5*time.Minute, func(p lab.Progress) {
 		lines = append(lines, fmt.Sprintf("%s %s %s", p.Service, p.Phase, p.Detail))
 	})
-	if err != nil {
-		t.Fatalf("start the cluster lab: %v", err)
-	}
-	t.Logf("cluster lab ready in %v", time.Since(start).Round(100*time.Millisecond))
-	runID := l.RunID
-	defer func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if n, err := lab.CountContainers(cctx, runID); err != nil || n != 0 {
-			t.Errorf("after Close: %d containers of run %s left (%v)", n, runID, err)
-		}
-		if n, err := lab.CountNetworks(cctx, runID); err != nil || n != 0 {
-			t.Errorf("after Close: %d networks of run %s left (%v)", n, runID, err)
-		}
-	}()
 	if l.Topology != lab.TopologyCluster || len(l.Redis.Cluster) != 6 {
 		t.Fatalf("topology %q with %d cluster nodes; want cluster with 6", l.Topology, len(l.Redis.Cluster))
 	}

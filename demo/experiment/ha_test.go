@@ -1,7 +1,6 @@
 package experiment_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -16,58 +15,49 @@ import (
 // writes Redis acknowledged and then lost, all counted from the stores:
 // every acknowledged ZADD is either in the feed or found missing by the
 // reconciler (zadd_acknowledged = present + lost, from two separate
-// reads), PostgreSQL lost nothing, and the repair converges. The split
-// brain must lose some: the engine keeps writing to the cut-off primary
-// for at least Sentinel's down-after (1 s) at 150 writes/s, and every one
-// of those is thrown away when it rejoins. Whether a kill loses any
-// depends on a write being acknowledged in the microseconds before the
-// replicas got it, so there only the accounting is held.
+// reads), PostgreSQL lost nothing, the repair converges, and the
+// failover's client saw it (a gap with no successful ZADD of at least
+// Sentinel's down-after, 1 s).
+//
+// Both scenarios must lose acknowledged writes under seed. The failover
+// cuts the replicas off the replication stream for 500 ms before the kill
+// while the engine writes 150 a second to the primary, which acknowledges
+// every one; the replica Sentinel promotes has none of them. The split
+// brain's cut-off primary takes writes for at least the down-after, and
+// every one is thrown away when it rejoins. The failover runs again with
+// WAIT 1,50ms: during the lag no replica confirms, so ZADDs fail visibly
+// (errors > 0) instead, and the repair still converges with nothing lost.
 func TestHAFailoverAccounting(t *testing.T) {
 	// The replicated labs wait on Docker and on Sentinel or cluster
 	// timeouts, not on the CPU: the three run side by side, after the
 	// package's timing-sensitive tests, which do not run in parallel.
 	t.Parallel()
-	opts := labtest.Ready(t)
-	labtest.DockerOnly(t, opts, "topology ha")
-	opts.Topology = lab.TopologyHA
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	start := time.Now()
-	l, err := lab.Start(ctx, opts, nil)
-	if err != nil {
-		t.Fatalf("start the ha lab: %v", err)
-	}
-	t.Logf("ha lab ready in %v", time.Since(start).Round(100*time.Millisecond))
-	runID := l.RunID
-	defer func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if n, err := lab.CountContainers(cctx, runID); err != nil || n != 0 {
-			t.Errorf("after Close: %d containers of run %s left (%v)", n, runID, err)
-		}
-		if n, err := lab.CountNetworks(cctx, runID); err != nil || n != 0 {
-			t.Errorf("after Close: %d networks of run %s left (%v)", n, runID, err)
-		}
-	}()
+	ctx, l := labtest.Replicated(t, lab.TopologyHA, 4*time.Minute, nil)
 	driver := experiment.LabFaults(l)
-	for _, name := range []string{"redis-failover", "redis-split-brain"} {
+	wait := demo.RedisWait{Replicas: 1, Timeout: 50 * time.Millisecond}
+	for _, run := range []struct {
+		name string
+		wait demo.RedisWait
+	}{{"redis-failover", demo.RedisWait{}}, {"redis-split-brain", demo.RedisWait{}}, {"redis-failover", wait}} {
+		name := run.name
 		sc, err := experiment.LookupFor(name, lab.TopologyHA)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if run.wait.Replicas > 0 {
+			name += " with WAIT " + run.wait.String()
+		}
 		rep, err := experiment.Run(ctx, l.Info, driver, experiment.Config{Scenario: sc, Policy: demo.PolicySeed,
-			Rate: 150, RecoveryAllowance: 10 * time.Second})
+			Rate: 150, RecoveryAllowance: 10 * time.Second, RedisWait: run.wait})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		r, c := rep.Redis, rep.Consistency
 		t.Logf("%s: %d writes acknowledged, %d ZADDs acknowledged: %d present, %d acknowledged then lost; "+
-			"client saw the Redis step fail for %.0f ms (%d errors); repaired by %s in %.0f ms; status %s %s",
+			"no ZADD succeeded for %.0f ms, the Redis step failed for %.0f ms (%d errors); p99 %.0f ms; "+
+			"repaired by %s in %.0f ms; status %s %s",
 			name, rep.Writes.Acknowledged, r.ZAddAcknowledged, r.AcknowledgedPresent, r.AcknowledgedThenLost,
-			r.OutageMs, r.Errors, c.Repair, c.ConvergeMs, rep.Status, rep.Reason)
+			r.FailoverMs, r.OutageMs, r.Errors, rep.Latency.P99, c.Repair, c.ConvergeMs, rep.Status, rep.Reason)
 		if !rep.Fault.Injected {
 			t.Fatalf("%s: the fault was never injected", name)
 		}
@@ -85,8 +75,20 @@ func TestHAFailoverAccounting(t *testing.T) {
 		if c.Lost != 0 || c.Unexpected != 0 || c.Duplicates != 0 || !c.Converged {
 			t.Errorf("%s: lost %d unexpected %d duplicates %d converged %v", name, c.Lost, c.Unexpected, c.Duplicates, c.Converged)
 		}
-		if name == "redis-split-brain" && r.AcknowledgedThenLost == 0 {
-			t.Errorf("%s: the cut-off primary acknowledged writes for at least a second, yet none was lost", name)
+		// A split brain's client sees no failover: it keeps writing to
+		// the old primary, which answers until it rejoins.
+		if run.name == "redis-failover" && r.FailoverMs < 1000 {
+			t.Errorf("%s: the client saw no ZADD fail or wait for %.0f ms at most, shorter than Sentinel's "+
+				"down-after (1 s): the failover went unseen", name, r.FailoverMs)
+		}
+		switch {
+		case run.wait.Replicas > 0:
+			if r.Errors == 0 {
+				t.Errorf("%s: no replica could confirm a ZADD during the 500 ms lag, yet WAIT failed none", name)
+			}
+		case r.AcknowledgedThenLost == 0:
+			t.Errorf("%s: the primary acknowledged writes its replicas never received (the lag, or the "+
+				"partition), yet none was lost", name)
 		}
 	}
 }

@@ -31,31 +31,7 @@ func TestHAReplicaAndSentinel(t *testing.T) {
 	// timeouts, not on the CPU: the three run side by side, after the
 	// package's timing-sensitive tests, which do not run in parallel.
 	t.Parallel()
-	opts := labtest.Ready(t)
-	labtest.DockerOnly(t, opts, "topology ha")
-	opts.Topology = lab.TopologyHA
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	start := time.Now()
-	l, err := lab.Start(ctx, opts, nil)
-	if err != nil {
-		t.Fatalf("start the ha lab: %v", err)
-	}
-	t.Logf("ha lab ready in %v", time.Since(start).Round(100*time.Millisecond))
-	runID := l.RunID
-	defer func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if n, err := lab.CountContainers(cctx, runID); err != nil || n != 0 {
-			t.Errorf("after Close: %d containers of run %s left (%v)", n, runID, err)
-		}
-		if n, err := lab.CountNetworks(cctx, runID); err != nil || n != 0 {
-			t.Errorf("after Close: %d networks of run %s left (%v)", n, runID, err)
-		}
-	}()
+	ctx, l := labtest.Replicated(t, lab.TopologyHA, 4*time.Minute, nil)
 	t.Run("pg-replica-lag", func(t *testing.T) { replicaLag(ctx, t, l) })
 	t.Run("external-sentinel", func(t *testing.T) { externalSentinel(ctx, t, l) })
 }

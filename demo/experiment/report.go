@@ -11,6 +11,8 @@ import (
 type Report struct {
 	Scenario string `json:"scenario"`
 	Policy   string `json:"policy"`
+	// RedisWait is the run's WAIT after each ZADD ("1,50ms"; "" without).
+	RedisWait string `json:"redis_wait,omitempty"`
 	// Status is "passed"; "failed" (a consistency check failed);
 	// "degraded" (consistent, but the write path still missed ZADDs after
 	// the heal plus its allowance); "overloaded" (the load generator could
@@ -77,6 +79,11 @@ type Report struct {
 		// OutageMs is how long the Redis step failed as the client saw it
 		// (a failover's duration from the write path; 0 if it never did).
 		OutageMs float64 `json:"outage_ms"`
+		// FailoverMs is the longest time no ZADD succeeded while writes
+		// kept coming: a failover's duration as the client saw it, errors
+		// or none (failover.go); on a single Redis, how long its step
+		// stalled.
+		FailoverMs float64 `json:"failover_ms"`
 	} `json:"redis"`
 
 	// Postgres is the PostgreSQL replica's part (scenarios that read it,

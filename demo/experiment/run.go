@@ -70,7 +70,7 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	if say == nil {
 		say = func(string) {}
 	}
-	rep := &Report{Scenario: sc.Name, Policy: string(cfg.Policy)}
+	rep := &Report{Scenario: sc.Name, Policy: string(cfg.Policy), RedisWait: cfg.RedisWait.String()}
 	rep.Fault.Spec, rep.Fault.AtMs, rep.Fault.ForMs = sc.Fault, sc.At.Milliseconds(), sc.For.Milliseconds()
 	rep.Rate.Target = rate
 	if sc.Fault != CrashFault {

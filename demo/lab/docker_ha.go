@@ -108,8 +108,9 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 
 	// PostgreSQL (primary, then its replica) and the Redis primary start
 	// side by side, each PostgreSQL server waited for as soon as its
-	// container runs; the Redis replicas and Sentinels need the Redis
-	// primary's address, so they follow it.
+	// container runs; the Redis replicas need the Redis primary's address,
+	// so they follow it, and the Sentinels follow the replicas' sync (see
+	// startSentinels).
 	pgCtx, pgCancel := context.WithCancel(ctx)
 	defer pgCancel()
 	var pgInfo, replicaInfo PostgresInfo
@@ -125,7 +126,7 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 		<-pgErr
 		return nil, err
 	}
-	progress(Progress{Service: "redis", Phase: PhaseStarting, Detail: "primary at " + primary.replIP + "; replicas and sentinels",
+	progress(Progress{Service: "redis", Phase: PhaseStarting, Detail: "primary at " + primary.replIP + "; 2 replicas",
 		Elapsed: time.Since(start)})
 	if !routes(ctx, primary.clientIP, haRedisPort) {
 		pgCancel()
@@ -134,26 +135,22 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 			"reaches (Linux); this one (Docker Desktop, Colima or Podman in a VM?) does not route to %s",
 			ErrTopologyUnavailable, primary.clientIP)
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, 5)
-	extra := make([]*haNode, 5)
-	for i := range 5 {
-		wg.Go(func() {
-			if i < 2 {
-				extra[i], errs[i] = h.runRedisNode(ctx, fmt.Sprintf("replica-%d", i+1), opts, labels("redis"), primary.replIP)
-			} else {
-				extra[i], errs[i] = h.runSentinel(ctx, fmt.Sprintf("sentinel-%d", i-1), opts, labels("sentinel"), primary.replIP)
-			}
+	rctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
+	defer cancel()
+	replicas, err := h.runSide(rctx, 2, func(i int) (*haNode, error) {
+		return h.runRedisNode(rctx, fmt.Sprintf("replica-%d", i+1), opts, labels("redis"), primary.replIP)
+	})
+	if err == nil {
+		h.nodes = append([]*haNode{primary}, replicas...)
+		err = h.startSentinels(rctx, start, progress, func(i int) (*haNode, error) {
+			return h.runSentinel(rctx, fmt.Sprintf("sentinel-%d", i+1), opts, labels("sentinel"), primary.replIP)
 		})
 	}
-	wg.Wait()
-	if err = errors.Join(errs...); err != nil {
+	if err != nil {
 		pgCancel()
 		<-pgErr
 		return nil, err
 	}
-	h.nodes = []*haNode{primary, extra[0], extra[1]}
-	h.sentinels = extra[2:]
 
 	info := Info{
 		RunID: runID, Provider: Docker, PID: os.Getpid(), Started: start, Topology: TopologyHA,
@@ -163,8 +160,6 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 	for _, s := range h.sentinels {
 		info.Redis.Sentinels = append(info.Redis.Sentinels, net.JoinHostPort(s.replIP, strconv.Itoa(haSentinelPort)))
 	}
-	rctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
-	defer cancel()
 	if err = h.waitHAReady(rctx, start, progress); err != nil {
 		pgCancel()
 		<-pgErr
@@ -182,6 +177,45 @@ func startDockerHA(ctx context.Context, opts Options, progress ProgressFunc) (l 
 	l = &Lab{Info: info, servers: h}
 	l.closeFn = h.purge
 	return l, nil
+}
+
+// startSentinels starts the three Sentinels once the primary has both
+// replicas online. A Sentinel learns the replicas from the primary's INFO,
+// which it asks at once on connecting and then only every 10 s: started
+// beside the replicas, before they had synchronised, the Sentinels kept
+// the lab waiting up to those 10 s. Started after, they know the replicas
+// from their first INFO and each other within a hello period (2 s).
+func (h *haRun) startSentinels(ctx context.Context, start time.Time, progress ProgressFunc,
+	run func(i int) (*haNode, error)) error {
+	progress(Progress{Service: "redis", Phase: PhaseWaiting, Detail: "replicas in sync before the sentinels start",
+		Elapsed: time.Since(start)})
+	if err := poll(ctx, func(ctx context.Context) error {
+		_, err := h.replicasOnline(ctx)
+		return err
+	}); err != nil {
+		progress(Progress{Service: "redis", Phase: PhaseFailed, Detail: err.Error(), Elapsed: time.Since(start)})
+		return fmt.Errorf("redis replicas did not synchronise: %w", err)
+	}
+	progress(Progress{Service: "redis", Phase: PhaseStarting, Detail: "2/2 replicas online; 3 sentinels",
+		Elapsed: time.Since(start)})
+	sentinels, err := h.runSide(ctx, 3, run)
+	h.sentinels = sentinels
+	return err
+}
+
+// runSide runs n nodes side by side.
+func (h *haRun) runSide(ctx context.Context, n int, run func(i int) (*haNode, error)) ([]*haNode, error) {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	nodes := make([]*haNode, n)
+	for i := range n {
+		wg.Go(func() { nodes[i], errs[i] = run(i) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return nodes, nil
 }
 
 // createReplNetwork creates the repl network on a free /24 the lab picks
@@ -208,7 +242,10 @@ func createReplNetwork(ctx context.Context, pool *dockertest.Pool, runID string,
 // the primary's repl address, "" for the primary itself.
 func (h *haRun) runRedisNode(ctx context.Context, name string, opts Options, labels map[string]string, replicaOf string) (*haNode, error) {
 	cmd := []string{"redis-server", "--port", strconv.Itoa(haRedisPort), "--requirepass", h.password,
-		"--masterauth", h.password, "--save", "", "--appendonly", "no"}
+		"--masterauth", h.password, "--save", "", "--appendonly", "no",
+		// A replica's first sync is diskless; the primary otherwise waits
+		// 5 s for more replicas to share the transfer with.
+		"--repl-diskless-sync-delay", "0"}
 	if replicaOf != "" {
 		cmd = append(cmd, "--replicaof", replicaOf, strconv.Itoa(haRedisPort))
 	}

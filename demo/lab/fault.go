@@ -64,6 +64,10 @@ type Fault struct {
 	RateKB int64 `json:"rate_kb,omitempty"`
 	// Delay for slow_close.
 	Delay time.Duration `json:"delay,omitempty"`
+	// Lag for redis_primary_kill: how long the replicas are cut off from
+	// the primary's replication stream before it is killed (0: killed at
+	// once). See FaultRedisPrimaryKill.
+	Lag time.Duration `json:"lag,omitempty"`
 
 	// Since is when the fault was injected (set by ActiveFaults; zero for a
 	// toxic this process did not add itself, e.g. through the Toxiproxy

@@ -20,9 +20,17 @@ const (
 	// FaultRedisPrimaryKill kills the Redis primary (SIGKILL, its
 	// container removed): Sentinel promotes a replica after
 	// down-after-milliseconds. Writes the primary acknowledged but had not
-	// yet sent to the promoted replica are gone. Healing waits for the
-	// failover to finish, then replaces the dead node with a new, empty
-	// replica (as an operator would), so the topology is whole again.
+	// yet sent to the promoted replica are gone. On one host replication
+	// takes well under a millisecond, so a bare kill almost never finds a
+	// write the replicas lack; with Lag (redis_primary_kill=500ms) the
+	// replicas first fall behind for real: they are disconnected from the
+	// replication network for Lag while the primary, which the engine
+	// still reaches on the client network, keeps acknowledging writes;
+	// then the primary leaves that network and is killed, and the
+	// replicas are reconnected at their addresses, in time for Sentinel to
+	// promote one of them (fault_ha_lag.go). Healing waits for the failover to finish,
+	// then replaces the dead node with a new, empty replica (as an
+	// operator would), so the topology is whole again.
 	FaultRedisPrimaryKill FaultKind = "redis_primary_kill"
 	// FaultRedisPartition disconnects the primary from the replication
 	// network (Sentinels and replicas) while the engine still reaches it:
@@ -43,10 +51,28 @@ const NeedHA FaultNeed = "ha"
 func init() {
 	registerFault(faultDef{
 		FaultInfo: FaultInfo{Kind: FaultRedisPrimaryKill, Target: TargetRedis, Needs: NeedHA,
-			Syntax: "redis_primary_kill", Example: "redis_primary_kill",
-			Help:    "ha: kill the primary; heal adds a new replica",
+			Syntax: "redis_primary_kill[=LAG]", Example: "redis_primary_kill=500ms",
+			Help:    "ha: kill the primary (replicas cut off for LAG first); heal adds a replica",
 			MenuKey: "k", MenuLabel: "kill the Redis primary (Sentinel fails over)",
 			MenuFault: Fault{Kind: FaultRedisPrimaryKill}},
+		parse: func(f *Fault, v, _ string, dur durParser) (err error) {
+			f.Lag, err = dur("redis_primary_kill", v)
+			return err
+		},
+		check: func(f Fault, ms msChecker, spec string) error {
+			if f.Lag > maxKillLag {
+				return badFault(spec, "redis_primary_kill: a lag of %v is more than %v; replicas cut off for "+
+					"Sentinel's down-after (1s) are down for it too and the failover stalls; use e.g. "+
+					"redis_primary_kill=500ms", f.Lag, maxKillLag)
+			}
+			return ms("lag", f.Lag, 0)
+		},
+		format: func(f Fault) string {
+			if f.Lag > 0 {
+				return "=" + f.Lag.String()
+			}
+			return ""
+		},
 		supports: haSupports,
 		process:  &processDef{inject: haInjectKill, heal: haHealKill},
 	})
@@ -153,7 +179,7 @@ func (h *haRun) primaryNode(ctx context.Context) (*haNode, error) {
 	return nil, fmt.Errorf("sentinel names %s the primary, which is no node of this lab (killed?)", ip)
 }
 
-func haInjectKill(ctx context.Context, l *Lab, _ processFaulter, _ Fault) error {
+func haInjectKill(ctx context.Context, l *Lab, _ processFaulter, f Fault) (err error) {
 	h, _ := l.haRun()
 	n, err := h.primaryNode(ctx)
 	if err != nil {
@@ -162,9 +188,32 @@ func haInjectKill(ctx context.Context, l *Lab, _ processFaulter, _ Fault) error 
 	if len(h.nodes) < 2 {
 		return errors.New("the primary is the last Redis node: killing it leaves nothing to promote")
 	}
+	isolated := true // the killed primary can reach no replica: no lag, or isolateDying
+	if f.Lag > 0 {
+		cut, err := h.cutReplicas(ctx, n)
+		// Reconnected on every path: after the kill below, or at once
+		// when the kill never happened.
+		defer func() {
+			if e := h.reconnect(ctx, cut); e != nil && err == nil {
+				err = e
+			}
+		}()
+		if err != nil {
+			return err
+		}
+		select {
+		case <-time.After(f.Lag):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		isolated = h.isolateDying(ctx, n)
+	}
 	if err := h.pool.Client.KillContainer(dc.KillContainerOptions{ID: n.res.Container.ID, Signal: dc.SIGKILL,
 		Context: ctx}); err != nil && !isNoSuchContainer(err) {
 		return fmt.Errorf("kill the primary %s: %w", n.name, err)
+	}
+	if !isolated {
+		h.waitGone(ctx, n)
 	}
 	h.mu.Lock()
 	for i, m := range h.nodes {

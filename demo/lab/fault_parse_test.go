@@ -37,6 +37,9 @@ func TestParseFault(t *testing.T) {
 		{"stop", Fault{Kind: FaultStop, Target: "redis"}, "stop"},
 		{"restart_data_loss", Fault{Kind: FaultRestartDataLoss, Target: "redis"}, "restart_data_loss"},
 		{"postgres_stop", Fault{Kind: FaultPostgresStop, Target: "postgres"}, "postgres_stop"},
+		{"redis_primary_kill", Fault{Kind: FaultRedisPrimaryKill, Target: "redis"}, "redis_primary_kill"},
+		{"redis_primary_kill=500ms", Fault{Kind: FaultRedisPrimaryKill, Target: "redis", Lag: 500 * time.Millisecond},
+			"redis_primary_kill=500ms"},
 	}
 	for _, tc := range good {
 		got, err := ParseFault(tc.in)
@@ -57,6 +60,8 @@ func TestParseFault(t *testing.T) {
 	}
 	bad := []struct{ in, want string }{
 		{"", "empty"},
+		{"redis_primary_kill=900ms", "more than 800ms"},
+		{"redis_primary_kill=-1s", "redis_primary_kill"},
 		{"latency", "latency needs a value"},
 		{"latency=fast", `latency: "fast" is not a duration`},
 		{"latency=-5ms", "negative"},

@@ -41,8 +41,9 @@ func (h *haRun) waitHAReady(ctx context.Context, start time.Time, progress Progr
 	return nil
 }
 
-// haState checks the topology once; the string says how far it is.
-func (h *haRun) haState(ctx context.Context) (string, error) {
+// replicasOnline asks the primary (h.nodes[0]) whether both replicas are
+// online; the string says how many are.
+func (h *haRun) replicasOnline(ctx context.Context) (string, error) {
 	primary := h.nodes[0]
 	rdb := redis.NewClient(&redis.Options{Addr: net.JoinHostPort(primary.clientIP, strconv.Itoa(haRedisPort)),
 		Password: h.password, MaxRetries: -1, DialTimeout: time.Second, ContextTimeoutEnabled: true})
@@ -55,6 +56,15 @@ func (h *haRun) haState(ctx context.Context) (string, error) {
 	state := fmt.Sprintf("%d/2 replicas online", online)
 	if online < 2 {
 		return state, errors.New(state)
+	}
+	return state, nil
+}
+
+// haState checks the topology once; the string says how far it is.
+func (h *haRun) haState(ctx context.Context) (string, error) {
+	state, err := h.replicasOnline(ctx)
+	if err != nil {
+		return state, err
 	}
 	for _, s := range h.sentinels {
 		sc := h.sentinelClient(s)
@@ -149,5 +159,18 @@ func CountNetworks(ctx context.Context, runID string) (int, error) {
 		filter[LabelRun+"="+runID] = true
 	}
 	list, err := pool.Client.FilteredListNetworks(dc.NetworkFilterOpts{"label": filter})
+	return len(list), err
+}
+
+// CountNetworksOfPID counts the labelled lab networks created by the
+// process pid, for the leak checks of tests that drive a cqrslab binary
+// and know its pid before any run ID (a start cut short).
+func CountNetworksOfPID(ctx context.Context, pid int) (int, error) {
+	pool, err := newDockerPool(ctx)
+	if err != nil {
+		return 0, err
+	}
+	list, err := pool.Client.FilteredListNetworks(dc.NetworkFilterOpts{"label": {LabelLab + "=1": true,
+		LabelPID + "=" + strconv.Itoa(pid): true}})
 	return len(list), err
 }

@@ -81,8 +81,8 @@ func experimentCmd(stdio Stdio) *cobra.Command {
 	plotDir := fs.String("plot", "", "write each scenario's latency and rate charts (PNG and SVG) into this directory")
 	allowance := fs.Duration("recovery-allowance", experiment.DefaultRecoveryAllowance,
 		"how long after the heal the write path may still miss ZADDs before a run is degraded")
-	redisWait := fs.String("redis-wait", "", "after every ZADD, WAIT for REPLICAS replicas up to TIMEOUT, e.g. 1,50ms "+
-		"(--topology ha; budgeted/outbox: it must fit in --redis-deadline)")
+	redisWait := fs.String("redis-wait", "", "also run each policy with a WAIT for REPLICAS replicas up to TIMEOUT "+
+		"after every ZADD, e.g. 1,50ms, beside its run without (--topology ha; budgeted/outbox: it must fit in --redis-deadline)")
 	infra := addInfraFlags(c)
 	infra.addTopologyFlag(c)
 	// -1 means "the scenario's": not a value to show as the default.
@@ -163,27 +163,36 @@ func experimentCmd(stdio Stdio) *cobra.Command {
 		defer l.Close()
 		driver := experiment.LabFaults(l)
 
+		// --redis-wait is a trade, so it is shown as one: every policy
+		// runs without WAIT and then with it, side by side in one table.
+		waits := []demo.RedisWait{{}}
+		if wait.Replicas > 0 {
+			waits = append(waits, wait)
+		}
 		var reports []*experiment.Report
 		var runErr error
 	runs:
 		for _, sc := range scenarios {
 			for _, p := range policies {
-				fmt.Fprintf(stdio.Err, "==> %s / %s\n", sc.Name, p)
-				rep, err := experiment.Run(ctx, l.Info, driver, experiment.Config{Scenario: sc, Policy: p, Rate: *rate,
-					Duration: *duration, Keep: *keep, Budget: demo.Budget{Deadline: *deadline, PoolSize: *pool},
-					RecoveryAllowance: *allowance, RedisWait: wait,
-					Progress: func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
-				if err != nil {
-					// The runs that finished are still reported below.
-					runErr = fmt.Errorf("%s / %s: %w", sc.Name, p, err)
-					break runs
-				}
-				if rep.Status != experiment.StatusPassed {
-					fmt.Fprintf(stdio.Err, "    %s: %s\n", rep.Status, rep.Reason)
-				}
-				reports = append(reports, rep)
-				if ctx.Err() != nil {
-					break runs
+				for _, w := range waits {
+					name := runLabel(string(p), w.String())
+					fmt.Fprintf(stdio.Err, "==> %s / %s\n", sc.Name, name)
+					rep, err := experiment.Run(ctx, l.Info, driver, experiment.Config{Scenario: sc, Policy: p, Rate: *rate,
+						Duration: *duration, Keep: *keep, Budget: demo.Budget{Deadline: *deadline, PoolSize: *pool},
+						RecoveryAllowance: *allowance, RedisWait: w,
+						Progress: func(s string) { fmt.Fprintf(stdio.Err, "    %s\n", s) }})
+					if err != nil {
+						// The runs that finished are still reported below.
+						runErr = fmt.Errorf("%s / %s: %w", sc.Name, name, err)
+						break runs
+					}
+					if rep.Status != experiment.StatusPassed {
+						fmt.Fprintf(stdio.Err, "    %s: %s\n", rep.Status, rep.Reason)
+					}
+					reports = append(reports, rep)
+					if ctx.Err() != nil {
+						break runs
+					}
 				}
 			}
 		}

@@ -61,6 +61,7 @@ var rows = []row{
 	{"redis.acknowledged_then_lost", func(r *experiment.Report) string { return itoa(r.Redis.AcknowledgedThenLost) }},
 	{"redis.acknowledged_present", func(r *experiment.Report) string { return itoa(r.Redis.AcknowledgedPresent) }},
 	{"redis.outage_ms", func(r *experiment.Report) string { return f2(r.Redis.OutageMs) }},
+	{"redis.failover_ms", func(r *experiment.Report) string { return f2(r.Redis.FailoverMs) }},
 	{"consistency.pg_rows", func(r *experiment.Report) string { return itoa(r.Consistency.PGRows) }},
 	{"consistency.missing_before_repair", func(r *experiment.Report) string { return itoa(r.Consistency.MissingBeforeRepair) }},
 	{"consistency.lost", func(r *experiment.Report) string { return itoa(r.Consistency.Lost) }},
@@ -108,6 +109,15 @@ func tableRows(group []*experiment.Report) []row {
 	return rows
 }
 
+// runLabel names a run in a table's header and in progress lines: its
+// policy, and its WAIT when it had one ("seed+wait 1,50ms").
+func runLabel(policy, wait string) string {
+	if wait == "" {
+		return policy
+	}
+	return policy + "+wait " + wait
+}
+
 // printTables prints one table per scenario with the policies side by side.
 func printTables(w io.Writer, reports []*experiment.Report) {
 	for i := 0; i < len(reports); {
@@ -120,7 +130,7 @@ func printTables(w io.Writer, reports []*experiment.Report) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprint(tw, "\t")
 		for _, r := range group {
-			fmt.Fprintf(tw, "%s\t", r.Policy)
+			fmt.Fprintf(tw, "%s\t", runLabel(r.Policy, r.RedisWait))
 		}
 		fmt.Fprintln(tw)
 		for _, rw := range tableRows(group) {
@@ -133,7 +143,7 @@ func printTables(w io.Writer, reports []*experiment.Report) {
 		tw.Flush()
 		for _, r := range group {
 			if r.Reason != "" {
-				fmt.Fprintf(w, "  %s %s: %s\n", r.Policy, r.Status, r.Reason)
+				fmt.Fprintf(w, "  %s %s: %s\n", runLabel(r.Policy, r.RedisWait), r.Status, r.Reason)
 			}
 		}
 		i = j
@@ -142,7 +152,7 @@ func printTables(w io.Writer, reports []*experiment.Report) {
 
 func writeCSV(w io.Writer, reports []*experiment.Report) error {
 	cw := csv.NewWriter(w)
-	header := []string{"scenario", "policy"}
+	header := []string{"scenario", "policy", "redis_wait"}
 	for _, rw := range rows {
 		header = append(header, rw.name)
 	}
@@ -150,7 +160,7 @@ func writeCSV(w io.Writer, reports []*experiment.Report) error {
 		return err
 	}
 	for _, r := range reports {
-		rec := []string{r.Scenario, r.Policy}
+		rec := []string{r.Scenario, r.Policy, r.RedisWait}
 		for _, rw := range rows {
 			rec = append(rec, rw.get(r))
 		}

@@ -116,7 +116,7 @@ func TestGoldenLearnHAStarting(t *testing.T) {
 			s.Progress(lab.Progress{Service: "redis", Phase: lab.PhaseWaiting, Detail: "replicas in sync, sentinels know each other",
 				Elapsed: 5900 * time.Millisecond})
 			a.learn.HA = learnscreen.HAWalk{Stage: learnscreen.HAStarting, Gen: 1}
-			a.learn.SetStatus(ui.StatusInfo, "Starting the ha lab: PostgreSQL, a Redis primary, two replicas, three Sentinels (about 15 s). esc cancels.")
+			a.learn.SetStatus(ui.StatusInfo, "Starting the ha lab: PostgreSQL, a Redis primary, two replicas, three Sentinels (about 10 s). esc cancels.")
 			a.layout()
 			out := a.render()
 			fits(t, out, size[0], size[1])

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +226,9 @@ func TestLearnWalkWithRealLab(t *testing.T) {
 		if n, err := lab.CountContainers(ctx, runID); err == nil && n != 0 {
 			t.Errorf("%d containers of run %s left after quitting", n, runID)
 		}
+		if n, err := lab.CountNetworks(ctx, runID); err == nil && n != 0 {
+			t.Errorf("%d networks of run %s left after quitting", n, runID)
+		}
 	}
 }
 
@@ -260,5 +264,8 @@ func TestCtrlCDuringStartRemovesEverything(t *testing.T) {
 	}
 	if after > before {
 		t.Errorf("%d cqrslab containers before the start, %d after ctrl+c during it", before, after)
+	}
+	if n, err := lab.CountNetworksOfPID(ctx, os.Getpid()); err == nil && n != 0 {
+		t.Errorf("%d networks of this process left after ctrl+c during the start", n)
 	}
 }

@@ -153,7 +153,7 @@ func (l *LearnScreen) haLaunch() tea.Cmd {
 	l.HA.Stage = HAStarting
 	cfg := l.sh.Cfg
 	cfg.Lab.Topology = lab.TopologyHA
-	l.SetStatus(ui.StatusInfo, "Starting the ha lab: PostgreSQL, a Redis primary, two replicas, three Sentinels (about 15 s; longer on a busy machine). esc cancels.")
+	l.SetStatus(ui.StatusInfo, "Starting the ha lab: PostgreSQL, a Redis primary, two replicas, three Sentinels (about 10 s; longer on a busy machine). esc cancels.")
 	return l.sh.Session.Start(l.sh.Ctx, cfg, l.sh.Bus)
 }
 
