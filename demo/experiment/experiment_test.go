@@ -160,8 +160,20 @@ func TestRandomFaultsThenRepairConverge(t *testing.T) {
 			}
 		}
 		rec := svc.Reconciler()
-		if _, err := rec.Repair(ctx); err != nil {
-			t.Fatalf("round %d (%s, %v): repair: %v", round, p, ops, err)
+		// After a "down", go-redis's pool answers with its last dial error
+		// for up to a second after the heal (its dial back-off, see
+		// demo.Breaker.Do): the repair is tried again until Redis is back,
+		// for at most 10 s.
+		healed := time.Now()
+		for {
+			_, err := rec.Repair(ctx)
+			if err == nil {
+				break
+			}
+			if time.Since(healed) > 10*time.Second {
+				t.Fatalf("round %d (%s, %v): repair, 10 s after the heal: %v", round, p, ops, err)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 		d, err := rec.Check(ctx)
 		if err != nil || !d.Converged() {
