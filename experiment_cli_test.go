@@ -26,6 +26,7 @@ func TestExperimentUsageErrors(t *testing.T) {
 // TestExperimentJSONReport runs a short real experiment headless and reads
 // the JSON fields that checks and notebooks rely on.
 func TestExperimentJSONReport(t *testing.T) {
+	t.Parallel() // its own state dir and lab (started by the child); it waits on the runs, mostly
 	opts := labtest.Ready(t)
 	state := t.TempDir()
 	env := []string{"CQRSLAB_STATE_DIR=" + state}

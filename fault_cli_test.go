@@ -43,6 +43,7 @@ func TestFaultUsageErrorsExitTwo(t *testing.T) {
 // toxic that `cqrslab bench` then measures, and `cqrslab fault` injects,
 // lists and heals.
 func TestLabUpFaultControls(t *testing.T) {
+	t.Parallel() // its own state dir and lab (lab up in a child); it waits on the lab, mostly
 	env := []string{"CQRSLAB_STATE_DIR=" + t.TempDir()}
 	up := startLabUp(t, env, labUpArgs(t, "--toxiproxy-api", "127.0.0.1:0"))
 	apiAddr := up.WaitFor(regexp.MustCompile(`Toxiproxy API: http://(\S+)`), 10*time.Second)

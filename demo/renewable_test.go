@@ -41,8 +41,8 @@ func TestStaleFeedMomentAfterHealIsImmediate(t *testing.T) {
 		if err != nil || res.ProjectionErr == nil {
 			t.Fatalf("try %d: CreatePost with Redis down: %v, projection error %v; want success with a failed ZADD", try, err, res.ProjectionErr)
 		}
-		compare := try < 3 // the plain client only on the first tries: each costs seconds
-		for range 5 {      // the panels ask while Redis is down, until go-redis stops dialing
+		compare := try == 0 // the plain client only on the first try: each costs seconds
+		for range 5 {       // the panels ask while Redis is down, until go-redis stops dialing
 			t0 := time.Now()
 			if _, err := rm.GetFeed(ctx, "alice", 20); err == nil {
 				t.Fatalf("try %d: GetFeed succeeded with Redis down", try)
