@@ -1,0 +1,47 @@
+package quiz
+
+import "testing"
+
+// TestFailoverMisreadings: on the acknowledged-then-lost prompt an answer
+// can name asynchronous replication, the promotion and the silent success,
+// and still get the loss wrong: a mechanism said to guarantee that an
+// acknowledged member survives the failover, a cause that contradicts the
+// prompt (the ZADD "really" failed, the failover clears the feed keys),
+// reads served from PostgreSQL, or a feed that mends itself. Blind set F's
+// three false passes were all of this kind (0.63-0.84); these are our own
+// phrasings of the same ideas. The right story nearby must still pass.
+func TestFailoverMisreadings(t *testing.T) {
+	b := embedded(t)
+	const q = "acknowledged-then-lost"
+	story := "Replication to the replicas is asynchronous, so the primary said OK to the ZADD before any replica had the member, and Sentinel promoted a replica that lacked it. Nobody saw an error: CreatePost had already returned success. "
+	for _, tc := range []struct{ name, answer, mis string }{
+		{"wait-cannot-drop", story + "Postgres still holds the post. The cure is WAIT 1 0 after each ZADD: from then on Redis answers only when a replica holds the member, so no failover could ever drop an acked post and the reconciler is redundant.", "failover-never-loses"},
+		{"sentinel-ensures", "Sentinel makes sure every acknowledged write already sits on a replica, so the promotion could not have dropped the member. Instead the ZADD must have errored and CreatePost swallowed it with a warning, so nobody noticed. Postgres has the post; make CreatePost propagate the Redis error.", "failover-never-loses"},
+		{"zadd-really-failed", story + "Actually the ZADD itself failed on the primary and only a warning was logged. Postgres keeps the post and the reconciler re-adds it from Postgres.", "invented-cause"},
+		{"failover-wipes-keys", "During a failover Sentinel clears the feed keys on the promoted node so that readers start from a clean slate. That is routine, so no error is raised. Readers then read the feed from PostgreSQL until Redis fills up again, so it heals on its own.", "invented-cause"},
+		{"reads-fall-back", story + "Postgres has the post, and until the reconciler re-adds the member GetFeed just falls back to PostgreSQL, so readers still see it.", "reads-from-postgres"},
+		{"heals-itself", story + "Postgres still has the row. The feed mends itself over time as the cache warms up again, so nothing has to be done.", "self-healing"},
+		{"right-story", story + "PostgreSQL committed the post first and still has it. A reconciler that compares each feed with PostgreSQL after every failover finds the missing member and adds it back; WAIT 1 narrows the window at a latency cost but guarantees nothing.", ""},
+		{"right-old-primary", "In a split brain the old primary keeps taking ZADDs, answering OK before any replica has them; when it rejoins, Sentinel demotes it and it flushes its data to resync from the new primary, so those members are gone. Nobody saw an error, since CreatePost had already returned success. Postgres still has the posts, and the reconciler diffs each feed against Postgres and re-adds them.", ""},
+	} {
+		wantVerdict(t, b, tc.name, q, tc.answer, tc.mis)
+	}
+}
+
+// TestRepairNotFromAFix: the reconciler point is the feed rebuilt from
+// PostgreSQL; "the fix is to …" proposing something else, or a feed said to
+// repair itself, does not earn it.
+func TestRepairNotFromAFix(t *testing.T) {
+	b := embedded(t)
+	for _, answer := range []string{
+		"Replication is asynchronous, so the replica lacked the member when Sentinel promoted it, and no error was seen. The fix is to return the error to the client so it knows the feed was not updated.",
+		"Replication is asynchronous, so the replica lacked the member when Sentinel promoted it, and no error was seen. It repairs itself automatically later.",
+	} {
+		res := grade(t, b, "acknowledged-then-lost", answer)
+		for _, id := range res.FoundIDs() {
+			if id == "reconciler-repairs" {
+				t.Errorf("credited reconciler-repairs from %q", answer)
+			}
+		}
+	}
+}
