@@ -105,6 +105,13 @@ func listSentence(s sentence) bool {
 	if segs >= minListItems && cShare < minClauseShare && (avg <= maxListItemWords || fShare < listFunctionMax) {
 		return true
 	}
+	if segs >= minListItems && cShare >= minClauseShare {
+		// Comma-separated notes most of which have a verb ("log + return
+		// success, reconciler re-adds dropped posts from PG") are terse
+		// prose: they say what happens, though with few small words. The
+		// jumble check is for runs of terms that punctuation does not part.
+		return false
+	}
 	return jumble(s)
 }
 
