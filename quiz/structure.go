@@ -47,7 +47,9 @@ func countClauses(tokens []token) clauseCounts {
 		seg = seg[:0]
 	}
 	for _, t := range tokens {
-		if t.softBefore {
+		// A parenthesis is an aside to the piece it follows ("still
+		// return nil (success!)"), not another item of a list.
+		if t.softBefore && t.mark != '(' && t.mark != '[' {
 			flush()
 		}
 		seg = append(seg, t)
