@@ -45,3 +45,29 @@ func TestRepairNotFromAFix(t *testing.T) {
 		}
 	}
 }
+
+// TestFailoverMisreadingsBeyondF: the same prompt's other wrong stories,
+// written as probes after F: disk persistence as what makes the member
+// survive a failover, PostgreSQL said to have lost the row too, the write
+// sent to a read-only replica, Sentinel replaying writes it keeps, and the
+// ZADD moved into the PostgreSQL transaction. Each passed at 0.79-1.00
+// with every key point beside it; the right remark next to each must not
+// be flagged.
+func TestFailoverMisreadingsBeyondF(t *testing.T) {
+	b := embedded(t)
+	const q = "acknowledged-then-lost"
+	story := "The primary answers OK to the ZADD before streaming it to the replicas, so the replica Sentinel promoted never received the member. No error appeared: CreatePost had already returned success. PostgreSQL keeps the post. "
+	fix := " A reconciler diffing every feed against PostgreSQL after each failover puts the member back."
+	for _, tc := range []struct{ name, answer, mis string }{
+		{"fsync-always", story + "Set appendfsync to always and every acked ZADD is durable on disk, so the next failover would keep it." + fix, "failover-never-loses"},
+		{"aof-denied", story + "AOF on the old primary's disk does not help, since the promoted replica never had the member." + fix, ""},
+		{"pg-lost-too", story + "But PostgreSQL dropped the row as well during the failover, so the reconciler has nothing to restore from.", "post-lost"},
+		{"pg-kept", story + "PostgreSQL never lost the row, so the reconciler can restore the member from it." + fix, ""},
+		{"read-only-replica", "The client wrote the ZADD to a read-only replica, which quietly rejected it, so the member never reached the feed. No error surfaced. PostgreSQL still has the post and a reconciler diffing each feed against it after failovers re-adds the member. Replication is asynchronous too.", "invented-cause"},
+		{"sentinel-replays", story + "Normally Sentinel buffers every write and replays it on the new primary; this time the replay lagged." + fix, "invented-cause"},
+		{"sentinel-watches", story + "Sentinel only watches the nodes and picks the new primary; it holds no data of its own." + fix, ""},
+		{"one-transaction", story + "To stop this, put the ZADD inside the PostgreSQL transaction, so both commit or neither does." + fix, "one-transaction"},
+	} {
+		wantVerdict(t, b, tc.name, q, tc.answer, tc.mis)
+	}
+}
