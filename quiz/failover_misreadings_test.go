@@ -1,6 +1,9 @@
 package quiz
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // TestFailoverMisreadings: on the acknowledged-then-lost prompt an answer
 // can name asynchronous replication, the promotion and the silent success,
@@ -69,5 +72,29 @@ func TestFailoverMisreadingsBeyondF(t *testing.T) {
 		{"one-transaction", story + "To stop this, put the ZADD inside the PostgreSQL transaction, so both commit or neither does." + fix, "one-transaction"},
 	} {
 		wantVerdict(t, b, tc.name, q, tc.answer, tc.mis)
+	}
+}
+
+// TestFailoverVoices: correct answers to the same prompt in the voices the
+// blind sets use (terse notes, a timeline, an everyday analogy with its own
+// mapping, a hedge, split-brain jargon) pass with no misconception: the
+// rules above must not fire on them. The analogy scored 0.58 ("nobody
+// complained", "nods but has not yet told the others" were not read) and
+// 0.01 under a first, too wide, post-lost rule.
+func TestFailoverVoices(t *testing.T) {
+	b := embedded(t)
+	for i, a := range []string{
+		// terse list
+		"async replication: primary ACKs ZADD, replicates later. primary dies -> sentinel promotes replica w/o the member -> member gone. no error anywhere: ZADD returned OK, CreatePost returned success long before. PG still has the row. fix: reconciler diffs feed vs PG after every failover, re-adds missing. WAIT 1 narrows window, costs latency, no guarantee.",
+		// timeline
+		"t0 INSERT commits in PG\nt1 ZADD on primary -> OK, CreatePost returns success\nt2 primary crashes before the replica got the member\nt3 Sentinel promotes the replica, which lacks it\nt4 feed is missing the post; nobody saw an error\nrepair: reconciler compares feed with PG and re-adds it",
+		// analogy
+		"Think of a teacher who writes a grade in the official register (PostgreSQL) and then tells one assistant to copy it onto the classroom board (Redis). The assistant nods (the OK) but has not yet told the other assistants. Then he goes home sick, and another assistant takes over the board without that grade. Nobody complained, because the teacher already got the nod. The register still has the grade, so the next morning someone compares the board with the register and adds what is missing (the reconciler).",
+		// hedging
+		"I think what happens is Redis replicates asynchronously, so the primary probably said OK before any replica had the post. If the primary then died, Sentinel would promote a replica that doesn't have it. I don't think anything reports an error, since CreatePost already returned success. Postgres should still have the post, so I believe the reconciler, comparing the feed with Postgres, would find it missing and add it back. Maybe WAIT helps a bit, but it is not a guarantee.",
+		// split brain jargon
+		"Split brain: the old master got partitioned from the Sentinels and replicas but the app could still reach it, so it kept acking ZADDs. Sentinel elected a new master. When the partition healed the old master was demoted, did a full resync and discarded its writes. Nothing errored because every ZADD had returned OK. Postgres is the source of truth and still has the posts; the reconciler diffs each feed against Postgres and backfills the missing members. min-replicas-to-write reduces the window at some latency cost.",
+	} {
+		wantVerdict(t, b, fmt.Sprintf("voice-%d", i), "acknowledged-then-lost", a, "")
 	}
 }
