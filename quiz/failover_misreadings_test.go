@@ -98,3 +98,30 @@ func TestFailoverVoices(t *testing.T) {
 		wantVerdict(t, b, fmt.Sprintf("voice-%d", i), "acknowledged-then-lost", a, "")
 	}
 }
+
+// TestFailoverWrongRepairsAndCauses: a second round of own probes on the
+// same prompt, each passing at 0.69-1.00 before: a ZADD that timed out,
+// a loss put down to the network or to the author deleting the post, a
+// promotion that "lets nothing acknowledged go missing", and repairs that
+// do not exist (the author reposts, a restart reloads the AOF, the outbox
+// redelivers). A WAIT that times out, a partition that cuts the primary
+// off, and the old primary's data are the right story and stay unflagged.
+func TestFailoverWrongRepairsAndCauses(t *testing.T) {
+	b := embedded(t)
+	const q = "acknowledged-then-lost"
+	story := "Redis acknowledged the ZADD before any replica had copied it, since replication is asynchronous, and Sentinel promoted a replica that lacked the member. CreatePost had long returned success, so no error was ever seen. Postgres still holds the post. "
+	fix := " A reconciler comparing each feed with Postgres adds the member back."
+	for _, tc := range []struct{ name, answer, mis string }{
+		{"zadd-timed-out", story + "Really, the ZADD timed out on the primary and its warning went unread." + fix, "invented-cause"},
+		{"network-ate-it", story + "The network dropped the ZADD on the way, although the client was told OK." + fix, "invented-cause"},
+		{"author-deleted", story + "Most likely the author deleted the post themselves." + fix, "invented-cause"},
+		{"nothing-goes-missing", story + "Sentinel always picks the replica with the newest data, so nothing acknowledged can go missing." + fix, "failover-never-loses"},
+		{"author-reposts", story + "The easiest repair is to have the author publish it again.", "post-lost"},
+		{"restart-aof", story + "Restarting Redis reloads the feed from its AOF file and brings the post back.", "self-healing"},
+		{"outbox-redelivers", story + "The outbox redelivers the ZADD to the new primary, so the feed is whole again.", "client-gets-error"},
+		{"wait-times-out", story + "With WAIT 1 50, a ZADD that no replica confirms in time times out and becomes a visible failure, which narrows the window." + fix, ""},
+		{"partition", "A network partition cut the primary off from its replicas and the Sentinels while the app could still reach it, so it kept acknowledging ZADDs; when it rejoined as a replica it discarded them. CreatePost had returned success, so no error was seen. Postgres still holds the posts." + fix, ""},
+	} {
+		wantVerdict(t, b, tc.name, q, tc.answer, tc.mis)
+	}
+}
