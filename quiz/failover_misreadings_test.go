@@ -125,3 +125,20 @@ func TestFailoverWrongRepairsAndCauses(t *testing.T) {
 		wantVerdict(t, b, tc.name, q, tc.answer, tc.mis)
 	}
 }
+
+// TestFailoverDenialsPass: correct answers that deny the wrong causes and
+// repairs the rules above look for ("the ZADD did not fail", "not
+// evicted", "does not need to post again", "restarting would not help",
+// "Sentinel holds no data", a WAIT that "times out", a partition whose
+// writes "were lost") pass with no misconception.
+func TestFailoverDenialsPass(t *testing.T) {
+	b := embedded(t)
+	for i, a := range []string{
+		"The ZADD did not fail and the key was not evicted: replication is asynchronous, so the primary answered OK before the replicas had the member, then crashed, and Sentinel promoted a replica that never received it. Nothing errored, since CreatePost had already returned success. The author does not need to post again, because Postgres committed the post first and still has it; the reconciler compares the feed with Postgres and re-adds it.",
+		"Redis says OK as soon as the primary has the write; copying to replicas happens afterwards. A network partition isolated the primary, it kept accepting ZADDs, Sentinel promoted a replica, and when the partition healed the old primary resynced and its writes were lost. No error, no warning: the ack came before the loss. Retries, the breaker and the outbox never see it. Postgres has every post, so the reconciler that diffs feeds against Postgres after each failover puts them back.",
+		"Asynchronous replication: the ack to the ZADD does not wait for replicas. If the primary dies first, the promoted replica lacks the member. CreatePost already returned success, so nothing reported an error. Restarting Redis would not help either, since the new primary never had it. PostgreSQL is the source of truth and still has the post; a reconciler comparing feeds with PostgreSQL re-adds it. WAIT 1 100 can reduce this at a latency cost, and a ZADD that times out under WAIT becomes a visible failure, but it is still no guarantee.",
+		"Because Redis acks before replicating, a failover can lose an acknowledged ZADD: Sentinel promoted a replica that had not got it yet. There was no error because the write had already succeeded from the client's side. Sentinel holds no data itself; it just picks the new primary. Postgres still contains the post, so the reconciler, which checks each feed against Postgres, finds the gap and fixes it.",
+	} {
+		wantVerdict(t, b, fmt.Sprintf("denial-%d", i), "acknowledged-then-lost", a, "")
+	}
+}
