@@ -22,6 +22,9 @@ func TestFailoverMisreadings(t *testing.T) {
 		{"sentinel-ensures", "Sentinel makes sure every acknowledged write already sits on a replica, so the promotion could not have dropped the member. Instead the ZADD must have errored and CreatePost swallowed it with a warning, so nobody noticed. Postgres has the post; make CreatePost propagate the Redis error.", "failover-never-loses"},
 		{"zadd-really-failed", story + "Actually the ZADD itself failed on the primary and only a warning was logged. Postgres keeps the post and the reconciler re-adds it from Postgres.", "invented-cause"},
 		{"failover-wipes-keys", "During a failover Sentinel clears the feed keys on the promoted node so that readers start from a clean slate. That is routine, so no error is raised. Readers then read the feed from PostgreSQL until Redis fills up again, so it heals on its own.", "invented-cause"},
+		{"keys-cleared-no-error", "Sentinel wipes the feed keys on the promoted node during a failover, and no error is raised because that is routine. Postgres has the post and a reconciler compares each feed with Postgres and re-adds it.", "invented-cause"},
+		{"mends-itself-no-one", story + "Postgres still has the row. The feed mends itself as the cache warms up, and no one has to do anything.", "self-healing"},
+		{"sentinel-ensures-no-reconciler", story + "Postgres still has the row. Sentinel ensures every acknowledged write reaches a replica first, so no reconciler is needed.", "failover-never-loses"},
 		{"reads-fall-back", story + "Postgres has the post, and until the reconciler re-adds the member GetFeed just falls back to PostgreSQL, so readers still see it.", "reads-from-postgres"},
 		{"heals-itself", story + "Postgres still has the row. The feed mends itself over time as the cache warms up again, so nothing has to be done.", "self-healing"},
 		{"right-story", story + "PostgreSQL committed the post first and still has it. A reconciler that compares each feed with PostgreSQL after every failover finds the missing member and adds it back; WAIT 1 narrows the window at a latency cost but guarantees nothing.", ""},
@@ -141,4 +144,12 @@ func TestFailoverDenialsPass(t *testing.T) {
 	} {
 		wantVerdict(t, b, fmt.Sprintf("denial-%d", i), "acknowledged-then-lost", a, "")
 	}
+}
+
+// TestOldPrimaryWipeIsRight: the old primary wiping its own data when
+// Sentinel turns it into a replica is how a split brain loses writes; the
+// rule for a failover that clears the feed keys must not flag it.
+func TestOldPrimaryWipeIsRight(t *testing.T) {
+	b := embedded(t)
+	wantVerdict(t, b, "old-primary-wipe", "acknowledged-then-lost", "Cut off in a split brain, the old primary kept acknowledging ZADDs before any replica had them. When the partition healed, Sentinel reconfigured it as a replica of the new primary and it wiped its dataset to resync, so those members were gone. No error was seen: CreatePost had returned success. Postgres still has every post, and the reconciler diffs each feed against Postgres and re-adds them.", "")
 }
