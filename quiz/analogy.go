@@ -202,6 +202,9 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 	}
 }
 
+// articles may open the store's phrase after a lead-in.
+var articles = set("the a an our its")
+
 // leadBefore reports whether the store at i follows a dash or colon,
 // directly or after a lead-in like "that's" ("… the price board — that's
 // Redis", "the archive: PostgreSQL commits"), and where that pause is.
@@ -210,7 +213,10 @@ func leadBefore(toks []token, i int) (int, bool) {
 		if toks[j].softBefore {
 			switch toks[j].mark {
 			case '—', '–', '-':
-				return j, j == i || matchAny(aliasLeads, toks, j) == i-j
+				// "— that's the PostgreSQL INSERT": an article may sit
+				// between the lead-in and the store.
+				n := matchAny(aliasLeads, toks, j)
+				return j, j == i || n == i-j || n > 0 && n == i-j-1 && articles[toks[i-1].word]
 			case ':':
 				return j, j == i
 			}

@@ -1,17 +1,23 @@
 package quiz
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
 // answerOf repeats the labelled answers to prompt id until the text is
-// about n bytes, so the benchmark grades real prose, not one word.
+// about n bytes, so the benchmark grades real prose, not one word. The
+// chapter-two prompt's answers are in their own file.
 func answerOf(tb testing.TB, id string, n int) string {
+	file := "testdata/tuning-voices.json"
+	if id == "acknowledged-then-lost" {
+		file = "testdata/ch2.json"
+	}
 	var b strings.Builder
 	for b.Len() < n {
-		for _, s := range loadSamples(tb, "testdata/tuning-voices.json") {
+		for _, s := range loadSamples(tb, file) {
 			if s.Question == id && b.Len() < n {
 				b.WriteString(s.Answer + " ")
 			}
@@ -21,12 +27,12 @@ func answerOf(tb testing.TB, id string, n int) string {
 }
 
 // BenchmarkGrade2KB: a long answer (2 KB, twice what the quiz screen
-// takes) graded against each prompt. Issue 12 asks for under 5 ms. It also
+// takes) graded against each prompt, chapter two's included. Issue 12 asks for under 5 ms. It also
 // reports CPU milliseconds per grade (GC included), which a busy machine
 // does not inflate the way it does ns/op.
 func BenchmarkGrade2KB(b *testing.B) {
 	bank := embedded(b)
-	for _, id := range tryIt {
+	for _, id := range append(slices.Clone(tryIt), "acknowledged-then-lost") {
 		answer := answerOf(b, id, 2048)
 		b.Run(id, func(b *testing.B) {
 			start, ok := cpuTime()

@@ -10,8 +10,10 @@ import (
 // "about"), then tuned on. They are no longer held out; the grader is held
 // to every answer of each, and the tests beside them (blind2_test.go,
 // blind3*_test.go; for set E, TestOrderFromSteps's numbered-inline cases
-// and TestSkipRedisOnInsertFailure) hold, in phrasings of our own, each
-// class of mistake a set exposed.
+// and TestSkipRedisOnInsertFailure; for set F, TestFailoverMisreadings,
+// TestTerseNotesAndHedgedDismissals, TestTimelineNotes and
+// TestStoryOutcomes) hold, in phrasings of our own, each class of mistake a
+// set exposed.
 
 // blindSets are the tuned blind sets. byRule lists, by question/kind, the
 // correct answers written in another language: the writer labelled them
@@ -26,6 +28,7 @@ var blindSets = []struct {
 	{"testdata/tuning-blind3b.json", nil},
 	{"testdata/tuning-blind3c.json", nil},
 	{"testdata/tuning-blindE.json", map[string]bool{"explain-sync-cqrs/portuguese": true, "createpost-walkthrough/german": true}},
+	{"testdata/tuning-blindF.json", map[string]bool{"explain-sync-cqrs/spanish": true, "createpost-walkthrough/french": true}},
 }
 
 // TestBlindSets: every answer of every tuned blind set agrees with its

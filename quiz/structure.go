@@ -47,7 +47,9 @@ func countClauses(tokens []token) clauseCounts {
 		seg = seg[:0]
 	}
 	for _, t := range tokens {
-		if t.softBefore {
+		// A parenthesis is an aside to the piece it follows ("still
+		// return nil (success!)"), not another item of a list.
+		if t.softBefore && t.mark != '(' && t.mark != '[' {
 			flush()
 		}
 		seg = append(seg, t)
@@ -104,6 +106,13 @@ func listSentence(s sentence) bool {
 	avg := float64(total) / float64(segs)
 	if segs >= minListItems && cShare < minClauseShare && (avg <= maxListItemWords || fShare < listFunctionMax) {
 		return true
+	}
+	if segs >= minListItems && cShare >= minClauseShare {
+		// Comma-separated notes most of which have a verb ("log + return
+		// success, reconciler re-adds dropped posts from PG") are terse
+		// prose: they say what happens, though with few small words. The
+		// jumble check is for runs of terms that punctuation does not part.
+		return false
 	}
 	return jumble(s)
 }

@@ -82,6 +82,16 @@ func split(text string) []sentence {
 		case (r == '.' || r == ')') && listMarker(cur, word.String(), r):
 			flushWord(i) // "1." or "2)" starting a step: part of the step
 			soft = true
+		case r == '?' && word.Len() > 0 && lowerOnLine(text[i+size:]):
+			// "fails? return err": a one-line note asks its case and
+			// answers it in lower case on the same line, as "if it
+			// fails, return err" would; a question that ends a sentence is
+			// followed by a capital or a new line.
+			flushWord(i)
+			if !soft {
+				mark = r
+			}
+			soft = true
 		case r == '.' || r == '!' || r == '?':
 			flushWord(i)
 			if next == utf8.RuneError || unicode.IsSpace(next) || strings.ContainsRune(`"')]`, next) {
@@ -123,6 +133,23 @@ func split(text string) []sentence {
 	flushWord(len(text))
 	flushSentence()
 	return out
+}
+
+// lowerOnLine reports whether s goes on, on the same line and after spaces
+// only, with a lower-case letter.
+func lowerOnLine(s string) bool {
+	spaced := false
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '\t':
+			spaced = true
+		case unicode.IsLower(r):
+			return spaced
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // letterAfter reports whether the first non-space rune of s is a letter.
