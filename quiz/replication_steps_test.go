@@ -31,6 +31,10 @@ func TestStoreReplication(t *testing.T) {
 		wantNotFlagged(t, b, c.name, "explain-sync-cqrs", c.answer, "store-replication")
 		wantVerdict(t, b, c.name, "explain-sync-cqrs", c.answer, "")
 	}
+	// A feed that "mirrors" the posts, or a copy called "replica-like", is
+	// the request's own copy, not replication between the stores.
+	wantNotFlagged(t, b, "redis-mirrors-feed", "explain-sync-cqrs", "Redis mirrors each author's feed as a sorted set that the request writes right after the Postgres commit.", "store-replication")
+	wantNotFlagged(t, b, "replica-like-copy", "explain-sync-cqrs", "Redis holds a replica-like copy of the feed, which the handler writes itself once PostgreSQL has committed.", "store-replication")
 }
 
 // A fronted "instead of …" sets aside a phrase, not the clause after it:
