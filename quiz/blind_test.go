@@ -29,6 +29,7 @@ var blindSets = []struct {
 	{"testdata/tuning-blind3c.json", nil},
 	{"testdata/tuning-blindE.json", map[string]bool{"explain-sync-cqrs/portuguese": true, "createpost-walkthrough/german": true}},
 	{"testdata/tuning-blindF.json", map[string]bool{"explain-sync-cqrs/spanish": true, "createpost-walkthrough/french": true}},
+	{"testdata/tuning-blindG.json", map[string]bool{"explain-sync-cqrs/italian": true, "acknowledged-then-lost/dutch": true}},
 }
 
 // TestBlindSets: every answer of every tuned blind set agrees with its

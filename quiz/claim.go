@@ -361,6 +361,12 @@ func negationScope(s sentence) negation {
 		}
 		conditional := inCondition(toks, n)
 		for j := first; j < len(toks) && j < first+maxNegationScope; j++ {
+			if j > first && first > n+1 && pairSubjects[toks[j].word] {
+				// "Instead of one database doing everything you have
+				// Postgres where…": what "instead of" sets aside is a
+				// phrase, and a subject pronoun starts the clause it fronts.
+				break
+			}
 			if j > first && conditional && mainClauseSubjects[toks[j].word] {
 				// "When the post isn't in Redis GetFeed falls back…": a
 				// condition written without its comma ends where the main
@@ -397,6 +403,10 @@ func inCondition(toks []token, n int) bool {
 // them: "whenever a post is not there it turns to PostgreSQL"), which start the main clause
 // after a condition that a hurried writer left without its comma.
 var mainClauseSubjects = set("getfeed createpost reconciler relay repairer service handler api app application it they")
+
+// pairSubjects start the main clause after a fronted "instead of …" or
+// "rather than …" left without its comma.
+var pairSubjects = set("you we they")
 
 // negation is what negationScope found in one sentence: the tokens inside a
 // negation, and the negators that deny a relation between two things ("Redis

@@ -183,7 +183,9 @@ func read(answer string, lx lexicon, subject func([]token) (token, bool)) readin
 	}
 	r.own = append([]sentence(nil), r.sents...)
 	if subject != nil {
+		stores := stepStores(readSteps(answer, r.sents), r.sents, subject)
 		carrySubjects(answer, r.sents, subject)
+		carryStepNames(stores, r.sents)
 	}
 	r.negs = make([]negation, len(r.sents))
 	r.list = make([]bool, len(r.sents))
