@@ -63,9 +63,9 @@ func init() {
 			// learner pressing k would see no loss at all.
 			MenuKey: "k", MenuLabel: "cut the replicas off for " + DefaultKillLag.String() + ", then kill the Redis primary",
 			MenuFault: Fault{Kind: FaultRedisPrimaryKill, Lag: DefaultKillLag},
-			MenuDone: "The replicas were cut off for " + DefaultKillLag.String() + ", then the primary was killed: " +
-				"Sentinel promotes a replica that lacks the writes acknowledged in those " + DefaultKillLag.String() +
-				" (they are gone from Redis, not from PostgreSQL)."},
+			MenuDone: "Replicas cut off for " + DefaultKillLag.String() + ", then the primary killed: Sentinel " +
+				"promotes a replica without the writes acknowledged in those " + DefaultKillLag.String() +
+				"; PostgreSQL has them."},
 		parse: func(f *Fault, v, _ string, dur durParser) (err error) {
 			f.Lag, err = dur("redis_primary_kill", v)
 			return err

@@ -40,8 +40,8 @@ func init() {
 				"after 1s, writes to the primary go on, nothing is lost",
 			MenuKey: "r", MenuLabel: "pause a Redis replica for 5s (writes go on, nothing lost)",
 			MenuFault: Fault{Kind: FaultRedisReplicaPause, For: 5 * time.Second},
-			MenuDone: "One replica is frozen for 5s: it answers nothing and Sentinel marks it down after 1s; " +
-				"writes to the primary go on and nothing is lost. It resumes on its own."},
+			MenuDone: "A replica frozen for 5s: it answers nothing, Sentinel marks it down after 1s; " +
+				"writes go on, nothing is lost."},
 		missing: "redis_replica_pause needs how long, e.g. redis_replica_pause=5s",
 		parse: func(f *Fault, v, _ string, dur durParser) (err error) {
 			f.For, err = dur("redis_replica_pause", v)
