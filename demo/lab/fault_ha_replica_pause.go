@@ -58,7 +58,13 @@ func init() {
 			}
 			return nil
 		},
-		format:   func(f Fault) string { return "=" + f.For.String() },
+		// A heal names the kind alone (no For): "redis_replica_pause".
+		format: func(f Fault) string {
+			if f.For == 0 {
+				return ""
+			}
+			return "=" + f.For.String()
+		},
 		supports: haSupports,
 		process: &processDef{inject: haInjectReplicaPause, heal: haHealReplicaPause,
 			onClose: func(ctx context.Context, l *Lab, _ processFaulter) { _ = haUnpauseReplica(ctx, l) }},

@@ -60,6 +60,10 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("round trip of %q: %+v, %v", got.String(), again, err)
 		}
 	}
+	// A heal event names the kind alone, never a zero duration.
+	if got := (Fault{Kind: FaultRedisReplicaPause}).String(); got != "redis_replica_pause" {
+		t.Errorf("a heal of the replica pause reads %q", got)
+	}
 	bad := []struct{ in, want string }{
 		{"", "empty"},
 		{"redis_primary_kill=900ms", "more than 800ms"},
