@@ -20,7 +20,7 @@ var HAScenarios = []Scenario{
 	{Name: "redis-failover", Description: "the Redis replicas are cut off the primary's replication stream for " +
 		"500 ms (Docker network disconnect) while it keeps acknowledging writes, then the primary is killed " +
 		"(SIGKILL); Sentinel promotes a replica that never received them",
-		Fault: string(lab.FaultRedisPrimaryKill) + "=500ms", At: time.Second, Rate: 200, Duration: 6 * time.Second},
+		Fault: string(lab.FaultRedisPrimaryKill) + "=" + lab.DefaultKillLag.String(), At: time.Second, Rate: 200, Duration: 6 * time.Second},
 	{Name: "redis-split-brain", Description: "the Redis primary is cut off from Sentinels and replicas for 5 s; " +
 		"it keeps taking writes, which are lost when it rejoins",
 		Fault: string(lab.FaultRedisPartition), At: time.Second, For: 5 * time.Second, Rate: 200, Duration: 7 * time.Second},

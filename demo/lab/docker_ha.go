@@ -71,8 +71,14 @@ type haRun struct {
 	partitioned   *haNode // disconnected from repl by a partition fault
 	partitionedIP string
 	killed        *haNode // the primary a kill fault removed, until healed
-	image         string  // the Redis image, for replacement nodes
-	started       int     // Redis nodes started so far, for their names
+	// paused is the replica a redis_replica_pause froze, until it is let
+	// go; pauseTimer lets it go after the fault's For, and pauseGen tells
+	// that timer whether the pause it was armed for is still the one.
+	paused     *haNode
+	pauseTimer *time.Timer
+	pauseGen   int
+	image      string // the Redis image, for replacement nodes
+	started    int    // Redis nodes started so far, for their names
 	// pgReplica is PostgreSQL's streaming replica (docker_pg_replica.go)
 	// and pgReplicaInfo how to reach it, once it is ready.
 	pgReplica     *container

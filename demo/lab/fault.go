@@ -68,6 +68,9 @@ type Fault struct {
 	// the primary's replication stream before it is killed (0: killed at
 	// once). See FaultRedisPrimaryKill.
 	Lag time.Duration `json:"lag,omitempty"`
+	// For for redis_replica_pause: how long the replica stays frozen
+	// before it is let go on its own. See FaultRedisReplicaPause.
+	For time.Duration `json:"for,omitempty"`
 
 	// Since is when the fault was injected (set by ActiveFaults; zero for a
 	// toxic this process did not add itself, e.g. through the Toxiproxy

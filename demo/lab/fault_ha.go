@@ -41,6 +41,11 @@ const (
 	FaultRedisPartition FaultKind = "redis_partition"
 )
 
+// DefaultKillLag is the lag the redis-failover scenario and the Lab
+// screen's kill key use: long enough for the engine to get writes
+// acknowledged that the replicas never receive, well below maxKillLag.
+const DefaultKillLag = 500 * time.Millisecond
+
 // NeedHA: the docker provider's ha topology.
 const NeedHA FaultNeed = "ha"
 
@@ -52,9 +57,15 @@ func init() {
 	registerFault(faultDef{
 		FaultInfo: FaultInfo{Kind: FaultRedisPrimaryKill, Target: TargetRedis, Needs: NeedHA,
 			Syntax: "redis_primary_kill[=LAG]", Example: "redis_primary_kill=500ms",
-			Help:    "ha: kill the primary (replicas cut off for LAG first); heal adds a replica",
-			MenuKey: "k", MenuLabel: "kill the Redis primary (Sentinel fails over)",
-			MenuFault: Fault{Kind: FaultRedisPrimaryKill}},
+			Help: "ha: kill the primary (replicas cut off for LAG first); heal adds a replica",
+			// The menu's kill is the scenario's lagged one: a bare kill on
+			// one host finds the replicas complete and loses nothing, so a
+			// learner pressing k would see no loss at all.
+			MenuKey: "k", MenuLabel: "cut the replicas off for " + DefaultKillLag.String() + ", then kill the Redis primary",
+			MenuFault: Fault{Kind: FaultRedisPrimaryKill, Lag: DefaultKillLag},
+			MenuDone: "Replicas cut off for " + DefaultKillLag.String() + ", then the primary killed: Sentinel " +
+				"promotes a replica without the writes acknowledged in those " + DefaultKillLag.String() +
+				"; PostgreSQL has them."},
 		parse: func(f *Fault, v, _ string, dur durParser) (err error) {
 			f.Lag, err = dur("redis_primary_kill", v)
 			return err
@@ -113,8 +124,8 @@ func (l *Lab) topologyRefuses(f Fault) error {
 	if d.Needs == NeedHA || d.Target == TargetPostgres || f.Target == TargetPostgres {
 		return nil
 	}
-	return fmt.Errorf("%w: %s acts on a single Redis; on topology ha use %s or %s (PostgreSQL faults work as usual)",
-		ErrFaultUnavailable, f.Kind, FaultRedisPrimaryKill, FaultRedisPartition)
+	return fmt.Errorf("%w: %s acts on a single Redis; on topology ha use %s, %s or %s (PostgreSQL faults work as usual)",
+		ErrFaultUnavailable, f.Kind, FaultRedisPrimaryKill, FaultRedisPartition, FaultRedisReplicaPause)
 }
 
 // haAfterProxies gives the engine of this process the ha dialer (see

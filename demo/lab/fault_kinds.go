@@ -106,6 +106,9 @@ type FaultInfo struct {
 	// injects.
 	MenuKey, MenuLabel string
 	MenuFault          Fault
+	// MenuDone is what the menu's fault did, in a learner's words, for the
+	// screen to say once it is in ("" : the screen says the spec was done).
+	MenuDone string
 }
 
 // faultDef declares one kind whole: FaultInfo plus how the kind behaves.

@@ -87,7 +87,7 @@ func TestHealAllCoversEveryHealableProcessFault(t *testing.T) {
 			t.Errorf("%s: healable %v, needs %s, instant %v", d.Kind, healable, d.Needs, d.Kind.Instant())
 		}
 	}
-	if strings.Join(got, ",") != "pause,stop,postgres_stop,redis_primary_kill,redis_partition,cluster_primary_kill,pg_replica_lag" {
+	if strings.Join(got, ",") != "pause,stop,postgres_stop,redis_primary_kill,redis_partition,redis_replica_pause,cluster_primary_kill,pg_replica_lag" {
 		t.Errorf("HealAll heals %v", got)
 	}
 }

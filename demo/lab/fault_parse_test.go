@@ -40,6 +40,8 @@ func TestParseFault(t *testing.T) {
 		{"redis_primary_kill", Fault{Kind: FaultRedisPrimaryKill, Target: "redis"}, "redis_primary_kill"},
 		{"redis_primary_kill=500ms", Fault{Kind: FaultRedisPrimaryKill, Target: "redis", Lag: 500 * time.Millisecond},
 			"redis_primary_kill=500ms"},
+		{"redis_replica_pause=5s", Fault{Kind: FaultRedisReplicaPause, Target: "redis", For: 5 * time.Second},
+			"redis_replica_pause=5s"},
 	}
 	for _, tc := range good {
 		got, err := ParseFault(tc.in)
@@ -58,10 +60,19 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("round trip of %q: %+v, %v", got.String(), again, err)
 		}
 	}
+	// A heal event names the kind alone, never a zero duration.
+	if got := (Fault{Kind: FaultRedisReplicaPause}).String(); got != "redis_replica_pause" {
+		t.Errorf("a heal of the replica pause reads %q", got)
+	}
 	bad := []struct{ in, want string }{
 		{"", "empty"},
 		{"redis_primary_kill=900ms", "more than 800ms"},
 		{"redis_primary_kill=-1s", "redis_primary_kill"},
+		{"redis_replica_pause", "redis_replica_pause needs how long, e.g. redis_replica_pause=5s"},
+		{"redis_replica_pause=0s", "too short to see"},
+		{"redis_replica_pause=-1s", "redis_replica_pause"},
+		{"redis_replica_pause=11m", "more than 10m0s"},
+		{"redis_replica_pause=soon", `"soon" is not a duration`},
 		{"latency", "latency needs a value"},
 		{"latency=fast", `latency: "fast" is not a duration`},
 		{"latency=-5ms", "negative"},

@@ -33,10 +33,12 @@ func printHAFaultHelp(stdio Stdio) {
 		"  cqrslab fault inject %s     (the primary takes writes alone)\n"+
 		"  cqrslab fault heal %s       (it rejoins: those writes are gone)\n"+
 		"  cqrslab reconcile --repair             (puts them back from PostgreSQL)\n"+
+		"  cqrslab fault inject %s=5s (a replica frozen 5 s: Sentinel marks\n"+
+		"                                            it down, writes go on, nothing lost)\n"+
 		"  cqrslab fault inject %s      (the PG replica stops applying WAL:\n"+
 		"                                            psql the replica, then the primary)\n"+
 		"  PostgreSQL faults work as usual; Redis network faults and pause/stop\n"+
 		"  act on one Redis, so this topology refuses them.\n",
 		lab.FaultRedisPrimaryKill, lab.FaultRedisPrimaryKill, lab.FaultRedisPartition, lab.FaultRedisPartition,
-		lab.FaultPGReplicaLag)
+		lab.FaultRedisReplicaPause, lab.FaultPGReplicaLag)
 }

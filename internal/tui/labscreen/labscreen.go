@@ -96,9 +96,12 @@ type LabScreen struct {
 	rateIdx  int
 	InFlight int // form posts still running
 
-	repairBusy  bool
-	LastRepair  *ui.RepairResult
-	FaultBusy   bool
+	repairBusy bool
+	LastRepair *ui.RepairResult
+	FaultBusy  bool
+	// doneWords is what the menu's fault in flight did, in a learner's
+	// words (the registry's MenuDone), said when it is in.
+	doneWords   string
 	Unavailable map[lab.FaultKind]string
 
 	Status     string
@@ -353,11 +356,15 @@ func (m *LabScreen) faultDone(r ui.FaultResult) tea.Cmd {
 		return nil
 	}
 	m.FaultBusy = false
-	if r.Err != nil {
+	switch {
+	case r.Err != nil:
 		m.setStatus(ui.StatusBad, "%s", safetext.Visible(ui.DescribeErr(r.Err)))
-	} else {
+	case m.doneWords != "":
+		m.setStatus(ui.StatusGood, "%s", m.doneWords)
+	default:
 		m.setStatus(ui.StatusGood, "%s done.", r.What)
 	}
+	m.doneWords = ""
 	if s := m.sh.Session; s.Ready() {
 		return tea.Batch(checkFaultSupport(s.Lab), m.refreshNow())
 	}

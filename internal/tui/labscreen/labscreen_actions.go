@@ -164,7 +164,7 @@ func (m *LabScreen) keyFaultMenu(k tea.KeyPressMsg) tea.Cmd {
 		m.Mode = LabNormal
 		return nil
 	case key.Matches(k, keys.HealAll):
-		m.Mode, m.FaultBusy = LabNormal, true
+		m.Mode, m.FaultBusy, m.doneWords = LabNormal, true, ""
 		m.setStatus(ui.StatusInfo, "Healing every fault…")
 		return ui.HealAll(s.Ctx, s.Lab, func(r ui.FaultResult) tea.Msg { return LabFaultMsg{r} })
 	}
@@ -177,8 +177,8 @@ func (m *LabScreen) keyFaultMenu(k tea.KeyPressMsg) tea.Cmd {
 			m.setStatus(ui.StatusBad, "%s is not available here: %s", c.fault.Kind, safetext.Visible(why))
 			return nil
 		}
-		m.FaultBusy = true
-		m.setStatus(ui.StatusWarn, "Injecting %s…", c.fault)
+		m.FaultBusy, m.doneWords = true, c.done
+		m.setStatus(ui.StatusWarn, "Injecting %s: %s…", c.fault, c.label)
 		return ui.InjectFault(s.Ctx, s.Lab, c.fault, "inject "+c.fault.String(), func(r ui.FaultResult) tea.Msg { return LabFaultMsg{r} })
 	}
 	return nil

@@ -56,6 +56,8 @@ type faultChoice struct {
 	key   string
 	fault lab.Fault
 	label string
+	// done is what the fault did, said once it is in ("" for the spec).
+	done string
 }
 
 // faultChoices are the faults the Lab screen offers, in the order the
@@ -64,7 +66,7 @@ var faultChoices = func() []faultChoice {
 	var out []faultChoice
 	for _, k := range lab.FaultCatalog() {
 		if k.MenuKey != "" {
-			out = append(out, faultChoice{k.MenuKey, k.MenuFault, k.MenuLabel})
+			out = append(out, faultChoice{k.MenuKey, k.MenuFault, k.MenuLabel, k.MenuDone})
 		}
 	}
 	return out
@@ -95,11 +97,12 @@ func (m *LabScreen) topology() lab.Topology {
 }
 
 // faultsDo is what f leads to on this lab, for the screen's hints ("f
-// breaks Redis"): on ha every kind the menu offers (kill or isolate the
-// primary) ends in a Sentinel failover, and Redis as a whole stays up.
+// breaks Redis"): on ha every kind the menu offers fails one Redis node
+// (kill or isolate the primary, pause a replica), and Redis as a whole
+// stays up.
 func (m *LabScreen) faultsDo() string {
 	if m.topology() == lab.TopologyHA {
-		return "forces a failover"
+		return "fails a Redis node"
 	}
 	return "breaks Redis"
 }
