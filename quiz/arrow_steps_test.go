@@ -64,3 +64,31 @@ func TestStepOpensWithSuccess(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyingClerkAnalogy: prompt 4 told with people instead of nodes: a
+// clerk who says "received" at once and only later photocopies the letter
+// for the others is asynchronous replication, and a colleague promoted to
+// the desk who never saw the letter is the failover keeping a node
+// without it (blind set H's manager analogy went to review at 0.58 with
+// both points missed). The same story with a failover that keeps every
+// letter still fails.
+func TestCopyingClerkAnalogy(t *testing.T) {
+	b := embedded(t)
+	const id = "acknowledged-then-lost"
+	story := "Picture the Redis primary as a receptionist who stamps 'received' the moment you hand over a letter, and only later photocopies it for the two clerks in the back. " +
+		"Our post went into Postgres first, then to the receptionist, who stamped it, so CreatePost returned success. " +
+		"The receptionist fainted before making the photocopies. Sentinel, the office manager, promoted one of the clerks to the front desk, and that clerk never saw our letter, so the post is not in the feed.\n" +
+		"No error reached anyone: Postgres said OK and Redis said OK, and the loss came afterwards, during the handover.\n" +
+		"The reconciler fixes it: it reads Postgres, which still has the post, compares it with the feed and adds the missing post back. WAIT would shrink the window but not close it."
+	res := wantVerdict(t, b, "clerk analogy", id, story, "")
+	for _, want := range []string{"async-replication", "failover-drops-it"} {
+		if !slices.Contains(res.FoundIDs(), want) {
+			t.Errorf("clerk analogy: %s not found; found %v", want, res.FoundIDs())
+		}
+	}
+	wrong := "Picture the Redis primary as a receptionist who only later photocopies each letter for the clerks. " +
+		"When the receptionist faints, Sentinel promoted a clerk, and no acknowledged letter can ever go missing in a failover, so the reconciler is redundant."
+	if res := grade(t, b, id, wrong); res.Passed {
+		t.Errorf("a failover that never loses passed at %.2f (found %v, misconceptions %v)", res.Score, res.FoundIDs(), res.MisconceptionIDs())
+	}
+}
