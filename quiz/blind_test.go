@@ -12,7 +12,8 @@ import (
 // blind3*_test.go; for set E, TestOrderFromSteps's numbered-inline cases
 // and TestSkipRedisOnInsertFailure; for set F, TestFailoverMisreadings,
 // TestTerseNotesAndHedgedDismissals, TestTimelineNotes and
-// TestStoryOutcomes) hold, in phrasings of our own, each class of mistake a
+// TestStoryOutcomes; for set H, TestArrowToPredicate, TestStepOpensWithSuccess
+// and TestCopyingClerkAnalogy) hold, in phrasings of our own, each class of mistake a
 // set exposed.
 
 // blindSets are the tuned blind sets. byRule lists, by question/kind, the
@@ -30,6 +31,7 @@ var blindSets = []struct {
 	{"testdata/tuning-blindE.json", map[string]bool{"explain-sync-cqrs/portuguese": true, "createpost-walkthrough/german": true}},
 	{"testdata/tuning-blindF.json", map[string]bool{"explain-sync-cqrs/spanish": true, "createpost-walkthrough/french": true}},
 	{"testdata/tuning-blindG.json", map[string]bool{"explain-sync-cqrs/italian": true, "acknowledged-then-lost/dutch": true}},
+	{"testdata/tuning-blindH.json", map[string]bool{"explain-sync-cqrs/polish-language": true}},
 }
 
 // TestBlindSets: every answer of every tuned blind set agrees with its

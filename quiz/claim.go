@@ -464,11 +464,24 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 				return false
 			}
 		}
-		if clauseWords[t.word] && !own {
+		if clauseWords[t.word] && !own && !arrowToPredicate(s.tokens, i) {
 			return false
 		}
 	}
 	return true
+}
+
+// arrowToPredicate reports whether the token at i is an arrow that leads
+// from a subject to its own verb ("INSERT posts → commits first", "ZADD →
+// fails"): in a note the arrow stands for the missing "which", so the verb
+// after it is the subject's, one clause. An arrow to anything else ("ZADD
+// → primary says OK", "fails → return error") still reads as "then".
+func arrowToPredicate(toks []token, i int) bool {
+	if !toks[i].arrow || i == 0 || i+1 >= len(toks) || toks[i+1].softBefore {
+		return false
+	}
+	w := toks[i+1].word
+	return len(w) > 2 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && verbStems[toks[i+1].stem]
 }
 
 // isOrdinal reports whether w numbers a step: a digit or two, or a word

@@ -224,6 +224,9 @@ func (c compiledClaim) matchSteps(lx lexicon, rd reading) (int, []span, bool) {
 		for _, st := range run {
 			s := rd.sents[st.sent]
 			end := leadEnd(s, st)
+			if at := afterSuccess(s, st.body); at > st.body {
+				st.body, end = at, clauseEnd(s, at, maxCondLead)
+			}
 			found := [2][]span{}
 			for k := range c.terms {
 				found[k] = c.leadOccurrences(lx, rd, st, end, c.terms[k])
@@ -314,4 +317,63 @@ func opensCondition(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// A step often opens with the case in which it runs: "Step 3: if the save
+// worked, the post is added to the feed in Redis". The case is the step
+// before it succeeding, which is the order itself, and the step's lead is
+// the clause after it; read from the "if", the lead held an exception
+// word and the step ordered nothing (a correct stepwise walkthrough went
+// to review at 0.50). A case of failure ("if it fails, …", "if Redis is
+// not reachable, …") is still no write in order.
+
+// successWords say, in a step's opening case, that the step before it
+// went through.
+var successWords = set("worked works succeeded succeeds succeed ok okay committed commits went landed")
+
+// caseFailWords in that case say it did not.
+var caseFailWords = set("fail fails failed failure error errors not never down unavailable timeout timed")
+
+// maxCaseWords is how long that opening case may be; maxCondLead, how long
+// the clause after it may run as the step's lead.
+const (
+	maxCaseWords = 6
+	maxCondLead  = 12
+)
+
+// afterSuccess is where the clause after a step's opening case of success
+// starts ("if the save worked, |the post …"), or body when the step opens
+// with no such case.
+func afterSuccess(s sentence, body int) int {
+	toks := s.tokens
+	if body >= len(toks) || !conditionWords[toks[body].word] {
+		return body
+	}
+	success := false
+	for j := body + 1; j < len(toks) && j-body <= maxCaseWords; j++ {
+		if toks[j].softBefore {
+			if success && toks[j].mark == ',' {
+				return j
+			}
+			return body
+		}
+		if caseFailWords[toks[j].word] || clauseWords[toks[j].word] {
+			return body
+		}
+		success = success || successWords[toks[j].word]
+	}
+	return body
+}
+
+// clauseEnd is where the clause starting at i ends: at a pause or a clause
+// word, or after max tokens.
+func clauseEnd(s sentence, i, max int) int {
+	end := i
+	for end < len(s.tokens) && end-i < max {
+		if end > i && (s.tokens[end].softBefore || clauseWords[s.tokens[end].word]) {
+			break
+		}
+		end++
+	}
+	return end
 }
