@@ -29,7 +29,7 @@ unnecessary|not needed|pointless|useless|nonsense|buzzwords|a waste of time|wast
 too complicated|too complex|silly|ceremony|bloat|cargo cult|
 not an option|never an option|no option|not possible|impossible|out of the question|off the table|not allowed|a bad idea|is a mistake|
 can not be undone|can not be done|can not be reversed|
-seems wrong|seem wrong|sounds wrong|feels wrong|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
+seems wrong|seem wrong|sounds wrong|feels wrong|would be wrong|would be a mistake|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
 
 // anaphors point back at what the learner said before.
 var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|
