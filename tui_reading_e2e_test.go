@@ -43,6 +43,7 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 					}
 					time.Sleep(100 * time.Millisecond)
 				}
+				s = tt.still(s)
 				var seen []string
 				for screens := 0; ; screens++ {
 					text, more, end := textArea(s)
@@ -71,6 +72,7 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 						}
 						time.Sleep(50 * time.Millisecond)
 					}
+					s = tt.still(s)
 					if !header.MatchString(s) {
 						t.Fatalf("page %d: → turned the page while the marker said more was below:\n%s", i+1, s)
 					}
@@ -93,6 +95,25 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 				t.Errorf("exit status %d", code)
 			}
 		})
+	}
+}
+
+// still returns the screen once it has stopped changing (two captures
+// 60 ms apart agree), starting from s: a capture can land in the middle of
+// a redraw, with the new header above the old page's rows (under -race at
+// load, the walk read page 8 as blank lines under an old end-of-page line).
+func (tt *tmuxTUI) still(s string) string {
+	tt.t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		time.Sleep(60 * time.Millisecond)
+		next := tt.screen()
+		if next == s {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("the screen kept changing for 5s; last:\n%s", next)
+		}
+		s = next
 	}
 }
 
