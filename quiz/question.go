@@ -1,5 +1,5 @@
-// Package quiz turns the lesson's three try-it prompts into practice: a
-// question bank (embedded in package assets), a grader that explains itself,
+// Package quiz turns the lesson's try-it prompts (the seed's three and
+// chapter two's) into practice: a question bank (embedded in package assets), a grader that explains itself,
 // and the learner's lab results for the questions about "your own run".
 //
 // It holds content and logic only. Nothing here draws on a terminal or writes

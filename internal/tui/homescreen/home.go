@@ -21,7 +21,7 @@ type menuItem struct {
 var menu = []menuItem{
 	{"Learn", "step through CreatePost against real PostgreSQL and Redis", ui.ScreenLearn},
 	{"Lab", "write posts, break Redis on purpose, run load, repair the feed", ui.ScreenLab},
-	{"Quiz", "the lesson's three try-it prompts, graded with feedback", ui.ScreenQuiz},
+	{"Quiz", "the try-it prompts of both chapters, graded with feedback", ui.ScreenQuiz},
 }
 
 // HomeScreen is the first screen: what the lab is, where to go, and how far
