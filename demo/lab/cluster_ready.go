@@ -86,19 +86,11 @@ func (c *clusterRun) form(ctx context.Context, start time.Time, progress Progres
 // knows want nodes and serves every slot, and each primary has an online
 // replica. The string says how far it is.
 func (c *clusterRun) clusterState(ctx context.Context, want int) (string, error) {
-	c.mu.Lock()
-	nodes := append([]*clusterNode(nil), c.nodes...)
-	c.mu.Unlock()
+	nodes := c.liveNodes()
 	ok, synced, primaries := 0, 0, 0
 	var firstErr error
 	for _, n := range nodes {
-		rdb := c.client(n)
-		ci, err := rdb.ClusterInfo(ctx).Result()
-		var repl string
-		if err == nil {
-			repl, err = rdb.Info(ctx, "replication").Result()
-		}
-		rdb.Close()
+		ci, repl, err := c.nodeInfo(ctx, n)
 		if err != nil {
 			firstErr = cmpErr(firstErr, fmt.Errorf("%s: %w", n.name, err))
 			continue
@@ -143,4 +135,24 @@ func infoField(info, name string) string {
 		}
 	}
 	return ""
+}
+
+// liveNodes is a copy of the cluster's live nodes, safe to range over while
+// a fault or a heal changes the list.
+func (c *clusterRun) liveNodes() []*clusterNode {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*clusterNode(nil), c.nodes...)
+}
+
+// nodeInfo asks one node for its CLUSTER INFO and its replication INFO, on
+// a client of its own that is closed before it returns.
+func (c *clusterRun) nodeInfo(ctx context.Context, n *clusterNode) (cluster, replication string, err error) {
+	rdb := c.client(n)
+	defer rdb.Close()
+	if cluster, err = rdb.ClusterInfo(ctx).Result(); err != nil {
+		return "", "", err
+	}
+	replication, err = rdb.Info(ctx, "replication").Result()
+	return cluster, replication, err
 }

@@ -91,9 +91,7 @@ func (l *Lab) clusterRecordNodes() {
 
 // clusterVictim is the primary holding the most keys.
 func (c *clusterRun) clusterVictim(ctx context.Context) (*clusterNode, error) {
-	c.mu.Lock()
-	nodes := append([]*clusterNode(nil), c.nodes...)
-	c.mu.Unlock()
+	nodes := c.liveNodes()
 	var best *clusterNode
 	bestKeys, bestSlot := int64(-1), 1<<30
 	for _, n := range nodes {
@@ -245,18 +243,9 @@ func clusterHealKill(ctx context.Context, l *Lab, _ processFaulter, _ Fault) err
 // promoted checks once that the cluster is ok again without dead and
 // returns the live primary that has no replica (the elected one).
 func (c *clusterRun) promoted(ctx context.Context, dead *clusterNode) (*clusterNode, error) {
-	c.mu.Lock()
-	nodes := append([]*clusterNode(nil), c.nodes...)
-	c.mu.Unlock()
 	var orphan *clusterNode
-	for _, n := range nodes {
-		rdb := c.client(n)
-		ci, err := rdb.ClusterInfo(ctx).Result()
-		var repl string
-		if err == nil {
-			repl, err = rdb.Info(ctx, "replication").Result()
-		}
-		rdb.Close()
+	for _, n := range c.liveNodes() {
+		ci, repl, err := c.nodeInfo(ctx, n)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", n.name, err)
 		}
