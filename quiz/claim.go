@@ -30,7 +30,11 @@ type compiledClaim struct {
 // A misconception's claims are always clause-bound: a wrong idea must be
 // stated in one clause, not assembled from words either side of a "but".
 func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledClaim, error) {
-	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: c.Clause || misconception, steps: c.Steps}
+	clause := misconception
+	if c.Clause != nil {
+		clause = *c.Clause
+	}
+	cc := compiledClaim{polarity: c.Polarity, ordered: c.Ordered, window: c.Window, clause: clause, steps: c.Steps}
 	if c.Steps && len(c.Terms) != 2 {
 		return cc, fmt.Errorf("claim %v: a steps claim needs 2 terms, the earlier step's and the later step's", c.Terms)
 	}

@@ -129,8 +129,11 @@ type Claim struct {
 	// Clause keeps every term inside one clause (no comma, colon or dash
 	// between them). Negative claims about which store is the truth need it:
 	// "PostgreSQL isn't the source of truth - Redis is" must not read as
-	// "Redis is not the source of truth".
-	Clause bool `json:"clause,omitempty"`
+	// "Redis is not the source of truth". A misconception's claim is held
+	// to one clause unless it says "clause": false: a wrong idea stated
+	// across a relative clause ("send WAIT after each ZADD, which
+	// guarantees the write") is still stated.
+	Clause *bool `json:"clause,omitempty"`
 
 	// Unless names terms that void the claim when they occur anywhere in the
 	// same sentence: "if it fails, the error is returned" describes the

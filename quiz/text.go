@@ -40,9 +40,15 @@ func split(text string) []sentence {
 		mark rune // the punctuation that made soft
 	)
 	cur.start = -1
+	shouting := mostlyUpper(text)
 	flushWord := func(end int) {
 		if word.Len() == 0 {
 			return
+		}
+		if text[ws:end] == "WAIT" && !shouting {
+			// Redis's WAIT command, not waiting: see waitCommand.
+			word.Reset()
+			word.WriteString(waitCommand)
 		}
 		for i, w := range expand(word.String()) {
 			t := token{word: w, stem: stem(w), start: ws, end: end, softBefore: soft && i == 0}
@@ -132,7 +138,55 @@ func split(text string) []sentence {
 	}
 	flushWord(len(text))
 	flushSentence()
+	markWaitCommands(out)
 	return out
+}
+
+// waitCommand is the word Redis's WAIT command reads as. "Send WAIT 1 50
+// after every ZADD" is a replica's confirmation, not a write waiting: read
+// as "wait" it counted as the requests piling up and the latency growing,
+// and a wrong answer to the spike prompt passed. Written in capitals (in a
+// text that is not all capitals), or as "wait" before two numbers ("wait 1
+// 50"), it is the command; the rubric names it with this word.
+const waitCommand = "waitcmd"
+
+// markWaitCommands reads "wait 1 50" (lower case, its two arguments after
+// it) as the WAIT command.
+func markWaitCommands(sents []sentence) {
+	for _, s := range sents {
+		for i := 0; i+2 < len(s.tokens); i++ {
+			if s.tokens[i].word == "wait" && isNumber(s.tokens[i+1].word) && isNumber(s.tokens[i+2].word) {
+				s.tokens[i].word, s.tokens[i].stem = waitCommand, waitCommand
+			}
+		}
+	}
+}
+
+func isNumber(w string) bool {
+	if w == "" {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if (w[i] < '0' || w[i] > '9') && w[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// mostlyUpper reports whether most of text's letters are capitals: an
+// answer typed in capitals says "WAIT" as a word, not as a command.
+func mostlyUpper(text string) bool {
+	upper, letters := 0, 0
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	return letters > 0 && upper*2 > letters
 }
 
 // lowerOnLine reports whether s goes on, on the same line and after spaces
