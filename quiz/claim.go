@@ -13,17 +13,18 @@ const maxNegationScope = 8
 
 // compiledClaim is a Claim with its terms resolved to phrases.
 type compiledClaim struct {
-	terms    [][]phrase
-	index    []termIndex // per term: its phrases by first word, for occurrences
-	polarity string
-	ordered  bool
-	clause   bool
-	window   int
-	unless   []phrase
-	between  []phrase // NotBetween
-	steps    bool
-	with     []phrase
-	keys     []int // one per term: the same term text has the same key across claims
+	terms          [][]phrase
+	index          []termIndex // per term: its phrases by first word, for occurrences
+	polarity       string
+	ordered        bool
+	clause         bool
+	window         int
+	unless         []phrase
+	between        []phrase // NotBetween
+	steps          bool
+	with           []phrase
+	unlessInClause []phrase // see Claim.UnlessInClause
+	keys           []int    // one per term: the same term text has the same key across claims
 }
 
 // compileClaim resolves "@concept" and "a|b" terms against the bank.
@@ -64,6 +65,13 @@ func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledCl
 			return cc, err
 		}
 		cc.unless = append(cc.unless, alts...)
+	}
+	for _, term := range c.UnlessInClause {
+		alts, err := b.resolveTerm(c, term, lx)
+		if err != nil {
+			return cc, err
+		}
+		cc.unlessInClause = append(cc.unlessInClause, alts...)
 	}
 	for _, term := range c.NotBetween {
 		alts, err := b.resolveTerm(c, term, lx)
@@ -195,7 +203,37 @@ func (c compiledClaim) match(lx lexicon, s sentence, neg negation, heard []bool,
 			}
 		}
 	}
+	if len(c.unlessInClause) > 0 {
+		lo, hi := clauseAround(s.tokens, chosen)
+		for i := lo; i < hi; i++ {
+			for _, p := range c.unlessInClause {
+				if _, ok := p.matchAt(lx, s.tokens, i); ok && !neg.in[i] {
+					return nil, false
+				}
+			}
+		}
+	}
 	return append([]span(nil), chosen...), true
+}
+
+// clauseAround is the stretch of tokens a claim's UnlessInClause terms
+// are looked for in: from the start of the clause holding the claim's first term to the end of
+// the clause holding its last. "Deletes the row it just inserted, so the
+// read path never shows a post missing from the feed" rolls back
+// PostgreSQL; the "from the feed" of a later clause does not make it a
+// ZREM.
+func clauseAround(toks []token, spans []span) (int, int) {
+	lo, hi := spans[0].start, spans[0].end
+	for _, sp := range spans {
+		lo, hi = min(lo, sp.start), max(hi, sp.end)
+	}
+	for lo > 0 && !toks[lo].softBefore && !clauseWords[toks[lo].word] {
+		lo--
+	}
+	for hi < len(toks) && !toks[hi].softBefore && !clauseWords[toks[hi].word] {
+		hi++
+	}
+	return lo, hi
 }
 
 // within reports whether sp and the spans chosen so far fit in window
@@ -377,6 +415,12 @@ func negationScope(s sentence) negation {
 				// clause's subject begins; the "not" denies the condition only.
 				break
 			}
+			if j > first && toks[j].softBefore && toks[j].mark == '(' && restatement(toks[j:]) {
+				// "The fix isn't a refund (rolling back Postgres)": a
+				// bracket that renames what is denied is denied with it.
+				in[j], by[j] = true, n
+				continue
+			}
 			if j > first && (toks[j].softBefore || scopeEnders[toks[j].word]) {
 				if !toks[j].softBefore && relationWords[toks[j].word] {
 					linking = append(linking, n)
@@ -387,6 +431,18 @@ func negationScope(s sentence) negation {
 		}
 	}
 	return negation{in: in, by: by, linking: linking}
+}
+
+// restatement reports whether a bracket opening at toks[0] renames the
+// phrase before it ("(rolling back Postgres)", "(i.e. a 2PC)") rather than
+// saying something of its own ("(it reads Redis only)").
+func restatement(toks []token) bool {
+	w := toks[0].word
+	switch w {
+	case "ie", "eg", "i", "e", "aka", "meaning", "that":
+		return true
+	}
+	return strings.HasSuffix(w, "ing") && len(w) > 5
 }
 
 // inCondition reports whether the negator at n sits in a clause opened by a

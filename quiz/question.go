@@ -140,6 +140,12 @@ type Claim struct {
 	// PostgreSQL step only when the sentence is not about Redis.
 	Unless []string `json:"unless,omitempty"`
 
+	// UnlessInClause names terms that void the claim only inside the
+	// clauses its terms sit in: "deletes the row, so no post is missing
+	// from the feed" deletes from PostgreSQL, though "from the feed" voids
+	// a delete that is a ZREM.
+	UnlessInClause []string `json:"unlessInClause,omitempty"`
+
 	// NotBetween names terms that void the claim when they sit between its
 	// first and last term: "first ... ZADD" says Redis goes first, but not
 	// in "PostgreSQL commits first, then ZADD".

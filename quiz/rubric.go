@@ -196,6 +196,7 @@ func read(answer string, lx lexicon, subject func([]token) (token, bool)) readin
 		r.list[i] = listSentence(r.own[i])
 	}
 	r.heard = heardScope(r.sents)
+	rejectHeadings(answer, r.sents, r.heard)
 	r.steps = readSteps(answer, r.sents)
 	placeFirsts(r.sents, r.heard)
 	return r
