@@ -158,7 +158,7 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 				// "the order book in the kitchen is PostgreSQL", in an
 				// answer that says it is an analogy.
 				add(k, toks, phraseStart(toks, i-l), i-l)
-			} else if lead, ok := leadBefore(toks, i); ok {
+			} else if lead, ok := leadBefore(toks, i); ok && !dashClause(toks, lead, i, n) {
 				// "the board out front — that's Redis", "the archive:
 				// PostgreSQL commits the row".
 				add(k, toks, phraseStart(toks, lead), lead)
@@ -224,6 +224,18 @@ func leadBefore(toks []token, i int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// dashClause reports whether a store right after a dash opens a clause of
+// its own ("GetFeed sees committed rows — Redis is only a speed-up") rather
+// than naming what came before the dash ("the price board — Redis"): a
+// verb follows it.
+func dashClause(toks []token, lead, i, n int) bool {
+	if lead != i || toks[lead].mark == ':' {
+		return false
+	}
+	j := i + n
+	return j < len(toks) && !toks[j].softBefore && verbStems[toks[j].stem]
 }
 
 // phraseStart is where the noun phrase ending just before end begins:
