@@ -17,6 +17,10 @@ import (
 const (
 	bankFile     = "bank.json"
 	conceptsFile = "concepts.json"
+	// neighboursFile lists English words one typo away from a rubric
+	// word (written by scripts/typo-neighbours.py): real words, so never
+	// read as misspellings ("clean" is not "clear").
+	neighboursFile = "neighbours.txt"
 	sectionsDir  = "sections"
 	exampleFile  = "example-run.json"
 )
@@ -38,6 +42,7 @@ type Bank struct {
 	section   map[string]int
 	rubrics   map[string]*compiledRubric
 	rubricLex lexicon
+	english   []string // neighboursFile's words
 	termKeys  map[string]int // claim term text to the key match caches it under
 }
 
@@ -85,6 +90,13 @@ func Load(fsys fs.FS) (*Bank, error) {
 	}
 	if b.PassMark == 0 {
 		b.PassMark = DefaultPassMark
+	}
+	if raw, err := fs.ReadFile(fsys, neighboursFile); err == nil {
+		for _, line := range strings.Split(string(raw), "\n") {
+			if w := strings.TrimSpace(line); w != "" && !strings.HasPrefix(w, "#") {
+				b.english = append(b.english, w)
+			}
+		}
 	}
 	var errs []error
 	for name, list := range rawConcepts {

@@ -42,6 +42,9 @@ func (b *Bank) lexicon() lexicon {
 		for w := range functionWords {
 			b.rubricLex[w] = true
 		}
+		for _, w := range b.english {
+			b.rubricLex[w] = true
+		}
 		for _, ps := range b.concepts {
 			for _, p := range ps {
 				for _, w := range p.words {
