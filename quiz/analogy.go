@@ -112,6 +112,7 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 			analogy = analogy || matchAny(analogyCues, s.tokens, i) > 0
 		}
 	}
+	analogy = analogy || linksBothStores(cr, rd)
 	alias := map[string]int{} // word -> store, or -1 when mapped to both
 	add := func(k int, toks []token, from, to int) {
 		for j := from; j < to; j++ {
@@ -200,6 +201,35 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 			}
 		}
 	}
+}
+
+// linksBothStores reports whether the answer names a thing of its own as
+// each store ("the official scoresheet is PostgreSQL … the big screen over
+// the lanes is Redis"): an answer that casts both stores so is an analogy,
+// though it never says "imagine".
+func linksBothStores(cr *compiledRubric, rd reading) bool {
+	var cast [2]bool
+	for _, s := range rd.sents {
+		toks := s.tokens
+		for i := 1; i < len(toks); i++ {
+			k, _, ok := cr.storeOf(toks, i)
+			if !ok {
+				continue
+			}
+			l := isLink(toks, i)
+			if l == 0 {
+				continue
+			}
+			for j := phraseStart(toks, i-l); j < i-l; j++ {
+				w := toks[j].word
+				if len(w) >= 3 && isAlpha(w) && !functionWords[w] && !aliasStop[w] && !cr.conceptWords[w] && !verbStems[toks[j].stem] {
+					cast[k] = true
+					break
+				}
+			}
+		}
+	}
+	return cast[0] && cast[1]
 }
 
 // articles may open the store's phrase after a lead-in.

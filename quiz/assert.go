@@ -28,6 +28,7 @@ var dismissals = phraseList(`overkill|overcomplicated|over complicated|overengin
 unnecessary|not needed|pointless|useless|nonsense|buzzwords|a waste of time|waste of time|not worth it|not worth the|irrelevant|hype|
 too complicated|too complex|silly|ceremony|bloat|cargo cult|
 not an option|never an option|no option|not possible|impossible|out of the question|off the table|not allowed|a bad idea|is a mistake|
+rules out|ruled out|rule out|is ruled out|the question forbids|forbidden|
 can not be undone|can not be done|can not be reversed|
 seems wrong|seem wrong|sounds wrong|feels wrong|would be wrong|would be a mistake|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
 
