@@ -13,7 +13,8 @@ the misconception|a misconception|it is a myth|myth|wrongly|mistakenly|naively|i
 with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|
 the question says|the question asks|the prompt says|
 people describe|some describe|it is described as|is usually described as|the textbook answer|the textbook version|the textbook says|the standard answer|
-the usual answer|the official answer|on paper`)
+the usual answer|the official answer|on paper|
+with a cache|with a normal cache|with a plain cache|with a regular cache|with a classic cache|in a normal cache|with cache aside|in cache aside|in a cache aside`)
 
 // mentionMarkers introduce terms merely named ("you could talk about
 // deadlines, breakers, ..."); they reach over the whole list, to the next
@@ -41,7 +42,7 @@ any of it|none of that|none of it|all of them|all these|all those|the lot|everyt
 // code does, so a tangent's "the Redis write happened before the commit"
 // is not a claim about CreatePost.
 var anecdoteMarkers = phraseList(`at my last job|at my previous job|at my old job|at a previous job|at my last company|at my previous company|
-at my old company|at a previous company|in my last job|in my previous job|in a previous job|in a previous project|on a previous project|
+at my old company|at a previous company|at my bootcamp|in my bootcamp|at bootcamp|in bootcamp|at uni|at university|in my course|in my last course|in class we|in my last job|in my previous job|in a previous job|in a previous project|on a previous project|
 in my last project|on my last project|at my last place|at my old place|war story|back when i|once at work|where i used to work|where i worked before`)
 
 // anecdoteEnds open the sentence that returns from a story to the lesson.

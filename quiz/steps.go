@@ -46,6 +46,9 @@ func readSteps(answer string, sents []sentence) [][]step {
 			continue // a note on the step's line, or more of a header
 		}
 		lead := gap[strings.LastIndex(gap, "\n")+1:]
+		if len(cur) > 0 && lineIndent(answer, s.start) > lineIndent(answer, sents[cur[0].sent].start) {
+			continue // an indented sub-bullet: a note on the step above it
+		}
 		if body, bullet, ok := stepBody(strings.TrimSpace(lead), s); ok {
 			ordered := !bullet || processCue(header) || body < len(s.tokens) && sequenceWords[s.tokens[body].word]
 			if len(cur) > 0 {
@@ -286,7 +289,7 @@ func carrySubjects(answer string, sents []sentence, subject func([]token) (token
 			if !ok {
 				continue
 			}
-			for i := st.sent + 1; i < len(sents) && !strings.Contains(answer[sents[i-1].end:sents[i].start], "\n"); i++ {
+			for i := st.sent + 1; i < len(sents) && (!strings.Contains(answer[sents[i-1].end:sents[i].start], "\n") || lineIndent(answer, sents[i].start) > lineIndent(answer, lead.start)); i++ {
 				if _, named := subject(sents[i].tokens); named {
 					break // the note names its own subject, and so do the ones after it
 				}
@@ -376,4 +379,24 @@ func clauseEnd(s sentence, i, max int) int {
 		end++
 	}
 	return end
+}
+
+// lineIndent is how far the line holding byte pos is indented: its leading
+// spaces and tabs (a tab counts as four). A line indented under a step
+// ("   - failure here: return the error") is a note on that step, not a
+// step of its own, and the step's store is its subject.
+func lineIndent(answer string, pos int) int {
+	start := strings.LastIndex(answer[:pos], "\n") + 1
+	n := 0
+	for _, r := range answer[start:pos] {
+		switch r {
+		case ' ':
+			n++
+		case '\t':
+			n += 4
+		default:
+			return n
+		}
+	}
+	return n
 }

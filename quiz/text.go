@@ -287,6 +287,10 @@ var contractions = map[string]string{
 	"hasnt": "has not", "havent": "have not", "hadnt": "had not",
 	"mustnt": "must not", "neednt": "need not", "aint": "is not",
 	"thats": "that is", "theres": "there is", // not "its": usually the possessive
+	// Misspelt and texting forms of the same words: "the feed dosnt show
+	// it yet cuz feed reads redis only" denies the feed and gives a reason.
+	"dosnt": "does not", "dosent": "does not", "doesent": "does not", "didint": "did not", "wasent": "was not",
+	"cuz": "because", "coz": "because", "bc": "because", "b4": "before", "thru": "through",
 }
 
 // stem strips the endings that matter for matching (plurals, -ed, -ing,
