@@ -155,14 +155,16 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 			if !ok {
 				continue
 			}
-			if l := isLink(toks, i); l > 0 && analogy {
+			if lead, ok := leadBefore(toks, i); ok && !dashClause(toks, lead, i, n) {
+				// "the board out front — that's Redis", "the archive:
+				// PostgreSQL commits the row". Before the link below:
+				// "— that's the" is a lead-in, and the link's own phrase
+				// would end at the dash with nothing in it.
+				add(k, toks, phraseStart(toks, lead), lead)
+			} else if l := isLink(toks, i); l > 0 && analogy {
 				// "the order book in the kitchen is PostgreSQL", in an
 				// answer that says it is an analogy.
 				add(k, toks, phraseStart(toks, i-l), i-l)
-			} else if lead, ok := leadBefore(toks, i); ok && !dashClause(toks, lead, i, n) {
-				// "the board out front — that's Redis", "the archive:
-				// PostgreSQL commits the row".
-				add(k, toks, phraseStart(toks, lead), lead)
 			} else if j := i + n; j < len(toks) && !toks[j].softBefore {
 				// "think of Redis as an index card box".
 				// A bare "as" maps only in an answer that says it is an

@@ -21,8 +21,8 @@ const (
 	// word (written by scripts/typo-neighbours.py): real words, so never
 	// read as misspellings ("clean" is not "clear").
 	neighboursFile = "neighbours.txt"
-	sectionsDir  = "sections"
-	exampleFile  = "example-run.json"
+	sectionsDir    = "sections"
+	exampleFile    = "example-run.json"
 )
 
 // DefaultPassMark is the score that passes when neither the bank nor the
@@ -42,7 +42,7 @@ type Bank struct {
 	section   map[string]int
 	rubrics   map[string]*compiledRubric
 	rubricLex lexicon
-	english   []string // neighboursFile's words
+	english   []string       // neighboursFile's words
 	termKeys  map[string]int // claim term text to the key match caches it under
 }
 

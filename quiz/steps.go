@@ -202,10 +202,24 @@ func isTimeLabel(w string) bool {
 // place: "2. The post is then written to PostgreSQL") or a pause (a pause right after a one- or
 // two-word heading, "Postgres: insert the row", does not end it).
 func leadEnd(s sentence, st step) int {
-	end := st.body
-	for end < len(s.tokens) && end-st.body < maxStepLead {
+	end, aside := st.body, 0
+	for end < len(s.tokens) && end-st.body-aside < maxStepLead {
 		t := s.tokens[end]
-		if end > st.body && (clauseWords[t.word] && t.word != "then" || t.softBefore && end-st.body > 2) {
+		if end > st.body && t.softBefore && t.mark == '(' {
+			// "Marshal the item (postId, title, publishedAt) and ZADD
+			// it": a bracketed aside is skipped, not counted, so the
+			// step's verb after it stays in its lead.
+			close := end + 1
+			for close < len(s.tokens) && !(s.tokens[close].softBefore && s.tokens[close].mark == ')') && close-end <= maxStepLead {
+				close++
+			}
+			if close < len(s.tokens) && close-end <= maxStepLead {
+				aside += close - end
+				end = close
+				continue
+			}
+		}
+		if end > st.body && (clauseWords[t.word] && t.word != "then" || t.softBefore && t.mark != ')' && end-st.body-aside > 2) {
 			break
 		}
 		end++

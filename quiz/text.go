@@ -100,6 +100,12 @@ func split(text string) []sentence {
 			soft = true
 		case r == '.' || r == '!' || r == '?':
 			flushWord(i)
+			if r == '.' && prev == '.' && ellipsisGoesOn(text[i+size:]) {
+				// "INSERT INTO posts ... on PostgreSQL", "(timeout,
+				// OOM...): log it": an ellipsis that the line goes on
+				// from elides, it does not end the sentence.
+				break
+			}
 			if next == utf8.RuneError || unicode.IsSpace(next) || strings.ContainsRune(`"')]`, next) {
 				flushSentence()
 			}
@@ -108,7 +114,7 @@ func split(text string) []sentence {
 			flushSentence()
 		case r == '-' && (unicode.IsLetter(prev) || unicode.IsDigit(prev)) && (unicode.IsLetter(next) || unicode.IsDigit(next)):
 			flushWord(i) // read-only, in-flight: two words, no pause
-		case strings.ContainsRune(",:()[]—–-\"“”", r):
+		case strings.ContainsRune(",:()[]—–-", r):
 			flushWord(i)
 			if !soft || r == '(' || r == '[' {
 				mark = r
@@ -187,6 +193,17 @@ func mostlyUpper(text string) bool {
 		}
 	}
 	return letters > 0 && upper*2 > letters
+}
+
+// ellipsisGoesOn reports whether the text after an ellipsis continues its
+// sentence: past closing quotes and brackets, a comma, colon or semicolon,
+// or a lower-case word on the same line.
+func ellipsisGoesOn(s string) bool {
+	rest := strings.TrimLeft(s, "\"'”’)]")
+	if rest != "" && strings.ContainsRune(",:;", rune(rest[0])) {
+		return true
+	}
+	return lowerOnLine(rest)
 }
 
 // lowerOnLine reports whether s goes on, on the same line and after spaces
