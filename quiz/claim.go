@@ -498,6 +498,33 @@ func afterCondition(toks []token, i int) bool {
 	return conditionWords[toks[j].word]
 }
 
+// maxNameBracket is the longest bracket read as a name for what stands
+// before it.
+const maxNameBracket = 4
+
+// nameBracket reports whether the pause at token i opens or closes a short
+// bracket that names what stands before it ("the records system first
+// (Postgres INSERT)"): such a bracket is part of its clause, not a pause
+// between clauses.
+func nameBracket(toks []token, i int) bool {
+	switch toks[i].mark {
+	case '(':
+		for j := i + 1; j < len(toks) && j-i <= maxNameBracket; j++ {
+			if toks[j].softBefore {
+				return toks[j].mark == ')'
+			}
+		}
+		return len(toks)-i <= maxNameBracket
+	case ')':
+		for j := i - 1; j >= 0 && i-j <= maxNameBracket; j-- {
+			if toks[j].softBefore {
+				return toks[j].mark == '('
+			}
+		}
+	}
+	return false
+}
+
 // inOneClause reports whether tokens lo..hi-1 sit in one clause: no comma,
 // colon or dash between them, and no clause word other than the claim's
 // own terms ("before" in "Redis before PostgreSQL" is the claim), nor a
@@ -509,6 +536,9 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 	for i := lo + 1; i < hi; i++ {
 		t := s.tokens[i]
 		own := overlaps(spans, span{i, i + 1})
+		if t.softBefore && nameBracket(s.tokens, i) {
+			continue // "entered in the records system first (Postgres INSERT)"
+		}
 		if t.softBefore {
 			opening := false
 			for _, sp := range spans {
