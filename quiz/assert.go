@@ -200,6 +200,13 @@ func heardScope(sents []sentence) [][]bool {
 				for to < len(toks) && !boundary(toks, to) {
 					to++
 				}
+				if to < len(toks) && toks[to].softBefore && toks[to].mark == ':' {
+					// "The rollback policy is the one the question rules
+					// out: it deletes the row": what follows the colon
+					// says what the dismissed thing does.
+					for to++; to < len(toks) && !boundary(toks, to); to++ {
+					}
+				}
 				back := false
 				for k := from; k < to; k++ {
 					back = back || matchAny(anaphors, toks, k) > 0
