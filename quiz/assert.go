@@ -16,6 +16,12 @@ people describe|some describe|it is described as|is usually described as|the tex
 the usual answer|the official answer|on paper|
 with a cache|with a normal cache|with a plain cache|with a regular cache|with a classic cache|in a normal cache|with cache aside|in cache aside|in a cache aside`)
 
+// otherDesignIntros open a sentence about a design the reader may know
+// ("If you've seen CQRS done with Kafka: a consumer builds the read model
+// later"): the sentence, colon and all, describes that design, not this
+// one, up to its end when a colon opens the description.
+var otherDesignIntros = phraseList(`if you have seen|if you've seen|if you have used|if you've used|if you are used to|if you're used to|if you have worked with|if you've worked with`)
+
 // mentionMarkers introduce terms merely named ("you could talk about
 // deadlines, breakers, ..."); they reach over the whole list, to the next
 // clause word.
@@ -171,6 +177,16 @@ func heardScope(sents []sentence) [][]bool {
 	}
 	for si, s := range sents {
 		toks, h := s.tokens, heard[si]
+		if matchAny(otherDesignIntros, toks, 0) > 0 {
+			for j := 1; j < len(toks); j++ {
+				if toks[j].softBefore && toks[j].mark == ':' {
+					for k := range h {
+						h[k] = true
+					}
+					break
+				}
+			}
+		}
 		for i := 0; i < len(toks); i++ {
 			if n := matchAny(mentionMarkers, toks, i); n > 0 {
 				j := i

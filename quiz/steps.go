@@ -46,8 +46,8 @@ func readSteps(answer string, sents []sentence) [][]step {
 			continue // a note on the step's line, or more of a header
 		}
 		lead := gap[strings.LastIndex(gap, "\n")+1:]
-		if len(cur) > 0 && lineIndent(answer, s.start) > lineIndent(answer, sents[cur[0].sent].start) {
-			continue // an indented sub-bullet: a note on the step above it
+		if len(cur) > 0 && (lineIndent(answer, s.start) > lineIndent(answer, sents[cur[0].sent].start) || bracketLine(answer, s.start)) {
+			continue // an indented sub-bullet, or a bracketed line: a note on the step above it
 		}
 		if body, bullet, ok := stepBody(strings.TrimSpace(lead), s); ok {
 			ordered := !bullet || processCue(header) || body < len(s.tokens) && sequenceWords[s.tokens[body].word]
@@ -413,4 +413,12 @@ func lineIndent(answer string, pos int) int {
 		}
 	}
 	return n
+}
+
+// bracketLine reports whether the line holding byte pos opens with a
+// bracket: "(if the INSERT had errored: return the error)" between two
+// timeline entries is an aside on the one above, not the end of the run.
+func bracketLine(answer string, pos int) bool {
+	start := strings.LastIndex(answer[:pos], "\n") + 1
+	return strings.HasPrefix(strings.TrimLeft(answer[start:pos], " \t"), "(")
 }
