@@ -26,6 +26,7 @@ func muteEchoes(rd reading, prompt string) {
 		}
 		return
 	}
+	muteQuestionPhrases(rd, prompt)
 	for si, s := range rd.sents {
 		n, hit := 0, 0
 		for i := 0; i+2 < len(s.tokens); i++ {
@@ -77,4 +78,63 @@ func paraphrasesPrompt(rd reading, prompt string) bool {
 		}
 	}
 	return n >= minEchoWords && float64(hit) >= echoWordShare*float64(n)
+}
+
+// minEchoRun is the shortest run of the question's own words, in its
+// order, that earns nothing when an answer repeats it.
+const minEchoRun = 3
+
+// muteQuestionPhrases marks as not asserted every run of at least
+// minEchoRun words that the question has in the same order, with at least
+// two words of substance: "the failover between the primary and the
+// replicas behind Sentinel" restates the question's setting, and its
+// "replicas behind" is no lag. The learner's own words around the run
+// still count.
+func muteQuestionPhrases(rd reading, prompt string) {
+	var asked [][]string
+	for _, s := range split(prompt) {
+		var st []string
+		for _, t := range s.tokens {
+			st = append(st, t.stem)
+		}
+		asked = append(asked, st)
+	}
+	runAt := func(toks []token, i int) int {
+		best := 0
+		for _, q := range asked {
+			for j := range q {
+				n := 0
+				for i+n < len(toks) && j+n < len(q) && toks[i+n].stem == q[j+n] {
+					n++
+				}
+				best = max(best, n)
+			}
+		}
+		return best
+	}
+	for si, s := range rd.sents {
+		toks := s.tokens
+		for i := 0; i < len(toks); {
+			n := runAt(toks, i)
+			if n < minEchoRun {
+				i++
+				continue
+			}
+			content := 0
+			for k := i; k < i+n; k++ {
+				if !functionWords[toks[k].word] {
+					content++
+				}
+			}
+			// "What commits first: the PostgreSQL INSERT": the question's
+			// words as a heading label the answer that follows them.
+			heading := i <= 1 && (i+n == len(toks) || toks[i+n].softBefore && toks[i+n].mark == ':')
+			if content >= 2 && !heading {
+				for k := i; k < i+n; k++ {
+					rd.heard[si][k] = true
+				}
+			}
+			i += n
+		}
+	}
 }
