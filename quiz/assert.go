@@ -37,7 +37,7 @@ too complicated|too complex|silly|ceremony|bloat|cargo cult|
 not an option|never an option|no option|not possible|impossible|out of the question|off the table|not allowed|a bad idea|is a mistake|
 rules out|ruled out|rule out|is ruled out|the question forbids|forbidden|
 can not be undone|can not be done|can not be reversed|
-seems wrong|seem wrong|sounds wrong|feels wrong|would be wrong|would be a mistake|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
+seems wrong|seem wrong|sounds wrong|feels wrong|would be wrong|the wrong move|is the wrong move|wrong move|the wrong call|is the wrong answer|would be a mistake|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
 
 // anaphors point back at what the learner said before.
 var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|
@@ -209,7 +209,9 @@ func heardScope(sents []sentence) [][]bool {
 			}
 			if n := matchAny(dismissals, toks, i); n > 0 {
 				from := i
-				for from > 0 && !boundary(toks, from) {
+				for from > 0 && (!boundary(toks, from) || toks[from].softBefore && (toks[from].mark == '(' || toks[from].mark == ')')) {
+					// A bracket inside the dismissed phrase is part of it:
+					// "compensating (deleting the PG row) is the wrong move".
 					from--
 				}
 				to := i + n
