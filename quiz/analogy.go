@@ -267,8 +267,14 @@ func dashClause(toks []token, lead, i, n int) bool {
 		return false
 	}
 	j := i + n
+	for j < len(toks) && !toks[j].softBefore && adverbs[toks[j].word] {
+		j++ // "— Redis only speeds it up"
+	}
 	return j < len(toks) && !toks[j].softBefore && verbStems[toks[j].stem]
 }
+
+// adverbs may stand between a clause's subject and its verb.
+var adverbs = set("only just merely simply also then still really always never")
 
 // phraseStart is where the noun phrase ending just before end begins:
 // after the nearest verb ("the teller updates | the window display"), or
