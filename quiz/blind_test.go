@@ -14,8 +14,8 @@ import (
 // TestTerseNotesAndHedgedDismissals, TestTimelineNotes and
 // TestStoryOutcomes; for set H, TestArrowToPredicate, TestStepOpensWithSuccess
 // and TestCopyingClerkAnalogy; for set I, TestRecordDirectionAndLag and
-// TestWouldBeWrongDismissal) hold, in phrasings of our own, each class of
-// mistake a set exposed.
+// TestWouldBeWrongDismissal; for sets J to S, TestLateBlindClasses) hold,
+// in phrasings of our own, each class of mistake a set exposed.
 
 // blindSets are the tuned blind sets. byRule lists, by question/kind, the
 // correct answers written in another language: the writer labelled them
@@ -40,6 +40,16 @@ var blindSets = []struct {
 	{"testdata/tuning-blindH.json", map[string]bool{"explain-sync-cqrs/polish-language": true}, nil},
 	{"testdata/tuning-blindI.json", map[string]bool{"explain-sync-cqrs/swedish": true},
 		map[string]bool{"explain-sync-cqrs/data-engineer-etl": true, "acknowledged-then-lost/abbreviations": true}},
+	{"testdata/tuning-blindJ.json", map[string]bool{"redis-spike-500wps/italian-language": true}, nil},
+	{"testdata/tuning-blindK.json", map[string]bool{"createpost-walkthrough/portuguese": true}, nil},
+	{"testdata/tuning-blindL.json", map[string]bool{"createpost-walkthrough/french-language": true}, nil},
+	{"testdata/tuning-blindM.json", map[string]bool{"explain-sync-cqrs/portuguese": true}, nil},
+	{"testdata/tuning-blindN.json", map[string]bool{"redis-spike-500wps/portuguese": true}, map[string]bool{"createpost-walkthrough/courier-depot-analogy": true}},
+	{"testdata/tuning-blindO.json", map[string]bool{"createpost-walkthrough/portuguese": true}, map[string]bool{"createpost-walkthrough/hospital-admission": true}},
+	{"testdata/tuning-blindP.json", map[string]bool{"createpost-walkthrough/portuguese": true}, map[string]bool{"explain-sync-cqrs/kafka-minus-kafka": true, "explain-sync-cqrs/trust-and-show": true, "redis-spike-500wps/allowance-not-veto": true}},
+	{"testdata/tuning-blindQ.json", map[string]bool{"createpost-walkthrough/german": true}, map[string]bool{"explain-sync-cqrs/bus-timetable-analogy": true, "createpost-walkthrough/courier-analogy": true, "createpost-walkthrough/q-and-a": true, "createpost-walkthrough/state-table": true, "acknowledged-then-lost/cafe-manager-analogy": true, "acknowledged-then-lost/library-returns-cart": true}},
+	{"testdata/tuning-blindR.json", map[string]bool{"explain-sync-cqrs/portuguese": true}, map[string]bool{"createpost-walkthrough/state-table": true, "redis-spike-500wps/senior-notes": true}},
+	{"testdata/tuning-blindS.json", map[string]bool{"createpost-walkthrough/portuguese": true}, map[string]bool{"createpost-walkthrough/hard-state-table": true, "redis-spike-500wps/terse-bullets": true, "redis-spike-500wps/analogy-supermarket-printer": true, "redis-spike-500wps/hard-qa-format": true, "acknowledged-then-lost/analogy-newsroom": true}},
 }
 
 // TestBlindSets: every answer of every tuned blind set agrees with its
