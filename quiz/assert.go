@@ -8,6 +8,7 @@ package quiz
 // reportMarkers open a clause the learner attributes to someone else or
 // doubts; the clause runs to the next comma or clause word.
 var reportMarkers = phraseList(`people say|some people say|some say|they say|people think|some people think|some think|many think|many people think|
+people hear|a lot of people hear|lots of people hear|many people hear|a lot of people think|lots of people think|people assume|people often think|
 you might think|one might think|you may think|i heard|i have heard|supposedly|allegedly|reportedly|a common mistake is|common misconception|
 the misconception|a misconception|it is a myth|myth|wrongly|mistakenly|naively|in async cqrs|in asynchronous cqrs|with async cqrs|
 with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|
