@@ -6,7 +6,7 @@ import (
 )
 
 // TestLateBlindClasses holds, in phrasings of our own, each class of
-// mistake blind sets J to S exposed (see TestBlindSets for the sets
+// mistake blind sets J to W exposed (see TestBlindSets for the sets
 // themselves). Each case says what must be found, what must not, and which
 // misconception must (or must not) fire.
 func TestLateBlindClasses(t *testing.T) {
@@ -116,6 +116,9 @@ func TestLateBlindClasses(t *testing.T) {
 		{name: "what people hear is not what the answer says", id: "explain-sync-cqrs",
 			answer: "A lot of people hear CQRS and think you need Kafka. Here PostgreSQL is the record; the handler commits the post there and then, in the same request, writes it into Redis, and reads come only from Redis.",
 			notMis: []string{"async-update"}},
+		{name: "Redis pushed first, PostgreSQL after", id: "explain-sync-cqrs",
+			answer: "The handler first adds the post into Redis so readers see it at once, and then writes the row into Postgres, the record, before it answers. Reads only use Redis.",
+			mis:    []string{"redis-first"}},
 		{name: "two sides listed", id: "explain-sync-cqrs",
 			answer: "You end up with a write side and a read side, and both are updated in the one request.",
 			notMis: []string{"reads-from-postgres"}},

@@ -14,7 +14,7 @@ import (
 // TestTerseNotesAndHedgedDismissals, TestTimelineNotes and
 // TestStoryOutcomes; for set H, TestArrowToPredicate, TestStepOpensWithSuccess
 // and TestCopyingClerkAnalogy; for set I, TestRecordDirectionAndLag and
-// TestWouldBeWrongDismissal; for sets J to S, TestLateBlindClasses) hold,
+// TestWouldBeWrongDismissal; for sets J to W, TestLateBlindClasses) hold,
 // in phrasings of our own, each class of mistake a set exposed.
 
 // blindSets are the tuned blind sets. byRule lists, by question/kind, the
@@ -50,6 +50,10 @@ var blindSets = []struct {
 	{"testdata/tuning-blindQ.json", map[string]bool{"createpost-walkthrough/german": true}, map[string]bool{"explain-sync-cqrs/bus-timetable-analogy": true, "createpost-walkthrough/courier-analogy": true, "createpost-walkthrough/q-and-a": true, "createpost-walkthrough/state-table": true, "acknowledged-then-lost/cafe-manager-analogy": true, "acknowledged-then-lost/library-returns-cart": true}},
 	{"testdata/tuning-blindR.json", map[string]bool{"explain-sync-cqrs/portuguese": true}, map[string]bool{"createpost-walkthrough/state-table": true, "redis-spike-500wps/senior-notes": true}},
 	{"testdata/tuning-blindS.json", map[string]bool{"createpost-walkthrough/portuguese": true}, map[string]bool{"createpost-walkthrough/hard-state-table": true, "redis-spike-500wps/terse-bullets": true, "redis-spike-500wps/analogy-supermarket-printer": true, "redis-spike-500wps/hard-qa-format": true, "acknowledged-then-lost/analogy-newsroom": true}},
+	{"testdata/tuning-blindT.json", map[string]bool{"explain-sync-cqrs/portuguese": true}, map[string]bool{"explain-sync-cqrs/departures-board-analogy": true, "acknowledged-then-lost/radio-relay-analogy": true}},
+	{"testdata/tuning-blindU.json", map[string]bool{"explain-sync-cqrs/portuguese": true}, map[string]bool{"createpost-walkthrough/state-table": true}},
+	{"testdata/tuning-blindV.json", map[string]bool{"explain-sync-cqrs/portuguese": true}, map[string]bool{"explain-sync-cqrs/socratic-dialogue": true, "createpost-walkthrough/code-review-voice": true, "redis-spike-500wps/postmortem": true, "acknowledged-then-lost/fleet-radio-analogy": true, "acknowledged-then-lost/runbook": true}},
+	{"testdata/tuning-blindW.json", map[string]bool{"createpost-walkthrough/portuguese": true}, map[string]bool{"explain-sync-cqrs/analogy-departures-board": true, "explain-sync-cqrs/materialized-view-framing": true, "createpost-walkthrough/premise-pushback": true, "createpost-walkthrough/state-pairs": true, "redis-spike-500wps/premise-pushback": true}},
 }
 
 // TestBlindSets: every answer of every tuned blind set agrees with its
