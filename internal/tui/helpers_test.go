@@ -100,8 +100,16 @@ func send(t testing.TB, a *App, msg tea.Msg) {
 }
 
 // settle runs cmd and everything it leads to. Commands that wait (a frame
-// tick, a walk's listener) are given a moment and otherwise left alone, so
-// a test never hangs on them; frame ticks are not run at all.
+// tick, a walk's listener) are given settlePatience and otherwise left
+// alone, so a test never hangs on them; frame ticks are not run at all.
+// settlePatience is how long settle waits for one command. It was 300 ms,
+// and at load 22 (CI's race stage with three packages at a time) a Learn
+// page's render took longer: the command was dropped, the page stayed blank
+// and two tests failed on an empty page. A quiet run of the whole package
+// with a lab hits this wait zero times (counted on 2026-11-30), so a longer
+// one costs nothing there and only waits where a render is really slow.
+const settlePatience = 2 * time.Second
+
 func settle(t testing.TB, a *App, cmd tea.Cmd) {
 	t.Helper()
 	queue := []tea.Cmd{cmd}
@@ -116,7 +124,7 @@ func settle(t testing.TB, a *App, cmd tea.Cmd) {
 		var msg tea.Msg
 		select {
 		case msg = <-done:
-		case <-time.After(300 * time.Millisecond):
+		case <-time.After(settlePatience):
 			continue
 		}
 		switch m := msg.(type) {
