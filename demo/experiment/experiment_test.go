@@ -107,12 +107,25 @@ func shortTimeline(sc experiment.Scenario) experiment.Scenario {
 func TestRandomFaultsThenRepairConverge(t *testing.T) {
 	l := labtest.Lab(t)
 	driver := experiment.LabFaults(l)
+	// The lab is the package's shared one: a round that fails between an
+	// inject and its heal must not leave the fault on for the tests after
+	// it (in one CI run at load 26 a failed inject here left Redis
+	// unanswerable, and five write-path tests failed on "i/o timeout").
+	t.Cleanup(func() {
+		hctx, hcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer hcancel()
+		if err := driver.HealAll(hctx); err != nil {
+			t.Logf("healing the shared lab after the test: %v", err)
+		}
+	})
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	env := labtest.New(t)
 	faults := []string{"down", "latency=20ms", "reset_peer", "timeout=100ms", "pause"}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	// A bound, not a target: at load 26 in one CI run the three rounds took
+	// 97 s, and the old 90 s bound ran out mid-round, in an inject.
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
 	for round := range 3 {
 		p := demo.Policies[rng.IntN(len(demo.Policies))]
