@@ -39,13 +39,6 @@ func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledCl
 	if c.Steps && len(c.Terms) != 2 {
 		return cc, fmt.Errorf("claim %v: a steps claim needs 2 terms, the earlier step's and the later step's", c.Terms)
 	}
-	for _, term := range c.With {
-		alts, err := b.resolveTerm(c, term, lx)
-		if err != nil {
-			return cc, err
-		}
-		cc.with = append(cc.with, alts...)
-	}
 	switch cc.polarity {
 	case "":
 		cc.polarity = Positive
@@ -59,26 +52,14 @@ func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledCl
 	if len(c.Terms) == 0 || len(c.Terms) > 5 {
 		return cc, fmt.Errorf("claim %v: needs 1 to 5 terms", c.Terms)
 	}
-	for _, term := range c.Unless {
-		alts, err := b.resolveTerm(c, term, lx)
-		if err != nil {
+	var err error
+	for _, f := range []struct {
+		terms []string
+		into  *[]phrase
+	}{{c.With, &cc.with}, {c.Unless, &cc.unless}, {c.UnlessInClause, &cc.unlessInClause}, {c.NotBetween, &cc.between}} {
+		if *f.into, err = b.resolveTerms(c, f.terms, lx); err != nil {
 			return cc, err
 		}
-		cc.unless = append(cc.unless, alts...)
-	}
-	for _, term := range c.UnlessInClause {
-		alts, err := b.resolveTerm(c, term, lx)
-		if err != nil {
-			return cc, err
-		}
-		cc.unlessInClause = append(cc.unlessInClause, alts...)
-	}
-	for _, term := range c.NotBetween {
-		alts, err := b.resolveTerm(c, term, lx)
-		if err != nil {
-			return cc, err
-		}
-		cc.between = append(cc.between, alts...)
 	}
 	for _, term := range c.Terms {
 		alts, err := b.resolveTerm(c, term, lx)
@@ -98,6 +79,22 @@ func (b *Bank) compileClaim(c Claim, lx lexicon, misconception bool) (compiledCl
 		cc.keys = append(cc.keys, key)
 	}
 	return cc, nil
+}
+
+// resolveTerms resolves a claim's list of alternatives (its With, Unless,
+// UnlessInClause or NotBetween) into one list of phrases: each is a set
+// of words that either qualifies or voids a match wherever it occurs, so
+// which term a phrase came from no longer matters once compiled.
+func (b *Bank) resolveTerms(c Claim, terms []string, lx lexicon) ([]phrase, error) {
+	var out []phrase
+	for _, term := range terms {
+		alts, err := b.resolveTerm(c, term, lx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, alts...)
+	}
+	return out, nil
 }
 
 // resolveTerm turns "@concept|literal phrase|..." into phrases.

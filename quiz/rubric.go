@@ -134,14 +134,9 @@ func (b *Bank) compileRubric(r *Rubric) (*compiledRubric, []error) {
 				errs = append(errs, fmt.Errorf("requirement names unknown point %q", id))
 			}
 		}
-		var topic []phrase
-		for _, term := range req.Topic {
-			alts, err := b.resolveTerm(Claim{Terms: req.Topic}, term, cr.lx)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("requirement %v topic: %w", req.Points, err))
-				continue
-			}
-			topic = append(topic, alts...)
+		topic, err := b.resolveTerms(Claim{Terms: req.Topic}, req.Topic, cr.lx)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("requirement %v topic: %w", req.Points, err))
 		}
 		cr.topics = append(cr.topics, topic)
 	}

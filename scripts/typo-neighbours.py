@@ -11,7 +11,7 @@ dictionary word within one edit of a rubric word, so the grader knows it.
 Run it after changing the rubric's words, with Debian's wamerican
 installed (/usr/share/dict/words):  python3 scripts/typo-neighbours.py
 """
-import glob, json, re, sys
+import glob, hashlib, json, re, sys
 
 DICT = '/usr/share/dict/words'
 MIN = 5  # quiz.MinTypoLength: shorter words are never matched by typo
@@ -95,6 +95,9 @@ for r in rubric:
                 out.add(w)
 with open('assets/quiz/neighbours.txt', 'w') as f:
     f.write('# English words one typo away from a rubric word; written by scripts/typo-neighbours.py. Do not edit.\n')
+    # What TestNeighboursAreCurrent recomputes from the rubric, so a
+    # rubric edit that was not followed by this script fails a test.
+    f.write('# rubric words: %d, sha256 %s\n' % (len(rubric), hashlib.sha256('\n'.join(sorted(rubric)).encode()).hexdigest()))
     for w in sorted(out):
         f.write(w + '\n')
 print(len(out), 'words', file=sys.stderr)
