@@ -536,6 +536,9 @@ func inOneClause(s sentence, spans []span, lo, hi int) bool {
 		if t.softBefore && nameBracket(s.tokens, i) {
 			continue // "entered in the records system first (Postgres INSERT)"
 		}
+		if t.softBefore && t.mark == '?' {
+			continue // "What commits first? Postgres.": a question and its answer, one idea
+		}
 		if t.softBefore {
 			opening := false
 			for _, sp := range spans {

@@ -128,7 +128,7 @@ func muteQuestionPhrases(rd reading, prompt string) {
 			}
 			// "What commits first: the PostgreSQL INSERT": the question's
 			// words as a heading label the answer that follows them.
-			heading := i <= 1 && (i+n == len(toks) || toks[i+n].softBefore && toks[i+n].mark == ':')
+			heading := i <= 1 && (i+n == len(toks) || toks[i+n].softBefore && (toks[i+n].mark == ':' || toks[i+n].mark == '?'))
 			if content >= 2 && !heading {
 				for k := i; k < i+n; k++ {
 					rd.heard[si][k] = true

@@ -168,6 +168,7 @@ type reading struct {
 	list   []bool
 	seen   []map[int][]span // per sentence: where each claim term occurs
 	steps  [][]step         // the answer's runs of bullets, numbered lines or timeline entries
+	table  []bool           // per sentence: a row of a table (see readTables)
 }
 
 // read reads an answer. subject, when given, names the store a step's
@@ -180,6 +181,8 @@ func read(answer string, lx lexicon, subject func([]token) (token, bool)) readin
 		}
 	}
 	r.own = append([]sentence(nil), r.sents...)
+	var headings []bool
+	r.table, headings = readTables(answer, r.sents)
 	if subject != nil {
 		stores := stepStores(readSteps(answer, r.sents), r.sents, subject)
 		carrySubjects(answer, r.sents, subject)
@@ -194,6 +197,11 @@ func read(answer string, lx lexicon, subject func([]token) (token, bool)) readin
 		r.list[i] = listSentence(r.own[i])
 	}
 	r.heard = heardScope(r.sents)
+	for i := range headings {
+		for k := range r.heard[i] {
+			r.heard[i][k] = r.heard[i][k] || headings[i]
+		}
+	}
 	rejectHeadings(answer, r.sents, r.heard)
 	r.steps = readSteps(answer, r.sents)
 	placeFirsts(r.sents, r.heard)
@@ -379,6 +387,9 @@ func (cr *compiledRubric) find(p compiledPoint, rd reading, lists bool) (Finding
 				continue
 			}
 			if spans, ok := c.match(cr.lx, s, rd.negs[i], rd.heard[i], rd.seen[i]); ok {
+				if p.Misconception() && reachesQuestion(rd.answer, s, spans) {
+					continue
+				}
 				q := evidence(rd.answer, s, spans)
 				idx := i
 				return Finding{ID: p.ID, Summary: p.Summary, Weight: p.Weight, Evidence: q, Quote: q, Sentence: &idx, Feedback: p.Found}, true
@@ -395,6 +406,38 @@ func (cr *compiledRubric) find(p compiledPoint, rd reading, lists bool) (Finding
 		}
 	}
 	return Finding{}, false
+}
+
+// interrogatives open a question.
+var interrogatives = set("what which where when who whom whose why how does do did is are was were can could should would will")
+
+// reachesQuestion reports whether a claim's match uses words the learner
+// asks rather than states: a sentence that opens with a question word and
+// ends in a question mark, or the question of a line that answers itself
+// ("What does a reader see right after the Postgres commit? Nothing
+// new."). A question claims nothing, so a wrong idea is flagged only from
+// words of an answer; a right one may still take its subject from the
+// question it answers ("What commits first? Postgres.").
+func reachesQuestion(answer string, s sentence, spans []span) bool {
+	if len(s.tokens) == 0 || !interrogatives[s.tokens[0].word] {
+		return false
+	}
+	asked := len(s.tokens)
+	for k, t := range s.tokens {
+		if k > 0 && t.softBefore && t.mark == '?' {
+			asked = k
+			break
+		}
+	}
+	if asked == len(s.tokens) && (s.end >= len(answer) || answer[s.end] != '?') {
+		return false
+	}
+	for _, sp := range spans {
+		if sp.start < asked {
+			return true
+		}
+	}
+	return false
 }
 
 // maxEvidence is the longest quote of the learner's answer in feedback.

@@ -48,8 +48,9 @@ func countClauses(tokens []token) clauseCounts {
 	}
 	for _, t := range tokens {
 		// A parenthesis is an aside to the piece it follows ("still
-		// return nil (success!)"), not another item of a list.
-		if t.softBefore && t.mark != '(' && t.mark != '[' {
+		// return nil (success!)"), not another item of a list; a table's
+		// bar parts cells of one row, which the list checks weigh whole.
+		if t.softBefore && t.mark != '(' && t.mark != '[' && t.mark != '|' {
 			flush()
 		}
 		seg = append(seg, t)

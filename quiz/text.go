@@ -38,6 +38,7 @@ func split(text string) []sentence {
 		ws   int // start of the word being built
 		soft bool
 		mark rune // the punctuation that made soft
+		qa   = -1 // the new line that an "A:" answer to the line's question follows
 	)
 	cur.start = -1
 	shouting := mostlyUpper(text)
@@ -98,6 +99,24 @@ func split(text string) []sentence {
 				mark = r
 			}
 			soft = true
+		case r == '?' && word.Len() > 0 && cur.start >= 0 && asksAndAnswers(text, cur.start, i+size, len(cur.tokens)):
+			// "What commits first? Postgres.": a line that asks its own
+			// question and answers it states one idea, as "Postgres
+			// commits first" would (see asksAndAnswers).
+			flushWord(i)
+			if !soft {
+				mark = r
+			}
+			soft = true
+			if nl := strings.IndexByte(text[i:], '\n'); nl >= 0 && strings.TrimSpace(text[i+size:i+nl]) == "" {
+				qa = i + nl
+			}
+		case (r == ';' || r == '.') && onBarLine(text, i) && !(r == '.' && unicode.IsDigit(next)):
+			flushWord(i) // a stop inside a table's cell: see onBarLine
+			if !soft {
+				mark = r
+			}
+			soft = true
 		case r == '.' || r == '!' || r == '?':
 			flushWord(i)
 			if r == '.' && prev == '.' && ellipsisGoesOn(text[i+size:]) {
@@ -109,12 +128,18 @@ func split(text string) []sentence {
 			if next == utf8.RuneError || unicode.IsSpace(next) || strings.ContainsRune(`"')]`, next) {
 				flushSentence()
 			}
+		case r == '\n' && i == qa:
+			flushWord(i) // the question's own answer ("Q: … ?" then "A: …") follows
+			if !soft {
+				mark = '?'
+			}
+			soft = true
 		case r == ';' || r == '\n' || r == '•':
 			flushWord(i)
 			flushSentence()
 		case r == '-' && (unicode.IsLetter(prev) || unicode.IsDigit(prev)) && (unicode.IsLetter(next) || unicode.IsDigit(next)):
 			flushWord(i) // read-only, in-flight: two words, no pause
-		case strings.ContainsRune(",:()[]—–-", r):
+		case strings.ContainsRune(",:()[]—–-|", r):
 			flushWord(i)
 			if !soft || r == '(' || r == '[' {
 				mark = r
@@ -221,6 +246,39 @@ func lowerOnLine(s string) bool {
 		}
 	}
 	return false
+}
+
+// maxAskedWords is the longest question read as the label of its answer.
+const maxAskedWords = 12
+
+// asksAndAnswers reports whether the question ending at end (its first
+// word at from, n words long) is a learner's own question that the same
+// line, or a next line labelled "A:", answers: Q&A notes and Socratic
+// answers ("Is that where people read it from? No. From Redis.") put the
+// subject in the question and the predicate in the answer, and read apart
+// neither half says anything. The question must open its line (after a
+// bullet or a "Q:" label) and be short, so a question asked mid-paragraph
+// still ends its sentence.
+func asksAndAnswers(text string, from, end, n int) bool {
+	if n > maxAskedWords {
+		return false
+	}
+	lineStart := strings.LastIndexByte(text[:from], '\n') + 1
+	lead := strings.TrimSpace(text[lineStart:from])
+	lead = strings.TrimSuffix(strings.TrimSuffix(lead, ":"), ".")
+	if lead != "" && lead != "Q" && lead != "q" && strings.Trim(lead, "-*•0123456789.)") != "" {
+		return false
+	}
+	rest := text[end:]
+	nl := strings.IndexByte(rest, '\n')
+	if nl < 0 {
+		return strings.TrimSpace(rest) != ""
+	}
+	if strings.TrimSpace(rest[:nl]) != "" {
+		return true
+	}
+	next := strings.TrimSpace(rest[nl+1:])
+	return strings.HasPrefix(next, "A:") || strings.HasPrefix(next, "A.") || strings.HasPrefix(next, "Answer:")
 }
 
 // letterAfter reports whether the first non-space rune of s is a letter.
