@@ -46,6 +46,12 @@ var aliasLeads = phraseList(`that is|that's|thats|i.e.|ie|aka|also known as|whic
 // aliasLinks introduce the analogy after the store: "think of Redis as ...".
 var aliasLinks = phraseList(`as|like|is like|are like|acts as|acts like|works like|plays|plays the role of|is your|is our`)
 
+// castLinks cast a store as a thing of the analogy, store first: "Redis is
+// the screen". Read only in an answer that says it is an analogy, where a
+// store "is the" something of the story; elsewhere "Redis is the read
+// model" states a fact.
+var castLinks = phraseList(`is the|is a|is an|would be the|would be a|is basically the|is basically a`)
+
 // analogyCues say the answer explains by analogy, so "the screen is
 // Redis" maps a word of the analogy rather than stating a fact.
 var analogyCues = phraseList(`think of|imagine|picture|it is like|it's like|its like|like a|like an|analogy|as if|compare it to|is like`)
@@ -170,6 +176,11 @@ func (cr *compiledRubric) aliasStores(rd reading) {
 				// A bare "as" maps only in an answer that says it is an
 				// analogy: "it reads Postgres as a fallback" maps nothing.
 				if l := matchAny(aliasLinks, toks, j); l > 0 && j+l < len(toks) && (analogy || l > 1 || toks[j].word != "as") {
+					add(k, toks, j+l, nounRun(toks, j+l))
+				} else if l := matchAny(castLinks, toks, j); l > 0 && j+l < len(toks) && analogy {
+					// "In this pattern PostgreSQL is the booking system and
+					// Redis is the screen": in an answer that says it is an
+					// analogy, the store cast as a thing of the story.
 					add(k, toks, j+l, nounRun(toks, j+l))
 				}
 			}

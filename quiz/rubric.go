@@ -3,6 +3,7 @@ package quiz
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -387,8 +388,18 @@ func (cr *compiledRubric) find(p compiledPoint, rd reading, lists bool) (Finding
 				continue
 			}
 			if spans, ok := c.match(cr.lx, s, rd.negs[i], rd.heard[i], rd.seen[i]); ok {
-				if p.Misconception() && reachesQuestion(rd.answer, s, spans) {
-					continue
+				if p.Misconception() {
+					if asked := askedPart(rd.answer, s); reachesBefore(spans, asked) {
+						// Read again with the question's words set aside: the
+						// answer may still state the wrong idea on its own.
+						heard := slices.Clone(rd.heard[i])
+						for k := range asked {
+							heard[k] = true
+						}
+						if spans, ok = c.match(cr.lx, s, rd.negs[i], heard, map[int][]span{}); !ok {
+							continue
+						}
+					}
 				}
 				q := evidence(rd.answer, s, spans)
 				idx := i
@@ -411,29 +422,33 @@ func (cr *compiledRubric) find(p compiledPoint, rd reading, lists bool) (Finding
 // interrogatives open a question.
 var interrogatives = set("what which where when who whom whose why how does do did is are was were can could should would will")
 
-// reachesQuestion reports whether a claim's match uses words the learner
-// asks rather than states: a sentence that opens with a question word and
-// ends in a question mark, or the question of a line that answers itself
-// ("What does a reader see right after the Postgres commit? Nothing
-// new."). A question claims nothing, so a wrong idea is flagged only from
-// words of an answer; a right one may still take its subject from the
-// question it answers ("What commits first? Postgres.").
-func reachesQuestion(answer string, s sentence, spans []span) bool {
+// askedPart is how many of a sentence's first tokens the learner asks
+// rather than states: all of a sentence that opens with a question word
+// and ends in a question mark, or the question of a line that answers
+// itself ("What does a reader see right after the Postgres commit?
+// Nothing new."); 0 when it asks nothing. A question claims nothing, so a
+// wrong idea is flagged only from the words of an answer, while a right
+// one may take its subject from the question it answers ("What commits
+// first? Postgres.").
+func askedPart(answer string, s sentence) int {
 	if len(s.tokens) == 0 || !interrogatives[s.tokens[0].word] {
-		return false
+		return 0
 	}
-	asked := len(s.tokens)
 	for k, t := range s.tokens {
 		if k > 0 && t.softBefore && t.mark == '?' {
-			asked = k
-			break
+			return k
 		}
 	}
-	if asked == len(s.tokens) && (s.end >= len(answer) || answer[s.end] != '?') {
-		return false
+	if s.end < len(answer) && answer[s.end] == '?' {
+		return len(s.tokens)
 	}
+	return 0
+}
+
+// reachesBefore reports whether any span starts before token n.
+func reachesBefore(spans []span, n int) bool {
 	for _, sp := range spans {
-		if sp.start < asked {
+		if sp.start < n {
 			return true
 		}
 	}

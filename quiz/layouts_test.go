@@ -1,0 +1,89 @@
+package quiz
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestLayouts holds the answer layouts read since the last blind round, in
+// phrasings of our own: a line that asks its own question and answers it,
+// a state table read with its column headings, and an analogy that casts
+// each store as a thing of its story ("PostgreSQL is the ledger").
+func TestLayouts(t *testing.T) {
+	b := embedded(t)
+	for _, c := range []struct {
+		name, id, answer string
+		found, notFound  []string
+		mis, notMis      []string
+		pass             int // 1 must pass, -1 must not, 0 either
+	}{
+		{name: "a question answered on its line", id: "createpost-walkthrough",
+			answer: "Which write lands first? The INSERT into PostgreSQL.\n" +
+				"And if that INSERT errors? The caller gets the error back and Redis is never touched.\n" +
+				"Can a reader see the post yet? Not yet: GetFeed only reads Redis.\n" +
+				"What comes next? The ZADD; once it succeeds the post shows up in the feed.\n" +
+				"What if the ZADD errors? A warning is logged, CreatePost still returns success, and the reconciler adds the member later from PostgreSQL.",
+			found: []string{"postgres-commits-first", "postgres-failure-returns-error", "redis-failure-still-success"}, pass: 1},
+		{name: "Q: then A: on the next line", id: "createpost-walkthrough",
+			answer: "Q: Which store commits first?\nA: PostgreSQL, with the INSERT.\nQ: What follows?\nA: The ZADD into the author's feed in Redis.",
+			found:  []string{"postgres-commits-first"}},
+		{name: "a question states no misconception", id: "createpost-walkthrough",
+			answer: "Does GetFeed read from Postgres right after the commit? No. It only reads Redis, which has nothing new until the ZADD.",
+			notMis: []string{"feed-reads-postgres"}},
+		{name: "a wrong answer to its own question is flagged", id: "createpost-walkthrough",
+			answer: "Which write lands first? Redis takes the ZADD first, then Postgres gets the INSERT.\nWhat does the reader see? The post, straight away.",
+			mis:    []string{"redis-first"}, pass: -1},
+		{name: "a state table with headings", id: "createpost-walkthrough",
+			answer: "moment | row in Postgres | member in Redis | GetFeed shows it | CreatePost returns\n" +
+				"|---|---|---|---|---|\n" +
+				"INSERT errors | no | no | no | the error\n" +
+				"INSERT committed | yes | no | no | -\n" +
+				"ZADD succeeds | yes | yes | yes | nil\n" +
+				"ZADD errors | yes | no | no, stale until the reconciler re-adds it | nil; only a WARN in the log\n",
+			found: []string{"postgres-failure-returns-error", "read-path-before-zadd", "reconciler-repairs"}, pass: 1},
+		{name: "a table's heading gives a wrong cell its meaning", id: "createpost-walkthrough",
+			answer: "step | what is written | GetFeed reads from\n" +
+				"INSERT | the row | Postgres\n" +
+				"ZADD | the member | Postgres\n",
+			mis: []string{"feed-reads-postgres"}, pass: -1},
+		{name: "an analogy that casts each store", id: "explain-sync-cqrs",
+			answer: "Imagine a theatre. PostgreSQL is the box office ledger and Redis is the marquee out front. " +
+				"Every ticket sale is written in the ledger first, and the same clerk then changes the marquee before the buyer walks off: nothing is left for later. " +
+				"Passers-by only ever look at the marquee, which is quick to read. If the marquee is wrong, the ledger is still right and the marquee can be redone from it.",
+			found: []string{"reads-from-redis"}},
+	} {
+		res := grade(t, b, c.id, c.answer)
+		found, mis := res.FoundIDs(), res.MisconceptionIDs()
+		for _, id := range c.found {
+			if !slices.Contains(found, id) {
+				t.Errorf("%s: want %s found, found %v (misconceptions %v)", c.name, id, found, mis)
+			}
+		}
+		for _, id := range c.notFound {
+			if slices.Contains(found, id) {
+				t.Errorf("%s: %s credited, found %v", c.name, id, found)
+			}
+		}
+		for _, id := range c.mis {
+			if !slices.Contains(mis, id) {
+				t.Errorf("%s: want misconception %s, got %v", c.name, id, mis)
+			}
+		}
+		for _, id := range c.notMis {
+			if slices.Contains(mis, id) {
+				t.Errorf("%s: misconception %s flagged on a sentence that does not hold it", c.name, id)
+			}
+		}
+		if c.pass == 1 && !res.Passed || c.pass == -1 && res.Passed {
+			t.Errorf("%s: passed %v at %.2f, want the other (found %v, misconceptions %v, notes %v)", c.name, res.Passed, res.Score, found, mis, res.Notes)
+		}
+		// A heading is read into its cells as words of no width: no quote
+		// may show a heading's words the learner did not write there.
+		for _, f := range append(res.Found, res.Misconceptions...) {
+			if f.Quote != "" && !strings.Contains(strings.Join(strings.Fields(c.answer), " "), strings.Trim(f.Quote, "…")) {
+				t.Errorf("%s: quote %q is not the learner's text", c.name, f.Quote)
+			}
+		}
+	}
+}
