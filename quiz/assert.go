@@ -12,7 +12,7 @@ people hear|a lot of people hear|lots of people hear|many people hear|a lot of p
 you might think|one might think|you may think|i heard|i have heard|supposedly|allegedly|reportedly|a common mistake is|common misconception|
 the misconception|a misconception|it is a myth|myth|wrongly|mistakenly|naively|in async cqrs|in asynchronous cqrs|with async cqrs|
 with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|
-the question says|the question asks|the prompt says|
+the question says|the question asks|the prompt says|if anyone tells you|if someone tells you|anyone who tells you|whoever tells you|if anyone says|if someone says|
 people describe|some describe|it is described as|is usually described as|the textbook answer|the textbook version|the textbook says|the standard answer|
 the usual answer|the official answer|on paper|
 with a cache|with a normal cache|with a plain cache|with a regular cache|with a classic cache|in a normal cache|with cache aside|in cache aside|in a cache aside`)
@@ -38,7 +38,7 @@ too complicated|too complex|silly|ceremony|bloat|cargo cult|
 not an option|never an option|no option|not possible|impossible|out of the question|off the table|not allowed|a bad idea|is a mistake|
 rules out|ruled out|rule out|is ruled out|the question forbids|forbidden|
 can not be undone|can not be done|can not be reversed|
-seems wrong|seem wrong|sounds wrong|feels wrong|would be wrong|the wrong move|is the wrong move|wrong move|the wrong call|is the wrong answer|would be a mistake|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
+is backwards|are backwards|gets it backwards|get it backwards|that's backwards|that is backwards|would be backwards|seems wrong|seem wrong|sounds wrong|feels wrong|would be wrong|the wrong move|is the wrong move|wrong move|the wrong call|is the wrong answer|would be a mistake|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
 
 // anaphors point back at what the learner said before.
 var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|
@@ -164,6 +164,28 @@ func matchAny(ps []phrase, toks []token, i int) int {
 	return 0
 }
 
+// rejectLabels, opening a line and followed by a colon, say that what
+// follows is what not to do: "Never: DELETE the PG row", "Don't: roll
+// back", "Non-action: rolling back PG writes". Engineers' notes list the
+// tempting wrong moves so, and the misconception is what they reject.
+var rejectLabels = phraseList(`never|never do|never ever|do not|do not do|dont|avoid|non action|non actions|not an action|anti pattern|antipattern|
+anti patterns|antipatterns|what not to do|not to do|wrong|wrong move|bad|bad idea|bad ideas|no go|nogo|off limits|forbidden|would not do|will not do|rejected|ruled out`)
+
+// rejectLabel reports where the words after a reject label's colon start
+// (0 when the sentence opens with none), after an optional step number
+// ("3. Don't: …").
+func rejectLabel(toks []token) int {
+	i := 0
+	if len(toks) > 0 && isOrdinal(toks[0].word) {
+		i = 1
+	}
+	n := matchAny(rejectLabels, toks, i)
+	if n == 0 || i+n >= len(toks) || !toks[i+n].softBefore || toks[i+n].mark != ':' {
+		return 0
+	}
+	return i + n
+}
+
 // boundary reports whether a clause starts at token i.
 func boundary(toks []token, i int) bool {
 	return toks[i].softBefore || clauseWords[toks[i].word]
@@ -187,6 +209,12 @@ func heardScope(sents []sentence) [][]bool {
 					break
 				}
 			}
+		}
+		if from := rejectLabel(toks); from > 0 {
+			for k := range h {
+				h[k] = true
+			}
+			continue
 		}
 		for i := 0; i < len(toks); i++ {
 			if n := matchAny(mentionMarkers, toks, i); n > 0 {

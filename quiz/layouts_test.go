@@ -52,6 +52,33 @@ func TestLayouts(t *testing.T) {
 				"Every ticket sale is written in the ledger first, and the same clerk then changes the marquee before the buyer walks off: nothing is left for later. " +
 				"Passers-by only ever look at the marquee, which is quick to read. If the marquee is wrong, the ledger is still right and the marquee can be redone from it.",
 			found: []string{"reads-from-redis"}},
+		// Blind sets X to AA: what engineers' notes reject, and four wrong
+		// ideas that passed.
+		{name: "a line labelled as what not to do", id: "redis-spike-500wps",
+			answer: "Give the ZADD a 15 ms budget and trip a breaker when Redis keeps missing it; the reconciler re-adds skipped posts from PostgreSQL.\n" +
+				"Never: undo the Postgres commit because Redis was slow.\n2. Don't: delete the row afterwards.",
+			notMis: []string{"rollback-postgres"}},
+		{name: "a self-asked question answered no", id: "redis-spike-500wps",
+			answer: "Q: Should we roll back the Postgres write so both stores agree? A: No, the post is already committed.",
+			notMis: []string{"rollback-postgres"}},
+		{name: "calling a rollback backwards", id: "redis-spike-500wps",
+			answer: "Undoing a committed post to keep a slow feed store in step is backwards.",
+			notMis: []string{"rollback-postgres"}},
+		{name: "a wrong idea stated plainly still counts", id: "redis-spike-500wps",
+			answer: "When the ZADD times out, roll back the Postgres insert so both stores stay equal.",
+			mis:    []string{"rollback-postgres"}, pass: -1},
+		{name: "the ZADD's error handed to the client", id: "createpost-walkthrough",
+			answer: "Postgres commits first, then the ZADD. If the ZADD fails, CreatePost returns that error to the client, which retries the post.",
+			mis:    []string{"redis-failure-errors"}, pass: -1},
+		{name: "the stores as mirrored copies", id: "explain-sync-cqrs",
+			answer: "Every post is written to both PostgreSQL and Redis in one request, like RAID 1, and if PostgreSQL is down Redis can take writes instead.",
+			mis:    []string{"store-replication"}, pass: -1},
+		{name: "saving the old primary's AOF to replay it", id: "acknowledged-then-lost",
+			answer: "Copy the old primary's AOF before it resyncs and replay its ZADDs into the new primary.",
+			mis:    []string{"old-primary-recovery"}, pass: -1},
+		{name: "relying on the outbox for an acknowledged loss", id: "acknowledged-then-lost",
+			answer: "To repair it, rely on the outbox: its worker will notice the member is gone and replay the ZADD.",
+			mis:    []string{"outbox-repairs-loss"}, pass: -1},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()

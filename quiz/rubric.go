@@ -431,7 +431,11 @@ var interrogatives = set("what which where when who whom whose why how does do d
 // one may take its subject from the question it answers ("What commits
 // first? Postgres.").
 func askedPart(answer string, s sentence) int {
-	if len(s.tokens) == 0 || !interrogatives[s.tokens[0].word] {
+	lead := 0
+	if len(s.tokens) > 1 && s.tokens[0].word == "q" {
+		lead = 1 // "Q: So roll back Postgres to keep them equal? A: No."
+	}
+	if len(s.tokens) == 0 || lead == 0 && !interrogatives[s.tokens[0].word] {
 		return 0
 	}
 	for k, t := range s.tokens {
