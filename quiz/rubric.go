@@ -198,6 +198,13 @@ func read(answer string, lx lexicon, subject func([]token) (token, bool)) readin
 		r.list[i] = listSentence(r.own[i])
 	}
 	r.heard = heardScope(r.sents)
+	for i, s := range r.sents {
+		if k := listAfterColon(s); k >= 0 {
+			for j := k; j < len(s.tokens); j++ {
+				r.heard[i][j] = true
+			}
+		}
+	}
 	for i := range headings {
 		for k := range r.heard[i] {
 			r.heard[i][k] = r.heard[i][k] || headings[i]

@@ -152,3 +152,37 @@ func jumble(s sentence) bool {
 	}
 	return bad*2 >= n
 }
+
+// Thresholds for a list that follows a colon inside a sentence of prose:
+// "CQRS means: commands and queries, the write model and the read model,
+// PostgreSQL and Redis, projections, consistency, latency" names terms
+// after a verb, so the sentence as a whole has its clause, yet what the
+// colon opens only enumerates. Terse fixes ("Fix: 20 ms budget on the
+// ZADD, breaker, outbox row, reconciler") run to fewer, longer pieces.
+const (
+	minColonListItems     = 6
+	maxColonListItemWords = 3.0
+)
+
+// listAfterColon reports where a list that fills the rest of a sentence
+// after its colon starts, or -1: its words enumerate and assert nothing.
+func listAfterColon(s sentence) int {
+	for k := 1; k < len(s.tokens); k++ {
+		if !s.tokens[k].softBefore || s.tokens[k].mark != ':' {
+			continue
+		}
+		// Pieces are parted by commas only: numbered steps after a colon
+		// ("quick version: 1) check input 2) zadd …") are a sequence, not
+		// an enumeration of terms.
+		segs, total := 1, len(s.tokens)-k
+		for _, t := range s.tokens[k+1:] {
+			if t.softBefore && t.mark == ',' {
+				segs++
+			}
+		}
+		if segs >= minColonListItems && float64(total) <= maxColonListItemWords*float64(segs) {
+			return k
+		}
+	}
+	return -1
+}
