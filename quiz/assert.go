@@ -38,7 +38,7 @@ too complicated|too complex|silly|ceremony|bloat|cargo cult|
 not an option|never an option|no option|not possible|impossible|out of the question|off the table|not allowed|a bad idea|is a mistake|
 rules out|ruled out|rule out|is ruled out|the question forbids|forbidden|
 can not be undone|can not be done|can not be reversed|
-is backwards|are backwards|gets it backwards|get it backwards|that's backwards|that is backwards|would be backwards|seems wrong|seem wrong|sounds wrong|feels wrong|would be wrong|the wrong move|is the wrong move|wrong move|the wrong call|is the wrong answer|would be a mistake|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
+is wrong|is just wrong|is plain wrong|is backwards|are backwards|gets it backwards|get it backwards|that's backwards|that is backwards|would be backwards|seems wrong|seem wrong|sounds wrong|feels wrong|would be wrong|the wrong move|is the wrong move|wrong move|the wrong call|is the wrong answer|would be a mistake|seems like a bad idea|sounds like a bad idea|would be a bad idea|makes no sense|make no sense|doesn't make sense|does not make sense`)
 
 // anaphors point back at what the learner said before.
 var anaphors = phraseList(`those|these|all that|all this|all of that|all of this|that stuff|this stuff|it all|them|such things|any of that|

@@ -418,6 +418,12 @@ func negationScope(s sentence) negation {
 				in[j], by[j] = true, n
 				continue
 			}
+			if j > first && toks[j].softBefore && toks[j].mark == ',' && listTail(toks, j) {
+				// "rather than via CDC, a broker or event sourcing": the
+				// denial reaches the rest of its list.
+				in[j], by[j] = true, n
+				continue
+			}
 			if j > first && (toks[j].softBefore || scopeEnders[toks[j].word]) {
 				if !toks[j].softBefore && relationWords[toks[j].word] {
 					linking = append(linking, n)
@@ -428,6 +434,28 @@ func negationScope(s sentence) negation {
 		}
 	}
 	return negation{in: in, by: by, linking: linking}
+}
+
+// maxListTail is the longest piece read as the close of a denied list.
+const maxListTail = 5
+
+// listTail reports whether the piece after the comma at j closes a list
+// ("…, a broker or event sourcing"): short, no verb, joined by "or", "nor"
+// or "and".
+func listTail(toks []token, j int) bool {
+	k := j + 1
+	for k < len(toks) && !toks[k].softBefore && !clauseWords[toks[k].word] {
+		k++
+	}
+	if k-j > maxListTail || hasVerb(toks[j:k]) {
+		return false
+	}
+	for _, t := range toks[j:k] {
+		if t.word == "or" || t.word == "nor" || t.word == "and" {
+			return true
+		}
+	}
+	return false
 }
 
 // restatement reports whether a bracket opening at toks[0] renames the

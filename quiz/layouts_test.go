@@ -79,6 +79,22 @@ func TestLayouts(t *testing.T) {
 		{name: "relying on the outbox for an acknowledged loss", id: "acknowledged-then-lost",
 			answer: "To repair it, rely on the outbox: its worker will notice the member is gone and replay the ZADD.",
 			mis:    []string{"outbox-repairs-loss"}, pass: -1},
+		// Blind sets BB and CC.
+		{name: "a denial reaches the rest of its list", id: "explain-sync-cqrs",
+			answer: "The handler writes Redis itself, right after the commit, rather than through a queue, a broker or CDC, so nothing lags behind the request.",
+			notMis: []string{"async-update"}},
+		{name: "a queue stated as the mechanism is still async", id: "explain-sync-cqrs",
+			answer: "After the commit a message goes onto a queue, and a worker adds the post to Redis.",
+			mis:    []string{"async-update"}, pass: -1},
+		{name: "not waiting forever is a deadline", id: "redis-spike-500wps",
+			answer: "Don't wait forever on Redis: give the ZADD 20 ms, then log it, mark the author for the reconciler and return success.",
+			notMis: []string{"retry-inline"}},
+		{name: "a rollback called wrong", id: "redis-spike-500wps",
+			answer: "Deleting the committed row to match the feed is wrong: the post is real.",
+			notMis: []string{"rollback-postgres"}},
+		{name: "Redis as where the posts live", id: "explain-sync-cqrs",
+			answer: "Redis is the main one, where the posts live, and Postgres is the backup that gets a copy in the same request.",
+			mis:    []string{"redis-is-truth"}, pass: -1},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()
