@@ -95,6 +95,15 @@ func TestLayouts(t *testing.T) {
 		{name: "Redis as where the posts live", id: "explain-sync-cqrs",
 			answer: "Redis is the main one, where the posts live, and Postgres is the backup that gets a copy in the same request.",
 			mis:    []string{"redis-is-truth"}, pass: -1},
+		// Terse notes that pair labels with values relate; a list names.
+		{name: "terse notes with labels and values", id: "createpost-walkthrough",
+			answer: "- first: PG INSERT, autocommit. PG fails -> error to the caller, Redis untouched.\n" +
+				"- then: ZADD feed:{author}. Redis fails -> WARN log, return nil, caller told OK.\n" +
+				"- read path: Redis only. Before the ZADD: post invisible. After a failed ZADD: missing until the reconciler re-adds it from PG. ZADD ok: visible.",
+			pass: 1},
+		{name: "a labelled list is still a list", id: "redis-spike-500wps",
+			answer: "Fixes: deadline, breaker, outbox, reconciler, idempotency, pool size, bulkhead.",
+			pass: -1},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()

@@ -41,7 +41,11 @@ func countClauses(tokens []token) clauseCounts {
 			return
 		}
 		c.segs++
-		if len(seg) >= minClauseWords && hasVerb(seg) {
+		// A value after a label's colon ("commits first: PG INSERT",
+		// "read path: Redis only") is said of the label, as a verb would
+		// say it: terse notes relate, where a list only names.
+		valued := seg[0].softBefore && seg[0].mark == ':' && c.total > len(seg) && len(seg) >= 2
+		if len(seg) >= minClauseWords && hasVerb(seg) || valued {
 			c.inClauses += len(seg)
 		}
 		seg = seg[:0]
