@@ -179,12 +179,44 @@ func rejectLabel(toks []token) int {
 	if len(toks) > 0 && isOrdinal(toks[0].word) {
 		i = 1
 	}
-	n := matchAny(rejectLabels, toks, i)
-	if n == 0 || i+n >= len(toks) || !toks[i+n].softBefore || toks[i+n].mark != ':' {
+	if n := matchAny(rejectLabels, toks, i); n > 0 && i+n < len(toks) && toks[i+n].softBefore && toks[i+n].mark == ':' {
+		return i + n
+	}
+	// A short label that denies doing ("Not doing:", "What we did not
+	// do:") rejects what follows it; one that asks ("Why no error:")
+	// heads an answer, and one that states ("Readers are never
+	// affected:") is a claim of its own.
+	for j := i + 1; j < len(toks) && j-i <= maxRejectLabel; j++ {
+		if !toks[j].softBefore {
+			continue
+		}
+		if toks[j].mark != ':' || askingWords[toks[i].word] {
+			return 0
+		}
+		denies := false
+		for _, t := range toks[i:j] {
+			if !negators[t.word] && !rejectLabelWords[t.word] {
+				return 0 // "Readers are never affected: …" states, it rejects nothing
+			}
+			denies = denies || negators[t.word]
+		}
+		if denies {
+			return j
+		}
 		return 0
 	}
-	return i + n
+	return 0
 }
+
+// rejectLabelWords may stand with a negator in a label that rejects what
+// follows: it is about doing, not a statement of fact.
+var rejectLabelWords = set("do does doing did done what we i you they to ever would will should must shall")
+
+// maxRejectLabel is the longest label read as rejecting what follows it.
+const maxRejectLabel = 6
+
+// askingWords open a label that asks, so what follows answers it.
+var askingWords = set("why how when where which who whose does do did is are can could should would will")
 
 // boundary reports whether a clause starts at token i.
 func boundary(toks []token, i int) bool {

@@ -103,7 +103,31 @@ func TestLayouts(t *testing.T) {
 			pass: 1},
 		{name: "a labelled list is still a list", id: "redis-spike-500wps",
 			answer: "Fixes: deadline, breaker, outbox, reconciler, idempotency, pool size, bulkhead.",
-			pass: -1},
+			pass:   -1},
+		// Blind sets DD to GG.
+		{name: "a label that says what was not done", id: "redis-spike-500wps",
+			answer: "Put a 20 ms deadline on the ZADD and a breaker in front of Redis; the reconciler re-adds what was skipped from PostgreSQL.\n" +
+				"What we did not do: roll back the inserts in Postgres.\nNot doing: deleting any row.",
+			notMis: []string{"rollback-postgres"}},
+		{name: "a label that states is no rejection", id: "createpost-walkthrough",
+			answer: "Readers never wait: whatever Redis lacks is fetched from PostgreSQL on the fly.",
+			mis:    []string{"feed-reads-postgres"}, pass: -1},
+		{name: "a numbered list of fixes is no write order", id: "redis-spike-500wps",
+			answer: "At 500 writes/s a 50 ms spike keeps about 25 more writes in flight, the pool runs dry and callers time out and retry; skipped ZADDs leave the feed stale.\n" +
+				"What I'd do:\n1. A 20 ms deadline on the ZADD, then log and return success.\n2. An outbox row in PG, in the same transaction as the insert.\n3. A breaker that skips Redis while it is slow.\n4. The reconciler re-adds missing posts from PostgreSQL.",
+			notMis: []string{"redis-first"}},
+		{name: "GetFeed merging both stores", id: "createpost-walkthrough",
+			answer: "The new post is visible at once, because GetFeed checks PostgreSQL and Redis and merges them.",
+			mis:    []string{"feed-reads-postgres"}, pass: -1},
+		{name: "a read fallback to SQL", id: "createpost-walkthrough",
+			answer: "When Redis has no member yet, GetFeed falls through to a SQL query on the posts table, so the post shows at once.",
+			mis:    []string{"feed-reads-postgres"}, pass: -1},
+		{name: "the outbox said to handle an acknowledged loss", id: "acknowledged-then-lost",
+			answer: "The outbox handles this case: its worker replays the row to the new primary after the failover.",
+			mis:    []string{"outbox-repairs-loss"}, pass: -1},
+		{name: "Postgres as the backup copy", id: "explain-sync-cqrs",
+			answer: "Reads come from Redis, and PostgreSQL keeps a durable backup copy of each post; when they disagree Redis wins.",
+			mis:    []string{"redis-is-truth"}, pass: -1},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()

@@ -50,7 +50,7 @@ func readSteps(answer string, sents []sentence) [][]step {
 			continue // an indented sub-bullet, or a bracketed line: a note on the step above it
 		}
 		if body, bullet, ok := stepBody(strings.TrimSpace(lead), s); ok {
-			ordered := !bullet || processCue(header) || body < len(s.tokens) && sequenceWords[s.tokens[body].word]
+			ordered := !bullet && !adviceCue(header) || processCue(header) || body < len(s.tokens) && sequenceWords[s.tokens[body].word]
 			if len(cur) > 0 {
 				cur[0].ordered = cur[0].ordered || ordered // the run's first step speaks for it
 			}
@@ -65,7 +65,25 @@ func readSteps(answer string, sents []sentence) [][]step {
 	if len(cur) > 0 {
 		runs = append(runs, cur)
 	}
-	return append(runs, inlineSteps(sents)...)
+	// A numbered list one item per line is read above, with its header;
+	// read again as inline steps it would lose what the header says ("What
+	// I'd do:" lists fixes, not the order of the writes).
+	lined := map[int]bool{}
+	for _, run := range runs {
+		for _, st := range run {
+			lined[st.sent] = true
+		}
+	}
+	for _, run := range inlineSteps(sents) {
+		again := true
+		for _, st := range run {
+			again = again && lined[st.sent]
+		}
+		if !again {
+			runs = append(runs, run)
+		}
+	}
+	return runs
 }
 
 // processWords in the line before a run of bullets say the bullets are
@@ -80,6 +98,23 @@ func processCue(header string) bool {
 	for _, s := range split(header) {
 		for _, t := range s.tokens {
 			if processWords[t.word] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// adviceWords in the line before a numbered list say it lists what to do
+// ("What I'd do:", "Mitigation:", "Action items:"), not steps of the
+// request in the order they run: "1. deadline on the ZADD 2. outbox row
+// in PG" is no Redis-then-PostgreSQL order.
+var adviceWords = set("fix fixes fixing mitigation mitigations mitigate action actions remediation remedies remedy recommendations recommend recommended improvements handle handling prevention mitigating would i'd")
+
+func adviceCue(header string) bool {
+	for _, s := range split(header) {
+		for _, t := range s.tokens {
+			if adviceWords[t.word] {
 				return true
 			}
 		}
