@@ -128,6 +128,19 @@ func TestLayouts(t *testing.T) {
 		{name: "Postgres as the backup copy", id: "explain-sync-cqrs",
 			answer: "Reads come from Redis, and PostgreSQL keeps a durable backup copy of each post; when they disagree Redis wins.",
 			mis:    []string{"redis-is-truth"}, pass: -1},
+		// Blind sets HH and II.
+		{name: "a ghost post from a ZADD after a failed INSERT", id: "createpost-walkthrough",
+			answer: "Postgres commits first and then the ZADD runs. If the INSERT fails, the ZADD still goes out, so the feed shows a phantom post that doesn't exist in the database.",
+			mis:    []string{"zadd-despite-failed-insert"}, pass: -1},
+		{name: "a failed INSERT skips the ZADD", id: "createpost-walkthrough",
+			answer: "If the INSERT fails, CreatePost returns the error and the ZADD never runs, so there is no ghost post.",
+			notMis: []string{"zadd-despite-failed-insert"}},
+		{name: "an outbox row written after the commit", id: "redis-spike-500wps",
+			answer: "Once the insert has committed, write an outbox row in a second, separate statement, and let a worker replay the ZADDs.",
+			mis:    []string{"outbox-after-commit"}, pass: -1},
+		{name: "an outbox row in the post's transaction", id: "redis-spike-500wps",
+			answer: "Write the outbox row in the same transaction as the post, and after the commit a worker replays the ZADD.",
+			notMis: []string{"outbox-after-commit"}},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()
