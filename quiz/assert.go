@@ -210,7 +210,7 @@ func rejectLabel(toks []token) int {
 
 // rejectLabelWords may stand with a negator in a label that rejects what
 // follows: it is about doing, not a statement of fact.
-var rejectLabelWords = set("do does doing did done what we i you they to ever would will should must shall")
+var rejectLabelWords = set("do does doing did done what we i you they to ever would will should must shall are were am explicitly definitely absolutely deliberately intentionally still also")
 
 // maxRejectLabel is the longest label read as rejecting what follows it.
 const maxRejectLabel = 6

@@ -436,23 +436,29 @@ func negationScope(s sentence) negation {
 	return negation{in: in, by: by, linking: linking}
 }
 
-// maxListTail is the longest piece read as the close of a denied list.
-const maxListTail = 5
+// maxListTail is the longest piece read as the close of a denied list,
+// and listJoinReach how far into it the joining "or" may sit.
+const (
+	maxListTail   = 10
+	listJoinReach = 3
+)
 
 // listTail reports whether the piece after the comma at j closes a list
-// ("…, a broker or event sourcing"): short, no verb, joined by "or", "nor"
-// or "and".
+// ("…, a broker or event sourcing", "no queue, stream or background
+// worker between the two writes"): its last items are joined by "or",
+// "nor" or "and" near its start, and no verb comes before the item after
+// the join.
 func listTail(toks []token, j int) bool {
 	k := j + 1
 	for k < len(toks) && !toks[k].softBefore && !clauseWords[toks[k].word] {
 		k++
 	}
-	if k-j > maxListTail || hasVerb(toks[j:k]) {
+	if k-j > maxListTail {
 		return false
 	}
-	for _, t := range toks[j:k] {
-		if t.word == "or" || t.word == "nor" || t.word == "and" {
-			return true
+	for c := j; c < k && c-j <= listJoinReach; c++ {
+		if w := toks[c].word; w == "or" || w == "nor" || w == "and" {
+			return !hasVerb(toks[j:min(k, c+2)])
 		}
 	}
 	return false

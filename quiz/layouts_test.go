@@ -141,6 +141,20 @@ func TestLayouts(t *testing.T) {
 		{name: "an outbox row in the post's transaction", id: "redis-spike-500wps",
 			answer: "Write the outbox row in the same transaction as the post, and after the commit a worker replays the ZADD.",
 			notMis: []string{"outbox-after-commit"}},
+		// After HH and II: policies that key off errors are no invented
+		// cause, and a denial reaches a list whose last item runs on.
+		{name: "policies that react to a failed ZADD", id: "acknowledged-then-lost",
+			answer: "Retries and the rollback policy are no help here: they react to a failed ZADD, and this one was acknowledged.",
+			notMis: []string{"invented-cause"}},
+		{name: "a failed ZADD given as the cause", id: "acknowledged-then-lost",
+			answer: "The ZADD failed during the failover and the error was swallowed, so the post never reached the feed.",
+			mis:    []string{"invented-cause"}, pass: -1},
+		{name: "a denied list with a long last item", id: "explain-sync-cqrs",
+			answer: "It is synchronous because there is no queue, broker or background worker sitting between the two writes.",
+			notMis: []string{"async-update"}},
+		{name: "an adverb in a label that rejects", id: "redis-spike-500wps",
+			answer: "Explicitly not doing: rolling back the PG insert when Redis is slow. Inline retries of the ZADD are disabled too.",
+			notMis: []string{"rollback-postgres", "retry-inline"}},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()
