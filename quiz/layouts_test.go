@@ -155,6 +155,19 @@ func TestLayouts(t *testing.T) {
 		{name: "an adverb in a label that rejects", id: "redis-spike-500wps",
 			answer: "Explicitly not doing: rolling back the PG insert when Redis is slow. Inline retries of the ZADD are disabled too.",
 			notMis: []string{"rollback-postgres", "retry-inline"}},
+		// Blind sets JJ and KK.
+		{name: "stores cast the wrong way round", id: "explain-sync-cqrs",
+			answer: "Redis is the counter where writes go, since ZADD is quick, and PostgreSQL is the shelf that everyone reads from. Both are updated in the same request.",
+			mis:    []string{"redis-first", "reads-from-postgres"}, pass: -1},
+		{name: "a 503 for a committed post, with the row kept", id: "redis-spike-500wps",
+			answer: "Put a 20 ms timeout on the ZADD and when it fires return a 503 so the client resends the post, while the Postgres row stays.",
+			mis:    []string{"redis-failure-errors"}, pass: -1},
+		{name: "a 500 for a failed INSERT is right", id: "redis-spike-500wps",
+			answer: "Only when the Postgres insert itself fails do we return a 500 to the client.",
+			notMis: []string{"redis-failure-errors"}},
+		{name: "the logs said to replace the reconciler", id: "createpost-walkthrough",
+			answer: "On a failed ZADD the WARN line names the post, so repair is to grep the WARN lines and replay them; there is no need for a reconciler.",
+			mis:    []string{"logs-replace-reconciler"}, pass: -1},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()
