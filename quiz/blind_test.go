@@ -66,6 +66,8 @@ var blindSets = []struct {
 	{"testdata/tuning-blindGG.json", map[string]bool{"explain-sync-cqrs/Spanish": true, "createpost-walkthrough/German": true, "redis-spike-500wps/Portuguese": true, "acknowledged-then-lost/French": true}, map[string]bool{"explain-sync-cqrs/library analogy": true, "explain-sync-cqrs/bank analogy": true, "createpost-walkthrough/table layout": true, "acknowledged-then-lost/airport analogy": true, "acknowledged-then-lost/bank analogy": true}},
 	{"testdata/tuning-blindHH.json", map[string]bool{"explain-sync-cqrs/Spanish": true, "createpost-walkthrough/German": true, "redis-spike-500wps/French": true, "acknowledged-then-lost/Portuguese": true}, map[string]bool{"explain-sync-cqrs/informal texting": true}},
 	{"testdata/tuning-blindII.json", map[string]bool{"explain-sync-cqrs/German prose": true, "createpost-walkthrough/Spanish prose": true, "redis-spike-500wps/French prose": true, "acknowledged-then-lost/Japanese prose": true}, map[string]bool{"explain-sync-cqrs/concise prose": true}},
+	{"testdata/tuning-blindJJ.json", map[string]bool{"explain-sync-cqrs/Spanish paragraph": true, "createpost-walkthrough/German walkthrough": true, "redis-spike-500wps/French answer": true, "acknowledged-then-lost/Italian answer": true}, map[string]bool{"createpost-walkthrough/post office analogy": true, "acknowledged-then-lost/split-brain steps": true}},
+	{"testdata/tuning-blindKK.json", map[string]bool{"explain-sync-cqrs/Spanish prose": true, "createpost-walkthrough/German prose": true, "redis-spike-500wps/Japanese prose": true, "acknowledged-then-lost/Portuguese prose": true}, map[string]bool{"redis-spike-500wps/Q&A layout": true}},
 }
 
 // TestBlindSets: every answer of every tuned blind set agrees with its
