@@ -168,6 +168,16 @@ func TestLayouts(t *testing.T) {
 		{name: "the logs said to replace the reconciler", id: "createpost-walkthrough",
 			answer: "On a failed ZADD the WARN line names the post, so repair is to grep the WARN lines and replay them; there is no need for a reconciler.",
 			mis:    []string{"logs-replace-reconciler"}, pass: -1},
+		// Blind set LL.
+		{name: "ZADD called not idempotent", id: "redis-spike-500wps",
+			answer: "Skipped ZADDs must never be replayed, because ZADD is not idempotent: a second run puts the post in the feed twice.",
+			mis:    []string{"zadd-not-idempotent"}, pass: -1},
+		{name: "retries of a non-idempotent CreatePost", id: "redis-spike-500wps",
+			answer: "Client retries make duplicate posts if CreatePost is not idempotent; a replayed ZADD is harmless, it just sets the same score.",
+			notMis: []string{"zadd-not-idempotent"}},
+		{name: "timed-out posts lost for good", id: "redis-spike-500wps",
+			answer: "Posts whose ZADD timed out are lost for good, since nothing says which posts should have been in the feed, so we accept some data loss during spikes.",
+			mis:    []string{"post-lost"}, pass: -1},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()
