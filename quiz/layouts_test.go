@@ -178,6 +178,18 @@ func TestLayouts(t *testing.T) {
 		{name: "timed-out posts lost for good", id: "redis-spike-500wps",
 			answer: "Posts whose ZADD timed out are lost for good, since nothing says which posts should have been in the feed, so we accept some data loss during spikes.",
 			mis:    []string{"post-lost"}, pass: -1},
+		// Blind set MM.
+		{name: "the INSERT said to wait for the function's return", id: "createpost-walkthrough",
+			answer: "The INSERT isn't really committed until CreatePost returns, so a crash before the ZADD makes Postgres roll the insert back.",
+			mis:    []string{"one-transaction"}, pass: -1},
+		{name: "recovery from the old primary's dump", id: "acknowledged-then-lost",
+			answer: "Load the RDB from the old primary into a scratch Redis, diff its feeds with the new primary and re-add what is missing, then update PostgreSQL from the repaired feed.",
+			mis:    []string{"old-primary-recovery", "redis-is-record"}, pass: -1},
+		{name: "a figure in a heading is no part of each cell", id: "redis-spike-500wps",
+			answer: "mode | why at 500 w/s | handling\n" +
+				"retry amplification | client retries hammer a slow Redis | cap inline retries, replay from a worker\n" +
+				"feed missing posts | timed-out ZADDs are only logged | reconciler re-adds them from PostgreSQL\n",
+			notMis: []string{"redis-failure-errors"}},
 	} {
 		res := grade(t, b, c.id, c.answer)
 		found, mis := res.FoundIDs(), res.MisconceptionIDs()

@@ -96,13 +96,18 @@ func headRows(sents []sentence, head tableRow, rows []tableRow) {
 			if denied {
 				out = append(out, toks[0]) // "no", then the heading it denies
 			}
-			for k, h := range heading {
+			k := 0
+			for _, h := range heading {
+				if isDigits(h.word) {
+					continue // "Why it happens at 500 w/s": a figure sets the scene, it is no part of every cell
+				}
 				h.start, h.end, h.arrow, h.carried = toks[0].start, toks[0].start, false, true
 				h.softBefore, h.mark = false, 0
 				if k == 0 && !denied {
 					h.softBefore, h.mark = true, '|'
 				}
 				out = append(out, h)
+				k++
 			}
 			if denied {
 				continue
