@@ -68,6 +68,8 @@ var blindSets = []struct {
 	{"testdata/tuning-blindII.json", map[string]bool{"explain-sync-cqrs/German prose": true, "createpost-walkthrough/Spanish prose": true, "redis-spike-500wps/French prose": true, "acknowledged-then-lost/Japanese prose": true}, map[string]bool{"explain-sync-cqrs/concise prose": true}},
 	{"testdata/tuning-blindJJ.json", map[string]bool{"explain-sync-cqrs/Spanish paragraph": true, "createpost-walkthrough/German walkthrough": true, "redis-spike-500wps/French answer": true, "acknowledged-then-lost/Italian answer": true}, map[string]bool{"createpost-walkthrough/post office analogy": true, "acknowledged-then-lost/split-brain steps": true}},
 	{"testdata/tuning-blindKK.json", map[string]bool{"explain-sync-cqrs/Spanish prose": true, "createpost-walkthrough/German prose": true, "redis-spike-500wps/Japanese prose": true, "acknowledged-then-lost/Portuguese prose": true}, map[string]bool{"redis-spike-500wps/Q&A layout": true}},
+	{"testdata/tuning-blindLL.json", map[string]bool{"explain-sync-cqrs/German paragraph": true, "createpost-walkthrough/Spanish walkthrough": true, "redis-spike-500wps/French answer": true, "acknowledged-then-lost/Portuguese answer": true}, map[string]bool{"explain-sync-cqrs/jargon-heavy prose": true, "redis-spike-500wps/analyst with numbers": true, "redis-spike-500wps/manager summary": true}},
+	{"testdata/tuning-blindMM.json", map[string]bool{"explain-sync-cqrs/Spanish paragraph": true, "createpost-walkthrough/German walkthrough": true, "redis-spike-500wps/Portuguese answer": true, "acknowledged-then-lost/French explanation": true}, nil},
 }
 
 // TestBlindSets: every answer of every tuned blind set agrees with its
