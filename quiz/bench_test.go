@@ -1,6 +1,7 @@
 package quiz
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -50,7 +51,9 @@ func BenchmarkGrade2KB(b *testing.B) {
 // of a repeated term (the worst case for matching claims), and as a list.
 func BenchmarkGrade64KiB(b *testing.B) {
 	bank := embedded(b)
-	for name, answer := range worstAnswers(b) {
+	answers := worstAnswers(b)
+	maps.Copy(answers, layoutAnswers())
+	for name, answer := range answers {
 		b.Run(name, func(b *testing.B) {
 			start, ok := cpuTime()
 			for b.Loop() {
@@ -78,6 +81,19 @@ func worstAnswers(tb testing.TB) map[string]string {
 	}
 }
 
+// layoutAnswers are worst cases for the layout readers: many one-word
+// sentences on one line (each was once added to the header of a run of
+// steps that never came, in time that grew with the square of the
+// answer), a table's rows, and questions that answer themselves.
+// TestGradingIsBounded tries them on one question, to keep its cost.
+func layoutAnswers() map[string]string {
+	return map[string]string{
+		"one-line-sentences": strings.Repeat("a. ", MaxAnswerBytes/3),
+		"table-rows":         "step | PG | Redis | GetFeed\n" + strings.Repeat("ZADD ok | row | member; added | shows it\n", MaxAnswerBytes/42),
+		"self-asked":         strings.Repeat("What commits first? Postgres.\n", MaxAnswerBytes/30),
+	}
+}
+
 // TestGradingIsBounded: whatever 64 KiB (or more) it is given, grading
 // finishes in well under two seconds of CPU, and text past MaxAnswerBytes
 // is not read. CPU time, not wall time, because the machines running tests
@@ -99,6 +115,13 @@ func TestGradingIsBounded(t *testing.T) {
 			if d > 2*time.Second {
 				t.Errorf("%s/%s: %v", id, name, d)
 			}
+		}
+	}
+	for name, answer := range layoutAnswers() {
+		cpu, ok := cpuTime()
+		b.Grade("createpost-walkthrough", answer, b.Example)
+		if end, _ := cpuTime(); ok && end-cpu > 2 {
+			t.Errorf("createpost-walkthrough/%s: %.2f s of CPU", name, end-cpu)
 		}
 	}
 	long := strings.Repeat("x", MaxAnswerBytes) + " PostgreSQL commits first."

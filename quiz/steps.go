@@ -40,7 +40,7 @@ func readSteps(answer string, sents []sentence) [][]step {
 		gap := answer[prevEnd:s.start]
 		prevEnd = s.end
 		if i > 0 && !strings.Contains(gap, "\n") {
-			if len(cur) == 0 {
+			if len(cur) == 0 && len(header) < maxHeader {
 				header += " " + answer[s.start:s.end]
 			}
 			continue // a note on the step's line, or more of a header
@@ -85,6 +85,12 @@ func readSteps(answer string, sents []sentence) [][]step {
 	}
 	return runs
 }
+
+// maxHeader bounds how much of the line before a run is kept as its
+// header: only its cue words matter, and a 64 KiB answer on one line
+// made of many sentences once grew it sentence by sentence, in time
+// that grew with the square of the answer.
+const maxHeader = 400
 
 // processWords in the line before a run of bullets say the bullets are
 // steps in order.

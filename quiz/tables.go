@@ -36,6 +36,7 @@ type tableRow struct {
 func readTables(answer string, sents []sentence) (rows, headings []bool) {
 	rows, headings = make([]bool, len(sents)), make([]bool, len(sents))
 	var run []tableRow
+	var lines barLines
 	bars := -1
 	flush := func() {
 		if len(run) >= minTableRows {
@@ -48,8 +49,7 @@ func readTables(answer string, sents []sentence) (rows, headings []bool) {
 		run, bars = nil, -1
 	}
 	for i, s := range sents {
-		from, to := lineBounds(answer, s.start)
-		n := strings.Count(strings.Trim(answer[from:to], " \t|"), "|")
+		from, to, n := lines.at(answer, s.start)
 		if n == 0 || s.end > to {
 			flush() // no bar between words, or a sentence running past its line
 			continue
@@ -68,12 +68,32 @@ func readTables(answer string, sents []sentence) (rows, headings []bool) {
 	return rows, headings
 }
 
+// barLines answers, line by line, how many bars a line of text holds: the
+// split asks at every stop and readTables at every sentence, and a 64 KiB
+// answer on one line must not be scanned once per sentence.
+type barLines struct {
+	from, to    int
+	bars, inner int // all the line's bars, and those between its cells (not framing it)
+	ok          bool
+}
+
+// at returns the bounds of the line holding offset i and the number of
+// bars between its cells.
+func (b *barLines) at(text string, i int) (int, int, int) {
+	if !b.ok || i < b.from || i > b.to {
+		b.from, b.to = lineBounds(text, i)
+		line := text[b.from:b.to]
+		b.bars, b.inner, b.ok = strings.Count(line, "|"), strings.Count(strings.Trim(line, " \t|"), "|"), true
+	}
+	return b.from, b.to, b.inner
+}
+
 // onBarLine reports whether offset i is on a line with two bars or more:
 // a stop there ("| old feed; caller gets the error") parts clauses of a
 // table's cell, not sentences, so the row stays one sentence.
-func onBarLine(text string, i int) bool {
-	from, to := lineBounds(text, i)
-	return strings.Count(text[from:to], "|") >= 2
+func (b *barLines) onBarLine(text string, i int) bool {
+	b.at(text, i)
+	return b.bars >= 2
 }
 
 // headRows gives each row's cells the heading's words.

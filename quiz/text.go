@@ -32,13 +32,14 @@ type sentence struct {
 // tokens as tidy prose.
 func split(text string) []sentence {
 	var (
-		out  []sentence
-		cur  sentence
-		word strings.Builder
-		ws   int // start of the word being built
-		soft bool
-		mark rune // the punctuation that made soft
-		qa   = -1 // the new line that an "A:" answer to the line's question follows
+		out   []sentence
+		cur   sentence
+		word  strings.Builder
+		ws    int // start of the word being built
+		soft  bool
+		mark  rune // the punctuation that made soft
+		qa    = -1 // the new line that an "A:" answer to the line's question follows
+		lines barLines
 	)
 	cur.start = -1
 	shouting := mostlyUpper(text)
@@ -111,7 +112,7 @@ func split(text string) []sentence {
 			if nl := strings.IndexByte(text[i:], '\n'); nl >= 0 && strings.TrimSpace(text[i+size:i+nl]) == "" {
 				qa = i + nl
 			}
-		case (r == ';' || r == '.') && onBarLine(text, i) && !(r == '.' && unicode.IsDigit(next)):
+		case (r == ';' || r == '.') && lines.onBarLine(text, i) && !(r == '.' && unicode.IsDigit(next)):
 			flushWord(i) // a stop inside a table's cell: see onBarLine
 			if !soft {
 				mark = r
