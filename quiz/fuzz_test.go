@@ -26,7 +26,12 @@ func FuzzGrade(f *testing.F) {
 			f.Add(x.Answer)
 		}
 	}
-	for _, s := range []string{"", " ", ".", "1.", "a)", "'", "n't", "-->", "→→", "not", "not only", "instead of", "\x00\x1b[31m", "é" + strings.Repeat("ñ", 40), "Redis, Redis, Redis; PostgreSQL."} {
+	for _, s := range []string{"", " ", ".", "1.", "a)", "'", "n't", "-->", "→→", "not", "not only", "instead of", "\x00\x1b[31m", "é" + strings.Repeat("ñ", 40), "Redis, Redis, Redis; PostgreSQL.",
+		// The layout readers: a table (framed, with an empty cell and a
+		// stop inside a row), a self-answered question, and Q:/A: lines.
+		"step | PG | Redis\n|---|---|\n| INSERT | yes | no |\nZADD ok | | yes; shown\n",
+		"What commits first? Postgres.\nDoes GetFeed read PG? No.",
+		"Q: Which store is the record?\nA: PostgreSQL.\nNever: roll back."} {
 		f.Add(s)
 	}
 	b, err := Embedded()
