@@ -1,7 +1,6 @@
 package quiz
 
 import (
-	"slices"
 	"strings"
 	"testing"
 )
@@ -192,29 +191,9 @@ func TestLayouts(t *testing.T) {
 			notMis: []string{"redis-failure-errors"}},
 	} {
 		res := grade(t, b, c.id, c.answer)
-		found, mis := res.FoundIDs(), res.MisconceptionIDs()
-		for _, id := range c.found {
-			if !slices.Contains(found, id) {
-				t.Errorf("%s: want %s found, found %v (misconceptions %v)", c.name, id, found, mis)
-			}
-		}
-		for _, id := range c.notFound {
-			if slices.Contains(found, id) {
-				t.Errorf("%s: %s credited, found %v", c.name, id, found)
-			}
-		}
-		for _, id := range c.mis {
-			if !slices.Contains(mis, id) {
-				t.Errorf("%s: want misconception %s, got %v", c.name, id, mis)
-			}
-		}
-		for _, id := range c.notMis {
-			if slices.Contains(mis, id) {
-				t.Errorf("%s: misconception %s flagged on a sentence that does not hold it", c.name, id)
-			}
-		}
+		checkClass(t, c.name, res, c.found, c.notFound, c.mis, c.notMis)
 		if c.pass == 1 && !res.Passed || c.pass == -1 && res.Passed {
-			t.Errorf("%s: passed %v at %.2f, want the other (found %v, misconceptions %v, notes %v)", c.name, res.Passed, res.Score, found, mis, res.Notes)
+			t.Errorf("%s: passed %v at %.2f, want the other (found %v, misconceptions %v, notes %v)", c.name, res.Passed, res.Score, res.FoundIDs(), res.MisconceptionIDs(), res.Notes)
 		}
 		// A heading is read into its cells as words of no width: no quote
 		// may show a heading's words the learner did not write there.

@@ -100,10 +100,13 @@ var processWords = set("step steps order ordering timeline flow sequence happens
 // bullets are in order too.
 var sequenceWords = set("then next finally first second third afterwards lastly")
 
-func processCue(header string) bool {
+func processCue(header string) bool { return headerHas(header, processWords) }
+
+// headerHas reports whether the line before a run holds one of words.
+func headerHas(header string, words map[string]bool) bool {
 	for _, s := range split(header) {
 		for _, t := range s.tokens {
-			if processWords[t.word] {
+			if words[t.word] {
 				return true
 			}
 		}
@@ -117,16 +120,7 @@ func processCue(header string) bool {
 // in PG" is no Redis-then-PostgreSQL order.
 var adviceWords = set("fix fixes fixing mitigation mitigations mitigate action actions remediation remedies remedy recommendations recommend recommended improvements handle handling prevention mitigating would i'd")
 
-func adviceCue(header string) bool {
-	for _, s := range split(header) {
-		for _, t := range s.tokens {
-			if adviceWords[t.word] {
-				return true
-			}
-		}
-	}
-	return false
-}
+func adviceCue(header string) bool { return headerHas(header, adviceWords) }
 
 // maxInlineStep is the highest step number read inside a line.
 const maxInlineStep = 20
