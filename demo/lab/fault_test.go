@@ -316,8 +316,19 @@ func TestNetworkFaultsChangeWhatClientsSee(t *testing.T) {
 		}
 		mustHeal(t, l, FaultLatency) // both targets
 		wantActive(t, l)
-		if d, err := query(); err != nil || d > 50*time.Millisecond {
-			t.Fatalf("SELECT 1 after heal: %v, %v", d, err)
+		// The fastest of three: with the fault still on, every query takes
+		// 100 ms or more; healed, one busy moment of a loaded machine
+		// (a SELECT took 86 ms under -race at load in CI) is not the proxy.
+		fastest := time.Hour
+		for range 3 {
+			d, err := query()
+			if err != nil {
+				t.Fatalf("SELECT 1 after heal: %v", err)
+			}
+			fastest = min(fastest, d)
+		}
+		if fastest > 50*time.Millisecond {
+			t.Fatalf("SELECT 1 after heal: fastest of three %v", fastest)
 		}
 		mustInject(t, l, "postgres_down")
 		wantActive(t, l, "postgres_down@postgres")
