@@ -169,7 +169,6 @@ type reading struct {
 	list   []bool
 	seen   []map[int][]span // per sentence: where each claim term occurs
 	steps  [][]step         // the answer's runs of bullets, numbered lines or timeline entries
-	table  []bool           // per sentence: a row of a table (see readTables)
 }
 
 // read reads an answer. subject, when given, names the store a step's
@@ -182,8 +181,7 @@ func read(answer string, lx lexicon, subject func([]token) (token, bool)) readin
 		}
 	}
 	r.own = append([]sentence(nil), r.sents...)
-	var headings []bool
-	r.table, headings = readTables(answer, r.sents)
+	headings := readTables(answer, r.sents)
 	if subject != nil {
 		stores := stepStores(readSteps(answer, r.sents), r.sents, subject)
 		carrySubjects(answer, r.sents, subject)

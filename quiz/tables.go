@@ -31,10 +31,9 @@ type tableRow struct {
 // with the same number of bars, at least one) and gives their rows'
 // cells their headings. A line of dashes under the heading has no words,
 // so it is no sentence and the run goes on past it. It reports which
-// sentences are a table's rows (heading included): a table is terse by
-// form, not a list of terms, and its heading asserts nothing.
-func readTables(answer string, sents []sentence) (rows, headings []bool) {
-	rows, headings = make([]bool, len(sents)), make([]bool, len(sents))
+// sentences are a table's heading, which asserts nothing.
+func readTables(answer string, sents []sentence) (headings []bool) {
+	headings = make([]bool, len(sents))
 	var run []tableRow
 	var lines barLines
 	bars := -1
@@ -42,9 +41,6 @@ func readTables(answer string, sents []sentence) (rows, headings []bool) {
 		if len(run) >= minTableRows {
 			headRows(sents, run[0], run[1:])
 			headings[run[0].sent] = true
-			for _, r := range run {
-				rows[r.sent] = true
-			}
 		}
 		run, bars = nil, -1
 	}
@@ -65,7 +61,7 @@ func readTables(answer string, sents []sentence) (rows, headings []bool) {
 		run = append(run, tableRow{sent: i, cells: cellsOf(answer, s, from, to)})
 	}
 	flush()
-	return rows, headings
+	return headings
 }
 
 // barLines answers, line by line, how many bars a line of text holds: the
