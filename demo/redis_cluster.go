@@ -7,13 +7,16 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"cqrslab/internal/clusterpipe"
 )
 
 // The engine on a Redis Cluster (lab topology cluster, or --infra external
 // --redis-cluster): go-redis's ClusterClient, which reads the slot map from
 // the nodes, sends each command to the primary owning its key's slot,
 // follows MOVED after a failover, and splits a pipeline into one pipeline
-// per node. Everything the engine does goes through redis.UniversalClient,
+// per node (internal/clusterpipe's split, not go-redis's, which can send a
+// command twice in a failover). Everything the engine does goes through redis.UniversalClient,
 // so the write path, GetFeed, the reconciler, the repair pipeline and the
 // outbox relay run on it unchanged, with three exceptions that this file
 // and rebuild.go handle:
@@ -74,7 +77,12 @@ func newProjectionReload(o *redis.Options, s sentinelTarget, c clusterTarget, re
 	// bounds retries on a network error.
 	opts := u.Cluster()
 	opts.ClusterStateReloadInterval = reload
-	return redis.NewClusterClient(opts)
+	cc := redis.NewClusterClient(opts)
+	// go-redis's own cluster pipeline can send a command twice when a
+	// failover answers MOVED mid-batch (see internal/clusterpipe); the
+	// reconciler, the repair and the outbox relay pipeline on this client.
+	clusterpipe.Install(cc)
+	return cc
 }
 
 // plainOptions are the options of a single-node client like c, for the

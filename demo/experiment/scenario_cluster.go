@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"cqrslab/demo/lab"
+	"cqrslab/internal/clusterpipe"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/redis/go-redis/v9"
@@ -26,6 +27,7 @@ var ClusterScenarios = []Scenario{
 func newLagWatcherCluster(r lab.RedisInfo) *lagWatcher {
 	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: r.Cluster, Password: r.Password, Dialer: r.Dial,
 		MaxRetries: -1, PoolSize: 2})
+	clusterpipe.Install(rdb) // its ZMSCORE pipeline races inside go-redis when a failover answers MOVED
 	return &lagWatcher{rdb: rdb, hist: hdrhistogram.New(1, 600_000_000, 3), missing: map[string][]owed{},
 		stopped: make(chan struct{}), done: make(chan struct{})}
 }
