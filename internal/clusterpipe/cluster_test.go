@@ -86,8 +86,8 @@ func (tc *testCluster) client(t *testing.T) *redis.ClusterClient {
 func (tc *testCluster) staleMap(t *testing.T) (k0, k1 string) {
 	t.Helper()
 	ctx := context.Background()
-	k0, k1 = keyInSlotBelow(8192, ""), keyInSlotBelow(8192, "x")
-	s0, s1 := slotOf(t, tc.a, k0), slotOf(t, tc.a, k1)
+	k0, s0 := tc.keyOnA(t, "")
+	k1, s1 := tc.keyOnA(t, "x")
 	if s0 == s1 {
 		t.Fatalf("keys %q and %q share slot %d", k0, k1, s0)
 	}
@@ -104,41 +104,23 @@ func (tc *testCluster) staleMap(t *testing.T) (k0, k1 string) {
 	return k0, k1
 }
 
-// keyInSlotBelow is a key whose slot is under limit (node a's half).
-func keyInSlotBelow(limit int, salt string) string {
+// keyOnA is a key in node a's half of the slots, and its slot, as the
+// server computes it (CLUSTER KEYSLOT).
+func (tc *testCluster) keyOnA(t *testing.T, salt string) (string, int) {
+	t.Helper()
 	for i := 0; ; i++ {
 		k := fmt.Sprintf("clusterpipe:%s%d", salt, i)
-		if crc16Slot(k) < limit {
-			return k
+		if s := tc.slot(t, k); s < 8192 {
+			return k, s
 		}
 	}
 }
 
-func slotOf(t *testing.T, c *redis.Client, key string) int {
+func (tc *testCluster) slot(t *testing.T, key string) int {
 	t.Helper()
-	s, err := c.ClusterKeySlot(context.Background(), key).Result()
+	s, err := tc.a.ClusterKeySlot(context.Background(), key).Result()
 	must(t, err)
-	if int(s) != crc16Slot(key) {
-		t.Fatalf("slot of %q: server says %d, test computes %d", key, s, crc16Slot(key))
-	}
 	return int(s)
-}
-
-// crc16Slot is Redis Cluster's key slot for a key without a hash tag:
-// CRC16-CCITT (XModem) mod 16384. slotOf checks it against the server.
-func crc16Slot(key string) int {
-	var crc uint16
-	for i := 0; i < len(key); i++ {
-		crc ^= uint16(key[i]) << 8
-		for range 8 {
-			if crc&0x8000 != 0 {
-				crc = crc<<1 ^ 0x1021
-			} else {
-				crc <<= 1
-			}
-		}
-	}
-	return int(crc) % 16384
 }
 
 func freePort(t *testing.T) int {

@@ -37,7 +37,7 @@ import (
 	"cqrslab/internal/ctxsleep"
 )
 
-// Install makes every Pipeline of c send through Send. A MULTI/EXEC
+// Install makes every Pipeline of c go through send. A MULTI/EXEC
 // transaction (TxPipeline, one slot) keeps the library's path: it passes
 // through the same hook, and its reply handling is another loop.
 func Install(c *redis.ClusterClient) {
@@ -54,14 +54,14 @@ func (h hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessP
 		if len(cmds) > 0 && strings.EqualFold(cmds[0].Name(), "multi") {
 			return next(ctx, cmds)
 		}
-		return Send(ctx, h.c, cmds)
+		return send(ctx, h.c, cmds)
 	}
 }
 
-// Send runs cmds on the cluster c, each command sent once per round, and
+// send runs cmds on the cluster c, each command sent once per round, and
 // returns the first command's error in cmds' order, as a pipeline's Exec
 // does.
-func Send(ctx context.Context, c *redis.ClusterClient, cmds []redis.Cmder) error {
+func send(ctx context.Context, c *redis.ClusterClient, cmds []redis.Cmder) error {
 	opt := c.Options() // MaxRedirects as the client uses it: -1 became 0, 0 became 3
 	pending := cmds
 	for round := 0; len(pending) > 0; round++ {

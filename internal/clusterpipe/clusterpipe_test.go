@@ -74,7 +74,7 @@ func TestPipelineAcrossNodes(t *testing.T) {
 		if s := scores[k].Val(); len(s) != 2 || s[0] != float64(i+1) || s[1] != 0 {
 			t.Errorf("ZMSCORE %s: %v, want [%d 0]", k, s, i+1)
 		}
-		if crc16Slot(k) < 8192 {
+		if tc.slot(t, k) < 8192 {
 			onA++
 		} else {
 			onB++
