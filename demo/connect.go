@@ -3,7 +3,9 @@ package demo
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"cqrslab/demo/lab"
@@ -38,11 +40,13 @@ func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	pctx, cancel := context.WithTimeout(ctx, connectWindow)
 	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
+	began := time.Now()
+	if tries, err := pingPG(pctx, db); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("postgres at %s:%d does not answer: %w", info.Postgres.Host, info.Postgres.Port, err)
+		return nil, fmt.Errorf("postgres at %s:%d does not answer (%d %s in %.1f s): %w", info.Postgres.Host,
+			info.Postgres.Port, tries, plural(tries, "try", "tries"), time.Since(began).Seconds(), err)
 	}
 	if err := ApplySchema(pctx, db, info.Postgres.Schema); err != nil {
 		db.Close()
@@ -57,6 +61,27 @@ func Connect(ctx context.Context, info lab.Info) (*Stores, error) {
 		return nil, fmt.Errorf("redis at %s does not answer: %w", info.Redis.Addr, err)
 	}
 	return &Stores{PG: db, Redis: rdb, Info: info}, nil
+}
+
+// connectWindow bounds Connect's checks that both stores answer. It holds
+// three of lib/pq's connect_timeout (5 s), so one slow start-up on a loaded
+// machine is tried again rather than ending a run.
+const connectWindow = 15 * time.Second
+
+// pingPG asks PostgreSQL to answer, and asks again while a try times out
+// and ctx has time left. A time-out is a server that accepts but is slow to
+// start a session: in CI, at load 14 on two cores, one start-up took more
+// than connect_timeout and failed a whole experiment run. A refusal or an
+// authentication error is not retried: asking again would only delay it.
+func pingPG(ctx context.Context, db *sql.DB) (tries int, err error) {
+	for {
+		tries++
+		err = db.PingContext(ctx)
+		var ne net.Error
+		if err == nil || ctx.Err() != nil || !errors.As(err, &ne) || !ne.Timeout() {
+			return tries, err
+		}
+	}
 }
 
 // Service is a PostService over these stores with the lab's namespace. Its
