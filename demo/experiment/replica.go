@@ -9,6 +9,7 @@ import (
 
 	"cqrslab/demo"
 	"cqrslab/demo/lab"
+	"cqrslab/internal/ctxsleep"
 
 	"github.com/lib/pq"
 )
@@ -40,8 +41,9 @@ type PostgresReport struct {
 	// now - pg_last_xact_replay_timestamp() while it had received WAL it
 	// had not applied (0 when it was never behind).
 	ReplicaLagMs float64 `json:"replica_lag_ms"`
-	// ReplicaCaughtUpMs is when, from the load's start, the replica first
-	// had every post of the run again after the heal (0: never seen).
+	// ReplicaCaughtUpMs is when, from the load's start, the replica was
+	// first seen with every post of the run again after the heal (0: never
+	// seen, though the run waited up to replicaCatchUpWait after the load).
 	ReplicaCaughtUpMs float64 `json:"replica_caught_up_after_ms"`
 	// ReplicaReconcilerUnexpectedMax is the most live feed members a
 	// reconciler reading the replica called unexpected (members of posts
@@ -236,6 +238,41 @@ func (w *replicaWatch) healedAt(t time.Time) {
 		w.healed = t
 	}
 	w.mu.Unlock()
+}
+
+// replicaCatchUpWait bounds how long a finished run waits to see the
+// replica caught up when no sample after the heal has: on a loaded machine
+// the periodic samples can be a second apart (8 in a whole run at load 10
+// in CI), and the report would say "never seen" of a replica that had
+// caught up.
+const replicaCatchUpWait = 10 * time.Second
+
+// awaitCatchUp samples until one after the heal finds the replica with
+// every post of the run, for at most replicaCatchUpWait or until ctx ends.
+// The load is over, so a replica that replays catches up and stays there;
+// one that does not is reported as never seen to.
+func (w *replicaWatch) awaitCatchUp(ctx context.Context) {
+	deadline := time.Now().Add(replicaCatchUpWait)
+	for i := 0; ; i++ {
+		w.mu.Lock()
+		done := w.healed.IsZero() || w.rep.ReplicaCaughtUpMs != 0
+		w.mu.Unlock()
+		if done || !time.Now().Before(deadline) {
+			return
+		}
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := w.sample(sctx, i)
+		cancel()
+		if err != nil {
+			w.mu.Lock()
+			w.errs++
+			w.last = err
+			w.mu.Unlock()
+		}
+		if !ctxsleep.Sleep(ctx, replicaEvery) {
+			return
+		}
+	}
 }
 
 // stop ends the watcher, closes the replica pool and returns the figures;

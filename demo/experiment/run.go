@@ -262,6 +262,7 @@ func Run(ctx context.Context, info lab.Info, driver FaultDriver, cfg Config) (*R
 	if replica != nil {
 		w := replica
 		replica = nil
+		w.awaitCatchUp(runCtx)
 		if rep.Postgres, err = w.stop(); err != nil {
 			return nil, err
 		}
