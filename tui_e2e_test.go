@@ -72,10 +72,17 @@ func (tt *tmuxTUI) screen() string {
 func (tt *tmuxTUI) keys(keys ...string) {
 	tt.t.Helper()
 	for _, k := range keys {
-		if out, err := exec.Command("tmux", "send-keys", "-t", tt.session, k).CombinedOutput(); err != nil {
-			tt.t.Fatalf("tmux send-keys %s: %v: %s", k, err, out)
-		}
+		tt.press(k)
 		time.Sleep(150 * time.Millisecond)
+	}
+}
+
+// press sends one key without keys' pause, for a caller that waits on the
+// screen for the key's effect itself.
+func (tt *tmuxTUI) press(k string) {
+	tt.t.Helper()
+	if out, err := exec.Command("tmux", "send-keys", "-t", tt.session, k).CombinedOutput(); err != nil {
+		tt.t.Fatalf("tmux send-keys %s: %v: %s", k, err, out)
 	}
 }
 

@@ -62,7 +62,7 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 					// reading the old screen again would press → twice for one
 					// screen of text, skipping lines.
 					prev := strings.Join(text, "\n")
-					tt.keys("Right")
+					tt.press("Right") // the loop below waits for the scroll
 					for deadline := time.Now().Add(5 * time.Second); ; s = tt.screen() {
 						if now, _, _ := textArea(s); strings.Join(now, "\n") != prev {
 							break
@@ -87,7 +87,7 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 					}
 				}
 				if i < len(pages)-1 {
-					tt.keys("Right")
+					tt.press("Right") // the next page's header is waited for
 				}
 			}
 			tt.keys("q")
