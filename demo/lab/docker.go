@@ -248,8 +248,9 @@ func runContainer(ctx context.Context, pool *dockertest.Pool, c *container, labe
 				env = "CQRSLAB_REDIS_IMAGE"
 			}
 			return fmt.Errorf("%w: %s is not on this machine and could not be pulled (%v); "+
-				"offline? load the images with `cqrslab prepare --load FILE`, or build some with "+
-				"scripts/build-offline-images.sh and point %s at them", ErrImageUnavailable, c.image, err, env)
+				"without a registry, load the images with `cqrslab prepare --load FILE`, or (in a checkout, "+
+				"with Debian's package mirror reachable) build some with scripts/build-offline-images.sh "+
+				"and point %s at them", ErrImageUnavailable, c.image, err, env)
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -230,10 +230,16 @@ func (e *ImagesUnavailableError) Error() string {
 }
 
 // ImagesFix is the advice for a machine that has neither the images nor a
-// registry: the ways to get images the lab finds by itself.
-const ImagesFix = "Without a network: `cqrslab prepare --load FILE` (an archive made elsewhere with " +
-	"`cqrslab prepare --save FILE`), or `sudo scripts/build-offline-images.sh`; the lab then finds " +
-	"those images by itself. Or run without Docker: --infra local (PostgreSQL and Redis installed)."
+// registry: the ways to get images the lab finds by itself. Each says what
+// it needs: the build script debootstraps from Debian's package mirror, so
+// it is no fix for a machine without any network (a newcomer was sent to
+// it by an earlier "Without a network: ..." wording), and it is in the
+// source tree, not in the binary.
+const ImagesFix = "Without a registry: `cqrslab prepare --load FILE`, an archive made with " +
+	"`cqrslab prepare --save FILE` on a machine that has the images; or, in a checkout of cqrslab on " +
+	"Debian or Ubuntu that reaches its package mirror, `sudo scripts/build-offline-images.sh`. The lab " +
+	"then finds those images by itself. Or run without Docker: add `--infra local` to the command " +
+	"(PostgreSQL and Redis installed here)."
 
 // pullableTimeout bounds the registry question: an offline engine answers
 // in well under a second (no DNS), a slow registry should not hold doctor.
