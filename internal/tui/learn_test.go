@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -326,4 +327,36 @@ func TestLearnCopiesConnectionCommands(t *testing.T) {
 			t.Errorf("%s lacks %q:\n%s", path, want, b)
 		}
 	}
+}
+
+// At 80×24 a failed start has three lines where the panels go: the Docker
+// error a newcomer without images gets is longer, and was cut before its
+// fix under a status saying "see above". The page where it failed says
+// where the whole message is; the next page gets its text back and says it
+// in the folded panels' line.
+func TestLabFailureAtEightyColumnsSaysWhereTheFixIs(t *testing.T) {
+	a := newTestApp(t, 80, 24, ui.ThemeDark)
+	pressKeys(t, a, "1")
+	deliver(a, keypress("enter"))
+	deliver(a, ui.LabStartedMsg{Err: fmt.Errorf("%w: the lab needs the images postgres:17-alpine and redis:7-alpine, "+
+		"not on this machine and not pullable (API error (500): Get \"https://registry-1.docker.io/v2/\": dial tcp: "+
+		"lookup registry-1.docker.io on 10.0.2.3:53: no such host); no offline images are here either.\n%s",
+		lab.ErrImageUnavailable, lab.ImagesFix)})
+	out := plain(a)
+	fits(t, out, 80, 24)
+	wantIn(t, out, "The lab could not start: image unavailable", "The Lab screen (esc, then 2) shows why and the fix")
+	wantNotIn(t, out, "see above")
+	for range 40 {
+		if strings.Contains(plain(a), "page 2 of") {
+			break
+		}
+		pressKeys(t, a, "right")
+	}
+	out = plain(a)
+	wantIn(t, out, "page 2 of", "lab failed", "── The lab could not start · esc, then 2 shows why and the fix ──",
+		"▼ more below")
+	wantNotIn(t, out, "registry-1.docker.io", "see above")
+	fits(t, out, 80, 24)
+	pressKeys(t, a, "esc", "2")
+	wantIn(t, plain(a), "cqrslab prepare --load FILE")
 }

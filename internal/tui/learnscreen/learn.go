@@ -77,6 +77,10 @@ type LearnScreen struct {
 
 	Status     string
 	statusKind ui.StatusKind
+	// failedOn is the page (from 1; 0: none) where the lab's start failed:
+	// that page shows the failure where the panels go, the others keep
+	// their text and say it in one line.
+	failedOn   int
 	lastWarn   string // the write path's newest warning
 	FaultBusy  bool
 	RepairBusy bool
@@ -310,6 +314,9 @@ func (l *LearnScreen) SetPage(i int) tea.Cmd {
 	i = max(0, min(i, len(l.sh.Pages)-1))
 	if i != l.page {
 		l.showHint, l.showMe = false, false
+		if l.statusKind == ui.StatusBad && l.sh.Session.Phase == ui.LabFailed {
+			l.Status = "" // the page's own default says it, for this page's lab
+		}
 	}
 	l.page = i
 	l.layoutText()

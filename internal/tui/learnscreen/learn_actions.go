@@ -58,7 +58,8 @@ func (l *LearnScreen) labStarted(msg ui.LabStartedMsg) tea.Cmd {
 	if msg.Err != nil || !s.Ready() {
 		l.PendingWalk = false
 		if s.Phase == ui.LabFailed {
-			l.SetStatus(ui.StatusBad, "The lab could not start (see above). enter tries again.")
+			l.failedOn = l.page + 1
+			l.SetStatus(ui.StatusBad, "The lab could not start: %s. enter tries again.", ui.LabFailedWhere)
 		}
 		return nil
 	}

@@ -184,7 +184,8 @@ func (l *LearnScreen) haStarted(msg ui.LabStartedMsg) tea.Cmd {
 	if msg.Err != nil || !s.Ready() {
 		l.HA.Stage = HAOff
 		if s.Phase == ui.LabFailed {
-			l.SetStatus(ui.StatusBad, "The ha lab could not start (see above). enter tries again.")
+			l.failedOn = l.page + 1
+			l.SetStatus(ui.StatusBad, "The ha lab could not start: %s. enter tries again.", ui.LabFailedWhere)
 		}
 		return nil
 	}

@@ -53,10 +53,24 @@ func (l *LearnScreen) layout() learnLayout {
 // running and the lab is not starting, failing or stopping (those show
 // their progress where the panels go).
 func (l *LearnScreen) reading() bool {
-	if s := l.sh.Session; s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
+	if l.labStatusShown() {
 		return false
 	}
 	return l.Walk == nil || l.Walk.Done
+}
+
+// labStatusShown reports whether the lab's start or stop takes the panels'
+// place: while it starts or stops, and on the page where its start failed.
+// Elsewhere a failed start leaves the page its text (the header's badge and
+// the folded panels' line say it).
+func (l *LearnScreen) labStatusShown() bool {
+	switch l.sh.Session.Phase {
+	case ui.LabStarting, ui.LabStopping:
+		return true
+	case ui.LabFailed:
+		return l.failedOn == l.page+1
+	}
+	return false
 }
 
 func (l *LearnScreen) textWidth() int { return l.layout().textW }
@@ -95,8 +109,9 @@ func (l *LearnScreen) View() string {
 			l.panel(p, "redis", lay.panelW, lay.panelH),
 			l.panel(p, "getfeed", lay.panelW, lay.codeH-2*lay.panelH),
 		)
-		if s := l.sh.Session; s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
-			panels = ui.Fit(ui.LabStatusView(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, lay.panelW), lay.panelW, lay.codeH)
+		if l.labStatusShown() {
+			panels = ui.Fit(ui.LabStatusViewIn(st, l.sh.Session, l.sh.Now, l.sh.Frame, l.sh.Animate, lay.panelW, lay.codeH),
+				lay.panelW, lay.codeH)
 		}
 		top = ui.Vjoin(ui.Hjoin(lay.codeH, st.Rule.Render(" │ "), []string{code, panels}, []int{lay.codeW, lay.panelW}),
 			ui.Rule(st, l.width))
@@ -141,6 +156,8 @@ func (l *LearnScreen) panelStrip() string {
 		if ui.Width(msg) > l.width-4 {
 			msg = fmt.Sprintf(" %s · %s · %s ", pg, rd, gf)
 		}
+	} else if l.sh.Session.Phase == ui.LabFailed {
+		msg = " The lab could not start · esc, then 2 shows why and the fix "
 	} else {
 		msg = " Live panels: they open when you run CreatePost (enter) "
 	}
@@ -168,8 +185,8 @@ func (l *LearnScreen) scrollMarker(w int) string {
 
 func (l *LearnScreen) panelsRow(p lessons.Page, lay learnLayout) string {
 	st, s := l.sh.St, l.sh.Session
-	if s.Phase == ui.LabStarting || s.Phase == ui.LabFailed || s.Phase == ui.LabStopping {
-		return ui.Fit(ui.LabStatusView(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, l.width), l.width, lay.panelH)
+	if l.labStatusShown() {
+		return ui.Fit(ui.LabStatusViewIn(st, s, l.sh.Now, l.sh.Frame, l.sh.Animate, l.width, lay.panelH), l.width, lay.panelH)
 	}
 	if !l.live() && p.After.IsZero() {
 		return l.panel(p, "postgres", l.width, lay.panelH)
@@ -381,6 +398,8 @@ func (l *LearnScreen) defaultStatus() string {
 		return "Read on with → or press enter to start the lab and run CreatePost for real, one step at a time."
 	case s.Phase == ui.LabStarting:
 		return "Starting the lab…"
+	case s.Phase == ui.LabFailed:
+		return "The lab could not start: " + ui.LabFailedWhere + ". enter tries again."
 	case s.Phase == ui.LabUp && (l.Walk == nil || l.Walk.Done):
 		return "enter runs CreatePost one step at a time against the real stores."
 	}

@@ -36,6 +36,32 @@ func LabStatusView(st Styles, s *labSession, now time.Time, frame int, animate b
 	return b.String()
 }
 
+// LabFailedWhere is where a learner on another screen finds the whole of a
+// failed start, the fix included.
+const LabFailedWhere = "the Lab screen (esc, then 2) shows why and the fix"
+
+// LabStatusViewIn is LabStatusView for a space of h lines. A failed start
+// whose message does not fit keeps its first lines and says where the rest
+// is: at 80×24 Learn has three lines for it, and a newcomer without images
+// saw the Docker error cut off before the fix, under a status line saying
+// "see above".
+func LabStatusViewIn(st Styles, s *labSession, now time.Time, frame int, animate bool, w, h int) string {
+	full := LabStatusView(st, s, now, frame, animate, w)
+	if s.Phase != LabFailed || strings.Count(full, "\n")+1 <= h {
+		return full
+	}
+	last := st.Dim.Render(Cut(strings.ToUpper(LabFailedWhere[:1])+LabFailedWhere[1:]+"; enter tries again.", w))
+	if h <= 1 {
+		return last
+	}
+	body := strings.Split(WrapText("The lab could not start: "+errText(s.Err), w), "\n")
+	if len(body) > h-1 {
+		body = body[:h-1]
+		body[h-2] = Cut(body[h-2]+" …", w)
+	}
+	return st.Bad.Render(strings.Join(body, "\n")) + "\n" + last
+}
+
 func serviceLines(st Styles, s *labSession, now time.Time, frame int, animate bool, w int) string {
 	var b strings.Builder
 	for _, sv := range s.services {

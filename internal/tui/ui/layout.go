@@ -159,13 +159,23 @@ func Vjoin(blocks ...string) string {
 	return strings.Join(parts, "\n")
 }
 
-// WrapText wraps plain text to w cells (words kept whole where they fit).
+// WrapText wraps plain text to w cells, at spaces and slashes; words are
+// kept whole where they fit. Not at hyphens, which ansi.Wrap always breaks
+// at: a flag in an error's fix came out as "cqrslab prepare --" over
+// "save FILE", and a learner copies those lines. So hyphens are swapped for
+// a character it does not break at (U+2011, one cell too) and back.
 func WrapText(s string, w int) string {
 	if w <= 0 {
 		return s
 	}
-	return ansi.Wrap(s, w, " -/")
+	if strings.ContainsRune(s, nbHyphen) { // cannot happen in practice; then keep ansi.Wrap's way
+		return ansi.Wrap(s, w, " /")
+	}
+	out := ansi.Wrap(strings.ReplaceAll(s, "-", string(nbHyphen)), w, " /")
+	return strings.ReplaceAll(out, string(nbHyphen), "-")
 }
+
+const nbHyphen = '\u2011'
 
 // SplitWidths divides total cells among n columns separated by sepWidth
 // cells each, giving the remainder to the first columns.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
@@ -21,6 +22,26 @@ func TestWidthAgreesWithANSI(t *testing.T) {
 	} {
 		if got, want := Width(s), ansi.StringWidth(s); got != want {
 			t.Errorf("width(%q) = %d, ansi says %d", s, got, want)
+		}
+	}
+}
+
+// A flag is never broken at its hyphens: ansi.Wrap always breaks there, and
+// an error's fix came out as "cqrslab prepare --" over "save FILE".
+func TestWrapTextKeepsFlagsWhole(t *testing.T) {
+	s := "Without a registry: `cqrslab prepare --load FILE`, an archive made with `cqrslab prepare --save FILE` elsewhere."
+	for w := 20; w <= 80; w++ {
+		out := WrapText(s, w)
+		for _, l := range strings.Split(out, "\n") {
+			if Width(l) > w {
+				t.Fatalf("width %d: line %q is %d wide", w, l, Width(l))
+			}
+			if strings.HasSuffix(strings.TrimSpace(l), "-") {
+				t.Fatalf("width %d: a line ends at a hyphen: %q", w, l)
+			}
+		}
+		if got := strings.Join(strings.Fields(out), " "); got != s {
+			t.Fatalf("width %d: wrapping changed the words: %q", w, got)
 		}
 	}
 }
