@@ -85,8 +85,12 @@ func experimentCmd(stdio Stdio) *cobra.Command {
 		"after every ZADD, e.g. 1,50ms, beside its run without (--topology ha; budgeted/outbox: it must fit in --redis-deadline)")
 	infra := addInfraFlags(c)
 	infra.addTopologyFlag(c)
-	// -1 means "the scenario's": not a value to show as the default.
-	fs.Lookup("at").DefValue, fs.Lookup("for").DefValue = "", ""
+	// -1 and 0 mean "the scenario's" or "the built-in default", which the
+	// usage says: not values to show as the default ("(default: the
+	// scenario's) (0s)" read as two defaults).
+	for _, n := range []string{"at", "for", "duration", "rate", "redis-deadline", "pool-size"} {
+		fs.Lookup(n).DefValue = ""
+	}
 	c.RegisterFlagCompletionFunc("scenario", completeScenarios)
 	c.RegisterFlagCompletionFunc("policy", completePolicies(true))
 	c.RegisterFlagCompletionFunc("fault", completeFaultSpecs)
