@@ -100,7 +100,11 @@ func CodeView(st Styles, p lessons.Page, w, h int, titled bool) string {
 		for _, r := range ranges {
 			rs = append(rs, r.String())
 		}
-		title = fmt.Sprintf("The seed's code · lines %s marked ▶", strings.Join(rs, ", "))
+		noun := "lines"
+		if len(ranges) == 1 && ranges[0].Start == ranges[0].End {
+			noun = "line" // "lines 31" read as a slip
+		}
+		title = fmt.Sprintf("The seed's code · %s %s marked ▶", noun, strings.Join(rs, ", "))
 	}
 	rows := h
 	if titled {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"cqrslab/lessons"
+
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -42,6 +44,24 @@ func TestWrapTextKeepsFlagsWhole(t *testing.T) {
 		}
 		if got := strings.Join(strings.Fields(out), " "); got != s {
 			t.Fatalf("width %d: wrapping changed the words: %q", w, got)
+		}
+	}
+}
+
+// The code pane's title counts its lines right: "line 31", not "lines 31".
+func TestCodeViewTitleCountsLines(t *testing.T) {
+	st := ThemeStyles(ThemeDark, true)
+	for _, c := range []struct {
+		ranges []lessons.LineRange
+		want   string
+	}{
+		{[]lessons.LineRange{{Start: 31, End: 31}}, "line 31 marked"},
+		{[]lessons.LineRange{{Start: 31, End: 33}}, "lines 31"},
+		{[]lessons.LineRange{{Start: 31, End: 31}, {Start: 40, End: 40}}, "lines 31, 40 marked"},
+	} {
+		out := ansi.Strip(CodeView(st, lessons.Page{Highlight: c.ranges}, 100, 8, true))
+		if !strings.Contains(out, c.want) {
+			t.Errorf("%v: title lacks %q:\n%s", c.ranges, c.want, out)
 		}
 	}
 }
