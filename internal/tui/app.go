@@ -261,6 +261,9 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, a.keys.Quit):
+		if g, ok := scr.(ui.QuitGuard); ok && g.HoldQuit() {
+			return scr.Update(k)
+		}
 		return a.quit()
 	case key.Matches(k, a.keys.Help):
 		a.showHelp, a.helpTop = true, 0

@@ -370,3 +370,34 @@ func TestQuizDraftSurvivesARestart(t *testing.T) {
 	}
 	wantIn(t, screen(again), "Question 1 of 17", "not answered yet")
 }
+
+// A sentence typed into a pick-one question does not quit on its q: the
+// letters that mean nothing there say how the question is answered, and a
+// q right after them asks to be pressed again. A q on its own still quits.
+func TestQuizTypingOnAChoiceQuestionDoesNotQuit(t *testing.T) {
+	a := quizApp(t, 80, 24, ui.ThemeDark)
+	pressKeys(t, a, "tab")
+	wantIn(t, plain(a), "Question 2 of 17", "a–d choose")
+	for _, k := range []string{"l", "o", "r", "e", "m"} {
+		if cmd := deliver(a, keypress(k)); quits(cmd) {
+			t.Fatalf("%q quit", k)
+		}
+	}
+	wantIn(t, plain(a), "This question takes keys, not typing: a–d or ↑/↓ picks, enter submits.")
+	if cmd := deliver(a, keypress("q")); quits(cmd) {
+		t.Fatal("the q of a typed word quit the app")
+	}
+	wantIn(t, plain(a), "q again quits.")
+	if cmd := deliver(a, keypress("q")); !quits(cmd) {
+		t.Fatal("q pressed again did not quit")
+	}
+
+	b := quizApp(t, 80, 24, ui.ThemeDark)
+	pressKeys(t, b, "tab", "x")
+	wantIn(t, plain(b), "This question takes keys")
+	pressKeys(t, b, "b") // answered with keys after all: the hint goes, q quits
+	wantNotIn(t, plain(b), "This question takes keys")
+	if cmd := deliver(b, keypress("q")); !quits(cmd) {
+		t.Fatal("q after picking an answer did not quit")
+	}
+}

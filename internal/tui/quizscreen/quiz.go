@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
@@ -79,6 +80,7 @@ type Quiz struct {
 	confirmAll   bool // the pending confirmation resets everything
 	Notice       string
 	inputErr     string
+	strayAt      time.Time // a letter that meant nothing here (see HoldQuit)
 }
 
 // NewQuiz makes the quiz screen over a bank and the learner's progress

@@ -47,6 +47,7 @@ func defaultQuizKeys() quizKeys {
 		Review:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "review answers")),
 		ReviewKey:  key.NewBinding(key.WithKeys("v", "ctrl+r"), key.WithHelp("v", "review answers")),
 		Home:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "home")),
+		Quit:       key.NewBinding(key.WithKeys("q")), // only when the app holds it back (HoldQuit)
 
 		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
 		Down: key.NewBinding(key.WithKeys("down", "j")),

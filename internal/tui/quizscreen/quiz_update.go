@@ -88,6 +88,9 @@ func (q *Quiz) keyAnswer(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch cur.Kind {
 	case quiz.Choice:
+		if key.Matches(msg, k.Up, k.Down, k.Pick) {
+			q.inputErr, q.strayAt = "", time.Time{} // answered with keys after all
+		}
 		switch {
 		case key.Matches(msg, k.Up):
 			q.choice = (q.choice + len(cur.Options) - 1) % len(cur.Options)
@@ -97,39 +100,83 @@ func (q *Quiz) keyAnswer(msg tea.KeyPressMsg) tea.Cmd {
 			if i := int(msg.String()[0] - 'a'); i < len(cur.Options) {
 				q.choice = i
 			}
+		case key.Matches(msg, k.Quit): // held by HoldQuit: ask again
+			q.strayAt = time.Time{}
+			q.inputErr = "q again quits. This question takes keys, not typing: " + keyWords(cur)
+		default:
+			q.stray(msg, cur)
 		}
 		return nil
 	case quiz.Ordering:
-		q.keyOrdering(msg)
+		if key.Matches(msg, k.Quit) {
+			q.strayAt = time.Time{}
+			q.inputErr = "q again quits. This question takes keys, not typing: " + keyWords(cur)
+			return nil
+		}
+		if q.keyOrdering(msg) {
+			q.inputErr, q.strayAt = "", time.Time{}
+		} else {
+			q.stray(msg, cur)
+		}
 		return nil
 	}
 	q.inputErr = ""
 	return q.updateInput(msg)
 }
 
-// keyOrdering moves the cursor, or the step held at the cursor.
-func (q *Quiz) keyOrdering(msg tea.KeyPressMsg) {
+// keyOrdering moves the cursor, or the step held at the cursor; false for
+// a key that is not one of its own.
+func (q *Quiz) keyOrdering(msg tea.KeyPressMsg) bool {
 	k := q.keys
 	step := 0
 	switch {
 	case key.Matches(msg, k.Hold):
 		q.holding = !q.holding
-		return
+		return true
 	case key.Matches(msg, k.Up):
 		step = -1
 	case key.Matches(msg, k.Down):
 		step = 1
 	default:
-		return
+		return false
 	}
 	to := q.Cursor + step
 	if to < 0 || to >= len(q.Order) {
-		return
+		return true
 	}
 	if q.holding {
 		q.Order[q.Cursor], q.Order[to] = q.Order[to], q.Order[q.Cursor]
 	}
 	q.Cursor = to
+	return true
+}
+
+// strayWindow is how long after a letter that meant nothing q asks to be
+// pressed again: a word being typed, not a decision to quit.
+const strayWindow = 2 * time.Second
+
+// stray notes a printable key that means nothing on a pick-one or ordering
+// question, and says how the question is answered.
+func (q *Quiz) stray(msg tea.KeyPressMsg, cur *quiz.Question) {
+	if msg.Text == "" {
+		return
+	}
+	q.strayAt = time.Now()
+	q.inputErr = "This question takes keys, not typing: " + keyWords(cur)
+}
+
+// keyWords says how a keyed question is answered.
+func keyWords(cur *quiz.Question) string {
+	if cur.Kind == quiz.Ordering {
+		return "↑/↓ move, space holds a step to carry it, enter submits."
+	}
+	last := string(rune('a' + len(cur.Options) - 1))
+	return "a–" + last + " or ↑/↓ picks, enter submits."
+}
+
+// HoldQuit holds q back just after a stray letter (see ui.QuitGuard).
+func (q *Quiz) HoldQuit() bool {
+	return q.Mode == ModeAnswer && !q.strayAt.IsZero() && time.Since(q.strayAt) < strayWindow
 }
 
 func (q *Quiz) updateInput(msg tea.Msg) tea.Cmd {

@@ -49,6 +49,13 @@ type Component interface {
 	MinSize() (int, int)
 }
 
+// QuitGuard screens may hold q back: HoldQuit true sends q to the screen,
+// which asks for it again, instead of quitting. The quiz holds it just
+// after letters that meant nothing on a pick-one question: a learner typing
+// a sentence there (after a free-text question) had the q of a word quit
+// the app.
+type QuitGuard interface{ HoldQuit() bool }
+
 // Modal screens take esc for themselves while in a mode (a sub-menu), so
 // esc leaves the mode instead of the screen.
 type Modal interface{ Modal() bool }
