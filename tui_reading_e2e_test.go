@@ -44,6 +44,14 @@ func TestTUIReadsEveryLineOfEveryPage(t *testing.T) {
 					time.Sleep(100 * time.Millisecond)
 				}
 				s = tt.still(s)
+				// The header turns at once; the text follows once rendered
+				// (under load, after the screen had been still for 60 ms).
+				for deadline := time.Now().Add(5 * time.Second); strings.Contains(s, "rendering the page"); s = tt.still(tt.screen()) {
+					if time.Now().After(deadline) {
+						t.Fatalf("page %d still rendering after 5s:\n%s", i+1, s)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
 				var seen []string
 				for screens := 0; ; screens++ {
 					text, more, end := textArea(s)

@@ -360,3 +360,27 @@ func TestLabFailureAtEightyColumnsSaysWhereTheFixIs(t *testing.T) {
 	pressKeys(t, a, "esc", "2")
 	wantIn(t, plain(a), "cqrslab prepare --load FILE")
 }
+
+// While a page is still rendering, → waits: there is no end of it to be at
+// yet, and turning on would skip a page never shown. The marker says it is
+// rendering, not "end of page".
+func TestForwardWaitsForThePageToRender(t *testing.T) {
+	a := newTestApp(t, 100, 30, ui.ThemeDark)
+	pressKeys(t, a, "1")
+	var render tea.Cmd
+	for range 40 {
+		if strings.Contains(plain(a), "page 2 of") {
+			break
+		}
+		render = deliver(a, keypress("right")) // not settled: the render stays pending
+	}
+	out := plain(a)
+	wantIn(t, out, "page 2 of", "rendering the page")
+	wantNotIn(t, out, "end of page")
+	deliver(a, keypress("right"))
+	wantIn(t, plain(a), "page 2 of")
+	settle(t, a, render)
+	wantNotIn(t, plain(a), "rendering the page")
+	pressKeys(t, a, "right")
+	wantIn(t, plain(a), "page 2 of") // page 2 is long: → scrolls it first
+}

@@ -448,6 +448,11 @@ func (l *LearnScreen) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Forward):
 		// → reads on: it scrolls while the page has more below, and turns
 		// the page only at its end, so no line is skipped by accident.
+		// While the page is still rendering there is no end to be at: a
+		// second → then would turn past a page never shown.
+		if l.shownPage != l.page {
+			return nil
+		}
 		if !l.text.AtBottom() {
 			l.text.PageDown()
 			return nil

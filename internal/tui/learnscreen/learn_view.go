@@ -171,7 +171,9 @@ func (l *LearnScreen) panelStrip() string {
 func (l *LearnScreen) scrollMarker(w int) string {
 	st, v := l.sh.St, &l.text
 	var left string
-	if !v.AtBottom() && v.TotalLineCount() > v.Height() {
+	if l.shownPage != l.page { // its text is not here yet: neither more nor an end
+		left = st.Dim.Render("  … rendering the page")
+	} else if !v.AtBottom() && v.TotalLineCount() > v.Height() {
 		read := min(99, (v.YOffset()+v.Height())*100/max(1, v.TotalLineCount()))
 		left = st.Warn.Render(fmt.Sprintf("  ▼ more below · %d%% read", read)) +
 			st.Dim.Render(" · ↓/space scroll · → scrolls on, then turns the page")
