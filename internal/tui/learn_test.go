@@ -117,6 +117,9 @@ func TestLabFailureSaysWhyAndEnterRetries(t *testing.T) {
 	if cmd := deliver(a, keypress("enter")); cmd == nil || a.sh.Session.Phase != ui.LabStarting {
 		t.Error("enter did not try again")
 	}
+	// The same failure again still changes the screen: it says which try.
+	deliver(a, ui.LabStartedMsg{Err: errors.New("no infrastructure for the lab:\n  docker: no socket\n  local: no postgres")})
+	wantIn(t, plain(a), "The lab could not start. (try 2, at ")
 }
 
 // walkApp is the Learn screen with a fake lab and a walk in progress.

@@ -43,6 +43,11 @@ type labSession struct {
 	Began    time.Time // when the start began, for elapsed times
 	services []serviceStatus
 	Err      error
+	// Tries counts starts this session, and FailedAt is when the last
+	// failed: a retry that fails at once in the same way otherwise leaves
+	// the screen exactly as it was, as if enter had done nothing.
+	Tries    int
+	FailedAt time.Time
 
 	Lab    *lab.Lab
 	Stores *demo.Stores
@@ -102,6 +107,7 @@ func (s *labSession) Start(parent context.Context, cfg Config, bus *EventBus) te
 	}
 	s.Ctx, s.Cancel = context.WithCancel(parent)
 	s.Phase, s.Err, s.Began, s.services = LabStarting, nil, time.Now(), defaultServices()
+	s.Tries++
 	s.Provider = cfg.Lab.Provider
 	if s.Provider == "" {
 		s.Provider = lab.Auto
@@ -147,7 +153,7 @@ func (s *labSession) Started(msg LabStartedMsg) tea.Cmd {
 		return func() tea.Msg { return LabClosedMsg{} }
 	}
 	if msg.Err != nil {
-		s.Phase, s.Err = LabFailed, msg.Err
+		s.Phase, s.Err, s.FailedAt = LabFailed, msg.Err, time.Now()
 		if errors.Is(msg.Err, context.Canceled) {
 			s.Phase, s.Err = LabOff, nil
 		}

@@ -27,13 +27,22 @@ func LabStatusView(st Styles, s *labSession, now time.Time, frame int, animate b
 	case LabStopping:
 		fmt.Fprintf(&b, "%s %s", Spinner(frame, animate), st.Warn.Render("Stopping the lab… removing its containers and processes."))
 	case LabFailed:
-		b.WriteString(st.Bad.Render("The lab could not start.") + "\n")
+		b.WriteString(st.Bad.Render("The lab could not start.") + st.Dim.Render(failedWhen(s)) + "\n")
 		b.WriteString(WrapText(errText(s.Err), w) + "\n")
 		b.WriteString(st.Dim.Render("Fix that, then press enter to try again. `cqrslab doctor` checks this machine."))
 	case LabUp:
 		b.WriteString(ConnectionLines(st, s.Info, w))
 	}
 	return b.String()
+}
+
+// failedWhen says which try failed and when, so a retry that fails the
+// same way still changes the screen.
+func failedWhen(s *labSession) string {
+	if s.Tries < 2 || s.FailedAt.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf(" (try %d, at %s)", s.Tries, s.FailedAt.Format("15:04:05"))
 }
 
 // LabFailedWhere is where a learner on another screen finds the whole of a
@@ -54,7 +63,7 @@ func LabStatusViewIn(st Styles, s *labSession, now time.Time, frame int, animate
 	if h <= 1 {
 		return last
 	}
-	body := strings.Split(WrapText("The lab could not start: "+errText(s.Err), w), "\n")
+	body := strings.Split(WrapText("The lab could not start"+failedWhen(s)+": "+errText(s.Err), w), "\n")
 	if len(body) > h-1 {
 		body = body[:h-1]
 		body[h-2] = Cut(body[h-2]+" …", w)
