@@ -62,8 +62,9 @@ func Lookup(name string) (Scenario, error) {
 			return s, nil
 		}
 	}
-	return Scenario{}, fmt.Errorf("unknown scenario %q: use one of %s, or all (--topology ha: %s)", name,
-		strings.Join(Names(), ", "), strings.Join(haNames(), ", "))
+	return Scenario{}, fmt.Errorf("unknown scenario %q: use one of %s, or all (--topology ha: %s; --topology cluster: %s)",
+		name, strings.Join(Names(), ", "), strings.Join(namesOf(HAScenarios), ", "),
+		strings.Join(namesOf(ClusterScenarios), ", "))
 }
 
 // Names lists the scenario names, sorted.
@@ -76,9 +77,10 @@ func Names() []string {
 	return out
 }
 
-func haNames() []string {
-	out := make([]string, len(HAScenarios))
-	for i, s := range HAScenarios {
+// namesOf lists a scenario list's names, in its order.
+func namesOf(list []Scenario) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
 		out[i] = s.Name
 	}
 	return out
