@@ -32,13 +32,21 @@ func WriteText(w io.Writer, r Report, opt TextOptions) error {
 	pad := strings.Repeat(" ", indent)
 	var b strings.Builder
 	b.WriteString("cqrslab doctor: is this machine ready for the lab?\n\n")
+	fixedBy := map[string]string{} // a fix already printed, and the check it was printed under
 	for _, c := range r.Checks {
 		detail := wrap(c.Detail, width-indent)
 		fmt.Fprintf(&b, "  %s  %-*s  %s\n", statusWord(c.Status, opt.Colour), nameWidth, c.Name, detail[0])
 		for _, l := range detail[1:] {
 			b.WriteString(pad + l + "\n")
 		}
+		if first, ok := fixedBy[c.Fix]; ok && c.Fix != "" {
+			// Both images lack the same way: nine lines of one fix twice
+			// read as two problems.
+			b.WriteString(pad + "fix: the same as under " + first + " above\n")
+			continue
+		}
 		if c.Fix != "" {
+			fixedBy[c.Fix] = c.Name
 			for i, l := range wrap(c.Fix, width-indent-len("fix: ")) {
 				lead := "     "
 				if i == 0 {

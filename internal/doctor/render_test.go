@@ -85,3 +85,25 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+// Two checks with one fix print it once: both images missing printed the
+// same nine lines twice, which read as two problems.
+func TestWriteTextPrintsASharedFixOnce(t *testing.T) {
+	var r Report
+	fix := "Without a registry: `cqrslab prepare --load FILE`; or run without Docker."
+	r.add(
+		Check{Name: "postgres image", Status: Fail, Detail: "postgres:17-alpine is not here", Fix: fix},
+		Check{Name: "redis image", Status: Fail, Detail: "redis:7-alpine is not here", Fix: fix},
+	)
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if n := strings.Count(out, "cqrslab prepare --load FILE"); n != 1 {
+		t.Errorf("the shared fix is printed %d times:\n%s", n, out)
+	}
+	if !strings.Contains(out, "fix: the same as under postgres image above") {
+		t.Errorf("the second check does not point at the first's fix:\n%s", out)
+	}
+}
