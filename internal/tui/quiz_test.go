@@ -401,3 +401,19 @@ func TestQuizTypingOnAChoiceQuestionDoesNotQuit(t *testing.T) {
 		t.Fatal("q after picking an answer did not quit")
 	}
 }
+
+// "a" shows the full answer where the learner is looking: at 80×24 it was
+// added below the fold of a long feedback, and the screen did not change.
+func TestRevealScrollsToTheAnswer(t *testing.T) {
+	a := quizApp(t, 80, 24, ui.ThemeDark)
+	send(t, a, tea.PasteMsg{Content: "Postgres, Redis, source of truth, projection, stale"})
+	send(t, a, keypress("ctrl+s"))
+	before := plain(a)
+	pressKeys(t, a, "a")
+	out := plain(a)
+	wantIn(t, out, "A model answer")
+	if out == before {
+		t.Error("a changed nothing on screen")
+	}
+	fits(t, out, 80, 24)
+}

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"cqrslab/internal/progress"
 	"cqrslab/internal/tui/ui"
@@ -264,6 +265,7 @@ func (q *Quiz) keyFeedback(msg tea.KeyPressMsg) tea.Cmd {
 		q.revealed = true
 		q.Sh.Prog.Reveal(q.current().ID)
 		q.Body.SetContent(q.FeedbackText())
+		q.scrollToReveal()
 		return saveProgress(q.Sh.Store, q.Sh.Prog.Clone())
 	case key.Matches(msg, k.NextKey):
 		return q.Move(q.Idx + 1)
@@ -275,6 +277,21 @@ func (q *Quiz) keyFeedback(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	q.Body, cmd = q.Body.Update(msg)
 	return cmd
+}
+
+// scrollToReveal brings the revealed answer into view when it landed below
+// the fold: at 80×24 a long feedback put it out of sight, and a never
+// changed screen looked like a dead key.
+func (q *Quiz) scrollToReveal() {
+	lines := strings.Split(ansi.Strip(q.FeedbackText()), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if h := strings.TrimSpace(lines[i]); h == "A model answer" || h == "Explanation" {
+			if i >= q.Body.YOffset()+q.Body.Height() {
+				q.Body.SetYOffset(max(0, i-1))
+			}
+			return
+		}
+	}
 }
 
 func (q *Quiz) openReview(end bool) tea.Cmd {
