@@ -155,6 +155,15 @@ func split(text string) []sentence {
 			word.WriteString("equals")
 			ws = i
 			flushWord(i + size)
+		case r == '/' && word.String() == "w" && (next == 'o' || next == 'O') && !wordGoesOn(text[i+size+1:]):
+			// "w/o": shorthand for without, a negation a misconception
+			// must see ("handle it w/o rolling back postgres" rolls
+			// nothing back). One token over the three characters.
+			word.Reset()
+			word.WriteString("without")
+			flushWord(i + size + 1)
+			i += size + 1
+			continue
 		case r == '→' || (r == '>' && (prev == '-' || prev == '=')):
 			// An arrow relates what is either side of it: read it as "then".
 			flushWord(i)
@@ -283,6 +292,13 @@ func asksAndAnswers(text string, from, end, n int) bool {
 }
 
 // letterAfter reports whether the first non-space rune of s is a letter.
+// wordGoesOn reports whether s starts with a letter or a digit: the word
+// before it is not over.
+func wordGoesOn(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
 func letterAfter(s string) bool {
 	for _, r := range s {
 		if !unicode.IsSpace(r) {
