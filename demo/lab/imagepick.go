@@ -223,10 +223,27 @@ func (e *ImagesUnavailableError) Error() string {
 	if len(e.Images) > 1 {
 		noun = "images"
 	}
-	return fmt.Sprintf("%s: the lab needs the %s %s, not on this machine and not pullable (%s); "+
-		"no offline images (%s, %s) are here either.\n%s",
-		ErrImageUnavailable, noun, strings.Join(e.Images, " and "), e.Reason,
-		OfflinePostgresImage, OfflineRedisImage, ImagesFix)
+	// Offline images stand in only for the default images (PlanImages):
+	// for one named by flag or environment, "no offline images are here"
+	// would be a claim nobody checked (a machine with them said it).
+	offline := fmt.Sprintf("no offline images (%s, %s) are here either", OfflinePostgresImage, OfflineRedisImage)
+	for _, pk := range e.Plan.Picks() {
+		if pk.Source == FromPull && pk.Asked != NormalizeImageRef(defaultImageOf(pk.Service)) {
+			offline = "an image named by flag or environment is used as named, never replaced by an offline image " +
+				"(unset it to let the lab use " + OfflinePostgresImage + " and " + OfflineRedisImage + " when they are here)"
+			break
+		}
+	}
+	return fmt.Sprintf("%s: the lab needs the %s %s, not on this machine and not pullable (%s); %s.\n%s",
+		ErrImageUnavailable, noun, strings.Join(e.Images, " and "), e.Reason, offline, ImagesFix)
+}
+
+// defaultImageOf is the official image a service runs unless told otherwise.
+func defaultImageOf(service string) string {
+	if service == "redis" {
+		return DefaultRedisImage
+	}
+	return DefaultPostgresImage
 }
 
 // ImagesFix is the advice for a machine that has neither the images nor a
