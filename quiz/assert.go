@@ -9,13 +9,28 @@ package quiz
 // doubts; the clause runs to the next comma or clause word.
 var reportMarkers = phraseList(`people say|some people say|some say|they say|people think|some people think|some think|many think|many people think|
 people hear|a lot of people hear|lots of people hear|many people hear|a lot of people think|lots of people think|people assume|people often think|
-you might think|one might think|you may think|i heard|i have heard|supposedly|allegedly|reportedly|a common mistake is|common misconception|
+you might think|one might think|you may think|
+it is tempting to think|tempting to think|it is tempting to assume|tempting to assume|tempting to believe|
+i heard|i have heard|supposedly|allegedly|reportedly|a common mistake is|common misconception|
 the misconception|a misconception|it is a myth|myth|wrongly|mistakenly|naively|in async cqrs|in asynchronous cqrs|with async cqrs|
 with asynchronous cqrs|async cqrs|asynchronous cqrs|in an async|in an asynchronous|the async version|the asynchronous version|
 the question says|the question asks|the prompt says|if anyone tells you|if someone tells you|anyone who tells you|whoever tells you|if anyone says|if someone says|
 people describe|some describe|it is described as|is usually described as|the textbook answer|the textbook version|the textbook says|the standard answer|
 the usual answer|the official answer|on paper|
 with a cache|with a normal cache|with a plain cache|with a regular cache|with a classic cache|in a normal cache|with cache aside|in cache aside|in a cache aside`)
+
+// guessMarkers open what the learner says others guess, to reject it: "a
+// common student guess is that CreatePost should then roll back the
+// INSERT", "one might assume that "two databases, same request" means a
+// distributed transaction, but …". The guess runs on through commas and
+// clause words (a report's scope would end at "then", or at the comma of a
+// quoted phrase), to the sentence's end or its "but".
+var guessMarkers = phraseList(`one might assume|you might assume|one may assume|you may assume|people might assume|
+a common guess is|a common student guess is|a common wrong guess is|a typical guess is|a common wrong answer is|
+the first instinct is|the first instinct of|a common instinct is|the usual instinct is`)
+
+// guessEnds end a guess's scope: what follows is the learner's own word.
+var guessEnds = set("but however whereas though although yet")
 
 // otherDesignIntros open a sentence about a design the reader may know
 // ("If you've seen CQRS done with Kafka: a consumer builds the read model
@@ -252,6 +267,14 @@ func heardScope(sents []sentence) [][]bool {
 			if n := matchAny(mentionMarkers, toks, i); n > 0 {
 				j := i
 				for ; j < len(toks) && (j < i+n || !clauseWords[toks[j].word]); j++ {
+					h[j] = true
+				}
+				i = j - 1
+				continue
+			}
+			if n := matchAny(guessMarkers, toks, i); n > 0 {
+				j := i
+				for ; j < len(toks) && (j < i+n || !guessEnds[toks[j].word]); j++ {
 					h[j] = true
 				}
 				i = j - 1

@@ -15,7 +15,7 @@ import (
 // TestStoryOutcomes; for set H, TestArrowToPredicate, TestStepOpensWithSuccess
 // and TestCopyingClerkAnalogy; for set I, TestRecordDirectionAndLag and
 // TestWouldBeWrongDismissal; for sets J to W, TestLateBlindClasses; for
-// set NN, TestBlindSetNNClasses) hold,
+// set NN, TestBlindSetNNClasses; for set OO, TestBlindSetOOClasses) hold,
 // in phrasings of our own, each class of mistake a set exposed.
 
 // blindSets are the tuned blind sets. byRule lists, by question/kind, the
@@ -72,6 +72,7 @@ var blindSets = []struct {
 	{"testdata/tuning-blindLL.json", map[string]bool{"explain-sync-cqrs/German paragraph": true, "createpost-walkthrough/Spanish walkthrough": true, "redis-spike-500wps/French answer": true, "acknowledged-then-lost/Portuguese answer": true}, map[string]bool{"explain-sync-cqrs/jargon-heavy prose": true, "redis-spike-500wps/analyst with numbers": true, "redis-spike-500wps/manager summary": true}},
 	{"testdata/tuning-blindMM.json", map[string]bool{"explain-sync-cqrs/Spanish paragraph": true, "createpost-walkthrough/German walkthrough": true, "redis-spike-500wps/Portuguese answer": true, "acknowledged-then-lost/French explanation": true}, nil},
 	{"testdata/tuning-blindNN.json", map[string]bool{"explain-sync-cqrs/Spanish, correct": true, "createpost-walkthrough/German, correct": true, "redis-spike-500wps/French, correct": true, "acknowledged-then-lost/Japanese, correct": true}, nil},
+	{"testdata/tuning-blindOO.json", map[string]bool{"explain-sync-cqrs/written in Spanish": true, "createpost-walkthrough/written in German": true, "redis-spike-500wps/written in French": true, "acknowledged-then-lost/written in Japanese": true}, map[string]bool{"createpost-walkthrough/courier with two stops story": true, "redis-spike-500wps/rejects rollback and longer-timeout ideas": true, "acknowledged-then-lost/TA numbered timeline": true}},
 }
 
 // TestBlindSets: every answer of every tuned blind set agrees with its
