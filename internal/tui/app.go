@@ -247,9 +247,17 @@ func (a *App) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, a.keys.Help), key.Matches(k, a.keys.Home):
 			a.showHelp = false
 		case key.Matches(k, a.keys.ScrollDown):
-			a.helpTop = min(a.helpTop+1, max(0, len(a.fullHelpLines())-a.fullHelpRoom()))
+			a.scrollHelp(1)
 		case key.Matches(k, a.keys.ScrollUp):
-			a.helpTop = max(0, a.helpTop-1)
+			a.scrollHelp(-1)
+		case key.Matches(k, a.keys.PageDown):
+			a.scrollHelp(max(1, a.fullHelpRoom()-1))
+		case key.Matches(k, a.keys.PageUp):
+			a.scrollHelp(-max(1, a.fullHelpRoom()-1))
+		case key.Matches(k, a.keys.Top):
+			a.helpTop = 0
+		case key.Matches(k, a.keys.Bottom):
+			a.scrollHelp(len(a.fullHelpLines()))
 		}
 		return nil
 	}
@@ -438,6 +446,11 @@ func (a *App) fullHelpRoom() int {
 	return max(1, a.height-a.helpRows-a.barGap()-3)
 }
 
+// scrollHelp moves the full help by n lines, within its ends.
+func (a *App) scrollHelp(n int) {
+	a.helpTop = max(0, min(a.helpTop+n, len(a.fullHelpLines())-a.fullHelpRoom()))
+}
+
 // fullHelpView is the full help and its bar. Longer than the window (the
 // Lab's keys at 80×24), it scrolls, and says so: a group cut off without a
 // word would be keys the learner does not know they have.
@@ -453,11 +466,11 @@ func (a *App) fullHelpView() (body, bar string) {
 	top := min(a.helpTop, len(lines)-room)
 	shown := lines[top : top+room]
 	if below := len(lines) - top - room; below > 0 {
-		shown = append(shown, st.Warn.Render(fmt.Sprintf("▼ %d more %s below · ↓/space scrolls", below, ui.Pluralize(below, "line", "lines"))))
+		shown = append(shown, st.Warn.Render(fmt.Sprintf("▼ %d more %s below · ↓ a line, space a page", below, ui.Pluralize(below, "line", "lines"))))
 	} else {
 		shown = append(shown, st.Good.Render("■ end of the keys")+st.Dim.Render(" · ↑ scrolls back"))
 	}
-	return head + strings.Join(shown, "\n"), a.help.ShortHelpView(append([]key.Binding{a.keys.ScrollUp}, keys...))
+	return head + strings.Join(shown, "\n"), a.help.ShortHelpView(append([]key.Binding{a.keys.ScrollUp, a.keys.PageDown}, keys...))
 }
 
 // barGap is the blank line the roomy layout puts between a screen and its

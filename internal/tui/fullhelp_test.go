@@ -17,7 +17,8 @@ func TestFullHelpScrollsWhenLongerThanTheWindow(t *testing.T) {
 	a := labFixedApp(t, 80, 24, ui.ThemeDark)
 	pressKeys(t, a, "?")
 	out := plain(a)
-	wantIn(t, out, "All keys", "Writes and stores", "more lines below · ↓/space scrolls", "↑/↓ scroll", "?/esc close")
+	wantIn(t, out, "All keys", "Writes and stores", "more lines below · ↓ a line, space a page", "↑/↓ scroll",
+		"space/pgdn page", "?/esc close")
 	wantNotIn(t, out, "Everywhere")
 	fits(t, out, 80, 24)
 	for range 40 { // past the end: it stops there
@@ -30,6 +31,16 @@ func TestFullHelpScrollsWhenLongerThanTheWindow(t *testing.T) {
 	pressKeys(t, a, "up")
 	wantIn(t, plain(a), "1 more line below")
 	pressKeys(t, a, "?", "?") // opened again: from the top
+	wantIn(t, plain(a), "Writes and stores")
+	// A page at a time, and to either end: space scrolled one line, and
+	// pgdn, end and G did nothing (a newcomer tried them).
+	pressKeys(t, a, "space")
+	wantNotIn(t, plain(a), "Writes and stores")
+	pressKeys(t, a, "home")
+	wantIn(t, plain(a), "Writes and stores")
+	pressKeys(t, a, "end")
+	wantIn(t, plain(a), "■ end of the keys")
+	pressKeys(t, a, "pgup", "g")
 	wantIn(t, plain(a), "Writes and stores")
 
 	// Nothing is cut at 80 columns: a long description wraps under itself.

@@ -15,8 +15,9 @@ type AppKeys struct {
 	ForceQuit key.Binding // ctrl+c: always
 	Help      key.Binding
 	Home      key.Binding
-	// In the full help, when it is longer than the window.
-	ScrollUp, ScrollDown key.Binding
+	// In the full help, when it is longer than the window: a line, a
+	// page (space, as in a pager), or to either end.
+	ScrollUp, ScrollDown, PageUp, PageDown, Top, Bottom key.Binding
 }
 
 func DefaultAppKeys() AppKeys {
@@ -27,7 +28,11 @@ func DefaultAppKeys() AppKeys {
 		Home:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "home")),
 
 		ScrollUp:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "scroll")),
-		ScrollDown: key.NewBinding(key.WithKeys("down", "j", "space")),
+		ScrollDown: key.NewBinding(key.WithKeys("down", "j")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("space/pgdn", "page")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup")),
+		Top:        key.NewBinding(key.WithKeys("home", "g")),
+		Bottom:     key.NewBinding(key.WithKeys("end", "G")),
 	}
 }
 
