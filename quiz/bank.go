@@ -60,10 +60,10 @@ type sectionFile struct {
 
 // Embedded is the bank shipped inside the binary, loaded once per process
 // and shared: grading only reads a bank, and loading this one (parsing and
-// compiling every rubric) is tens of milliseconds that the TUI paid twice
-// at start and the test suites once per test (78 times in the quiz
-// package: 2.3 s of its 10 s). A caller that needs a bank to change loads
-// its own with Load.
+// compiling every rubric) is tens of milliseconds that the TUI paid at
+// start and again when the quiz opened, and the test suites once per test
+// (78 times in the quiz package: 2.3 s of its 10 s). A caller that needs a
+// bank to change loads its own with Load.
 func Embedded() (*Bank, error) { return embeddedBank() }
 
 var embeddedBank = sync.OnceValues(func() (*Bank, error) {

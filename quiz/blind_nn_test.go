@@ -13,11 +13,7 @@ import (
 // routed to a PostgreSQL replica; and three right answers failed. Each
 // case has one beside it that must (or must not) fire.
 func TestBlindSetNNClasses(t *testing.T) {
-	b := embedded(t)
-	for _, c := range []struct {
-		name, id, answer string
-		mis, notMis      []string
-	}{
+	misconceptionCases(t, []misconceptionCase{
 		{name: "read-through refill", id: "explain-sync-cqrs",
 			answer: "If a post is not in Redis yet, the feed query falls back to PostgreSQL and refills Redis.",
 			mis:    []string{"reads-from-postgres"}},
@@ -60,7 +56,20 @@ func TestBlindSetNNClasses(t *testing.T) {
 		{name: "GetFeed as a PostgreSQL reader", id: "createpost-walkthrough",
 			answer: "GetFeed reads the author's posts from PostgreSQL.",
 			mis:    []string{"feed-reads-postgres"}},
-	} {
+	})
+}
+
+// misconceptionCase is an answer and the misconceptions the grader must
+// (mis) and must not (notMis) find in it.
+type misconceptionCase struct {
+	name, id, answer string
+	mis, notMis      []string
+}
+
+// misconceptionCases grades each case as a subtest.
+func misconceptionCases(t *testing.T, cases []misconceptionCase) {
+	b := embedded(t)
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := grade(t, b, c.id, c.answer)
 			var got []string

@@ -1,9 +1,6 @@
 package quiz
 
-import (
-	"slices"
-	"testing"
-)
+import "testing"
 
 // TestBlindSetOOClasses holds, in phrasings of our own, what blind set OO
 // found unseen (see TestBlindSets): right answers that state a guess in
@@ -13,11 +10,7 @@ import (
 // "in front of" the INSERT. Each case has one beside it that must (or must
 // not) fire.
 func TestBlindSetOOClasses(t *testing.T) {
-	b := embedded(t)
-	for _, c := range []struct {
-		name, id, answer string
-		mis, notMis      []string
-	}{
+	misconceptionCases(t, []misconceptionCase{
 		{name: "an assumption, rejected", id: "explain-sync-cqrs",
 			answer: "One might assume that writing \"both, in one go\" makes one distributed transaction, but there is none: PostgreSQL commits, then Redis is updated.",
 			notMis: []string{"one-transaction"}},
@@ -48,23 +41,5 @@ func TestBlindSetOOClasses(t *testing.T) {
 		{name: "the INSERT in front of the ZADD", id: "redis-spike-500wps",
 			answer: "Keep the INSERT first; the ZADD comes after the commit, with a short deadline.",
 			notMis: []string{"redis-first"}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			res := grade(t, b, c.id, c.answer)
-			var got []string
-			for _, m := range res.Misconceptions {
-				got = append(got, m.ID)
-			}
-			for _, id := range c.mis {
-				if !slices.Contains(got, id) {
-					t.Errorf("%q: misconception %s not found (found %v)", c.answer, id, got)
-				}
-			}
-			for _, id := range c.notMis {
-				if slices.Contains(got, id) {
-					t.Errorf("%q: misconception %s found in a correct sentence", c.answer, id)
-				}
-			}
-		})
-	}
+	})
 }

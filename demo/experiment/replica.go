@@ -120,13 +120,19 @@ func (w *replicaWatch) loop(period time.Duration, try func(ctx context.Context, 
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err := try(ctx, i)
 		cancel()
-		if err != nil {
-			w.mu.Lock()
-			w.errs++
-			w.last = err
-			w.mu.Unlock()
-		}
+		w.noteErr(err)
 	}
+}
+
+// noteErr counts a failed try (nil: none) and keeps it as the last error.
+func (w *replicaWatch) noteErr(err error) {
+	if err == nil {
+		return
+	}
+	w.mu.Lock()
+	w.errs++
+	w.last = err
+	w.mu.Unlock()
 }
 
 // both runs two reads side by side.
@@ -222,12 +228,7 @@ func (w *replicaWatch) checkOnReplica(ctx context.Context, _ int) error {
 func (w *replicaWatch) beforeHeal(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := w.sample(ctx, 0); err != nil {
-		w.mu.Lock()
-		w.errs++
-		w.last = err
-		w.mu.Unlock()
-	}
+	w.noteErr(w.sample(ctx, 0))
 }
 
 // healedAt tells the watcher the fault was healed (the first call counts),
@@ -263,12 +264,7 @@ func (w *replicaWatch) awaitCatchUp(ctx context.Context) {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err := w.sample(sctx, i)
 		cancel()
-		if err != nil {
-			w.mu.Lock()
-			w.errs++
-			w.last = err
-			w.mu.Unlock()
-		}
+		w.noteErr(err)
 		if !ctxsleep.Sleep(ctx, replicaEvery) {
 			return
 		}

@@ -87,6 +87,12 @@ func (q *Quiz) keyAnswer(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Submit) || (cur.Kind != quiz.FreeText && key.Matches(msg, k.SubmitLine)):
 		return q.submit()
 	}
+	if (cur.Kind == quiz.Choice || cur.Kind == quiz.Ordering) && key.Matches(msg, k.Quit) {
+		// Held back by HoldQuit just after a stray letter: ask again.
+		q.strayAt = time.Time{}
+		q.inputErr = "q again quits. This question takes keys, not typing: " + keyWords(cur)
+		return nil
+	}
 	switch cur.Kind {
 	case quiz.Choice:
 		if key.Matches(msg, k.Up, k.Down, k.Pick) {
@@ -101,19 +107,11 @@ func (q *Quiz) keyAnswer(msg tea.KeyPressMsg) tea.Cmd {
 			if i := int(msg.String()[0] - 'a'); i < len(cur.Options) {
 				q.choice = i
 			}
-		case key.Matches(msg, k.Quit): // held by HoldQuit: ask again
-			q.strayAt = time.Time{}
-			q.inputErr = "q again quits. This question takes keys, not typing: " + keyWords(cur)
 		default:
 			q.stray(msg, cur)
 		}
 		return nil
 	case quiz.Ordering:
-		if key.Matches(msg, k.Quit) {
-			q.strayAt = time.Time{}
-			q.inputErr = "q again quits. This question takes keys, not typing: " + keyWords(cur)
-			return nil
-		}
 		if q.keyOrdering(msg) {
 			q.inputErr, q.strayAt = "", time.Time{}
 		} else {
